@@ -1,0 +1,69 @@
+"""Warwickshire consultation portal: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from portal.config import load_config
+from portal.extensions import csrf, db, htmx, limiter, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    # Import every model so that metadata (and Alembic's autogenerate) sees them all.
+    from portal.consultations import models as _consultation_models  # noqa: F401
+    from portal.responses import models as _response_models  # noqa: F401
+    from portal.strategy import models as _strategy_models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    _enable_sqlite_foreign_keys(app)
+
+    from portal.errors import init_error_handlers
+    from portal.security import init_security_headers
+    from portal.templating import init_templating
+
+    init_templating(app)
+    init_security_headers(app)
+    init_error_handlers(app)
+
+    from portal.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _enable_sqlite_foreign_keys(app: Flask) -> None:
+    """SQLite ignores foreign keys unless asked, per connection; PostgreSQL always checks."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.close()

@@ -1,0 +1,96 @@
+"""Configuration, read from the environment.
+
+Development generates its own secret into the instance folder (never committed); production refuses
+to start without SECRET_KEY so that no default secret can ever reach a live server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot run the portal safely."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and use psycopg 3 for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    secret_file = instance_path / "secret_key"
+    if not secret_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_hex(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config for the environment named by PORTAL_ENV."""
+    overrides = overrides or {}
+    env = overrides.get("PORTAL_ENV") or os.environ.get("PORTAL_ENV", "development")
+    if env not in {"development", "production", "testing"}:
+        raise ConfigurationError(
+            f"PORTAL_ENV must be development, production or testing, not {env!r}"
+        )
+
+    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production (PORTAL_ENV=production) the portal needs a "
+                "long random SECRET_KEY in its environment, for example from "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        secret = _development_secret(instance_path)
+
+    default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get(
+        "DATABASE_URL", default_db
+    )
+
+    config: dict[str, Any] = {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The council's name and the service name, shown in the header of every page.
+        "COUNCIL_NAME": os.environ.get("PORTAL_COUNCIL_NAME", "Warwickshire County Council"),
+        "SERVICE_NAME": os.environ.get("PORTAL_SERVICE_NAME", "Have your say"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: long surveys
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        # A whole survey page is a few kilobytes; refuse anything far larger outright.
+        "MAX_CONTENT_LENGTH": _int_env("PORTAL_MAX_CONTENT_LENGTH", 256 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int_env("PORTAL_MAX_CONTENT_LENGTH", 256 * 1024),
+        # How long an unfinished response is kept on the server.
+        "DRAFT_LIFETIME_HOURS": _int_env("PORTAL_DRAFT_LIFETIME_HOURS", 72),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SUBMISSION_RATE_LIMIT": os.environ.get("PORTAL_SUBMISSION_RATE_LIMIT", "20/minute"),
+        "TESTING": env == "testing",
+    }
+    config.update(overrides)
+    return config

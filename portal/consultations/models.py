@@ -1,0 +1,187 @@
+"""Consultations as data: a consultation has pages, a page has questions, a question has options.
+
+A response never points at live wording. It points at a ConsultationSnapshot, a frozen copy of
+the questions and options as the respondent saw them, so later edits cannot change what an
+answer meant.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.strategy.models import KeyTask, Outcome
+
+
+class ConsultationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionType(enum.StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    AGREEMENT_SCALE = "agreement_scale"
+    FREE_TEXT = "free_text"
+
+
+def _enum_column(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+question_outcome = sa.Table(
+    "question_outcome",
+    db.metadata,
+    sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("outcome_id", sa.ForeignKey("outcome.id", ondelete="CASCADE"), primary_key=True),
+)
+
+consultation_key_task = sa.Table(
+    "consultation_key_task",
+    db.metadata,
+    sa.Column(
+        "consultation_id", sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("key_task_id", sa.ForeignKey("key_task.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(db.Model):  # type: ignore[name-defined]
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    audience: Mapped[str] = mapped_column(sa.String(300))
+    # Plain-English start-page sections: who it is for, what happens to the answers.
+    who_for: Mapped[str] = mapped_column(sa.Text, default="")
+    what_happens: Mapped[str] = mapped_column(sa.Text, default="")
+    privacy_notice: Mapped[str] = mapped_column(sa.Text)
+    estimated_minutes: Mapped[int] = mapped_column(default=10)
+    status: Mapped[ConsultationStatus] = mapped_column(
+        _enum_column(ConsultationStatus, 10), default=ConsultationStatus.DRAFT, index=True
+    )
+    opens_on: Mapped[date | None]
+    closes_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="consultation", order_by="Page.position", cascade="all, delete-orphan"
+    )
+    key_tasks: Mapped[list[KeyTask]] = relationship(
+        secondary=consultation_key_task, order_by=KeyTask.position
+    )
+
+    @property
+    def questions(self) -> list[Question]:
+        """Every question, in the order a respondent meets them."""
+        return [question for page in self.pages for question in page.questions]
+
+    def is_open_on(self, day: date) -> bool:
+        """Open means published, and today falls between the opening and closing dates."""
+        if self.status != ConsultationStatus.OPEN:
+            return False
+        if self.opens_on and day < self.opens_on:
+            return False
+        return not (self.closes_on and day > self.closes_on)
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.slug}>"
+
+
+class Page(db.Model):  # type: ignore[name-defined]
+    """A group of questions answered on one screen."""
+
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "position", name="page_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    position: Mapped[int]
+    # A page holding several questions has a heading; a one-question page uses the question.
+    title: Mapped[str | None] = mapped_column(sa.String(200))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="pages")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="page", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+
+class Question(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "key", name="question_key"),
+        sa.CheckConstraint("max_length IS NULL OR max_length > 0", name="max_length_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    page_id: Mapped[int] = mapped_column(sa.ForeignKey("page.id"), index=True)
+    position: Mapped[int]
+    # Stable machine name, used as the form field name and in exports.
+    key: Mapped[str] = mapped_column(sa.String(60))
+    type: Mapped[QuestionType] = mapped_column(_enum_column(QuestionType, 30))
+    text: Mapped[str] = mapped_column(sa.String(500))
+    hint: Mapped[str] = mapped_column(sa.Text, default="")
+    required: Mapped[bool] = mapped_column(default=True)
+    # The GOV.UK-style message shown when a required question is left unanswered.
+    error_required: Mapped[str] = mapped_column(sa.String(300), default="")
+    max_length: Mapped[int | None]
+    # Multiple choice only: an "Other, please specify" box.
+    other_label: Mapped[str | None] = mapped_column(sa.String(200))
+
+    consultation: Mapped[Consultation] = relationship()
+    page: Mapped[Page] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
+    )
+    outcomes: Mapped[list[Outcome]] = relationship(
+        secondary=question_outcome, order_by=Outcome.position
+    )
+
+    def __repr__(self) -> str:
+        return f"<Question {self.key}>"
+
+
+class Option(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (sa.UniqueConstraint("question_id", "value", name="option_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), index=True)
+    position: Mapped[int]
+    value: Mapped[str] = mapped_column(sa.String(60))
+    label: Mapped[str] = mapped_column(sa.String(300))
+    hint: Mapped[str] = mapped_column(sa.String(300), default="")
+    # "None of these": cannot be combined with other choices of a multiple-choice question.
+    exclusive: Mapped[bool] = mapped_column(default=False)
+    # Agreement scales: +2 strongly agree ... -2 strongly disagree; None for "Don't know".
+    scale_weight: Mapped[int | None]
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class ConsultationSnapshot(db.Model):  # type: ignore[name-defined]
+    """The consultation's questions and options frozen as JSON, shared by identical versions."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("consultation_id", "content_hash", name="snapshot_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

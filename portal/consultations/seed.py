@@ -1,0 +1,127 @@
+"""Load the consultations in portal/data/consultations.yaml, adding only those not present."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from portal.consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Option,
+    Page,
+    Question,
+    QuestionType,
+)
+from portal.extensions import db
+from portal.strategy.models import KeyTask, Outcome
+from portal.strategy.seed import SeedDataError
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "consultations.yaml"
+
+AGREEMENT_SCALE = [
+    ("strongly_agree", "Strongly agree", 2),
+    ("agree", "Agree", 1),
+    ("neither", "Neither agree nor disagree", 0),
+    ("disagree", "Disagree", -1),
+    ("strongly_disagree", "Strongly disagree", -2),
+    ("dont_know", "Don't know", None),
+]
+
+
+def read_consultations(path: Path = DATA_FILE) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        consultations: list[dict[str, Any]] = yaml.safe_load(handle)["consultations"]
+    return consultations
+
+
+def seed_consultations(today: date, data: list[dict[str, Any]] | None = None) -> list[str]:
+    """Create each consultation whose slug is not taken; return the slugs created."""
+    data = data if data is not None else read_consultations()
+    existing = set(db.session.scalars(sa.select(Consultation.slug)))
+    outcomes = {o.code: o for o in db.session.scalars(sa.select(Outcome))}
+    key_tasks = {t.code: t for t in db.session.scalars(sa.select(KeyTask))}
+    created = []
+    for item in data:
+        if item["slug"] in existing:
+            continue
+        db.session.add(build_consultation(item, today, outcomes, key_tasks))
+        created.append(item["slug"])
+    db.session.commit()
+    return created
+
+
+def build_consultation(
+    item: dict[str, Any],
+    today: date,
+    outcomes: dict[str, Outcome],
+    key_tasks: dict[str, KeyTask],
+) -> Consultation:
+    slug = item["slug"]
+    consultation = Consultation(
+        slug=slug,
+        title=item["title"],
+        summary=item["summary"].strip(),
+        audience=item["audience"],
+        who_for=item.get("who_for", "").strip(),
+        what_happens=item.get("what_happens", "").strip(),
+        privacy_notice=item["privacy_notice"].strip(),
+        estimated_minutes=item.get("estimated_minutes", 10),
+        status=ConsultationStatus(item.get("status", "draft")),
+        opens_on=today,
+        closes_on=today + timedelta(days=item["open_days"]) if item.get("open_days") else None,
+    )
+    consultation.key_tasks = [_lookup(key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])]
+    keys: set[str] = set()
+    for page_position, page_data in enumerate(item["pages"], start=1):
+        page = Page(position=page_position, title=page_data.get("title"))
+        consultation.pages.append(page)
+        for position, q in enumerate(page_data["questions"], start=1):
+            if q["key"] in keys:
+                raise SeedDataError(f"{slug}: question key {q['key']!r} is used twice")
+            keys.add(q["key"])
+            question = Question(
+                key=q["key"],
+                position=position,
+                type=QuestionType(q["type"]),
+                text=q["text"],
+                hint=(q.get("hint") or "").strip(),
+                required=q.get("required", True),
+                error_required=q.get("error_required", ""),
+                max_length=q.get("max_length"),
+                other_label=q.get("other_label"),
+            )
+            question.consultation = consultation
+            question.outcomes = [_lookup(outcomes, code, slug, "outcome") for code in q.get("outcomes", [])]
+            options = q.get("options")
+            if question.type == QuestionType.AGREEMENT_SCALE and not options:
+                options = [
+                    {"value": v, "label": label, "scale_weight": weight}
+                    for v, label, weight in AGREEMENT_SCALE
+                ]
+            for option_position, o in enumerate(options or [], start=1):
+                question.options.append(
+                    Option(
+                        position=option_position,
+                        value=str(o["value"]),
+                        label=str(o["label"]),
+                        hint=o.get("hint", ""),
+                        exclusive=o.get("exclusive", False),
+                        scale_weight=o.get("scale_weight"),
+                    )
+                )
+            if question.type != QuestionType.FREE_TEXT and not question.options:
+                raise SeedDataError(f"{slug}: question {q['key']!r} needs options")
+            page.questions.append(question)
+    return consultation
+
+
+def _lookup(table: dict[str, Any], code: str, slug: str, what: str) -> Any:
+    try:
+        return table[code]
+    except KeyError:
+        raise SeedDataError(f"{slug}: unknown {what} {code!r}") from None

@@ -1,0 +1,105 @@
+"""Rules about consultations: which are open, and the frozen snapshot responses refer to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.consultations.models import (
+    Consultation,
+    ConsultationSnapshot,
+    ConsultationStatus,
+    Page,
+    Question,
+)
+from portal.extensions import db
+
+
+def consultation_with_questions(slug: str) -> Consultation | None:
+    """The consultation and all its pages, questions and options, in three queries."""
+    return db.session.scalar(
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
+            selectinload(Consultation.pages)
+            .selectinload(Page.questions)
+            .selectinload(Question.options)
+        )
+    )
+
+
+def open_consultations(today: date) -> list[Consultation]:
+    """Published consultations whose dates include today, closing soonest first."""
+    statement = (
+        sa.select(Consultation)
+        .where(
+            Consultation.status == ConsultationStatus.OPEN,
+            sa.or_(Consultation.opens_on.is_(None), Consultation.opens_on <= today),
+            sa.or_(Consultation.closes_on.is_(None), Consultation.closes_on >= today),
+        )
+        .order_by(Consultation.closes_on.is_(None), Consultation.closes_on, Consultation.title)
+    )
+    return list(db.session.scalars(statement))
+
+
+def snapshot_content(consultation: Consultation) -> dict[str, Any]:
+    """Everything a respondent saw that gives an answer its meaning."""
+    return {
+        "title": consultation.title,
+        "pages": [
+            {
+                "position": page.position,
+                "title": page.title,
+                "questions": [
+                    {
+                        "id": question.id,
+                        "key": question.key,
+                        "type": question.type.value,
+                        "text": question.text,
+                        "hint": question.hint,
+                        "other_label": question.other_label,
+                        "options": [
+                            {"id": option.id, "value": option.value, "label": option.label}
+                            for option in question.options
+                        ],
+                    }
+                    for question in page.questions
+                ],
+            }
+            for page in consultation.pages
+        ],
+    }
+
+
+def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:
+    """The snapshot of the consultation as it reads now, created once per distinct wording.
+
+    Runs inside the caller's transaction. Two submissions racing to create the same snapshot
+    are settled by the unique constraint: the loser re-reads the winner's row.
+    """
+    content = snapshot_content(consultation)
+    digest = hashlib.sha256(
+        json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    lookup = sa.select(ConsultationSnapshot).where(
+        ConsultationSnapshot.consultation_id == consultation.id,
+        ConsultationSnapshot.content_hash == digest,
+    )
+    snapshot = db.session.scalar(lookup)
+    if snapshot is not None:
+        return snapshot
+    try:
+        with db.session.begin_nested():
+            snapshot = ConsultationSnapshot(
+                consultation_id=consultation.id, content_hash=digest, content=content
+            )
+            db.session.add(snapshot)
+    except IntegrityError:
+        snapshot = db.session.scalars(lookup).one()
+    return snapshot

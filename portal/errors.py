@@ -1,0 +1,56 @@
+"""Error pages in the service's own words; no stack trace ever reaches a user."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("There is a problem with your request", "Go back and try again."),
+    403: ("You do not have permission to see this page", ""),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Sorry, there is a problem with the service", "Go back and try again."),
+    413: ("What you sent is too large", "Shorten your answer and try again."),
+    429: (
+        "Too many attempts",
+        "You have tried this too many times in a short time. Wait a minute and try again.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Answers you have already saved have not been lost.",
+    ),
+}
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        # Usually a form left open so long that the session ended, or cookies blocked.
+        return (
+            render_template(
+                "errors/error.html",
+                heading="Sorry, your form could not be sent",
+                message=(
+                    "This can happen if the page was open for a long time or your browser "
+                    "blocks cookies. Nothing you sent on that page was saved. Go back, reload "
+                    "the page and try again."
+                ),
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        heading, message = MESSAGES.get(code, (error.name, ""))
+        return render_template("errors/error.html", heading=heading, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error", exc_info=error)
+        heading, message = MESSAGES[500]
+        return (
+            render_template("errors/error.html", heading=heading, message=message),
+            InternalServerError.code,
+        )

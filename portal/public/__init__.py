@@ -1,0 +1,7 @@
+"""Pages for residents: the list of open consultations and the journey through one."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from portal.public import views  # noqa: E402, F401

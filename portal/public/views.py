@@ -1,0 +1,178 @@
+"""The respondent's journey: start page, question pages, check answers, confirmation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, redirect, request, session, url_for
+from werkzeug import Response as WerkzeugResponse
+
+from portal.consultations.models import Consultation, ConsultationStatus
+from portal.consultations.service import consultation_with_questions, open_consultations
+from portal.extensions import limiter
+from portal.public import bp
+from portal.public.forms import StartForm, SubmitForm
+from portal.rendering import render_page
+from portal.responses import service
+from portal.responses.service import (
+    AlreadySubmitted,
+    ConsultationUnavailable,
+    Journey,
+    ResponseIncomplete,
+)
+
+DRAFTS_KEY = "drafts"  # consultation id -> draft token, in the signed session cookie
+
+
+def _published_consultation(slug: str) -> Consultation:
+    consultation = consultation_with_questions(slug)
+    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
+        abort(404)
+    return consultation
+
+
+def _draft_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
+
+
+def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
+    """The respondent's journey through an open consultation, or where to send them instead."""
+    consultation = _published_consultation(slug)
+    now = service.utcnow()
+    try:
+        service.ensure_open(consultation, now)
+    except ConsultationUnavailable:
+        return render_page("public/closed.html", status=403, consultation=consultation)
+    token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
+    draft = service.find_draft(consultation, token, now)
+    if draft is None:
+        return redirect(url_for("public.start", slug=slug, expired="1" if token else None))
+    if draft.response_id is not None:
+        return redirect(url_for("public.confirmation", slug=slug))
+    return Journey(consultation, draft)
+
+
+def _page_url(slug: str, number: int | None, change: bool = False) -> str:
+    if number is None:
+        return url_for("public.check_answers", slug=slug)
+    return url_for("public.question_page", slug=slug, number=number, change="1" if change else None)
+
+
+@bp.get("/")
+def index() -> WerkzeugResponse:
+    consultations = open_consultations(service.uk_today())
+    return render_page("public/index.html", consultations=consultations)
+
+
+@bp.get("/consultations/<slug>")
+def start(slug: str) -> WerkzeugResponse:
+    consultation = _published_consultation(slug)
+    is_open = consultation.is_open_on(service.uk_today())
+    return render_page(
+        "public/start.html",
+        consultation=consultation,
+        is_open=is_open,
+        form=StartForm(),
+        expired=request.args.get("expired") == "1",
+        question_count=len(consultation.questions),
+    )
+
+
+@bp.post("/consultations/<slug>/start")
+def begin(slug: str) -> WerkzeugResponse:
+    consultation = _published_consultation(slug)
+    if not StartForm().validate_on_submit():
+        abort(400)
+    now = service.utcnow()
+    try:
+        service.ensure_open(consultation, now)
+    except ConsultationUnavailable:
+        return render_page("public/closed.html", status=403, consultation=consultation)
+    drafts = dict(session.get(DRAFTS_KEY, {}))
+    existing = service.find_draft(consultation, drafts.get(str(consultation.id)), now)
+    if existing is None or existing.response_id is not None:
+        draft = service.start_draft(consultation, now, _draft_lifetime())
+        drafts[str(consultation.id)] = draft.token
+        session[DRAFTS_KEY] = drafts
+    return redirect(_page_url(slug, 1), code=303)
+
+
+@bp.route("/consultations/<slug>/pages/<int:number>", methods=["GET", "POST"])
+def question_page(slug: str, number: int) -> WerkzeugResponse:
+    journey = _journey_or_redirect(slug)
+    if not isinstance(journey, Journey):
+        return journey
+    page = journey.page(number)
+    if page is None:
+        abort(404)
+    changing = request.args.get("change") == "1"
+    form = service.page_form(journey, page, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            service.save_page(journey, page, form, service.utcnow(), _draft_lifetime())
+            following = None if changing else service.next_page_number(journey, page)
+            if following is None and (incomplete := journey.first_incomplete_page()) is not None:
+                following = incomplete.position  # never reach check answers with gaps
+            return redirect(_page_url(slug, following), code=303)
+    back_url = (
+        url_for("public.check_answers", slug=slug)
+        if changing
+        else _page_url(slug, number - 1)
+        if number > 1
+        else url_for("public.start", slug=slug)
+    )
+    return render_page(
+        "public/question.html",
+        status=422 if form.errors else 200,
+        journey=journey,
+        page=page,
+        form=form,
+        changing=changing,
+        back_url=back_url,
+        page_count=len(journey.pages),
+    )
+
+
+@bp.get("/consultations/<slug>/check-answers")
+def check_answers(slug: str) -> WerkzeugResponse:
+    journey = _journey_or_redirect(slug)
+    if not isinstance(journey, Journey):
+        return journey
+    incomplete = journey.first_incomplete_page()
+    if incomplete is not None:
+        return redirect(_page_url(slug, incomplete.position))
+    return render_page(
+        "public/check-answers.html",
+        journey=journey,
+        form=SubmitForm(),
+        back_url=_page_url(slug, len(journey.pages)),
+    )
+
+
+@bp.post("/consultations/<slug>/check-answers")
+@limiter.limit(lambda: current_app.config["SUBMISSION_RATE_LIMIT"])
+def submit(slug: str) -> WerkzeugResponse:
+    journey = _journey_or_redirect(slug)
+    if not isinstance(journey, Journey):
+        return journey
+    if not SubmitForm().validate_on_submit():
+        abort(400)
+    try:
+        service.submit_response(journey, service.utcnow())
+    except ResponseIncomplete as incomplete:
+        return redirect(_page_url(slug, incomplete.page.position), code=303)
+    except AlreadySubmitted:
+        pass  # a double click: the first submission stored it; show its confirmation
+    return redirect(url_for("public.confirmation", slug=slug), code=303)
+
+
+@bp.get("/consultations/<slug>/confirmation")
+def confirmation(slug: str) -> WerkzeugResponse:
+    consultation = _published_consultation(slug)
+    token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
+    draft = service.find_draft(consultation, token, service.utcnow())
+    if draft is None or draft.response is None:
+        return redirect(url_for("public.start", slug=slug))
+    return render_page(
+        "public/confirmation.html", consultation=consultation, reference=draft.response.reference
+    )

@@ -1,0 +1,74 @@
+"""Submitted responses, their answers, and the server-side drafts of responses in progress.
+
+Nothing here records who the respondent is: no IP address, no user agent, no account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from portal.consultations.models import Consultation, ConsultationSnapshot
+from portal.extensions import db
+
+
+class Response(db.Model):  # type: ignore[name-defined]
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation_snapshot.id"))
+    # Quoted by the respondent if they contact the council; see responses.service.REFERENCE_ALPHABET.
+    reference: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(index=True)
+
+    consultation: Mapped[Consultation] = relationship()
+    snapshot: Mapped[ConsultationSnapshot] = relationship()
+    answers: WriteOnlyMapped[Answer] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):  # type: ignore[name-defined]
+    """One chosen option (a multiple choice gives one row per option), or a piece of free text."""
+
+    __table_args__ = (
+        sa.Index("ix_answer_question_option", "question_id", "option_id"),
+        sa.CheckConstraint("option_id IS NOT NULL OR text IS NOT NULL", name="has_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"))
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id"))
+    # Free text, or the words typed into "Other, please specify", exactly as typed.
+    text: Mapped[str | None] = mapped_column(sa.Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class ResponseDraft(db.Model):  # type: ignore[name-defined]
+    """Answers kept on the server between pages, so Back and Change lose nothing.
+
+    The browser holds only the random token (in the signed session cookie); the answers never
+    travel in hidden fields or browser storage, which matters on shared family computers.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    # Set, in the same transaction as the response is stored, when the draft is submitted:
+    # a second submission of the same draft finds it set and stores nothing.
+    response_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="SET NULL")
+    )
+
+    consultation: Mapped[Consultation] = relationship()
+    response: Mapped[Response | None] = relationship()

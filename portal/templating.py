@@ -1,0 +1,33 @@
+"""Jinja set-up: GOV.UK Frontend's macros, filters, and the values every page needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from portal.consultations.question_types import kind_of
+from portal.responses.service import format_reference
+
+
+def init_templating(app: Flask) -> None:
+    assert app.jinja_loader is not None
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["reference"] = format_reference
+    app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
+    app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+
+    @app.context_processor
+    def service_identity() -> dict[str, Any]:
+        return {
+            "council_name": app.config["COUNCIL_NAME"],
+            "service_name": app.config["SERVICE_NAME"],
+        }
