@@ -25,6 +25,14 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
 
+    def full_title(heading: str, context: str | None = None, has_errors: Any = False) -> str:
+        """GOV.UK page titles: what this page is, then where it belongs; errors first."""
+        parts = [heading, context, app.config["SERVICE_NAME"], app.config["COUNCIL_NAME"]]
+        title = " – ".join(part for part in parts if part)
+        return f"Error: {title}" if has_errors else title
+
+    app.jinja_env.globals["full_title"] = full_title
+
     @app.context_processor
     def service_identity() -> dict[str, Any]:
         return {

@@ -120,6 +120,15 @@ class Page(db.Model):  # type: ignore[name-defined]
         back_populates="page", order_by="Question.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def question_is_heading(self) -> bool:
+        """GOV.UK pattern: a page with one question and no title asks it as its heading."""
+        return len(self.questions) == 1 and not self.title
+
+    @property
+    def heading(self) -> str:
+        return self.questions[0].text if self.question_is_heading else (self.title or "")
+
 
 class Question(db.Model):  # type: ignore[name-defined]
     __table_args__ = (

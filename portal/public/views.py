@@ -46,9 +46,9 @@ def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
     token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
     draft = service.find_draft(consultation, token, now)
     if draft is None:
-        return redirect(url_for("public.start", slug=slug, expired="1" if token else None))
+        return redirect(url_for("public.start", slug=slug, expired="1" if token else None), code=303)
     if draft.response_id is not None:
-        return redirect(url_for("public.confirmation", slug=slug))
+        return redirect(url_for("public.confirmation", slug=slug), code=303)
     return Journey(consultation, draft)
 
 

@@ -1,0 +1,175 @@
+"""Fixtures: the app on a real database (SQLite and PostgreSQL), clients, and page parsing.
+
+Every test that uses `app` runs once per backend. Each backend's database is created fresh for
+the session by running the Alembic migrations, so the migrations are exercised on every run.
+Between tests every table is emptied and the seed data loaded again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.config import normalise_database_url
+from portal.consultations.seed import seed_consultations
+from portal.extensions import db
+from portal.responses.service import uk_today
+from portal.strategy.seed import seed_strategy
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _require(variable: str) -> bool:
+    return os.environ.get(variable, "") == "1"
+
+
+def _postgres_database(worker: str) -> Iterator[str]:
+    """Create a database of our own on the server named by TEST_DATABASE_URL; drop it after."""
+    admin_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
+    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    name = f"portal_test_{worker}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {admin_url}: {error}"
+        if _require("PORTAL_REQUIRE_POSTGRES"):
+            pytest.fail(message + " (PORTAL_REQUIRE_POSTGRES=1)")
+        pytest.skip(message)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    yield normalise_database_url(f"{base}/{name}")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / f"portal-{worker}.sqlite3"
+        yield f"sqlite:///{path}"
+    else:
+        yield from _postgres_database(worker)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = create_app(
+        {
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            # Tests drive many submissions from one address; the limit has its own test.
+            "SUBMISSION_RATE_LIMIT": "10000/minute",
+        }
+    )
+    with application.app_context():
+        upgrade()  # the real migrations, from an empty database to head
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def empty_database() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def reset_database() -> None:
+    """Empty every table and load the seed data again."""
+    empty_database()
+    seed_strategy()
+    seed_consultations(uk_today())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    # A request context, so that tests can call url_for as the views do.
+    with app.test_request_context():
+        reset_database()
+        yield
+        db.session.remove()
+
+
+class HtmlPage:
+    """A parsed page, checked for the mistakes that break every page at once."""
+
+    def __init__(self, html: str, status: int) -> None:
+        self.html = html
+        self.status = status
+        self.soup = BeautifulSoup(html, "html.parser")
+        ids = [tag["id"] for tag in self.soup.select("[id]")]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, f"duplicate ids: {duplicates}"
+        for script in self.soup.find_all("script"):
+            assert script.get("src"), "inline script would break the Content-Security-Policy"
+        assert not self.soup.select("[style]"), "inline style attributes break the CSP"
+        for form in self.soup.find_all("form"):
+            assert form.get("action"), "every form posts somewhere without JavaScript"
+
+    @property
+    def title(self) -> str:
+        title = self.soup.title
+        return title.get_text(strip=True) if title else ""
+
+    @property
+    def h1(self) -> str:
+        heading = self.soup.find("h1")
+        return heading.get_text(" ", strip=True) if heading else ""
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", self.soup.get_text(" ", strip=True))
+
+    def error_summary(self) -> list[str]:
+        return [a.get_text(strip=True) for a in self.soup.select(".govuk-error-summary__list a")]
+
+    def csrf_token(self) -> str:
+        field = self.soup.find("input", attrs={"name": "csrf_token"})
+        assert field is not None, "the page has no CSRF token"
+        return str(field["value"])
+
+
+class PortalClient(FlaskClient):
+    def get_page(self, url: str, **kwargs: Any) -> HtmlPage:
+        response = self.get(url, **kwargs)
+        return HtmlPage(response.get_data(as_text=True), response.status_code)
+
+    def post_page(self, url: str, data: dict[str, Any], **kwargs: Any) -> HtmlPage:
+        response = self.post(url, data=data, **kwargs)
+        return HtmlPage(response.get_data(as_text=True), response.status_code)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = PortalClient
+    return app.test_client()
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

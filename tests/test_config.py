@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import ConfigurationError, load_config, normalise_database_url
+
+
+def test_production_without_secret_key_refuses_to_start(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
+        load_config(tmp_path)
+
+
+def test_create_app_in_production_without_secret_fails(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    with pytest.raises(ConfigurationError):
+        create_app()
+
+
+def test_development_generates_a_private_secret_once(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    first = load_config(tmp_path)["SECRET_KEY"]
+    second = load_config(tmp_path)["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    secret_file = tmp_path / "secret_key"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_database_url_from_environment(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/portal")
+    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/portal"
+    monkeypatch.delenv("DATABASE_URL")
+    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("postgresql://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("postgresql+psycopg://a@h/d", "postgresql+psycopg://a@h/d"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_normalise_database_url(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_unknown_environment_is_refused(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("PORTAL_ENV", "staging")
+    with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
+        load_config(tmp_path)

@@ -1,0 +1,375 @@
+"""A respondent's journey through the Flask test client, with CSRF on, on both databases."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.consultations.models import ConsultationSnapshot, ConsultationStatus
+from portal.extensions import db
+from portal.responses.models import Response, ResponseDraft
+from portal.responses.service import REFERENCE_ALPHABET, REFERENCE_LENGTH, utcnow
+from tests.journeys import (
+    BULLYING_ANSWERS,
+    LIVEABILITY_ANSWERS,
+    Respondent,
+    answer_count,
+    consultation,
+    expected_answers,
+    only_draft,
+    response_count,
+    stored_answers,
+)
+
+BULLYING = "bullying-what-parents-think"
+LIVEABILITY = "warwickshire-panel-liveability"
+
+
+def test_home_page_lists_both_open_consultations(client):
+    page = client.get_page(url_for("public.index"))
+    assert page.status == 200
+    links = [a.get_text(strip=True) for a in page.soup.select(".app-consultation-list a")]
+    assert links == ["Bullying: what parents think", "Warwickshire Panel: liveability survey"]
+
+
+def test_start_page_says_who_it_is_for_how_long_and_what_happens(client):
+    page = client.get_page(url_for("public.start", slug=BULLYING))
+    assert page.h1 == "Bullying: what parents think"
+    assert "Who this is for" in page.text
+    assert "it takes about 10 minutes" in page.text
+    assert "there are 15 questions on 10 pages" in page.text
+    assert "What happens to your answers" in page.text
+    assert "Privacy notice" in page.text and "data controller" in page.text
+    assert page.soup.select_one("form button.govuk-button--start").get_text(strip=True) == "Start now"
+    assert page.title.startswith("Bullying: what parents think – Have your say")
+
+
+@pytest.mark.parametrize(("slug", "answers"), [(BULLYING, BULLYING_ANSWERS), (LIVEABILITY, LIVEABILITY_ANSWERS)])
+def test_complete_journey_stores_exactly_the_answers_given(client, slug, answers):
+    respondent = Respondent(client, slug)
+    first = respondent.start()
+    assert "page 1 of" in first.text
+    respondent.answer_all(answers)
+
+    check = client.get_page(url_for("public.check_answers", slug=slug))
+    assert check.h1 == "Check your answers before sending them"
+    assert len(check.soup.select(".govuk-summary-list__row")) == len(consultation(slug).questions)
+
+    submitted = respondent.submit()
+    assert submitted.status_code == 303
+    confirmation = client.get_page(submitted.headers["Location"])
+    assert confirmation.h1 == "Response sent"
+
+    response = db.session.scalars(sa.select(Response)).one()
+    shown = confirmation.soup.select_one(".app-reference").get_text(strip=True)
+    assert shown.replace("-", "") == response.reference
+    assert len(response.reference) == REFERENCE_LENGTH
+    assert set(response.reference) <= set(REFERENCE_ALPHABET)
+    assert stored_answers(response) == expected_answers(answers)
+    # The draft no longer holds the answers: they live only in the response now.
+    assert only_draft().answers == {} and only_draft().response_id == response.id
+
+
+def test_check_answers_shows_labels_and_free_text_escaped(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    page = client.get_page(url_for("public.check_answers", slug=BULLYING))
+    rows = {
+        row.select_one("dt").get_text(strip=True): row.select_one(".govuk-summary-list__value").get_text("|", strip=True)
+        for row in page.soup.select(".govuk-summary-list__row")
+    }
+    assert rows["What type of school does your child go to?"] == "Secondary school"
+    assert rows["Where did the bullying happen?"] == (
+        "At school|Online, on social media or by mobile phone|Somewhere else: At the bus stop <b>after</b> school"
+    )
+    assert "<script>alert(1)</script>" not in page.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.html
+    assert "<b>after</b>" not in page.html
+
+
+def test_back_link_and_change_keep_answers(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+
+    # Back from page 3 goes to page 2, which shows the saved answer.
+    page3 = client.get_page(url_for("public.question_page", slug=BULLYING, number=3))
+    back = page3.soup.select_one("a.govuk-back-link")["href"]
+    assert back == url_for("public.question_page", slug=BULLYING, number=2)
+    page2 = client.get_page(back)
+    assert page2.soup.select_one("input[name=school_district][checked]")["value"] == "rugby"
+
+    # Change from check answers returns to check answers, not to the next page.
+    check = client.get_page(url_for("public.check_answers", slug=BULLYING))
+    change = check.soup.select_one(".govuk-summary-list__actions a")["href"]
+    assert change == url_for("public.question_page", slug=BULLYING, number=1, change="1")
+    changed = respondent.answer(1, {"school_phase": "primary"}, change=True)
+    assert changed.headers["Location"] == url_for("public.check_answers", slug=BULLYING)
+
+    respondent.submit()
+    response = db.session.scalars(sa.select(Response)).one()
+    assert stored_answers(response)["school_phase"]["options"] == ["primary"]
+    assert stored_answers(response)["school_district"]["options"] == ["rugby"]
+
+
+def test_optional_question_can_be_left_blank(client):
+    respondent = Respondent(client, LIVEABILITY)
+    respondent.start()
+    answers = [dict(p) for p in LIVEABILITY_ANSWERS]
+    answers[-1] = {}  # age band is optional
+    respondent.answer_all(answers)
+    check = client.get_page(url_for("public.check_answers", slug=LIVEABILITY))
+    assert check.text.count("Not answered") == 2  # comments and age band
+    respondent.submit()
+    response = db.session.scalars(sa.select(Response)).one()
+    assert "age_band" not in stored_answers(response)
+    assert "comments" not in stored_answers(response)
+
+
+def test_unchecking_an_answer_on_change_removes_it(client):
+    respondent = Respondent(client, LIVEABILITY)
+    respondent.start()
+    respondent.answer_all(LIVEABILITY_ANSWERS)
+    respondent.answer(6, {"improvements": ["cleaner"]}, change=True)
+    respondent.submit()
+    stored = stored_answers(db.session.scalars(sa.select(Response)).one())
+    assert stored["improvements"] == {"options": ["cleaner"], "text": None}
+
+
+def test_check_answers_with_gaps_sends_the_respondent_to_the_first_gap(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer(1, BULLYING_ANSWERS[0])
+    response = client.get(url_for("public.check_answers", slug=BULLYING))
+    assert response.headers["Location"] == url_for("public.question_page", slug=BULLYING, number=2)
+    # Submitting anyway stores nothing and also goes to the gap.
+    submitted = respondent.submit()
+    assert submitted.headers["Location"] == url_for("public.question_page", slug=BULLYING, number=2)
+    assert response_count() == 0
+
+
+def test_submitting_twice_stores_one_response(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    first = respondent.submit()
+    second = respondent.submit()
+    assert first.headers["Location"] == second.headers["Location"]
+    assert response_count() == 1
+
+
+def test_concurrent_duplicate_submissions_store_one_response(app, client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    cookie = client.get_cookie("session")
+    barrier = threading.Barrier(4)
+    statuses: list[tuple[int, str]] = []
+
+    def post() -> None:
+        other = app.test_client()
+        other.set_cookie("session", cookie.value)
+        with app.app_context():
+            barrier.wait()
+            response = other.post(url_for_submit(app), data={"csrf_token": respondent.token})
+            statuses.append((response.status_code, response.headers["Location"]))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [(303, url_for("public.confirmation", slug=BULLYING))] * 4
+    assert response_count() == 1
+    expected_rows = sum(
+        len(answer["options"]) + (1 if answer["text"] else 0)
+        for answer in expected_answers(BULLYING_ANSWERS).values()
+    )
+    assert answer_count() == expected_rows == 19
+
+
+def url_for_submit(app):
+    with app.test_request_context():
+        return url_for("public.submit", slug=BULLYING)
+
+
+def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, monkeypatch):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+
+    from portal.responses import service
+
+    real_insert = service.sa.insert
+
+    def failing_insert(table):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(service.sa, "insert", failing_insert)
+    page = client.post_page(url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token})
+    monkeypatch.setattr(service.sa, "insert", real_insert)
+
+    assert page.status == 500
+    assert page.h1 == "Sorry, there is a problem with the service"
+    assert "Traceback" not in page.html and "database went away" not in page.html
+    assert response_count() == 0 and answer_count() == 0
+    draft = only_draft()
+    assert draft.response_id is None and draft.answers["school_phase"] == {"selected": ["secondary"]}
+    # The respondent's answers survived: sending again works.
+    assert respondent.submit().status_code == 303
+    assert response_count() == 1
+
+
+def test_response_keeps_the_wording_it_answered_after_an_edit(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    respondent.submit()
+    question = next(q for q in consultation(BULLYING).questions if q.key == "school_phase")
+    original = question.text
+    question.text = "Which school phase is your child in?"
+    question.options[0].label = "Infant, junior or primary"
+    db.session.commit()
+
+    response = db.session.scalars(sa.select(Response)).one()
+    frozen = next(
+        q for page in response.snapshot.content["pages"] for q in page["questions"] if q["key"] == "school_phase"
+    )
+    assert frozen["text"] == original
+    assert frozen["options"][0]["label"] == "Primary or infant school"
+
+    # A later response to the edited wording gets a second snapshot; the first is unchanged.
+    second = Respondent(client, BULLYING)
+    second.start()
+    second.answer_all(BULLYING_ANSWERS)
+    second.submit()
+    assert db.session.scalar(sa.select(sa.func.count(ConsultationSnapshot.id))) == 2
+
+
+def test_identical_wording_shares_one_snapshot(client):
+    for _ in range(2):
+        respondent = Respondent(client, LIVEABILITY)
+        respondent.start()
+        respondent.answer_all(LIVEABILITY_ANSWERS)
+        respondent.submit()
+    assert response_count() == 2
+    assert db.session.scalar(sa.select(sa.func.count(ConsultationSnapshot.id))) == 1
+
+
+def test_starting_again_after_sending_begins_a_new_response(client):
+    respondent = Respondent(client, LIVEABILITY)
+    respondent.start()
+    respondent.answer_all(LIVEABILITY_ANSWERS)
+    respondent.submit()
+    again = Respondent(client, LIVEABILITY)
+    page = again.start()
+    assert page.soup.select_one("input[name=district][checked]") is None
+    again.answer_all(LIVEABILITY_ANSWERS)
+    again.submit()
+    assert response_count() == 2
+    references = db.session.scalars(sa.select(Response.reference)).all()
+    assert len(set(references)) == 2
+
+
+def test_closed_consultation_cannot_be_answered(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    found = consultation(BULLYING)
+    found.status = ConsultationStatus.CLOSED
+    db.session.commit()
+
+    start = client.get_page(url_for("public.start", slug=BULLYING))
+    assert "This consultation is closed" in start.text
+    assert start.soup.select_one("button.govuk-button--start") is None
+    closed = client.post_page(url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token})
+    assert closed.status == 403 and closed.h1 == "This consultation is closed"
+    assert response_count() == 0
+    assert client.get_page(url_for("public.index")).text.count("Bullying: what parents think") == 0
+
+
+def test_consultation_past_its_closing_date_is_closed(client):
+    found = consultation(LIVEABILITY)
+    found.closes_on = utcnow().date() - timedelta(days=2)
+    db.session.commit()
+    page = client.get_page(url_for("public.question_page", slug=LIVEABILITY, number=1))
+    assert page.status == 403 and page.h1 == "This consultation is closed"
+
+
+def test_draft_consultation_is_not_found(client):
+    found = consultation(LIVEABILITY)
+    found.status = ConsultationStatus.DRAFT
+    db.session.commit()
+    assert client.get_page(url_for("public.start", slug=LIVEABILITY)).status == 404
+    assert client.get_page(url_for("public.question_page", slug=LIVEABILITY, number=1)).status == 404
+
+
+def test_question_page_without_a_draft_goes_to_the_start(client):
+    response = client.get(url_for("public.question_page", slug=BULLYING, number=2))
+    assert response.headers["Location"] == url_for("public.start", slug=BULLYING)
+
+
+def test_expired_draft_says_so_and_keeps_nothing(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer(1, BULLYING_ANSWERS[0])
+    draft = only_draft()
+    draft.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = client.get(url_for("public.question_page", slug=BULLYING, number=2))
+    start = client.get_page(response.headers["Location"])
+    assert "Your earlier answers were not kept" in start.text
+
+
+def test_htmx_requests_get_the_fragment_with_its_title(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    url = url_for("public.question_page", slug=BULLYING, number=3)
+    full = client.get(url)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Request" in full.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
+    body = fragment.get_data(as_text=True)
+    assert body.startswith("<title>In the last 12 months, has your child been bullied?")
+    assert "<html" not in body and "app-header" not in body
+    assert fragment.headers["HX-Push-Url"] == url
+    # The fragment is the same markup as the page's main content.
+    assert body.split("</title>", 1)[1].strip() in full.get_data(as_text=True)
+
+
+def test_htmx_validation_error_returns_the_fragment_with_errors(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    response = client.post(
+        url_for("public.question_page", slug=BULLYING, number=1),
+        data={"csrf_token": respondent.token},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert body.startswith("<title>Error: What type of school")
+    assert "Select the type of school your child goes to" in body
+    assert "HX-Push-Url" not in response.headers
+
+
+def test_history_restore_gets_the_whole_page(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    response = client.get(
+        url_for("public.question_page", slug=BULLYING, number=1),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_no_ip_address_or_user_agent_is_stored(client):
+    respondent = Respondent(client, LIVEABILITY)
+    respondent.start()
+    respondent.answer_all(LIVEABILITY_ANSWERS)
+    respondent.submit()
+    columns = {c.name for table in (Response.__table__, ResponseDraft.__table__) for c in table.columns}
+    assert not {"ip", "ip_address", "remote_addr", "user_agent"} & columns
+    row = db.session.execute(sa.select(Response.__table__)).one()._asdict()
+    assert "127.0.0.1" not in str(row)

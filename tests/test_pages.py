@@ -1,0 +1,92 @@
+"""Every public page: security headers, titles, no inline script, no cached answers."""
+
+import pytest
+from flask import url_for
+
+from portal.security import CONTENT_SECURITY_POLICY
+from tests.journeys import BULLYING_ANSWERS, Respondent
+
+BULLYING = "bullying-what-parents-think"
+
+
+def walk_journey(client, check):
+    """Call check(url) on every page of a whole journey, at the moment the respondent sees it."""
+    respondent = Respondent(client, BULLYING)
+    check(url_for("public.index"))
+    check(url_for("public.start", slug=BULLYING))
+    respondent.start()
+    for number, answers in enumerate(BULLYING_ANSWERS, start=1):
+        check(url_for("public.question_page", slug=BULLYING, number=number))
+        respondent.answer(number, answers)
+    check(url_for("public.check_answers", slug=BULLYING))
+    respondent.submit()
+    check(url_for("public.confirmation", slug=BULLYING))
+    check("/no-such-page")
+
+
+def test_every_page_sends_security_headers_and_is_not_cached(client):
+    def check(url):
+        response = client.get(url)
+        headers = response.headers
+        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cache-Control"] == "no-store", url
+        assert "Strict-Transport-Security" not in headers  # only in production
+
+    walk_journey(client, check)
+
+
+def test_every_page_has_a_unique_title_and_one_h1(client):
+    titles = set()
+
+    def check(url):
+        page = client.get_page(url)  # HtmlPage checks ids, inline script and forms
+        assert page.title.endswith("Have your say – Warwickshire County Council"), url
+        assert len(page.soup.find_all("h1")) == 1, url
+        assert page.soup.select_one("main#main-content") is not None
+        assert page.soup.select_one("a.govuk-skip-link[href='#main-content']") is not None
+        titles.add(page.title)
+
+    walk_journey(client, check)
+    assert len(titles) == 15
+
+
+def test_the_council_brand_not_govuk(client):
+    page = client.get_page(url_for("public.index"))
+    assert page.soup.select_one(".app-header").get_text(strip=True) == "Warwickshire County Council"
+    assert "GOV.UK" not in page.text
+    assert not page.soup.select(".govuk-header__logotype, .govuk-logo")
+    with client.get("/static/vendor/govuk-frontend/govuk-frontend.min.css") as response:
+        assert "GDS Transport" not in response.get_data(as_text=True)
+
+
+def test_static_assets_are_served_locally(client):
+    page = client.get_page(url_for("public.index"))
+    sources = [s["src"] for s in page.soup.find_all("script")] + [
+        link["href"] for link in page.soup.find_all("link", href=True)
+    ]
+    assert all(src.startswith("/static/") for src in sources), sources
+    for src in sources:
+        with client.get(src) as response:
+            assert response.status_code == 200, src
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_unsupported_methods_get_a_page_not_a_trace(client, method):
+    response = getattr(client, method)(url_for("public.index"))
+    assert response.status_code == 405
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_production_adds_hsts(monkeypatch, tmp_path):
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    app = create_app()
+    with app.test_client().get("/static/css/app.css") as response:
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
