@@ -14,6 +14,8 @@ from jinja2_fragments.flask import render_block
 from portal.extensions import htmx
 
 MAIN_BLOCK = "main_content"
+# The element every page keeps its changing content in, and that HTMX swaps (templates/base.html).
+SWAP_TARGET_ID = "app-swap"
 
 
 def wants_fragment() -> bool:
@@ -26,7 +28,8 @@ def render_page(template: str, status: int = 200, block: str = MAIN_BLOCK, **con
         # reader users hear the new page's name and the error prefix when there are errors.
         title = render_block(template, "page_title", **context).strip()
         body = render_block(template, block, **context)
-        response = make_response(f"<title>{title}</title>\n{body}", status)
+        fragment = f'<title>{title}</title>\n<div id="{SWAP_TARGET_ID}">{body}</div>'
+        response = make_response(fragment, status)
         if request.method == "GET":
             response.headers["HX-Push-Url"] = request.full_path.rstrip("?")
     else:

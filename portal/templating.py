@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from portal.consultations.question_types import kind_of
+from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 
 
@@ -22,6 +23,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["reference"] = format_reference
+    app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
 

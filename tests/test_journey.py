@@ -335,8 +335,11 @@ def test_htmx_requests_get_the_fragment_with_its_title(client):
     assert body.startswith("<title>In the last 12 months, has your child been bullied?")
     assert "<html" not in body and "app-header" not in body
     assert fragment.headers["HX-Push-Url"] == url
-    # The fragment is the same markup as the page's main content.
-    assert body.split("</title>", 1)[1].strip() in full.get_data(as_text=True)
+    # The fragment is the same markup as the page's swappable content, wrapper included.
+    fragment_html = body.split("</title>", 1)[1].strip()
+    assert fragment_html.startswith('<div id="app-swap">')
+    inner = fragment_html.removeprefix('<div id="app-swap">').removesuffix("</div>").strip()
+    assert inner in full.get_data(as_text=True)
 
 
 def test_htmx_validation_error_returns_the_fragment_with_errors(client):

@@ -9,7 +9,7 @@ initAll();
 // After htmx swaps in a new page: start its components, then move focus the way a full page
 // load would, so screen reader users hear the new page. The error summary focuses itself.
 document.body.addEventListener("htmx:afterSettle", (event) => {
-  const swapped = document.getElementById("app-swap");
+  const swapped = document.querySelector("[hx-target]") && document.querySelector(document.body.getAttribute("hx-target"));
   if (!swapped) {
     return;
   }
