@@ -22,7 +22,9 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render_page(template: str, status: int = 200, block: str = MAIN_BLOCK, **context: Any) -> Response:
+def render_page(
+    template: str, status: int = 200, block: str = MAIN_BLOCK, **context: Any
+) -> Response:
     if wants_fragment():
         # The title travels with the fragment: htmx sets document.title from it, so screen
         # reader users hear the new page's name and the error prefix when there are errors.

@@ -31,7 +31,11 @@ BULLYING_ANSWERS: list[dict[str, Any]] = [
     },
     {"online_worry": "very"},
     {"what_would_help": ["named_contact", "online_advice"]},
-    {"comments": "The school's messages don't reach parents.\nPlease <script>alert(1)</script> act."},
+    {
+        "comments": (
+            "The school's messages don't reach parents.\nPlease <script>alert(1)</script> act."
+        )
+    },
 ]
 
 LIVEABILITY_ANSWERS: list[dict[str, Any]] = [
@@ -91,7 +95,10 @@ def stored_answers(response: Response) -> dict[str, Any]:
     ).all()
     from portal.consultations.models import Option
 
-    values = {option_id: value for option_id, value in db.session.execute(sa.select(Option.id, Option.value))}
+    values = {
+        option_id: value
+        for option_id, value in db.session.execute(sa.select(Option.id, Option.value))
+    }
     result: dict[str, Any] = {}
     for key, option_id, text in rows:
         entry = result.setdefault(key, {"options": [], "text": None})

@@ -17,7 +17,9 @@ def respondent(client):
 
 def post_page(client, respondent, number, data, with_token=True):
     payload = {"csrf_token": respondent.token, **data} if with_token else data
-    return client.post_page(url_for("public.question_page", slug=BULLYING, number=number), data=payload)
+    return client.post_page(
+        url_for("public.question_page", slug=BULLYING, number=number), data=payload
+    )
 
 
 def assert_error(page, message, field):
@@ -52,7 +54,11 @@ def test_unknown_value_among_checkboxes(client, respondent):
 def test_exclusive_option_combined_with_others(client, respondent):
     data = {**BULLYING_ANSWERS[3], "bullying_where": ["at_school", "not_bullied"]}
     page = post_page(client, respondent, 4, data)
-    assert_error(page, "Select “My child has not been bullied” on its own, or other options", "bullying_where")
+    assert_error(
+        page,
+        "Select “My child has not been bullied” on its own, or other options",
+        "bullying_where",
+    )
     assert only_draft().answers == {}
 
 
@@ -64,7 +70,11 @@ def test_other_ticked_without_saying_what(client, respondent):
 
 
 def test_other_text_is_ignored_when_other_is_not_ticked(client, respondent):
-    data = {"bullying_where": ["at_school"], "bullying_where__other": "ignored", "bullying_kind": ["physical"]}
+    data = {
+        "bullying_where": ["at_school"],
+        "bullying_where__other": "ignored",
+        "bullying_kind": ["physical"],
+    }
     response = respondent.answer(4, data)
     assert response.status_code == 303
     assert only_draft().answers["bullying_where"] == {"selected": ["at_school"]}

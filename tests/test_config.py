@@ -41,9 +41,15 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path: Path):
 
 def test_database_url_from_environment(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/portal")
-    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/portal"
+    assert (
+        load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://u:p@db.example/portal"
+    )
     monkeypatch.delenv("DATABASE_URL")
-    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    assert (
+        load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -42,15 +42,19 @@ def test_start_page_says_who_it_is_for_how_long_and_what_happens(client):
     assert "there are 15 questions on 10 pages" in page.text
     assert "What happens to your answers" in page.text
     assert "Privacy notice" in page.text and "data controller" in page.text
-    assert page.soup.select_one("form button.govuk-button--start").get_text(strip=True) == "Start now"
+    assert (
+        page.soup.select_one("form button.govuk-button--start").get_text(strip=True) == "Start now"
+    )
     assert page.title.startswith("Bullying: what parents think – Have your say")
 
 
-@pytest.mark.parametrize(("slug", "answers"), [(BULLYING, BULLYING_ANSWERS), (LIVEABILITY, LIVEABILITY_ANSWERS)])
+@pytest.mark.parametrize(
+    ("slug", "answers"), [(BULLYING, BULLYING_ANSWERS), (LIVEABILITY, LIVEABILITY_ANSWERS)]
+)
 def test_complete_journey_stores_exactly_the_answers_given(client, slug, answers):
     respondent = Respondent(client, slug)
     first = respondent.start()
-    assert "page 1 of" in first.text
+    assert "Page 1 of" in first.text
     respondent.answer_all(answers)
 
     check = client.get_page(url_for("public.check_answers", slug=slug))
@@ -78,12 +82,15 @@ def test_check_answers_shows_labels_and_free_text_escaped(client):
     respondent.answer_all(BULLYING_ANSWERS)
     page = client.get_page(url_for("public.check_answers", slug=BULLYING))
     rows = {
-        row.select_one("dt").get_text(strip=True): row.select_one(".govuk-summary-list__value").get_text("|", strip=True)
+        row.select_one("dt").get_text(strip=True): row.select_one(
+            ".govuk-summary-list__value"
+        ).get_text("|", strip=True)
         for row in page.soup.select(".govuk-summary-list__row")
     }
     assert rows["What type of school does your child go to?"] == "Secondary school"
     assert rows["Where did the bullying happen?"] == (
-        "At school|Online, on social media or by mobile phone|Somewhere else: At the bus stop <b>after</b> school"
+        "At school|Online, on social media or by mobile phone"
+        "|Somewhere else: At the bus stop <b>after</b> school"
     )
     assert "<script>alert(1)</script>" not in page.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.html
@@ -209,7 +216,9 @@ def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, mon
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(service.sa, "insert", failing_insert)
-    page = client.post_page(url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token})
+    page = client.post_page(
+        url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token}
+    )
     monkeypatch.setattr(service.sa, "insert", real_insert)
 
     assert page.status == 500
@@ -217,7 +226,9 @@ def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, mon
     assert "Traceback" not in page.html and "database went away" not in page.html
     assert response_count() == 0 and answer_count() == 0
     draft = only_draft()
-    assert draft.response_id is None and draft.answers["school_phase"] == {"selected": ["secondary"]}
+    assert draft.response_id is None and draft.answers["school_phase"] == {
+        "selected": ["secondary"]
+    }
     # The respondent's answers survived: sending again works.
     assert respondent.submit().status_code == 303
     assert response_count() == 1
@@ -236,7 +247,10 @@ def test_response_keeps_the_wording_it_answered_after_an_edit(client):
 
     response = db.session.scalars(sa.select(Response)).one()
     frozen = next(
-        q for page in response.snapshot.content["pages"] for q in page["questions"] if q["key"] == "school_phase"
+        q
+        for page in response.snapshot.content["pages"]
+        for q in page["questions"]
+        if q["key"] == "school_phase"
     )
     assert frozen["text"] == original
     assert frozen["options"][0]["label"] == "Primary or infant school"
@@ -285,7 +299,9 @@ def test_closed_consultation_cannot_be_answered(client):
     start = client.get_page(url_for("public.start", slug=BULLYING))
     assert "This consultation is closed" in start.text
     assert start.soup.select_one("button.govuk-button--start") is None
-    closed = client.post_page(url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token})
+    closed = client.post_page(
+        url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token}
+    )
     assert closed.status == 403 and closed.h1 == "This consultation is closed"
     assert response_count() == 0
     assert client.get_page(url_for("public.index")).text.count("Bullying: what parents think") == 0
@@ -304,7 +320,9 @@ def test_draft_consultation_is_not_found(client):
     found.status = ConsultationStatus.DRAFT
     db.session.commit()
     assert client.get_page(url_for("public.start", slug=LIVEABILITY)).status == 404
-    assert client.get_page(url_for("public.question_page", slug=LIVEABILITY, number=1)).status == 404
+    assert (
+        client.get_page(url_for("public.question_page", slug=LIVEABILITY, number=1)).status == 404
+    )
 
 
 def test_question_page_without_a_draft_goes_to_the_start(client):
@@ -372,7 +390,9 @@ def test_no_ip_address_or_user_agent_is_stored(client):
     respondent.start()
     respondent.answer_all(LIVEABILITY_ANSWERS)
     respondent.submit()
-    columns = {c.name for table in (Response.__table__, ResponseDraft.__table__) for c in table.columns}
+    columns = {
+        c.name for table in (Response.__table__, ResponseDraft.__table__) for c in table.columns
+    }
     assert not {"ip", "ip_address", "remote_addr", "user_agent"} & columns
     row = db.session.execute(sa.select(Response.__table__)).one()._asdict()
     assert "127.0.0.1" not in str(row)

@@ -50,7 +50,10 @@ def test_young_people_outcomes_and_key_tasks(app):
     anti_bullying = db.session.scalars(sa.select(KeyTask).where(KeyTask.code == "2.3.3")).one()
     assert anti_bullying.lead_responsibility == "Leslie-Anne Newton / Viv Sales"
     assert {o.code for o in anti_bullying.outcomes} == {"2.2.1", "2.2.3"}
-    assert db.session.scalar(sa.select(sa.func.count(KeyTask.id)).where(KeyTask.section.like("2.3.%"))) == 8
+    assert (
+        db.session.scalar(sa.select(sa.func.count(KeyTask.id)).where(KeyTask.section.like("2.3.%")))
+        == 8
+    )
 
 
 def test_numeric_measures_from_the_report(app):
@@ -79,7 +82,12 @@ def test_numeric_measures_from_the_report(app):
 def test_the_reports_funding_total_is_kept_and_its_discrepancy_noted(app):
     # The report's table says £2,775,765 but its four lines add up to £2,755,765. The seed keeps
     # the figure as reported and says so, rather than silently correcting the committee's paper.
-    lines = ["funding-partnership-support", "funding-pooled-treatment", "funding-dip", "funding-young-people"]
+    lines = [
+        "funding-partnership-support",
+        "funding-pooled-treatment",
+        "funding-dip",
+        "funding-young-people",
+    ]
     total = sum(values_of(code)["2005/06"][0] for code in lines)
     assert total == Decimal("2755765")
     assert values_of("funding-total")["2005/06"][0] == Decimal("2775765")
@@ -141,14 +149,24 @@ def test_liveability_survey_informs_liveability_outcomes_and_35_measures(app):
     assert measures == {"3.5"}
     district = next(q for q in found.questions if q.key == "district")
     assert [o.label for o in district.options] == [
-        "North Warwickshire", "Nuneaton and Bedworth", "Rugby", "Stratford-on-Avon", "Warwick",
+        "North Warwickshire",
+        "Nuneaton and Bedworth",
+        "Rugby",
+        "Stratford-on-Avon",
+        "Warwick",
     ]
     transport = next(q for q in found.questions if q.key == "transport_used")
-    assert {"Flexibus", "Wheels to Work (moped or scooter loan)"} <= {o.label for o in transport.options}
+    assert {"Flexibus", "Wheels to Work (moped or scooter loan)"} <= {
+        o.label for o in transport.options
+    }
 
 
 def test_agreement_scales_carry_weights_for_net_agreement(app):
-    scale = next(q for q in consultation("bullying-what-parents-think").questions if q.type == QuestionType.AGREEMENT_SCALE)
+    scale = next(
+        q
+        for q in consultation("bullying-what-parents-think").questions
+        if q.type == QuestionType.AGREEMENT_SCALE
+    )
     assert [o.scale_weight for o in scale.options] == [2, 1, 0, -1, -2, None]
 
 

@@ -138,7 +138,9 @@ class QuestionKind(ABC):
         """Lines for the check-answers page."""
 
     @abstractmethod
-    def answer_rows(self, question: Question, stored: Stored) -> list[tuple[int | None, str | None]]:
+    def answer_rows(
+        self, question: Question, stored: Stored
+    ) -> list[tuple[int | None, str | None]]:
         """(option id, text) pairs to store as Answer rows."""
 
     @abstractmethod
@@ -179,7 +181,9 @@ class _SingleChoice(QuestionKind):
         options = _option_by_value(question)
         return [options[v].label for v in (stored or {}).get("selected", []) if v in options]
 
-    def answer_rows(self, question: Question, stored: Stored) -> list[tuple[int | None, str | None]]:
+    def answer_rows(
+        self, question: Question, stored: Stored
+    ) -> list[tuple[int | None, str | None]]:
         options = _option_by_value(question)
         return [(options[v].id, None) for v in stored["selected"]]
 
@@ -227,7 +231,9 @@ class MultipleChoice(QuestionKind):
             if question.required
             else optional_validator
         )
-        fields: dict[str, Any] = {question.key: MultiValueField(validators=[first, valid_selection])}
+        fields: dict[str, Any] = {
+            question.key: MultiValueField(validators=[first, valid_selection])
+        }
         if question.other_label:
             other_key = other_field_name(question)
 
@@ -272,7 +278,9 @@ class MultipleChoice(QuestionKind):
             lines.append(f"{question.other_label}: {stored['other']}")
         return lines
 
-    def answer_rows(self, question: Question, stored: Stored) -> list[tuple[int | None, str | None]]:
+    def answer_rows(
+        self, question: Question, stored: Stored
+    ) -> list[tuple[int | None, str | None]]:
         options = _option_by_value(question)
         rows: list[tuple[int | None, str | None]] = [
             (options[v].id, None) for v in stored["selected"]
@@ -325,7 +333,9 @@ class FreeText(QuestionKind):
     def display(self, question: Question, stored: Stored | None) -> list[str]:
         return [stored["text"]] if stored else []
 
-    def answer_rows(self, question: Question, stored: Stored) -> list[tuple[int | None, str | None]]:
+    def answer_rows(
+        self, question: Question, stored: Stored
+    ) -> list[tuple[int | None, str | None]]:
         return [(None, stored["text"])]
 
     def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:

@@ -75,7 +75,9 @@ def build_consultation(
         opens_on=today,
         closes_on=today + timedelta(days=item["open_days"]) if item.get("open_days") else None,
     )
-    consultation.key_tasks = [_lookup(key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])]
+    consultation.key_tasks = [
+        _lookup(key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])
+    ]
     keys: set[str] = set()
     for page_position, page_data in enumerate(item["pages"], start=1):
         page = Page(position=page_position, title=page_data.get("title"))
@@ -96,7 +98,9 @@ def build_consultation(
                 other_label=q.get("other_label"),
             )
             question.consultation = consultation
-            question.outcomes = [_lookup(outcomes, code, slug, "outcome") for code in q.get("outcomes", [])]
+            question.outcomes = [
+                _lookup(outcomes, code, slug, "outcome") for code in q.get("outcomes", [])
+            ]
             options = q.get("options")
             if question.type == QuestionType.AGREEMENT_SCALE and not options:
                 options = [

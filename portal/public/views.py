@@ -46,7 +46,9 @@ def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
     token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
     draft = service.find_draft(consultation, token, now)
     if draft is None:
-        return redirect(url_for("public.start", slug=slug, expired="1" if token else None), code=303)
+        return redirect(
+            url_for("public.start", slug=slug, expired="1" if token else None), code=303
+        )
     if draft.response_id is not None:
         return redirect(url_for("public.confirmation", slug=slug), code=303)
     return Journey(consultation, draft)
@@ -106,14 +108,15 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
     if page is None:
         abort(404)
     changing = request.args.get("change") == "1"
-    form = service.page_form(journey, page, formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.validate():
-            service.save_page(journey, page, form, service.utcnow(), _draft_lifetime())
-            following = None if changing else service.next_page_number(journey, page)
-            if following is None and (incomplete := journey.first_incomplete_page()) is not None:
-                following = incomplete.position  # never reach check answers with gaps
-            return redirect(_page_url(slug, following), code=303)
+    form = service.page_form(
+        journey, page, formdata=request.form if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.validate():
+        service.save_page(journey, page, form, service.utcnow(), _draft_lifetime())
+        following = None if changing else service.next_page_number(journey, page)
+        if following is None and (incomplete := journey.first_incomplete_page()) is not None:
+            following = incomplete.position  # never reach check answers with gaps
+        return redirect(_page_url(slug, following), code=303)
     back_url = (
         url_for("public.check_answers", slug=slug)
         if changing

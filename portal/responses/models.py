@@ -19,7 +19,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
     snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation_snapshot.id"))
-    # Quoted by the respondent if they contact the council; see responses.service.REFERENCE_ALPHABET.
+    # Quoted by the respondent if they contact the council (responses.service.new_reference).
     reference: Mapped[str] = mapped_column(sa.String(12), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(index=True)
 

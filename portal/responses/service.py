@@ -120,7 +120,9 @@ def start_draft(consultation: Consultation, now: datetime, lifetime: timedelta) 
     return draft
 
 
-def find_draft(consultation: Consultation, token: str | None, now: datetime) -> ResponseDraft | None:
+def find_draft(
+    consultation: Consultation, token: str | None, now: datetime
+) -> ResponseDraft | None:
     """The respondent's unexpired draft for this consultation, submitted or not."""
     if not token:
         return None
@@ -150,7 +152,9 @@ def page_form(journey: Journey, page: Page, formdata: Any = None) -> FlaskForm:
     return form
 
 
-def save_page(journey: Journey, page: Page, form: FlaskForm, now: datetime, lifetime: timedelta) -> None:
+def save_page(
+    journey: Journey, page: Page, form: FlaskForm, now: datetime, lifetime: timedelta
+) -> None:
     """Keep this page's validated answers in the draft; the draft's life restarts."""
     answers = dict(journey.draft.answers)
     for question in page.questions:
@@ -203,7 +207,12 @@ def submit_response(journey: Journey, now: datetime) -> Response:
             db.session.refresh(draft)
             raise AlreadySubmitted(draft.response.reference if draft.response else "")
         rows = [
-            {"response_id": response.id, "question_id": question.id, "option_id": option_id, "text": text}
+            {
+                "response_id": response.id,
+                "question_id": question.id,
+                "option_id": option_id,
+                "text": text,
+            }
             for _, question, _ in journey.summary()
             if (stored := journey.stored(question)) is not None
             for option_id, text in kind_of(question).answer_rows(question, stored)

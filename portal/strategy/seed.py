@@ -69,7 +69,9 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
                 progress=(item.get("progress") or "").strip(),
                 lead_responsibility=item.get("lead_responsibility"),
             )
-            task.outcomes = [_outcome(outcomes_by_code, code, task.code) for code in item["outcomes"]]
+            task.outcomes = [
+                _outcome(outcomes_by_code, code, task.code) for code in item["outcomes"]
+            ]
             priority.key_tasks.append(task)
         for position, item in enumerate(priority_data.get("indicators", []), start=1):
             indicator = Indicator(
@@ -84,7 +86,9 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
                 indicator.outcome = _outcome(outcomes_by_code, item["outcome"], indicator.code)
             for value_position, value in enumerate(item.get("values", []), start=1):
                 if value["unit"] not in UNITS:
-                    raise SeedDataError(f"indicator {indicator.code}: unknown unit {value['unit']!r}")
+                    raise SeedDataError(
+                        f"indicator {indicator.code}: unknown unit {value['unit']!r}"
+                    )
                 indicator.values.append(
                     IndicatorValue(
                         position=value_position,
@@ -105,4 +109,6 @@ def _outcome(outcomes_by_code: dict[str, Outcome], code: str, referrer: str) -> 
     try:
         return outcomes_by_code[code]
     except KeyError:
-        raise SeedDataError(f"{referrer} refers to outcome {code!r}, which is not defined") from None
+        raise SeedDataError(
+            f"{referrer} refers to outcome {code!r}, which is not defined"
+        ) from None

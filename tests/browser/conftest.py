@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # werkzeug's threaded test server leaves a static file's handle to the garbage
             # collector when Chromium drops a request mid-navigation; that is the test server,
             # not the portal, so its ResourceWarning must not fail a browser test.
-            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+            )
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +106,9 @@ class Visit:
         if self.axe_page is not None:
             origin = re.match(r"https?://[^/]+/", self.page.url)
             assert origin is not None
-            html = self.page.content().replace("<head>", f'<head><base href="{origin.group(0)}">', 1)
+            html = self.page.content().replace(
+                "<head>", f'<head><base href="{origin.group(0)}">', 1
+            )
             self.axe_page.set_content(html, wait_until="load")
             target = self.axe_page
         results = self.axe.run(target, options=AXE_OPTIONS)

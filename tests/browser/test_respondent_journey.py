@@ -44,7 +44,9 @@ def continue_to(page: Page, visit: Visit, url_part: str, button: str = "Continue
     visit.check()
 
 
-def parent_journey(page: Page, live_server: str, javascript: bool, axe_page: Page | None = None) -> str:
+def parent_journey(
+    page: Page, live_server: str, javascript: bool, axe_page: Page | None = None
+) -> str:
     """Walk the whole journey; return the reference shown on the confirmation page."""
     visit = Visit(page, axe_page)
     page.goto(live_server + "/")
@@ -59,7 +61,7 @@ def parent_journey(page: Page, live_server: str, javascript: bool, axe_page: Pag
 
     page.get_by_role("button", name="Start now").click()
     expect(page).to_have_url(re.compile(r"/pages/1$"))
-    expect(page.locator(".app-progress")).to_have_text("page 1 of 10")
+    expect(page.locator(".app-progress")).to_have_text("Page 1 of 10")
     visit.check()
 
     # A validation error first: Continue with nothing chosen.
@@ -89,11 +91,15 @@ def parent_journey(page: Page, live_server: str, javascript: bool, axe_page: Pag
         continue_to(page, visit, following)
 
     expect(page.locator("h1")).to_have_text("Check your answers before sending them")
-    district_row = page.locator(".govuk-summary-list__row", has_text="Which district is your child's school in?")
+    district_row = page.locator(
+        ".govuk-summary-list__row", has_text="Which district is your child's school in?"
+    )
     expect(district_row.locator(".govuk-summary-list__value")).to_have_text("Rugby")
 
     # Change once: the district, then straight back to check answers.
-    page.get_by_role("link", name="Change your answer to: Which district is your child's school in?").click()
+    page.get_by_role(
+        "link", name="Change your answer to: Which district is your child's school in?"
+    ).click()
     expect(page).to_have_url(re.compile(r"/pages/2\?change=1$"))
     visit.check()
     page.locator("input[name='school_district'][value='warwick']").check()
@@ -128,14 +134,18 @@ def test_parent_completes_the_consultation_with_javascript(page: Page, live_serv
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+def browser_context_args(
+    browser_context_args: dict[str, Any], request: pytest.FixtureRequest
+) -> dict[str, Any]:
     if request.node.get_closest_marker("no_javascript"):
         return {**browser_context_args, "java_script_enabled": False}
     return browser_context_args
 
 
 @pytest.mark.no_javascript
-def test_parent_completes_the_consultation_without_javascript(page: Page, live_server: str, browser):
+def test_parent_completes_the_consultation_without_javascript(
+    page: Page, live_server: str, browser
+):
     assert page.evaluate("typeof htmx") == "undefined"  # the site's scripts really do not run
     checker = browser.new_context()
     reference = parent_journey(page, live_server, javascript=False, axe_page=checker.new_page())
@@ -149,7 +159,9 @@ def test_panel_member_completes_the_liveability_survey(page: Page, live_server: 
     visit.check()
     page.get_by_role("button", name="Start now").click()
     for number, answers in enumerate(LIVEABILITY_ANSWERS, start=1):
-        expect(page.locator(".app-progress")).to_have_text(f"page {number} of {len(LIVEABILITY_ANSWERS)}")
+        expect(page.locator(".app-progress")).to_have_text(
+            f"Page {number} of {len(LIVEABILITY_ANSWERS)}"
+        )
         visit.check()
         fill_page(page, answers)
         page.get_by_role("button", name="Continue").click()
@@ -170,7 +182,7 @@ def test_exclusive_none_option_clears_the_others(page: Page, live_server: str):
     for answers in LIVEABILITY_ANSWERS[:3]:
         fill_page(page, answers)
         page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".app-progress")).to_have_text("page 4 of 8")
+    expect(page.locator(".app-progress")).to_have_text("Page 4 of 8")
     page.locator("input[name='local_problems'][value='speeding']").check()
     page.locator("input[name='local_problems'][value='none']").check()
     expect(page.locator("input[name='local_problems'][value='speeding']")).not_to_be_checked()
