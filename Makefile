@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite)
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed
+	$(BIN)/flask seed --demo-officer
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.config import load_config
-from portal.extensions import csrf, db, htmx, limiter, migrate
+from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
 
     # Import every model so that metadata (and Alembic's autogenerate) sees them all.
+    from portal.accounts import models as _account_models  # noqa: F401
     from portal.consultations import models as _consultation_models  # noqa: F401
     from portal.responses import models as _response_models  # noqa: F401
     from portal.strategy import models as _strategy_models  # noqa: F401
@@ -33,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None  # the sign-in page says what to do
     _enable_sqlite_foreign_keys(app)
 
     from portal.errors import init_error_handlers
@@ -43,9 +47,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_security_headers(app)
     init_error_handlers(app)
 
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.officer import bp as officer_bp
     from portal.public import bp as public_bp
 
-    app.register_blueprint(public_bp)
+    for blueprint in (public_bp, auth_bp, officer_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     from portal.cli import register_commands
 

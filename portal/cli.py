@@ -1,18 +1,75 @@
-"""flask commands: `flask --app wsgi seed` loads the strategy and the consultations."""
+"""flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
+from portal.accounts import service as accounts
+from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
 from portal.responses.service import uk_today
 from portal.strategy.seed import seed_strategy
 
+DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"
+
+users = AppGroup("users", help="Create, list and disable staff accounts.")
+
+
+def _read_password() -> str:
+    """From standard input when it is piped (scripts), otherwise a hidden prompt."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The person's work email address.")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What they may do."
+)
+def create_user(email: str, role: str) -> None:
+    """Create an account; the password is read from standard input or prompted for."""
+    try:
+        user = accounts.create_user(email, _read_password(), role)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List every account with its role and status."""
+    for user in accounts.list_users():
+        status = "disabled" if user.disabled else "active"
+        click.echo(f"{user.email}\t{user.role.value}\t{status}")
+
+
+@users.command("disable")
+@click.option("--email", required=True)
+def disable_user(email: str) -> None:
+    """Stop an account signing in; it is signed out at its next request."""
+    try:
+        user = accounts.set_disabled(email, True)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Disabled {user.email}.")
+
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(users)
+
     @app.cli.command("seed")
-    def seed() -> None:
+    @click.option(
+        "--demo-officer",
+        is_flag=True,
+        help="Also create a demo officer account (not in production) and print its password once.",
+    )
+    def seed(demo_officer: bool) -> None:
         """Load the strategy and the demo consultations, adding only what is missing."""
         if seed_strategy():
             click.echo("Loaded the strategy: seven priorities with their outcomes and indicators.")
@@ -23,3 +80,14 @@ def register_commands(app: Flask) -> None:
             click.echo(f"Added consultation {slug}.")
         if not created:
             click.echo("The consultations are already loaded; left as they are.")
+        if demo_officer:
+            if app.config["PORTAL_ENV"] == "production":
+                raise click.ClickException("No demo accounts in production.")
+            if accounts.find_user(DEMO_OFFICER_EMAIL) is None:
+                password = accounts.generate_password()
+                accounts.create_user(DEMO_OFFICER_EMAIL, password, Role.OFFICER)
+                click.echo("")
+                click.echo("A demo officer account was created. It is shown only this once:")
+                click.echo(f"  email:    {DEMO_OFFICER_EMAIL}")
+                click.echo(f"  password: {password}")
+                click.echo("")

@@ -90,6 +90,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMISSION_RATE_LIMIT": os.environ.get("PORTAL_SUBMISSION_RATE_LIMIT", "20/minute"),
+        "SIGN_IN_RATE_LIMIT": os.environ.get("PORTAL_SIGN_IN_RATE_LIMIT", "10/minute"),
         "TESTING": env == "testing",
     }
     config.update(overrides)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import enum
+
 import sqlalchemy as sa
 from flask_htmx import HTMX
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,9 +28,22 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def enum_column(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
+    """A string column with a CHECK constraint: the same on SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
 htmx = HTMX()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, url_for
+from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from portal.accounts.models import Role
+from portal.auth.forms import SignOutForm
 from portal.consultations.question_types import kind_of
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
@@ -40,4 +43,35 @@ def init_templating(app: Flask) -> None:
         return {
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],
+            "staff_navigation": staff_navigation(),
+            "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
         }
+
+
+# Each navigation link, and the endpoints under it that mark it as the current section.
+STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
+    (
+        "officer.dashboard",
+        "Consultations",
+        {"officer.dashboard", "officer.results", "officer.comments"},
+        {Role.OFFICER, Role.ADMIN},
+    ),
+    (
+        "officer.strategy_index",
+        "Strategy",
+        {"officer.strategy_index", "officer.priority", "officer.add_indicator_value"},
+        {Role.OFFICER, Role.ADMIN},
+    ),
+    ("admin.users", "Users", {"admin.users"}, {Role.ADMIN}),
+]
+
+
+def staff_navigation() -> list[dict[str, Any]]:
+    """Service navigation links for the signed-in user's role; none for the public."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        {"href": url_for(endpoint), "text": text, "active": request.endpoint in covers}
+        for endpoint, text, covers, roles in STAFF_SECTIONS
+        if current_user.role in roles
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import db, enum_column
 from portal.strategy.models import KeyTask, Outcome
 
 
@@ -29,17 +29,6 @@ class QuestionType(enum.StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     AGREEMENT_SCALE = "agreement_scale"
     FREE_TEXT = "free_text"
-
-
-def _enum_column(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
-    return sa.Enum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 question_outcome = sa.Table(
@@ -71,7 +60,7 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     privacy_notice: Mapped[str] = mapped_column(sa.Text)
     estimated_minutes: Mapped[int] = mapped_column(default=10)
     status: Mapped[ConsultationStatus] = mapped_column(
-        _enum_column(ConsultationStatus, 10), default=ConsultationStatus.DRAFT, index=True
+        enum_column(ConsultationStatus, 10), default=ConsultationStatus.DRAFT, index=True
     )
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
@@ -142,7 +131,7 @@ class Question(db.Model):  # type: ignore[name-defined]
     position: Mapped[int]
     # Stable machine name, used as the form field name and in exports.
     key: Mapped[str] = mapped_column(sa.String(60))
-    type: Mapped[QuestionType] = mapped_column(_enum_column(QuestionType, 30))
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, 30))
     text: Mapped[str] = mapped_column(sa.String(500))
     hint: Mapped[str] = mapped_column(sa.Text, default="")
     required: Mapped[bool] = mapped_column(default=True)

@@ -34,6 +34,16 @@ def consultation_with_questions(slug: str) -> Consultation | None:
     )
 
 
+def all_consultations() -> list[Consultation]:
+    """Every consultation, open ones first, then by title."""
+    order = sa.case(
+        (Consultation.status == ConsultationStatus.OPEN, 0),
+        (Consultation.status == ConsultationStatus.DRAFT, 1),
+        else_=2,
+    )
+    return list(db.session.scalars(sa.select(Consultation).order_by(order, Consultation.title)))
+
+
 def open_consultations(today: date) -> list[Consultation]:
     """Published consultations whose dates include today, closing soonest first."""
     statement = (

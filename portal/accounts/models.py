@@ -1,0 +1,42 @@
+"""Staff accounts. Respondents never have accounts: their answers stay anonymous."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db, enum_column
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    SCHOOL = "school"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so sign-in is not case sensitive and one address is one account.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 10))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    last_signed_in_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account is signed out at once
+        return not self.disabled
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {Role.OFFICER, Role.ADMIN}
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

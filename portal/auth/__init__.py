@@ -1,0 +1,7 @@
+"""Sign in and sign out for staff (officers, admins and schools)."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+from portal.auth import views  # noqa: E402, F401

@@ -1,0 +1,10 @@
+"""Pages for council officers (and admins): dashboard, results, the strategy."""
+
+from flask import Blueprint
+
+from portal.accounts.permissions import OFFICER_ROLES, restrict_blueprint
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+restrict_blueprint(bp, OFFICER_ROLES)
+
+from portal.officer import views  # noqa: E402, F401

@@ -1,0 +1,33 @@
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.strategy.seed import UNITS
+
+
+class IndicatorValueForm(FlaskForm):
+    period = StringField(
+        "Period",
+        description="For example 2006/07, 2006/07 Q1 or October 2006",
+        validators=[InputRequired("Enter the period the figure is for"), Length(max=60)],
+    )
+    value = DecimalField(
+        "Value",
+        places=None,
+        description="Leave empty if only a target is known",
+        validators=[Optional()],
+    )
+    target = DecimalField("Target", places=None, description="Optional", validators=[Optional()])
+    unit = SelectField("Unit", choices=[(u, u) for u in sorted(UNITS)])
+    source = StringField(
+        "Source",
+        validators=[InputRequired("Enter where the figure comes from"), Length(max=300)],
+    )
+    note = TextAreaField("Note", description="Optional", validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def,override]
+        valid: bool = super().validate(extra_validators)
+        if valid and self.value.data is None and self.target.data is None:
+            self.value.errors.append("Enter a value, a target or both")
+            return False
+        return valid

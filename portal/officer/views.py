@@ -1,0 +1,117 @@
+"""Thin views: each reads through a service and renders."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import requires_role
+from portal.consultations.service import all_consultations, consultation_with_questions
+from portal.officer import bp
+from portal.officer.forms import IndicatorValueForm
+from portal.rendering import render_page
+from portal.reporting import service as reporting
+from portal.strategy import service as strategy
+
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+@bp.get("/")
+@requires_role(*OFFICERS)
+def dashboard() -> WerkzeugResponse:
+    return render_page(
+        "officer/dashboard.html",
+        consultations=all_consultations(),
+        counts=reporting.response_counts(),
+        empty=reporting.ResponseCounts(),
+    )
+
+
+@bp.get("/consultations/<slug>/results")
+@requires_role(*OFFICERS)
+def results(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    results = reporting.consultation_results(consultation)
+    first_comments = {
+        r.question.id: reporting.comment_page(r.question, 1)
+        for section in [*(s.questions for s in results.by_outcome), results.other_questions]
+        for r in section
+        if r.comment_count or r.other_count
+    }
+    return render_page(
+        "officer/results.html",
+        results=results,
+        comments=first_comments,
+        trend=strategy.indicator_trend,
+    )
+
+
+@bp.get("/consultations/<slug>/questions/<key>/comments")
+@requires_role(*OFFICERS)
+def comments(slug: str, key: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
+    page = reporting.comment_page(question, _page_number())
+    return render_page(
+        "officer/comments.html", block="comments_page", consultation=consultation, page=page
+    )
+
+
+@bp.get("/strategy")
+@requires_role(*OFFICERS)
+def strategy_index() -> WerkzeugResponse:
+    return render_page("officer/strategy.html", priorities=strategy.priorities())
+
+
+@bp.get("/strategy/priorities/<int:position>")
+@requires_role(*OFFICERS)
+def priority(position: int) -> WerkzeugResponse:
+    found = strategy.priority_with_everything(position) or abort(404)
+    return render_page(
+        "officer/priority.html",
+        priority=found,
+        informing=strategy.questions_informing(found.outcomes),
+        trend=strategy.indicator_trend,
+    )
+
+
+@bp.route("/strategy/indicators/<code>/values/new", methods=["GET", "POST"])
+@requires_role(*OFFICERS)
+def add_indicator_value(code: str) -> WerkzeugResponse:
+    indicator = strategy.find_indicator(code) or abort(404)
+    form = IndicatorValueForm()
+    if request.method == "GET" and indicator.values:
+        form.unit.data = indicator.values[-1].unit
+    if form.validate_on_submit():
+        try:
+            strategy.add_indicator_value(
+                indicator,
+                period=(form.period.data or "").strip(),
+                value=form.value.data,
+                target=form.target.data,
+                unit=form.unit.data or "count",
+                source=(form.source.data or "").strip(),
+                note=(form.note.data or "").strip(),
+                recorded_by=current_user.email,
+            )
+        except strategy.IndicatorValueError as error:
+            form.period.errors.append(str(error))
+        else:
+            return redirect(
+                url_for(".priority", position=indicator.priority.position, _anchor=f"indicator-{code}"),
+                code=303,
+            )
+    return render_page(
+        "officer/indicator-value.html",
+        status=422 if form.errors else 200,
+        indicator=indicator,
+        form=form,
+        trend=strategy.indicator_trend,
+    )
