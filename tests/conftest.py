@@ -18,14 +18,14 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
 from portal.config import normalise_database_url
 from portal.consultations.seed import seed_consultations
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.responses.service import uk_today
 from portal.strategy.seed import seed_strategy
 
@@ -113,6 +113,7 @@ def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
     # A request context, so that tests can call url_for as the views do.
     with app.test_request_context():
         reset_database()
+        limiter.reset()  # rate limits are per test, not per session
         yield
         db.session.remove()
 
@@ -166,8 +167,20 @@ class PortalClient(FlaskClient):
         return HtmlPage(response.get_data(as_text=True), response.status_code)
 
 
+def _fresh_g_per_request(sender: Flask, **extra: Any) -> None:
+    """Give each test-client request an empty `g`, as a real server does.
+
+    Tests hold an app context open so they can use db.session and url_for, and Flask reuses an
+    open app context for test-client requests, so without this `g` would carry Flask-WTF's cached
+    CSRF token and Flask-Login's cached user from one request into the next.
+    """
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    request_started.connect(_fresh_g_per_request, app)
     app.test_client_class = PortalClient
     return app.test_client()
 

@@ -1,8 +1,20 @@
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.strategy.seed import UNITS
+
+
+class NumberField(DecimalField):
+    """A decimal with GOV.UK wording when what was typed is not a number."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata([v.replace(",", "").strip() for v in valuelist])
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a number, like 1150 or 5.6") from None
 
 
 class IndicatorValueForm(FlaskForm):
@@ -11,14 +23,14 @@ class IndicatorValueForm(FlaskForm):
         description="For example 2006/07, 2006/07 Q1 or October 2006",
         validators=[InputRequired("Enter the period the figure is for"), Length(max=60)],
     )
-    value = DecimalField(
+    value = NumberField(
         "Value",
         places=None,
         description="Leave empty if only a target is known",
         validators=[Optional()],
     )
-    target = DecimalField("Target", places=None, description="Optional", validators=[Optional()])
-    unit = SelectField("Unit", choices=[(u, u) for u in sorted(UNITS)])
+    target = NumberField("Target", places=None, description="Optional", validators=[Optional()])
+    unit = SelectField("Unit", choices=[SelectChoice(u, u) for u in sorted(UNITS)])
     source = StringField(
         "Source",
         validators=[InputRequired("Enter where the figure comes from"), Length(max=300)],

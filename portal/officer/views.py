@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
@@ -16,6 +18,7 @@ from portal.reporting import service as reporting
 from portal.strategy import service as strategy
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
+SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")
 
 
 def _page_number() -> int:
@@ -59,8 +62,16 @@ def comments(slug: str, key: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
     page = reporting.comment_page(question, _page_number())
+    # Which appearance of the question on the results page asked (it can sit under two
+    # outcomes), so the list swapped in by HTMX keeps that appearance's id.
+    within = request.args.get("within", "other")
+    scope = within if SCOPE_PATTERN.fullmatch(within) else "other"
     return render_page(
-        "officer/comments.html", block="comments_page", consultation=consultation, page=page
+        "officer/comments.html",
+        block="comments_page",
+        consultation=consultation,
+        page=page,
+        scope=scope,
     )
 
 

@@ -1,0 +1,58 @@
+"""Test data made through the same service functions the portal uses."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import url_for
+
+from portal.accounts import service as accounts
+from portal.accounts.models import Role, User
+from portal.consultations.service import consultation_with_questions
+from portal.responses import service as responses
+from portal.responses.models import Response
+
+PASSWORD = "correct horse battery staple"
+_emails = itertools.count(1)
+
+
+def create_user(role: Role | str = Role.OFFICER, email: str | None = None, **overrides: Any) -> User:
+    user = accounts.create_user(email or f"user{next(_emails)}@council.example", PASSWORD, role)
+    for name, value in overrides.items():
+        setattr(user, name, value)
+    return user
+
+
+def sign_in(client: Any, user: User, password: str = PASSWORD) -> Any:
+    page = client.get_page(url_for("auth.sign_in"))
+    return client.post(
+        url_for("auth.sign_in"),
+        data={"email": user.email, "password": password, "csrf_token": page.csrf_token()},
+    )
+
+
+def submit_response(slug: str, answers: dict[str, Any], at: datetime | None = None) -> Response:
+    """Store a response the way the journey does: a draft holding `answers`, then submit.
+
+    `answers` maps question keys to stored answers, e.g. {"school_phase": {"selected": ["primary"]}}.
+    Every required question not given is answered with its first option.
+    """
+    consultation = consultation_with_questions(slug)
+    assert consultation is not None
+    now = at or responses.utcnow()
+    draft = responses.start_draft(consultation, now, timedelta(hours=1))
+    full = {}
+    for question in consultation.questions:
+        if question.key in answers:
+            if answers[question.key] is not None:
+                full[question.key] = answers[question.key]
+        elif question.required:
+            full[question.key] = {"selected": [question.options[0].value]}
+    draft.answers = full
+    return responses.submit_response(responses.Journey(consultation, draft), now)
+
+
+def chose(*values: str) -> dict[str, list[str]]:
+    return {"selected": list(values)}

@@ -1,0 +1,78 @@
+"""Every officer and admin route, walked for every role: anonymous users are sent to sign in,
+users of the wrong role get 403, and the right roles get the page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, url_for
+
+from portal.accounts.models import Role
+from tests.factories import create_user, sign_in
+
+# Values for each URL variable, pointing at seeded data.
+URL_VALUES = {
+    "slug": "bullying-what-parents-think",
+    "key": "comments",
+    "code": "people-in-treatment",
+    "position": 4,
+}
+ALLOWED = {
+    "officer": {Role.OFFICER, Role.ADMIN},
+    "admin": {Role.ADMIN},
+}
+ROLES = [None, Role.SCHOOL, Role.OFFICER, Role.ADMIN]
+
+
+def staff_routes(app: Flask) -> list[tuple[str, str]]:
+    return sorted(
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ALLOWED
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    )
+
+
+def test_the_walk_covers_every_staff_route(app):
+    endpoints = {endpoint for endpoint, _ in staff_routes(app)}
+    assert endpoints >= {
+        "officer.dashboard",
+        "officer.results",
+        "officer.comments",
+        "officer.strategy_index",
+        "officer.priority",
+        "officer.add_indicator_value",
+        "admin.users",
+    }
+
+
+def test_every_staff_view_declares_its_roles(app):
+    for endpoint, _ in staff_routes(app):
+        view = app.view_functions[endpoint]
+        blueprint = endpoint.split(".")[0]
+        assert getattr(view, "allowed_roles", None) == ALLOWED[blueprint], endpoint
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_every_staff_route_for_every_role(app, client, role):
+    if role is not None:
+        sign_in(client, create_user(role))
+    # Any visitor gets a valid CSRF token from a start page, so POSTs test the role check
+    # rather than stopping at CSRF protection.
+    token = client.get_page(url_for("public.start", slug=URL_VALUES["slug"])).csrf_token()
+    for endpoint, method in staff_routes(app):
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        url = url_for(endpoint, **{name: URL_VALUES[name] for name in rule.arguments})
+        if method == "POST":
+            response = client.post(url, data={"csrf_token": token})
+        else:
+            response = client.get(url)
+        blueprint = endpoint.split(".")[0]
+        if role is None:
+            assert response.status_code == 302, (endpoint, method)
+            assert response.headers["Location"].startswith(url_for("auth.sign_in")), endpoint
+        elif role in ALLOWED[blueprint]:
+            expected = 422 if method == "POST" else 200  # an empty form post is refused
+            assert response.status_code == expected, (endpoint, method, role)
+        else:
+            assert response.status_code == 403, (endpoint, method, role)
+            assert "You do not have permission to see this page" in response.get_data(as_text=True)

@@ -1,0 +1,173 @@
+"""Officers see each consultation's answers counted beside the outcomes they inform."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import url_for
+
+from portal.accounts.models import Role
+from portal.reporting.service import ResponseCounts, response_counts
+from portal.responses.service import UK, utcnow
+from tests.factories import chose, create_user, sign_in, submit_response
+from tests.journeys import consultation
+
+BULLYING = "bullying-what-parents-think"
+LIVEABILITY = "warwickshire-panel-liveability"
+
+
+@pytest.fixture
+def officer_client(client):
+    sign_in(client, create_user(Role.OFFICER))
+    return client
+
+
+def table_rows(section) -> dict[str, tuple[str, str]]:
+    table = section.select_one("table.app-results-table")
+    return {
+        row.select_one("th").get_text(strip=True): tuple(td.get_text(strip=True) for td in row.select("td"))
+        for row in table.select("tbody tr")
+    }
+
+
+def test_answers_are_counted_under_their_outcome(officer_client):
+    submit_response(BULLYING, {"bullied_last_year": chose("yes")})
+    submit_response(BULLYING, {"bullied_last_year": chose("yes")})
+    submit_response(BULLYING, {"bullied_last_year": chose("no")})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    assert page.soup.select_one("#total-responses").get_text(strip=True) == "3 responses"
+
+    outcome = page.soup.select_one("#outcome-2\\.2\\.3")
+    assert outcome is not None
+    assert "2.2.3 Early identification" in outcome.select_one("h2").get_text(" ", strip=True)
+    question = outcome.select_one("#result-2\\.2\\.3-bullied_last_year")
+    assert "3 answered, 0 skipped" in question.get_text(" ", strip=True)
+    assert table_rows(question) == {
+        "Yes": ("2", "66.7%"),
+        "No": ("1", "33.3%"),
+        "I'm not sure": ("0", "0.0%"),  # options with no answers are shown as 0
+    }
+    chart = question.select_one(".app-bar-chart")
+    assert chart["role"] == "img"
+    assert chart["aria-label"].startswith("Bar chart: Yes 66.7%; No 33.3%; I'm not sure 0.0%")
+    widths = [rect["width"] for rect in chart.select(".app-bar-chart__fill")]
+    assert widths == ["66.7", "33.3", "0.0"]
+
+
+def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    outcome_221 = page.soup.select_one("#outcome-2\\.2\\.1")
+    text = outcome_221.get_text(" ", strip=True)
+    assert "2.3.3 Development of anti-bullying initiatives" in text
+    assert "Leslie-Anne Newton / Viv Sales" in text
+    outcome_223 = page.soup.select_one("#outcome-2\\.2\\.3")
+    indicator = outcome_223.select_one("#indicator-young-entrants-10-13-change")
+    assert indicator is not None
+    rows = [[c.get_text(" ", strip=True) for c in row.select("th, td")] for row in indicator.select("tbody tr")]
+    assert rows[0][0].startswith("2004/05") and rows[0][1] == "-55%"
+    # Outcomes come in strategy order, with "Other questions" last.
+    ids = [s["id"] for s in page.soup.select("section.app-outcome")]
+    assert ids == ["outcome-2.2.1", "outcome-2.2.3", "other-questions"]
+    other = page.soup.select_one("#other-questions")
+    assert other.select_one("#result-other-school_district") is not None
+
+
+def test_a_question_linked_to_two_outcomes_appears_under_both(officer_client):
+    submit_response(BULLYING, {})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    assert page.soup.select_one("#outcome-2\\.2\\.1 #result-2\\.2\\.1-what_would_help") is not None
+    assert page.soup.select_one("#outcome-2\\.2\\.3 #result-2\\.2\\.3-what_would_help") is not None
+
+
+def test_multiple_choice_percentages_are_of_respondents_and_say_so(officer_client):
+    submit_response(BULLYING, {"what_would_help": chose("lessons", "supervision")})
+    submit_response(BULLYING, {"what_would_help": {"selected": ["lessons"], "other": "Cameras on buses"}})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    block = page.soup.select_one("#result-2\\.2\\.1-what_would_help")
+    rows = table_rows(block)
+    assert rows["Lessons about bullying and staying safe online"] == ("2", "100.0%")
+    assert rows["More supervision at break and lunch times"] == ("1", "50.0%")
+    assert rows["Something else"] == ("1", "50.0%")
+    assert "can add up to more than 100%" in block.get_text(" ", strip=True)
+    assert "Cameras on buses" in block.select_one(".app-comments").get_text(" ", strip=True)
+
+
+def test_agreement_scale_shows_net_agreement(officer_client):
+    for answer in ["strongly_agree", "agree", "agree", "disagree", "dont_know"]:
+        submit_response(BULLYING, {"school_takes_seriously": chose(answer)})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    block = page.soup.select_one("#result-2\\.2\\.3-school_takes_seriously")
+    # 3 of 5 agree (60%), 1 of 5 disagrees (20%): net +40 points.
+    assert "Net agreement: +40.0 points" in block.get_text(" ", strip=True)
+
+
+def test_skipped_optional_questions_are_counted(officer_client):
+    submit_response(LIVEABILITY, {"age_band": chose("65_74")})
+    submit_response(LIVEABILITY, {"age_band": None})
+    page = officer_client.get_page(url_for("officer.results", slug=LIVEABILITY))
+    block = page.soup.select_one("#result-other-age_band")
+    assert "1 answered, 1 skipped" in block.get_text(" ", strip=True)
+
+
+def test_free_text_is_escaped_and_paginated(officer_client):
+    for n in range(12):
+        submit_response(BULLYING, {"comments": {"text": f"Comment {n} <script>alert({n})</script>"}},
+                        at=utcnow() - timedelta(minutes=100 - n))
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    comments = page.soup.select_one("#comments-2\\.2\\.3-comments")
+    assert "Comments (12)" in comments.get_text(" ", strip=True)
+    texts = [p.get_text() for p in comments.select(".app-comment .app-answer")]
+    assert texts[0] == "Comment 11 <script>alert(11)</script>"  # newest first
+    assert len(texts) == 10
+    assert "<script>alert(11)</script>" not in page.html
+    older = comments.select_one("a[rel=next]")
+    assert older["href"] == url_for("officer.comments", slug=BULLYING, key="comments", within="2.2.3", page=2)
+    assert older["hx-get"] == older["href"] and older["hx-target"] == "#comments-2.2.3-comments"
+
+    second = officer_client.get_page(older["href"])  # works as a plain link without JavaScript
+    assert [p.get_text() for p in second.soup.select(".app-comment .app-answer")] == [
+        "Comment 1 <script>alert(1)</script>",
+        "Comment 0 <script>alert(0)</script>",
+    ]
+    assert "Page 2 of 2" in second.text
+
+    fragment = officer_client.get(older["href"], headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert 'id="comments-2.2.3-comments"' in body and "<html" not in body
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_no_responses_yet(officer_client):
+    page = officer_client.get_page(url_for("officer.results", slug=LIVEABILITY))
+    assert page.soup.select_one("#total-responses").get_text(strip=True) == "0 responses"
+    assert "0 answered, 0 skipped" in page.text
+
+
+def test_unknown_consultation_or_question(officer_client):
+    assert officer_client.get(url_for("officer.results", slug="nope")).status_code == 404
+    assert officer_client.get(url_for("officer.comments", slug=BULLYING, key="nope")).status_code == 404
+
+
+def uk_time(year, month, day, hour, minute=0) -> datetime:
+    """A UK wall-clock time as the naive UTC the database stores."""
+    return datetime(year, month, day, hour, minute, tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_dashboard_counts_today_this_week_and_total(officer_client):
+    # Wednesday 1 July 2026, 10:00 UK time (BST, UTC+1).
+    now = uk_time(2026, 7, 1, 10)
+    submit_response(BULLYING, {}, at=uk_time(2026, 7, 1, 0, 30))  # today, though 23:30 UTC yesterday
+    submit_response(BULLYING, {}, at=uk_time(2026, 6, 29, 9))  # Monday: this week
+    submit_response(BULLYING, {}, at=uk_time(2026, 6, 28, 23))  # Sunday: last week
+    submit_response(LIVEABILITY, {}, at=uk_time(2026, 7, 1, 9))
+    counts = response_counts(now)
+    assert counts[consultation(BULLYING).id] == ResponseCounts(today=1, this_week=2, total=3)
+    assert counts[consultation(LIVEABILITY).id] == ResponseCounts(today=1, this_week=1, total=1)
+
+    page = officer_client.get_page(url_for("officer.dashboard"))
+    row = page.soup.select_one("#consultation-bullying-what-parents-think")
+    assert row.select("td")[0].get_text(strip=True) == "Open"
+    assert row.select("td")[-1].get_text(strip=True) == "3"
+    link = row.select_one("a")
+    assert link["href"] == url_for("officer.results", slug=BULLYING)

@@ -1,0 +1,103 @@
+"""Officers can start from the strategy, and record new indicator values."""
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.accounts.models import Role
+from portal.extensions import db
+from portal.strategy.models import Indicator, IndicatorValue
+from portal.strategy.service import indicator_trend
+from tests.factories import create_user, sign_in
+
+
+@pytest.fixture
+def officer(client):
+    user = create_user(Role.OFFICER, email="analyst@council.example")
+    sign_in(client, user)
+    return user
+
+
+def test_strategy_lists_all_seven_priorities(client, officer):
+    page = client.get_page(url_for("officer.strategy_index"))
+    titles = [a.get_text(strip=True) for a in page.soup.select(".app-priority-list h2 a")]
+    assert len(titles) == 7 and titles[3] == "4. Young People as Victims and Offenders"
+
+
+def test_priority_page_shows_outcomes_tasks_indicators_and_informing_questions(client, officer):
+    page = client.get_page(url_for("officer.priority", position=4))
+    assert page.h1 == "Young People as Victims and Offenders"
+    outcome = page.soup.select_one("#outcome-2\\.2\\.3")
+    links = [a.get_text(" ", strip=True) for a in outcome.select("ul.govuk-list--bullet a")]
+    assert "Bullying: what parents think: In the last 12 months, has your child been bullied?" in links
+    href = outcome.select_one("ul.govuk-list--bullet a")["href"]
+    assert href.startswith(url_for("officer.results", slug="bullying-what-parents-think") + "#result-2.2.3-")
+    exclusions = page.soup.select_one("#indicator-permanent-exclusions")
+    assert "Getting worse" in exclusions.get_text(" ", strip=True)  # 65 -> 90, lower is better
+    assert "Geoff King" in page.text
+
+
+def test_only_named_priority_says_so(client, officer):
+    page = client.get_page(url_for("officer.priority", position=1))
+    assert "only names it" in page.text
+
+
+def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, officer):
+    form_page = client.get_page(url_for("officer.add_indicator_value", code="people-in-treatment"))
+    assert form_page.soup.select_one("select#unit option[selected]")["value"] == "count"
+    response = client.post(
+        url_for("officer.add_indicator_value", code="people-in-treatment"),
+        data={
+            "csrf_token": form_page.csrf_token(),
+            "period": "2005/06 Q3 (year to date)",
+            "value": "1,010",  # thousands separators are accepted
+            "target": "1150",
+            "unit": "count",
+            "source": "NTA quarterly return",
+            "note": "<b>provisional</b>",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/officer/strategy/priorities/7#indicator-people-in-treatment")
+    value = db.session.scalars(sa.select(IndicatorValue).where(IndicatorValue.period == "2005/06 Q3 (year to date)")).one()
+    assert value.value == Decimal("1010") and value.target == Decimal("1150")
+    assert value.recorded_by == "analyst@council.example" and value.recorded_at is not None
+    page = client.get_page(response.headers["Location"])
+    indicator = page.soup.select_one("#indicator-people-in-treatment")
+    assert "2005/06 Q3 (year to date)" in indicator.get_text(" ", strip=True)
+    assert "Improving" in indicator.get_text(" ", strip=True)  # 900 -> 1,010, higher is better
+    assert "<b>provisional</b>" not in page.html and "&lt;b&gt;provisional&lt;/b&gt;" in page.html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"period": "", "value": "1", "source": "x"}, "Enter the period the figure is for"),
+        ({"period": "2007", "value": "", "target": "", "source": "x"}, "Enter a value, a target or both"),
+        ({"period": "2007", "value": "lots", "source": "x"}, "Value must be a number, like 1150 or 5.6"),
+        ({"period": "2004/05", "value": "1", "source": "x"}, "There is already a value for 2004/05"),
+        ({"period": "2007", "value": "1", "source": ""}, "Enter where the figure comes from"),
+    ],
+)
+def test_bad_indicator_values_are_refused(client, officer, data, message):
+    before = db.session.scalar(sa.select(sa.func.count(IndicatorValue.id)))
+    token = client.get_page(url_for("officer.add_indicator_value", code="people-in-treatment")).csrf_token()
+    page = client.post_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment"),
+        data={"csrf_token": token, "unit": "count", **data},
+    )
+    assert page.status == 422
+    assert message in page.error_summary()
+    assert db.session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == before
+
+
+def test_indicator_trend_words(app):
+    def trend(code):
+        return indicator_trend(db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one())
+
+    assert trend("permanent-exclusions") == "Getting worse"
+    assert trend("yjs-offences") == "Improving"
+    assert trend("funding-total") == "Not enough data"
+    assert trend("drug-related-crime") == "Down"  # no better direction set
