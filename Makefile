@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint vendor
+.PHONY: help run test lint vendor bench
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,3 +39,6 @@ lint: $(VENV)/.dev-installed ## ruff (lint and format) and mypy
 
 vendor: ## Refresh static/vendor/ from the pinned npm versions (needs Node and npm)
 	bash scripts/vendor-assets.sh
+
+bench: $(VENV)/.dev-installed ## Measure the portal against a bare reference (SQLite and PostgreSQL); writes bench/results.md
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

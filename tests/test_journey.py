@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from portal.consultations.models import ConsultationSnapshot, ConsultationStatus
+from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
 from portal.extensions import db
 from portal.responses.models import Response, ResponseDraft
 from portal.responses.service import REFERENCE_ALPHABET, REFERENCE_LENGTH, utcnow
@@ -239,10 +239,14 @@ def test_response_keeps_the_wording_it_answered_after_an_edit(client):
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)
     respondent.submit()
-    question = next(q for q in consultation(BULLYING).questions if q.key == "school_phase")
+    found = consultation(BULLYING)
+    question = db.session.scalars(
+        sa.select(Question).where(Question.consultation_id == found.id, Question.key == "school_phase")
+    ).one()
     original = question.text
     question.text = "Which school phase is your child in?"
     question.options[0].label = "Infant, junior or primary"
+    found.structure_version += 1  # as every edit to a consultation's questions must
     db.session.commit()
 
     response = db.session.scalars(sa.select(Response)).one()
@@ -255,12 +259,30 @@ def test_response_keeps_the_wording_it_answered_after_an_edit(client):
     assert frozen["text"] == original
     assert frozen["options"][0]["label"] == "Primary or infant school"
 
-    # A later response to the edited wording gets a second snapshot; the first is unchanged.
+    # The next respondent sees the new wording, and their response gets a second snapshot.
     second = Respondent(client, BULLYING)
-    second.start()
+    first_page = second.start()
+    assert first_page.h1 == "Which school phase is your child in?"
     second.answer_all(BULLYING_ANSWERS)
     second.submit()
     assert db.session.scalar(sa.select(sa.func.count(ConsultationSnapshot.id))) == 2
+
+
+def test_journey_structure_is_cached_until_its_version_moves(client):
+    respondent = Respondent(client, LIVEABILITY)
+    assert respondent.start().h1 == "Which district do you live in?"
+    found = consultation(LIVEABILITY)
+    question = db.session.scalars(
+        sa.select(Question).where(Question.consultation_id == found.id, Question.key == "district")
+    ).one()
+    question.text = "Where do you live?"
+    db.session.commit()
+    url = url_for("public.question_page", slug=LIVEABILITY, number=1)
+    # Not yet: the edit did not move structure_version (the cache saves loading every question).
+    assert client.get_page(url).h1 == "Which district do you live in?"
+    found.structure_version += 1
+    db.session.commit()
+    assert client.get_page(url).h1 == "Where do you live?"
 
 
 def test_identical_wording_shares_one_snapshot(client):

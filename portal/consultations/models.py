@@ -64,6 +64,9 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     )
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
+    # Bumped, in the same transaction, by every change to the pages, questions or options.
+    # The respondent's journey caches the structure per process and trusts this number.
+    structure_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         server_default=sa.func.now(), onupdate=sa.func.now()

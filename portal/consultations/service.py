@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import (
     Consultation,
@@ -19,6 +21,49 @@ from portal.consultations.models import (
     Question,
 )
 from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class _CachedStructure:
+    version: int
+    pages: list[Page]
+
+
+# (database URL, consultation id) -> the consultation's pages, questions and options, loaded
+# once per process and kept detached. Read-only: nothing may change these objects.
+_structures: dict[tuple[str, int], _CachedStructure] = {}
+
+
+def consultation_for_journey(slug: str) -> Consultation | None:
+    """The consultation, fresh from the database, with its structure from the process cache.
+
+    Loading every page, question and option was over half the time of a question page, and a
+    consultation's wording changes rarely. Its row (status, dates, title, structure_version) is
+    read on every request, so closing a consultation takes effect at once and several app
+    servers never disagree; the structure is reloaded whenever structure_version moves.
+    """
+    consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        return None
+    key = (str(db.engine.url), consultation.id)
+    cached = _structures.get(key)
+    if cached is None or cached.version != consultation.structure_version:
+        with Session(db.engine, expire_on_commit=False) as session:
+            loaded = session.scalars(
+                sa.select(Page)
+                .where(Page.consultation_id == consultation.id)
+                .order_by(Page.position)
+                .options(selectinload(Page.questions).selectinload(Question.options))
+            ).all()
+            version = session.scalar(
+                sa.select(Consultation.structure_version).where(Consultation.id == consultation.id)
+            )
+            session.expunge_all()
+        cached = _CachedStructure(version=version or 0, pages=list(loaded))
+        _structures[key] = cached
+    # Attach the cached pages as already loaded, without marking the consultation changed.
+    set_committed_value(consultation, "pages", cached.pages)
+    return consultation
 
 
 def consultation_with_questions(slug: str) -> Consultation | None:

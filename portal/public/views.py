@@ -8,7 +8,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from werkzeug import Response as WerkzeugResponse
 
 from portal.consultations.models import Consultation, ConsultationStatus
-from portal.consultations.service import consultation_with_questions, open_consultations
+from portal.consultations.service import consultation_for_journey, open_consultations
 from portal.extensions import limiter
 from portal.public import bp
 from portal.public.forms import StartForm, SubmitForm
@@ -25,7 +25,7 @@ DRAFTS_KEY = "drafts"  # consultation id -> draft token, in the signed session c
 
 
 def _published_consultation(slug: str) -> Consultation:
-    consultation = consultation_with_questions(slug)
+    consultation = consultation_for_journey(slug)
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
     return consultation

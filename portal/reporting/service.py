@@ -112,7 +112,7 @@ def _percent(part: int, whole: int) -> float:
 
 
 def question_results(consultation: Consultation) -> tuple[int, dict[int, QuestionResult]]:
-    """The total number of responses, and every question's counts, in three queries."""
+    """The total number of responses and every question's counts: three GROUP BY queries."""
     questions = consultation.questions
     question_ids = [q.id for q in questions]
     total = db.session.scalar(
@@ -125,13 +125,20 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         .group_by(Answer.question_id, Answer.option_id)
     ):
         option_counts[question_id][option_id] = count
-    answered = dict(
-        db.session.execute(
-            sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
-            .where(Answer.question_id.in_(question_ids))
-            .group_by(Answer.question_id)
-        ).all()
-    )
+    # Every type but multiple choice stores one row per answering response, so its row count is
+    # the number who answered; only multiple choice needs the costlier distinct count.
+    answered = {
+        question_id: sum(counts.values()) for question_id, counts in option_counts.items()
+    }
+    multiple = [q.id for q in questions if q.type == QuestionType.MULTIPLE_CHOICE]
+    if multiple:
+        answered.update(
+            db.session.execute(
+                sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
+                .where(Answer.question_id.in_(multiple))
+                .group_by(Answer.question_id)
+            ).all()
+        )
 
     results: dict[int, QuestionResult] = {}
     for question in questions:
@@ -194,7 +201,9 @@ def comment_page(question: Question, page: int) -> CommentPage:
         sa.select(Answer.text, Response.submitted_at)
         .join(Response, Response.id == Answer.response_id)
         .where(*where)
-        .order_by(Response.submitted_at.desc(), Answer.id.desc())
+        # Answers are inserted when their response is sent, so id order is newest first and
+        # needs no sort of the joined rows.
+        .order_by(Answer.id.desc())
         .limit(COMMENTS_PER_PAGE)
         .offset((page - 1) * COMMENTS_PER_PAGE)
     ).all()

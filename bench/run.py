@@ -1,0 +1,454 @@
+"""`make bench`: the portal against a bare reference, on SQLite and PostgreSQL.
+
+For each database: a fresh database is migrated and seeded; N synthetic responses are added
+through a bulk path (N grows 1,000 -> 10,000 -> 100,000 by default); the portal and the bare
+reference (bench/reference_app.py) are served by gunicorn on 127.0.0.1; concurrent clients
+measure, for each N:
+  (a) submissions: the final "Accept and send" POST of real journeys (CSRF included), and whole
+      journeys (start page to confirmation, 13 requests), against the reference's bare insert;
+  (b) the officer results page against the reference's single GROUP BY;
+  (c) a question page against a bare Jinja page of the same size.
+Every figure is also a ratio to its reference from the same run. Benchmarks report; they never
+fail on a time. Output: a table on stdout and bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SLUG = "bullying-what-parents-think"
+OFFICER_EMAIL = "bench.officer@council.example"
+OFFICER_PASSWORD = "bench-password-" + secrets.token_hex(4)
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+BIGGEST_PAGE = 7  # the page of four agreement scales: 24 radios
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive connection with the session cookie, like one browser tab."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookie: str | None = None
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed an idle keep-alive connection: reconnect once, as browsers do.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text
+
+    def token(self, path: str) -> str:
+        status, text = self.request("GET", path)
+        match = CSRF.search(text)
+        if not match:
+            raise RuntimeError(f"no CSRF token on {path} ({status})")
+        return match.group(1)
+
+
+@dataclass
+class Measure:
+    name: str
+    count: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def run_clients(name: str, clients: int, per_client: int, setup: Callable[[], object],
+                step: Callable[[object], None]) -> Measure:
+    """`clients` threads each set up once, then time `per_client` steps."""
+    states = [setup() for _ in range(clients)]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        barrier.wait()
+        try:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                step(states[index])
+                latencies[index].append(time.perf_counter() - started)
+        except BaseException as error:  # reported after the run
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{name}: {errors[0]!r}")
+    flat = [x for per in latencies for x in per]
+    return Measure(name, len(flat), elapsed, flat)
+
+
+# --- Databases and servers ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_database(kind: str, admin_url: str) -> str:
+    OUT.mkdir(parents=True, exist_ok=True)
+    if kind == "sqlite":
+        path = OUT / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
+        admin.execute("CREATE DATABASE portal_bench")
+    return admin_url.rsplit("/", 1)[0] + "/portal_bench"
+
+
+def prepare(database_url: str) -> None:
+    """Migrate, seed, create the officer, and freeze the consultation's snapshot."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.accounts.service import create_user
+    from portal.consultations.seed import seed_consultations
+    from portal.consultations.service import consultation_with_questions, current_snapshot
+    from portal.extensions import db
+    from portal.responses.service import uk_today
+    from portal.strategy.seed import seed_strategy
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        seed_strategy()
+        seed_consultations(uk_today())
+        create_user(OFFICER_EMAIL, OFFICER_PASSWORD, "officer")
+        consultation = consultation_with_questions(SLUG)
+        assert consultation is not None
+        current_snapshot(consultation)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def consultation_shape(database_url: str) -> list[list[dict]]:
+    """Pages -> questions, with option values, for making up valid answers."""
+    from portal import create_app
+    from portal.consultations.service import consultation_with_questions
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        consultation = consultation_with_questions(SLUG)
+        assert consultation is not None
+        return [
+            [
+                {
+                    "id": q.id,
+                    "key": q.key,
+                    "type": q.type.value,
+                    "required": q.required,
+                    "options": [(o.id, o.value, o.exclusive) for o in q.options],
+                }
+                for q in page.questions
+            ]
+            for page in consultation.pages
+        ]
+
+
+def random_answers(question: dict) -> list[tuple[int | None, str | None]] | None:
+    """A plausible answer as (option id, text) rows; None when an optional question is skipped."""
+    if question["type"] == "free_text":
+        return [(None, f"Synthetic comment {secrets.token_hex(6)}")] if random.random() < 0.3 else None
+    choices = [o for o in question["options"] if not o[2]]
+    if question["type"] == "multiple_choice":
+        return [(o[0], None) for o in random.sample(choices, k=random.randint(1, min(3, len(choices))))]
+    return [(random.choice(question["options"])[0], None)]
+
+
+def bulk_seed(database_url: str, shape: list[list[dict]], count: int) -> float:
+    """Add `count` responses straight into the tables, in batches; returns seconds taken."""
+    engine = sa.create_engine(database_url)
+    metadata = sa.MetaData()
+    metadata.reflect(engine, only=["response", "answer", "consultation", "consultation_snapshot"])
+    response, answer = metadata.tables["response"], metadata.tables["answer"]
+    questions = [q for page in shape for q in page]
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        consultation_id, snapshot_id = connection.execute(sa.text(
+            "SELECT c.id, s.id FROM consultation c JOIN consultation_snapshot s ON s.consultation_id = c.id "
+            "WHERE c.slug = :slug ORDER BY s.id LIMIT 1"), {"slug": SLUG}).one()
+        next_id = (connection.execute(sa.select(sa.func.max(response.c.id))).scalar() or 0) + 1
+    now = datetime.now(UTC).replace(tzinfo=None)
+    batch = 2000
+    for offset in range(0, count, batch):
+        responses, answers = [], []
+        for i in range(offset, min(count, offset + batch)):
+            response_id = next_id + i
+            responses.append({
+                "id": response_id, "consultation_id": consultation_id, "snapshot_id": snapshot_id,
+                "reference": f"B{response_id:09d}",
+                "submitted_at": now - timedelta(minutes=random.randint(0, 60 * 24 * 60)),
+            })
+            for question in questions:
+                for option_id, text in random_answers(question) or []:
+                    answers.append({"response_id": response_id, "question_id": question["id"],
+                                    "option_id": option_id, "text": text})
+        with engine.begin() as connection:
+            connection.execute(sa.insert(response), responses)
+            connection.execute(sa.insert(answer), answers)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT setval('response_id_seq', (SELECT max(id) FROM response))"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+class Server:
+    def __init__(self, target: str, database_url: str, workers: int, threads: int, extra_env: dict) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench-" + secrets.token_hex(8),
+            "PORTAL_ENV": "development",  # plain-HTTP cookies on 127.0.0.1
+            "RATELIMIT_ENABLED": "0",
+            **extra_env,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
+             "--worker-class", "gthread", "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
+             "--keep-alive", "30", "--log-level", "warning", target],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{target} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+# --- The measurements --------------------------------------------------------------------------
+
+
+def page_form(page: list[dict], token: str) -> dict:
+    form: dict = {"csrf_token": token}
+    for question in page:
+        rows = random_answers(question)
+        if question["type"] == "free_text":
+            form[question["key"]] = rows[0][1] if rows else ""
+            continue
+        if rows is None:
+            continue
+        values = {o[0]: o[1] for o in question["options"]}
+        form[question["key"]] = [values[option_id] for option_id, _ in rows]
+    return form
+
+
+def journey_to_check_answers(port: int, shape: list[list[dict]]) -> Client:
+    client = Client(port)
+    token = client.token(f"/consultations/{SLUG}")
+    assert client.request("POST", f"/consultations/{SLUG}/start", {"csrf_token": token})[0] == 303
+    for number, page in enumerate(shape, start=1):
+        status, _ = client.request("POST", f"/consultations/{SLUG}/pages/{number}", page_form(page, token))
+        assert status == 303, (number, status)
+    client.csrf = token  # type: ignore[attr-defined]
+    return client
+
+
+def measure_size(kind: str, database_url: str, shape: list[list[dict]], size: int, clients: int,
+                 requests_each: int, portal: Server, reference: Server) -> dict[str, Measure]:
+    results: dict[str, Measure] = {}
+
+    def officer() -> Client:
+        client = Client(portal.port)
+        token = client.token("/staff/sign-in")
+        status, _ = client.request("POST", "/staff/sign-in", {"email": OFFICER_EMAIL, "password": OFFICER_PASSWORD, "csrf_token": token})
+        assert status == 303, status
+        return client
+
+    def get(path: str) -> Callable[[object], None]:
+        def step(client: object) -> None:
+            status, _ = client.request("GET", path)  # type: ignore[attr-defined]
+            assert status == 200, (path, status)
+        return step
+
+    results["results page"] = run_clients("results", clients, requests_each, officer,
+                                          get(f"/officer/consultations/{SLUG}/results"))
+    results["reference GROUP BY"] = run_clients("group by", clients, requests_each,
+                                                lambda: Client(reference.port), get("/results"))
+
+    def started_journey() -> Client:
+        client = Client(portal.port)
+        token = client.token(f"/consultations/{SLUG}")
+        client.request("POST", f"/consultations/{SLUG}/start", {"csrf_token": token})
+        return client
+
+    results["question page"] = run_clients("question page", clients, requests_each, started_journey,
+                                           get(f"/consultations/{SLUG}/pages/{BIGGEST_PAGE}"))
+    results["reference Jinja page"] = run_clients("jinja page", clients, requests_each,
+                                                  lambda: Client(reference.port), get("/page"))
+
+    # Submissions: each client completes journeys up to check answers (untimed), then the
+    # timed "Accept and send" POSTs. Whole journeys are timed separately.
+    submissions_each = max(5, requests_each // 2)
+    prepared: list[list[Client]] = [
+        [journey_to_check_answers(portal.port, shape) for _ in range(submissions_each)] for _ in range(clients)
+    ]
+    queues = iter(prepared)
+
+    def submit(state: object) -> None:
+        client = state.pop()  # type: ignore[attr-defined]
+        status, _ = client.request("POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf})
+        assert status == 303, status
+
+    results["submission (Accept and send)"] = run_clients("submit", clients, submissions_each, lambda: next(queues), submit)
+
+    def insert(client: object) -> None:
+        status, _ = client.request("POST", "/insert", {"x": "1"})  # type: ignore[attr-defined]
+        assert status == 200, status
+
+    results["reference insert"] = run_clients("insert", clients, submissions_each, lambda: Client(reference.port), insert)
+
+    def whole_journey(_: object) -> None:
+        client = journey_to_check_answers(portal.port, shape)
+        status, _ = client.request("POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf})
+        assert status == 303, status
+
+    results["whole journey (13 requests)"] = run_clients("journey", clients, max(3, requests_each // 8), lambda: None, whole_journey)
+    return results
+
+
+def page_size(port: int) -> int:
+    client = Client(port)
+    token = client.token(f"/consultations/{SLUG}")
+    client.request("POST", f"/consultations/{SLUG}/start", {"csrf_token": token})
+    return len(client.request("GET", f"/consultations/{SLUG}/pages/{BIGGEST_PAGE}")[1].encode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per client per case")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: list[tuple] = []
+    for kind in args.databases.split(","):
+        database_url = fresh_database(kind, args.postgres_url)
+        prepare(database_url)
+        shape = consultation_shape(database_url)
+        seeded = 0
+        portal = Server("wsgi:app", database_url, args.workers, args.threads, {})
+        size_of_page = page_size(portal.port)
+        reference = Server("bench.reference_app:app", database_url, args.workers, args.threads,
+                           {"BENCH_PAGE_BYTES": str(size_of_page), "BENCH_PAGE_POSITION": str(BIGGEST_PAGE)})
+        try:
+            for size in sizes:
+                seconds = bulk_seed(database_url, shape, size - seeded)
+                seeded = size
+                print(f"[{kind}] {size:,} responses seeded ({seconds:.1f} s for this step)", flush=True)
+                measured = measure_size(kind, database_url, shape, size, args.clients, args.requests, portal, reference)
+                pairs = [("results page", "reference GROUP BY"), ("question page", "reference Jinja page"),
+                         ("submission (Accept and send)", "reference insert"), ("whole journey (13 requests)", "reference insert")]
+                for name, reference_name in pairs:
+                    ours, bare = measured[name], measured[reference_name]
+                    row = (kind, size, name, ours.per_second, ours.median_ms, ours.p95_ms,
+                           bare.per_second, bare.median_ms, bare.p95_ms, ours.per_second / bare.per_second)
+                    rows.append(row)
+                    print(f"  {name:<30} {ours.per_second:8.1f}/s  median {ours.median_ms:7.1f} ms  "
+                          f"p95 {ours.p95_ms:7.1f} ms | reference {bare.per_second:8.1f}/s  "
+                          f"median {bare.median_ms:6.1f} ms | ratio {row[-1]:5.2f}", flush=True)
+        finally:
+            portal.stop()
+            reference.stop()
+    write_report(args, rows, size_of_page)
+
+
+def write_report(args: argparse.Namespace, rows: list[tuple], size_of_page: int) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"gunicorn {args.workers} workers x {args.threads} threads for both the portal and the bare reference; "
+        f"{args.clients} concurrent keep-alive clients, {args.requests} timed requests each per case.",
+        f"The question page is page {BIGGEST_PAGE} of \"Bullying: what parents think\" (four agreement scales, 24 radios, {size_of_page:,} bytes); "
+        "the reference Jinja page renders the same questions and options, padded to the same size.",
+        "Submission is the final \"Accept and send\" POST of a real journey (CSRF, draft claim, snapshot, answers); "
+        "the reference insert stores a response and its answers with no form handling. "
+        "A whole journey is 13 requests from the start page to the confirmation.",
+        "",
+        "| database | responses | case | requests/s | median ms | p95 ms | reference/s | reference median ms | reference p95 ms | ratio to reference |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, size, name, rps, med, p95, ref_rps, ref_med, ref_p95, ratio in rows:
+        lines.append(f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} |")
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
