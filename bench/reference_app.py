@@ -88,7 +88,12 @@ def insert() -> tuple[str, int]:
             .returning(response_table.c.id)
         ).scalar_one()
         rows = [
-            {"response_id": response_id, "question_id": q, "option_id": random.choice(opts), "text": None}
+            {
+                "response_id": response_id,
+                "question_id": q,
+                "option_id": random.choice(opts),
+                "text": None,
+            }
             for q, opts in options_by_question.items()
         ]
         connection.execute(sa.insert(answer_table), rows)

@@ -104,8 +104,13 @@ class Measure:
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
 
 
-def run_clients(name: str, clients: int, per_client: int, setup: Callable[[], object],
-                step: Callable[[object], None]) -> Measure:
+def run_clients(
+    name: str,
+    clients: int,
+    per_client: int,
+    setup: Callable[[], object],
+    step: Callable[[object], None],
+) -> Measure:
     """`clients` threads each set up once, then time `per_client` steps."""
     states = [setup() for _ in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -210,10 +215,14 @@ def consultation_shape(database_url: str) -> list[list[dict]]:
 def random_answers(question: dict) -> list[tuple[int | None, str | None]] | None:
     """A plausible answer as (option id, text) rows; None when an optional question is skipped."""
     if question["type"] == "free_text":
-        return [(None, f"Synthetic comment {secrets.token_hex(6)}")] if random.random() < 0.3 else None
+        return (
+            [(None, f"Synthetic comment {secrets.token_hex(6)}")] if random.random() < 0.3 else None
+        )
     choices = [o for o in question["options"] if not o[2]]
     if question["type"] == "multiple_choice":
-        return [(o[0], None) for o in random.sample(choices, k=random.randint(1, min(3, len(choices))))]
+        return [
+            (o[0], None) for o in random.sample(choices, k=random.randint(1, min(3, len(choices))))
+        ]
     return [(random.choice(question["options"])[0], None)]
 
 
@@ -226,9 +235,13 @@ def bulk_seed(database_url: str, shape: list[list[dict]], count: int) -> float:
     questions = [q for page in shape for q in page]
     started = time.perf_counter()
     with engine.begin() as connection:
-        consultation_id, snapshot_id = connection.execute(sa.text(
-            "SELECT c.id, s.id FROM consultation c JOIN consultation_snapshot s ON s.consultation_id = c.id "
-            "WHERE c.slug = :slug ORDER BY s.id LIMIT 1"), {"slug": SLUG}).one()
+        consultation_id, snapshot_id = connection.execute(
+            sa.text(
+                "SELECT c.id, s.id FROM consultation c JOIN consultation_snapshot s ON s.consultation_id = c.id "
+                "WHERE c.slug = :slug ORDER BY s.id LIMIT 1"
+            ),
+            {"slug": SLUG},
+        ).one()
         next_id = (connection.execute(sa.select(sa.func.max(response.c.id))).scalar() or 0) + 1
     now = datetime.now(UTC).replace(tzinfo=None)
     batch = 2000
@@ -236,27 +249,41 @@ def bulk_seed(database_url: str, shape: list[list[dict]], count: int) -> float:
         responses, answers = [], []
         for i in range(offset, min(count, offset + batch)):
             response_id = next_id + i
-            responses.append({
-                "id": response_id, "consultation_id": consultation_id, "snapshot_id": snapshot_id,
-                "reference": f"B{response_id:09d}",
-                "submitted_at": now - timedelta(minutes=random.randint(0, 60 * 24 * 60)),
-            })
+            responses.append(
+                {
+                    "id": response_id,
+                    "consultation_id": consultation_id,
+                    "snapshot_id": snapshot_id,
+                    "reference": f"B{response_id:09d}",
+                    "submitted_at": now - timedelta(minutes=random.randint(0, 60 * 24 * 60)),
+                }
+            )
             for question in questions:
                 for option_id, text in random_answers(question) or []:
-                    answers.append({"response_id": response_id, "question_id": question["id"],
-                                    "option_id": option_id, "text": text})
+                    answers.append(
+                        {
+                            "response_id": response_id,
+                            "question_id": question["id"],
+                            "option_id": option_id,
+                            "text": text,
+                        }
+                    )
         with engine.begin() as connection:
             connection.execute(sa.insert(response), responses)
             connection.execute(sa.insert(answer), answers)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
-            connection.execute(sa.text("SELECT setval('response_id_seq', (SELECT max(id) FROM response))"))
+            connection.execute(
+                sa.text("SELECT setval('response_id_seq', (SELECT max(id) FROM response))")
+            )
     engine.dispose()
     return time.perf_counter() - started
 
 
 class Server:
-    def __init__(self, target: str, database_url: str, workers: int, threads: int, extra_env: dict) -> None:
+    def __init__(
+        self, target: str, database_url: str, workers: int, threads: int, extra_env: dict
+    ) -> None:
         self.port = free_port()
         env = {
             **os.environ,
@@ -267,10 +294,27 @@ class Server:
             **extra_env,
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
-             "--worker-class", "gthread", "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
-             "--keep-alive", "30", "--log-level", "warning", target],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--no-control-socket",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+                target,
+            ],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -308,20 +352,34 @@ def journey_to_check_answers(port: int, shape: list[list[dict]]) -> Client:
     token = client.token(f"/consultations/{SLUG}")
     assert client.request("POST", f"/consultations/{SLUG}/start", {"csrf_token": token})[0] == 303
     for number, page in enumerate(shape, start=1):
-        status, _ = client.request("POST", f"/consultations/{SLUG}/pages/{number}", page_form(page, token))
+        status, _ = client.request(
+            "POST", f"/consultations/{SLUG}/pages/{number}", page_form(page, token)
+        )
         assert status == 303, (number, status)
     client.csrf = token  # type: ignore[attr-defined]
     return client
 
 
-def measure_size(kind: str, database_url: str, shape: list[list[dict]], size: int, clients: int,
-                 requests_each: int, portal: Server, reference: Server) -> dict[str, Measure]:
+def measure_size(
+    kind: str,
+    database_url: str,
+    shape: list[list[dict]],
+    size: int,
+    clients: int,
+    requests_each: int,
+    portal: Server,
+    reference: Server,
+) -> dict[str, Measure]:
     results: dict[str, Measure] = {}
 
     def officer() -> Client:
         client = Client(portal.port)
         token = client.token("/staff/sign-in")
-        status, _ = client.request("POST", "/staff/sign-in", {"email": OFFICER_EMAIL, "password": OFFICER_PASSWORD, "csrf_token": token})
+        status, _ = client.request(
+            "POST",
+            "/staff/sign-in",
+            {"email": OFFICER_EMAIL, "password": OFFICER_PASSWORD, "csrf_token": token},
+        )
         assert status == 303, status
         return client
 
@@ -329,12 +387,15 @@ def measure_size(kind: str, database_url: str, shape: list[list[dict]], size: in
         def step(client: object) -> None:
             status, _ = client.request("GET", path)  # type: ignore[attr-defined]
             assert status == 200, (path, status)
+
         return step
 
-    results["results page"] = run_clients("results", clients, requests_each, officer,
-                                          get(f"/officer/consultations/{SLUG}/results"))
-    results["reference GROUP BY"] = run_clients("group by", clients, requests_each,
-                                                lambda: Client(reference.port), get("/results"))
+    results["results page"] = run_clients(
+        "results", clients, requests_each, officer, get(f"/officer/consultations/{SLUG}/results")
+    )
+    results["reference GROUP BY"] = run_clients(
+        "group by", clients, requests_each, lambda: Client(reference.port), get("/results")
+    )
 
     def started_journey() -> Client:
         client = Client(portal.port)
@@ -342,38 +403,55 @@ def measure_size(kind: str, database_url: str, shape: list[list[dict]], size: in
         client.request("POST", f"/consultations/{SLUG}/start", {"csrf_token": token})
         return client
 
-    results["question page"] = run_clients("question page", clients, requests_each, started_journey,
-                                           get(f"/consultations/{SLUG}/pages/{BIGGEST_PAGE}"))
-    results["reference Jinja page"] = run_clients("jinja page", clients, requests_each,
-                                                  lambda: Client(reference.port), get("/page"))
+    results["question page"] = run_clients(
+        "question page",
+        clients,
+        requests_each,
+        started_journey,
+        get(f"/consultations/{SLUG}/pages/{BIGGEST_PAGE}"),
+    )
+    results["reference Jinja page"] = run_clients(
+        "jinja page", clients, requests_each, lambda: Client(reference.port), get("/page")
+    )
 
     # Submissions: each client completes journeys up to check answers (untimed), then the
     # timed "Accept and send" POSTs. Whole journeys are timed separately.
     submissions_each = max(5, requests_each // 2)
     prepared: list[list[Client]] = [
-        [journey_to_check_answers(portal.port, shape) for _ in range(submissions_each)] for _ in range(clients)
+        [journey_to_check_answers(portal.port, shape) for _ in range(submissions_each)]
+        for _ in range(clients)
     ]
     queues = iter(prepared)
 
     def submit(state: object) -> None:
         client = state.pop()  # type: ignore[attr-defined]
-        status, _ = client.request("POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf})
+        status, _ = client.request(
+            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf}
+        )
         assert status == 303, status
 
-    results["submission (Accept and send)"] = run_clients("submit", clients, submissions_each, lambda: next(queues), submit)
+    results["submission (Accept and send)"] = run_clients(
+        "submit", clients, submissions_each, lambda: next(queues), submit
+    )
 
     def insert(client: object) -> None:
         status, _ = client.request("POST", "/insert", {"x": "1"})  # type: ignore[attr-defined]
         assert status == 200, status
 
-    results["reference insert"] = run_clients("insert", clients, submissions_each, lambda: Client(reference.port), insert)
+    results["reference insert"] = run_clients(
+        "insert", clients, submissions_each, lambda: Client(reference.port), insert
+    )
 
     def whole_journey(_: object) -> None:
         client = journey_to_check_answers(portal.port, shape)
-        status, _ = client.request("POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf})
+        status, _ = client.request(
+            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf}
+        )
         assert status == 303, status
 
-    results["whole journey (13 requests)"] = run_clients("journey", clients, max(3, requests_each // 8), lambda: None, whole_journey)
+    results["whole journey (13 requests)"] = run_clients(
+        "journey", clients, max(3, requests_each // 8), lambda: None, whole_journey
+    )
     return results
 
 
@@ -385,14 +463,23 @@ def page_size(port: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=40, help="timed requests per client per case")
+    parser.add_argument(
+        "--requests", type=int, default=40, help="timed requests per client per case"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -404,24 +491,51 @@ def main() -> None:
         seeded = 0
         portal = Server("wsgi:app", database_url, args.workers, args.threads, {})
         size_of_page = page_size(portal.port)
-        reference = Server("bench.reference_app:app", database_url, args.workers, args.threads,
-                           {"BENCH_PAGE_BYTES": str(size_of_page), "BENCH_PAGE_POSITION": str(BIGGEST_PAGE)})
+        reference = Server(
+            "bench.reference_app:app",
+            database_url,
+            args.workers,
+            args.threads,
+            {"BENCH_PAGE_BYTES": str(size_of_page), "BENCH_PAGE_POSITION": str(BIGGEST_PAGE)},
+        )
         try:
             for size in sizes:
                 seconds = bulk_seed(database_url, shape, size - seeded)
                 seeded = size
-                print(f"[{kind}] {size:,} responses seeded ({seconds:.1f} s for this step)", flush=True)
-                measured = measure_size(kind, database_url, shape, size, args.clients, args.requests, portal, reference)
-                pairs = [("results page", "reference GROUP BY"), ("question page", "reference Jinja page"),
-                         ("submission (Accept and send)", "reference insert"), ("whole journey (13 requests)", "reference insert")]
+                print(
+                    f"[{kind}] {size:,} responses seeded ({seconds:.1f} s for this step)",
+                    flush=True,
+                )
+                measured = measure_size(
+                    kind, database_url, shape, size, args.clients, args.requests, portal, reference
+                )
+                pairs = [
+                    ("results page", "reference GROUP BY"),
+                    ("question page", "reference Jinja page"),
+                    ("submission (Accept and send)", "reference insert"),
+                    ("whole journey (13 requests)", "reference insert"),
+                ]
                 for name, reference_name in pairs:
                     ours, bare = measured[name], measured[reference_name]
-                    row = (kind, size, name, ours.per_second, ours.median_ms, ours.p95_ms,
-                           bare.per_second, bare.median_ms, bare.p95_ms, ours.per_second / bare.per_second)
+                    row = (
+                        kind,
+                        size,
+                        name,
+                        ours.per_second,
+                        ours.median_ms,
+                        ours.p95_ms,
+                        bare.per_second,
+                        bare.median_ms,
+                        bare.p95_ms,
+                        ours.per_second / bare.per_second,
+                    )
                     rows.append(row)
-                    print(f"  {name:<30} {ours.per_second:8.1f}/s  median {ours.median_ms:7.1f} ms  "
-                          f"p95 {ours.p95_ms:7.1f} ms | reference {bare.per_second:8.1f}/s  "
-                          f"median {bare.median_ms:6.1f} ms | ratio {row[-1]:5.2f}", flush=True)
+                    print(
+                        f"  {name:<30} {ours.per_second:8.1f}/s  median {ours.median_ms:7.1f} ms  "
+                        f"p95 {ours.p95_ms:7.1f} ms | reference {bare.per_second:8.1f}/s  "
+                        f"median {bare.median_ms:6.1f} ms | ratio {row[-1]:5.2f}",
+                        flush=True,
+                    )
         finally:
             portal.stop()
             reference.stop()
@@ -435,9 +549,9 @@ def write_report(args: argparse.Namespace, rows: list[tuple], size_of_page: int)
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
         f"gunicorn {args.workers} workers x {args.threads} threads for both the portal and the bare reference; "
         f"{args.clients} concurrent keep-alive clients, {args.requests} timed requests each per case.",
-        f"The question page is page {BIGGEST_PAGE} of \"Bullying: what parents think\" (four agreement scales, 24 radios, {size_of_page:,} bytes); "
+        f'The question page is page {BIGGEST_PAGE} of "Bullying: what parents think" (four agreement scales, 24 radios, {size_of_page:,} bytes); '
         "the reference Jinja page renders the same questions and options, padded to the same size.",
-        "Submission is the final \"Accept and send\" POST of a real journey (CSRF, draft claim, snapshot, answers); "
+        'Submission is the final "Accept and send" POST of a real journey (CSRF, draft claim, snapshot, answers); '
         "the reference insert stores a response and its answers with no form handling. "
         "A whole journey is 13 requests from the start page to the confirmation.",
         "",
@@ -445,7 +559,9 @@ def write_report(args: argparse.Namespace, rows: list[tuple], size_of_page: int)
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind, size, name, rps, med, p95, ref_rps, ref_med, ref_p95, ratio in rows:
-        lines.append(f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} |")
+        lines.append(
+            f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} |"
+        )
     Path(args.output).write_text("\n".join(lines) + "\n")
     print(f"wrote {args.output}")
 

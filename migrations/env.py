@@ -105,7 +105,9 @@ def run_migrations_online():
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
             if problems:
-                raise RuntimeError(f"the migration left rows with broken foreign keys: {problems[:5]}")
+                raise RuntimeError(
+                    f"the migration left rows with broken foreign keys: {problems[:5]}"
+                )
 
 
 if context.is_offline_mode():

@@ -18,7 +18,9 @@ PASSWORD = "correct horse battery staple"
 _emails = itertools.count(1)
 
 
-def create_user(role: Role | str = Role.OFFICER, email: str | None = None, **overrides: Any) -> User:
+def create_user(
+    role: Role | str = Role.OFFICER, email: str | None = None, **overrides: Any
+) -> User:
     user = accounts.create_user(email or f"user{next(_emails)}@council.example", PASSWORD, role)
     for name, value in overrides.items():
         setattr(user, name, value)
@@ -36,7 +38,8 @@ def sign_in(client: Any, user: User, password: str = PASSWORD) -> Any:
 def submit_response(slug: str, answers: dict[str, Any], at: datetime | None = None) -> Response:
     """Store a response the way the journey does: a draft holding `answers`, then submit.
 
-    `answers` maps question keys to stored answers, e.g. {"school_phase": {"selected": ["primary"]}}.
+    `answers` maps question keys to stored answers,
+    for example {"school_phase": {"selected": ["primary"]}}.
     Every required question not given is answered with its first option.
     """
     consultation = consultation_with_questions(slug)

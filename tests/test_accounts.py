@@ -25,7 +25,11 @@ def test_email_is_not_case_sensitive(client):
     page = client.get_page(url_for("auth.sign_in"))
     response = client.post(
         url_for("auth.sign_in"),
-        data={"email": "  CASE@Council.Example ", "password": PASSWORD, "csrf_token": page.csrf_token()},
+        data={
+            "email": "  CASE@Council.Example ",
+            "password": PASSWORD,
+            "csrf_token": page.csrf_token(),
+        },
     )
     assert response.headers["Location"] == url_for("officer.dashboard")
     assert officer.email == "case@council.example"
@@ -43,7 +47,9 @@ def test_failed_sign_in_gets_one_generic_message(client, which):
         user.disabled = True
         db.session.commit()
     token = client.get_page(url_for("auth.sign_in")).csrf_token()
-    page = client.post_page(url_for("auth.sign_in"), data={"email": email, "password": password, "csrf_token": token})
+    page = client.post_page(
+        url_for("auth.sign_in"), data={"email": email, "password": password, "csrf_token": token}
+    )
     assert page.status == 422
     assert page.error_summary() == ["Enter a correct email address and password"]
     assert client.get(url_for("officer.dashboard")).status_code == 302
@@ -61,7 +67,10 @@ def test_sign_in_is_rate_limited(app, client):
     try:
         token = client.get_page(url_for("auth.sign_in")).csrf_token()
         statuses = [
-            client.post(url_for("auth.sign_in"), data={"email": "target@council.example", "password": "guess", "csrf_token": token}).status_code
+            client.post(
+                url_for("auth.sign_in"),
+                data={"email": "target@council.example", "password": "guess", "csrf_token": token},
+            ).status_code
             for _ in range(4)
         ]
     finally:
@@ -121,7 +130,10 @@ def test_passwords_are_hashed(app):
 
 def test_users_create_reads_the_password_from_stdin(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "New@Council.Example", "--role", "officer"], input="a-long-enough-password\n")
+    result = runner.invoke(
+        args=["users", "create", "--email", "New@Council.Example", "--role", "officer"],
+        input="a-long-enough-password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created officer account new@council.example" in result.output
     listed = runner.invoke(args=["users", "list"])
@@ -131,9 +143,21 @@ def test_users_create_reads_the_password_from_stdin(app):
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["--email", "a@council.example", "--role", "officer"], "short\n", "at least 12 characters"),
-        (["--email", "not-an-email", "--role", "officer"], "a-long-enough-password\n", "is not an email address"),
-        (["--email", "a@council.example", "--role", "mayor"], "a-long-enough-password\n", "Invalid value"),
+        (
+            ["--email", "a@council.example", "--role", "officer"],
+            "short\n",
+            "at least 12 characters",
+        ),
+        (
+            ["--email", "not-an-email", "--role", "officer"],
+            "a-long-enough-password\n",
+            "is not an email address",
+        ),
+        (
+            ["--email", "a@council.example", "--role", "mayor"],
+            "a-long-enough-password\n",
+            "Invalid value",
+        ),
     ],
 )
 def test_users_create_refuses_bad_input(app, args, stdin, message):
@@ -145,13 +169,18 @@ def test_users_create_refuses_bad_input(app, args, stdin, message):
 
 def test_users_create_refuses_a_duplicate(app):
     create_user(Role.OFFICER, email="dup@council.example")
-    result = app.test_cli_runner().invoke(args=["users", "create", "--email", "DUP@council.example", "--role", "admin"], input="a-long-enough-password\n")
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "DUP@council.example", "--role", "admin"],
+        input="a-long-enough-password\n",
+    )
     assert result.exit_code != 0 and "already exists" in result.output
 
 
 def test_users_disable(app):
     create_user(Role.OFFICER, email="leaver@council.example")
-    result = app.test_cli_runner().invoke(args=["users", "disable", "--email", "leaver@council.example"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "disable", "--email", "leaver@council.example"]
+    )
     assert result.exit_code == 0
     assert db.session.scalars(sa.select(User)).one().disabled
 

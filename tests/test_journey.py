@@ -241,7 +241,9 @@ def test_response_keeps_the_wording_it_answered_after_an_edit(client):
     respondent.submit()
     found = consultation(BULLYING)
     question = db.session.scalars(
-        sa.select(Question).where(Question.consultation_id == found.id, Question.key == "school_phase")
+        sa.select(Question).where(
+            Question.consultation_id == found.id, Question.key == "school_phase"
+        )
     ).one()
     original = question.text
     question.text = "Which school phase is your child in?"

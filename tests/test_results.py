@@ -26,7 +26,9 @@ def officer_client(client):
 def table_rows(section) -> dict[str, tuple[str, str]]:
     table = section.select_one("table.app-results-table")
     return {
-        row.select_one("th").get_text(strip=True): tuple(td.get_text(strip=True) for td in row.select("td"))
+        row.select_one("th").get_text(strip=True): tuple(
+            td.get_text(strip=True) for td in row.select("td")
+        )
         for row in table.select("tbody tr")
     }
 
@@ -64,7 +66,10 @@ def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
     outcome_223 = page.soup.select_one("#outcome-2\\.2\\.3")
     indicator = outcome_223.select_one("#indicator-young-entrants-10-13-change")
     assert indicator is not None
-    rows = [[c.get_text(" ", strip=True) for c in row.select("th, td")] for row in indicator.select("tbody tr")]
+    rows = [
+        [c.get_text(" ", strip=True) for c in row.select("th, td")]
+        for row in indicator.select("tbody tr")
+    ]
     assert rows[0][0].startswith("2004/05") and rows[0][1] == "-55%"
     # Outcomes come in strategy order, with "Other questions" last.
     ids = [s["id"] for s in page.soup.select("section.app-outcome")]
@@ -82,7 +87,9 @@ def test_a_question_linked_to_two_outcomes_appears_under_both(officer_client):
 
 def test_multiple_choice_percentages_are_of_respondents_and_say_so(officer_client):
     submit_response(BULLYING, {"what_would_help": chose("lessons", "supervision")})
-    submit_response(BULLYING, {"what_would_help": {"selected": ["lessons"], "other": "Cameras on buses"}})
+    submit_response(
+        BULLYING, {"what_would_help": {"selected": ["lessons"], "other": "Cameras on buses"}}
+    )
     page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
     block = page.soup.select_one("#result-2\\.2\\.1-what_would_help")
     rows = table_rows(block)
@@ -112,8 +119,11 @@ def test_skipped_optional_questions_are_counted(officer_client):
 
 def test_free_text_is_escaped_and_paginated(officer_client):
     for n in range(12):
-        submit_response(BULLYING, {"comments": {"text": f"Comment {n} <script>alert({n})</script>"}},
-                        at=utcnow() - timedelta(minutes=100 - n))
+        submit_response(
+            BULLYING,
+            {"comments": {"text": f"Comment {n} <script>alert({n})</script>"}},
+            at=utcnow() - timedelta(minutes=100 - n),
+        )
     page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
     comments = page.soup.select_one("#comments-2\\.2\\.3-comments")
     assert "Comments (12)" in comments.get_text(" ", strip=True)
@@ -122,7 +132,9 @@ def test_free_text_is_escaped_and_paginated(officer_client):
     assert len(texts) == 10
     assert "<script>alert(11)</script>" not in page.html
     older = comments.select_one("a[rel=next]")
-    assert older["href"] == url_for("officer.comments", slug=BULLYING, key="comments", within="2.2.3", page=2)
+    assert older["href"] == url_for(
+        "officer.comments", slug=BULLYING, key="comments", within="2.2.3", page=2
+    )
     assert older["hx-get"] == older["href"] and older["hx-target"] == "#comments-2.2.3-comments"
 
     second = officer_client.get_page(older["href"])  # works as a plain link without JavaScript
@@ -146,7 +158,10 @@ def test_no_responses_yet(officer_client):
 
 def test_unknown_consultation_or_question(officer_client):
     assert officer_client.get(url_for("officer.results", slug="nope")).status_code == 404
-    assert officer_client.get(url_for("officer.comments", slug=BULLYING, key="nope")).status_code == 404
+    assert (
+        officer_client.get(url_for("officer.comments", slug=BULLYING, key="nope")).status_code
+        == 404
+    )
 
 
 def uk_time(year, month, day, hour, minute=0) -> datetime:
@@ -157,7 +172,9 @@ def uk_time(year, month, day, hour, minute=0) -> datetime:
 def test_dashboard_counts_today_this_week_and_total(officer_client):
     # Wednesday 1 July 2026, 10:00 UK time (BST, UTC+1).
     now = uk_time(2026, 7, 1, 10)
-    submit_response(BULLYING, {}, at=uk_time(2026, 7, 1, 0, 30))  # today, though 23:30 UTC yesterday
+    submit_response(
+        BULLYING, {}, at=uk_time(2026, 7, 1, 0, 30)
+    )  # today, though 23:30 UTC yesterday
     submit_response(BULLYING, {}, at=uk_time(2026, 6, 29, 9))  # Monday: this week
     submit_response(BULLYING, {}, at=uk_time(2026, 6, 28, 23))  # Sunday: last week
     submit_response(LIVEABILITY, {}, at=uk_time(2026, 7, 1, 9))

@@ -31,9 +31,13 @@ def test_priority_page_shows_outcomes_tasks_indicators_and_informing_questions(c
     assert page.h1 == "Young People as Victims and Offenders"
     outcome = page.soup.select_one("#outcome-2\\.2\\.3")
     links = [a.get_text(" ", strip=True) for a in outcome.select("ul.govuk-list--bullet a")]
-    assert "Bullying: what parents think: In the last 12 months, has your child been bullied?" in links
+    assert (
+        "Bullying: what parents think: In the last 12 months, has your child been bullied?" in links
+    )
     href = outcome.select_one("ul.govuk-list--bullet a")["href"]
-    assert href.startswith(url_for("officer.results", slug="bullying-what-parents-think") + "#result-2.2.3-")
+    assert href.startswith(
+        url_for("officer.results", slug="bullying-what-parents-think") + "#result-2.2.3-"
+    )
     exclusions = page.soup.select_one("#indicator-permanent-exclusions")
     assert "Getting worse" in exclusions.get_text(" ", strip=True)  # 65 -> 90, lower is better
     assert "Geoff King" in page.text
@@ -60,8 +64,12 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
         },
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/officer/strategy/priorities/7#indicator-people-in-treatment")
-    value = db.session.scalars(sa.select(IndicatorValue).where(IndicatorValue.period == "2005/06 Q3 (year to date)")).one()
+    assert response.headers["Location"].endswith(
+        "/officer/strategy/priorities/7#indicator-people-in-treatment"
+    )
+    value = db.session.scalars(
+        sa.select(IndicatorValue).where(IndicatorValue.period == "2005/06 Q3 (year to date)")
+    ).one()
     assert value.value == Decimal("1010") and value.target == Decimal("1150")
     assert value.recorded_by == "analyst@council.example" and value.recorded_at is not None
     page = client.get_page(response.headers["Location"])
@@ -75,15 +83,26 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
     ("data", "message"),
     [
         ({"period": "", "value": "1", "source": "x"}, "Enter the period the figure is for"),
-        ({"period": "2007", "value": "", "target": "", "source": "x"}, "Enter a value, a target or both"),
-        ({"period": "2007", "value": "lots", "source": "x"}, "Value must be a number, like 1150 or 5.6"),
-        ({"period": "2004/05", "value": "1", "source": "x"}, "There is already a value for 2004/05"),
+        (
+            {"period": "2007", "value": "", "target": "", "source": "x"},
+            "Enter a value, a target or both",
+        ),
+        (
+            {"period": "2007", "value": "lots", "source": "x"},
+            "Value must be a number, like 1150 or 5.6",
+        ),
+        (
+            {"period": "2004/05", "value": "1", "source": "x"},
+            "There is already a value for 2004/05",
+        ),
         ({"period": "2007", "value": "1", "source": ""}, "Enter where the figure comes from"),
     ],
 )
 def test_bad_indicator_values_are_refused(client, officer, data, message):
     before = db.session.scalar(sa.select(sa.func.count(IndicatorValue.id)))
-    token = client.get_page(url_for("officer.add_indicator_value", code="people-in-treatment")).csrf_token()
+    token = client.get_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment")
+    ).csrf_token()
     page = client.post_page(
         url_for("officer.add_indicator_value", code="people-in-treatment"),
         data={"csrf_token": token, "unit": "count", **data},
@@ -95,7 +114,9 @@ def test_bad_indicator_values_are_refused(client, officer, data, message):
 
 def test_indicator_trend_words(app):
     def trend(code):
-        return indicator_trend(db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one())
+        return indicator_trend(
+            db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one()
+        )
 
     assert trend("permanent-exclusions") == "Getting worse"
     assert trend("yjs-offences") == "Improving"

@@ -61,4 +61,3 @@ def sign_out() -> WerkzeugResponse:
         logout_user()
         session.clear()
     return redirect(url_for("auth.sign_in", signed_out="1"), code=303)
-

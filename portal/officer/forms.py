@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -37,7 +39,7 @@ class IndicatorValueForm(FlaskForm):
     )
     note = TextAreaField("Note", description="Optional", validators=[Optional(), Length(max=2000)])
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def,override]
+    def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
         if valid and self.value.data is None and self.target.data is None:
             self.value.errors.append("Enter a value, a target or both")

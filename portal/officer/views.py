@@ -116,7 +116,9 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
             form.period.errors.append(str(error))
         else:
             return redirect(
-                url_for(".priority", position=indicator.priority.position, _anchor=f"indicator-{code}"),
+                url_for(
+                    ".priority", position=indicator.priority.position, _anchor=f"indicator-{code}"
+                ),
                 code=303,
             )
     return render_page(

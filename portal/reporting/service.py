@@ -48,7 +48,10 @@ class QuestionResult:
     @property
     def base_description(self) -> str:
         if self.question.type == QuestionType.MULTIPLE_CHOICE:
-            return "Percentages are of the people who answered; they could choose more than one, so the percentages can add up to more than 100%."
+            return (
+                "Percentages are of the people who answered; they could choose more than one, "
+                "so the percentages can add up to more than 100%."
+            )
         return "Percentages are of the people who answered this question."
 
 
@@ -115,9 +118,12 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
     """The total number of responses and every question's counts: three GROUP BY queries."""
     questions = consultation.questions
     question_ids = [q.id for q in questions]
-    total = db.session.scalar(
-        sa.select(sa.func.count(Response.id)).where(Response.consultation_id == consultation.id)
-    ) or 0
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count(Response.id)).where(Response.consultation_id == consultation.id)
+        )
+        or 0
+    )
     option_counts: dict[int, dict[int | None, int]] = defaultdict(dict)
     for question_id, option_id, count in db.session.execute(
         sa.select(Answer.question_id, Answer.option_id, sa.func.count(Answer.id))
@@ -127,9 +133,7 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         option_counts[question_id][option_id] = count
     # Every type but multiple choice stores one row per answering response, so its row count is
     # the number who answered; only multiple choice needs the costlier distinct count.
-    answered = {
-        question_id: sum(counts.values()) for question_id, counts in option_counts.items()
-    }
+    answered = {question_id: sum(counts.values()) for question_id, counts in option_counts.items()}
     multiple = [q.id for q in questions if q.type == QuestionType.MULTIPLE_CHOICE]
     if multiple:
         answered.update(
@@ -159,7 +163,9 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         if question.type == QuestionType.AGREEMENT_SCALE and answered_count:
             agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
             disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-            result.net_agreement = round(_percent(agree, answered_count) - _percent(disagree, answered_count), 1)
+            result.net_agreement = round(
+                _percent(agree, answered_count) - _percent(disagree, answered_count), 1
+            )
         results[question.id] = result
     return total, results
 
@@ -182,9 +188,7 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     by_outcome = [
         OutcomeResults(
             outcome=outcome,
-            questions=[
-                results[q.id] for q in consultation.questions if outcome in q.outcomes
-            ],
+            questions=[results[q.id] for q in consultation.questions if outcome in q.outcomes],
         )
         for outcome in outcomes
     ]

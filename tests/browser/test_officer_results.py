@@ -34,7 +34,9 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     page.get_by_label("Email address").fill(officer.email)
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct email address and password")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a correct email address and password"
+    )
     visit.check()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -62,7 +64,9 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     visit.check()
     page.get_by_role("link", name="4. Young People as Victims and Offenders").click()
     visit.check()
-    page.get_by_role("link", name="Add a value for Permanent exclusions from Warwickshire schools").click()
+    page.get_by_role(
+        "link", name="Add a value for Permanent exclusions from Warwickshire schools"
+    ).click()
     visit.check()
     page.get_by_label("Period").fill("2004/05")
     page.get_by_label("Value", exact=True).fill("85")
