@@ -1,4 +1,4 @@
-"""Jinja set-up: GOV.UK Frontend's macros, filters, and the values every page needs."""
+"""Jinja set-up: filters, globals, and the values every page needs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from portal.accounts.models import Role
 from portal.auth.forms import SignOutForm
@@ -16,13 +15,6 @@ from portal.responses.service import format_reference
 
 
 def init_templating(app: Flask) -> None:
-    assert app.jinja_loader is not None
-    app.jinja_loader = ChoiceLoader(
-        [
-            app.jinja_loader,
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-        ]
-    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["reference"] = format_reference

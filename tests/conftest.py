@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.config import normalise_database_url
 from portal.consultations.seed import seed_consultations
+from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db, limiter
 from portal.responses.service import uk_today
 from portal.strategy.seed import seed_strategy
@@ -100,6 +101,7 @@ def empty_database() -> None:
 def reset_database() -> None:
     """Empty every table and load the seed data again."""
     empty_database()
+    forget_cached_consultations()  # ids restart, so cached structures and snapshots are stale
     seed_strategy()
     seed_consultations(uk_today())
 

@@ -6,11 +6,13 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
 from portal.accounts.models import Role, User
 from portal.consultations.service import consultation_with_questions
+from portal.extensions import db
 from portal.responses import service as responses
 from portal.responses.models import Response
 
@@ -54,7 +56,8 @@ def submit_response(slug: str, answers: dict[str, Any], at: datetime | None = No
         elif question.required:
             full[question.key] = {"selected": [question.options[0].value]}
     draft.answers = full
-    return responses.submit_response(responses.Journey(consultation, draft), now)
+    reference = responses.submit_response(responses.Journey(consultation, draft), now)
+    return db.session.scalars(sa.select(Response).where(Response.reference == reference)).one()
 
 
 def chose(*values: str) -> dict[str, list[str]]:

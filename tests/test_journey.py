@@ -420,3 +420,25 @@ def test_no_ip_address_or_user_agent_is_stored(client):
     assert not {"ip", "ip_address", "remote_addr", "user_agent"} & columns
     row = db.session.execute(sa.select(Response.__table__)).one()._asdict()
     assert "127.0.0.1" not in str(row)
+
+
+def test_a_reference_clash_is_retried_with_a_new_reference(client, monkeypatch):
+    first = Respondent(client, LIVEABILITY)
+    first.start()
+    first.answer_all(LIVEABILITY_ANSWERS)
+    first.submit()
+    taken = db.session.scalars(sa.select(Response.reference)).one()
+    rows_per_response = answer_count()
+
+    from portal.responses import service
+
+    references = iter([taken, "BCDFGHJKMN"])
+    monkeypatch.setattr(service, "new_reference", lambda: next(references))
+    second = Respondent(client, LIVEABILITY)
+    second.start()
+    second.answer_all(LIVEABILITY_ANSWERS)
+    assert second.submit().status_code == 303
+    assert sorted(db.session.scalars(sa.select(Response.reference))) == sorted(
+        [taken, "BCDFGHJKMN"]
+    )
+    assert answer_count() == 2 * rows_per_response  # nothing left behind by the failed attempt

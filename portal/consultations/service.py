@@ -43,8 +43,11 @@ def consultation_for_journey(slug: str) -> Consultation | None:
     servers never disagree; the structure is reloaded whenever structure_version moves.
     """
     consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
-        return None
+    return with_cached_structure(consultation) if consultation is not None else None
+
+
+def with_cached_structure(consultation: Consultation) -> Consultation:
+    """Attach the consultation's pages, questions and options from the process cache."""
     key = (str(db.engine.url), consultation.id)
     cached = _structures.get(key)
     if cached is None or cached.version != consultation.structure_version:
@@ -132,7 +135,39 @@ def snapshot_content(consultation: Consultation) -> dict[str, Any]:
     }
 
 
+# (database URL, consultation id, structure_version, title) -> id of a committed snapshot.
+# Snapshots are never changed or deleted, so a remembered id stays right.
+_snapshot_ids: dict[tuple[str, int, int, str], int] = {}
+
+
+def current_snapshot_id(consultation: Consultation) -> int:
+    """The id of the snapshot of the consultation's current wording, from the process cache
+    when a committed snapshot is known, otherwise found or created in this transaction."""
+    key = (str(db.engine.url), consultation.id, consultation.structure_version, consultation.title)
+    cached = _snapshot_ids.get(key)
+    if cached is not None:
+        return cached
+    snapshot, existed = _find_or_create_snapshot(consultation)
+    if existed:  # only a committed row is safe to remember; a new one may yet roll back
+        _snapshot_ids[key] = snapshot.id
+    return snapshot.id
+
+
+def forget_snapshot_ids() -> None:
+    _snapshot_ids.clear()
+
+
+def forget_cached_consultations() -> None:
+    """Drop every cached structure and snapshot id (tests that rebuild the database use it)."""
+    _structures.clear()
+    _snapshot_ids.clear()
+
+
 def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:
+    return _find_or_create_snapshot(consultation)[0]
+
+
+def _find_or_create_snapshot(consultation: Consultation) -> tuple[ConsultationSnapshot, bool]:
     """The snapshot of the consultation as it reads now, created once per distinct wording.
 
     Runs inside the caller's transaction. Two submissions racing to create the same snapshot
@@ -148,7 +183,7 @@ def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:
     )
     snapshot = db.session.scalar(lookup)
     if snapshot is not None:
-        return snapshot
+        return snapshot, True
     try:
         with db.session.begin_nested():
             snapshot = ConsultationSnapshot(
@@ -156,5 +191,5 @@ def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:
             )
             db.session.add(snapshot)
     except IntegrityError:
-        snapshot = db.session.scalars(lookup).one()
-    return snapshot
+        return db.session.scalars(lookup).one(), True
+    return snapshot, False

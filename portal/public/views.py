@@ -21,7 +21,7 @@ from portal.responses.service import (
     ResponseIncomplete,
 )
 
-DRAFTS_KEY = "drafts"  # consultation id -> draft token, in the signed session cookie
+DRAFTS_KEY = "drafts"  # consultation slug -> draft token, in the signed session cookie
 
 
 def _published_consultation(slug: str) -> Consultation:
@@ -37,14 +37,15 @@ def _draft_lifetime() -> timedelta:
 
 def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
     """The respondent's journey through an open consultation, or where to send them instead."""
-    consultation = _published_consultation(slug)
     now = service.utcnow()
+    token = session.get(DRAFTS_KEY, {}).get(slug)
+    consultation, draft = service.load_journey(slug, token, now)
+    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
+        abort(404)
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
         return render_page("public/closed.html", status=403, consultation=consultation)
-    token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
-    draft = service.find_draft(consultation, token, now)
     if draft is None:
         return redirect(
             url_for("public.start", slug=slug, expired="1" if token else None), code=303
@@ -91,10 +92,10 @@ def begin(slug: str) -> WerkzeugResponse:
     except ConsultationUnavailable:
         return render_page("public/closed.html", status=403, consultation=consultation)
     drafts = dict(session.get(DRAFTS_KEY, {}))
-    existing = service.find_draft(consultation, drafts.get(str(consultation.id)), now)
+    existing = service.find_draft(consultation, drafts.get(slug), now)
     if existing is None or existing.response_id is not None:
         draft = service.start_draft(consultation, now, _draft_lifetime())
-        drafts[str(consultation.id)] = draft.token
+        drafts[slug] = draft.token
         session[DRAFTS_KEY] = drafts
     return redirect(_page_url(slug, 1), code=303)
 
@@ -172,7 +173,7 @@ def submit(slug: str) -> WerkzeugResponse:
 @bp.get("/consultations/<slug>/confirmation")
 def confirmation(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
-    token = session.get(DRAFTS_KEY, {}).get(str(consultation.id))
+    token = session.get(DRAFTS_KEY, {}).get(slug)
     draft = service.find_draft(consultation, token, service.utcnow())
     if draft is None or draft.response is None:
         return redirect(url_for("public.start", slug=slug))

@@ -9,6 +9,7 @@ Rules held here:
 from __future__ import annotations
 
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,10 +17,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from portal.consultations.models import Consultation, Page, Question
 from portal.consultations.question_types import Stored, kind_of
-from portal.consultations.service import current_snapshot
+from portal.consultations.service import (
+    consultation_for_journey,
+    current_snapshot_id,
+    forget_snapshot_ids,
+    with_cached_structure,
+)
 from portal.extensions import db
 from portal.responses.models import Answer, Response, ResponseDraft
 
@@ -57,11 +64,8 @@ def uk_today(now: datetime | None = None) -> date:
 
 
 def new_reference() -> str:
-    while True:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-        taken = db.session.scalar(sa.select(Response.id).where(Response.reference == reference))
-        if taken is None:
-            return reference
+    """26^10 (about 1.4 x 10^14) possibilities; the unique constraint catches the rare clash."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 def format_reference(reference: str) -> str:
@@ -120,6 +124,31 @@ def start_draft(consultation: Consultation, now: datetime, lifetime: timedelta) 
     return draft
 
 
+def load_journey(
+    slug: str, token: str | None, now: datetime
+) -> tuple[Consultation | None, ResponseDraft | None]:
+    """The consultation (structure from the process cache) and the respondent's unexpired
+    draft for it, in one query: a question page's two lookups as one round trip."""
+    if not token:
+        return consultation_for_journey(slug), None
+    row = db.session.execute(
+        sa.select(Consultation, ResponseDraft)
+        .outerjoin(
+            ResponseDraft,
+            sa.and_(
+                ResponseDraft.consultation_id == Consultation.id,
+                ResponseDraft.token == token,
+                ResponseDraft.expires_at > now,
+            ),
+        )
+        .where(Consultation.slug == slug)
+    ).first()
+    if row is None:
+        return None, None
+    consultation, draft = row
+    return with_cached_structure(consultation), draft
+
+
 def find_draft(
     consultation: Consultation, token: str | None, now: datetime
 ) -> ResponseDraft | None:
@@ -141,15 +170,29 @@ def page_form(journey: Journey, page: Page, formdata: Any = None) -> FlaskForm:
     Only the questions on this page become fields, so a posted name for any other question, or
     an invented one, is never read.
     """
-    fields: dict[str, Any] = {}
     initial: dict[str, Any] = {}
     for question in page.questions:
-        kind = kind_of(question)
-        fields.update(kind.fields(question))
-        initial.update(kind.form_data(question, journey.stored(question)))
-    form_class = type("PageForm", (FlaskForm,), fields)
-    form: FlaskForm = form_class(formdata=formdata, data=initial if formdata is None else None)
+        initial.update(kind_of(question).form_data(question, journey.stored(question)))
+    form: FlaskForm = _page_form_class(page)(
+        formdata=formdata, data=initial if formdata is None else None
+    )
     return form
+
+
+# One form class per page object. Pages come from the process's structure cache, so each page's
+# class is built once per structure version and dropped with it.
+_form_classes: weakref.WeakKeyDictionary[Page, type[FlaskForm]] = weakref.WeakKeyDictionary()
+
+
+def _page_form_class(page: Page) -> type[FlaskForm]:
+    form_class = _form_classes.get(page)
+    if form_class is None:
+        fields: dict[str, Any] = {}
+        for question in page.questions:
+            fields.update(kind_of(question).fields(question))
+        form_class = type("PageForm", (FlaskForm,), fields)
+        _form_classes[page] = form_class
+    return form_class
 
 
 def save_page(
@@ -174,54 +217,67 @@ def next_page_number(journey: Journey, page: Page) -> int | None:
     return page.position + 1 if page.position < len(journey.pages) else None
 
 
-def submit_response(journey: Journey, now: datetime) -> Response:
-    """Store the draft as a response with all its answers, in one transaction, exactly once."""
+def submit_response(journey: Journey, now: datetime) -> str:
+    """Store the draft as a response with all its answers, in one transaction, exactly once.
+
+    Returns the response's reference. Written for few round trips to the database, since this is
+    the busiest write the portal has: one INSERT ... RETURNING, the draft claim, one multi-row
+    INSERT of the answers, and the commit.
+    """
     draft = journey.draft
     if draft.response_id is not None:
         raise AlreadySubmitted(draft.response.reference if draft.response else "")
     incomplete = journey.first_incomplete_page()
     if incomplete is not None:
         raise ResponseIncomplete(incomplete)
-
+    answers = [
+        {"question_id": question.id, "option_id": option_id, "text": text}
+        for _, question, _ in journey.summary()
+        if (stored := journey.stored(question)) is not None
+        for option_id, text in kind_of(question).answer_rows(question, stored)
+    ]
     consultation = journey.consultation
-    try:
-        snapshot = current_snapshot(consultation)
-        response = Response(
-            consultation_id=consultation.id,
-            snapshot_id=snapshot.id,
-            reference=new_reference(),
-            submitted_at=now,
-        )
-        db.session.add(response)
-        db.session.flush()
-        # Claim the draft. A concurrent submission of the same draft either waits for this row
-        # lock (PostgreSQL) or for the database lock (SQLite), then finds response_id set.
-        claimed = db.session.execute(
-            sa.update(ResponseDraft)
-            .where(ResponseDraft.id == draft.id, ResponseDraft.response_id.is_(None))
-            .values(response_id=response.id, answers={}, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    for attempt in (1, 2):
+        reference = new_reference()
+        try:
+            snapshot_id = current_snapshot_id(consultation)
+            response_id = db.session.execute(
+                sa.insert(Response.__table__)
+                .values(
+                    consultation_id=consultation.id,
+                    snapshot_id=snapshot_id,
+                    reference=reference,
+                    submitted_at=now,
+                )
+                .returning(Response.__table__.c.id)
+            ).scalar_one()
+            # Claim the draft. A concurrent submission of the same draft either waits for this
+            # row lock (PostgreSQL) or for the database lock (SQLite), then finds response_id set.
+            claimed = db.session.execute(
+                sa.update(ResponseDraft)
+                .where(ResponseDraft.id == draft.id, ResponseDraft.response_id.is_(None))
+                .values(response_id=response_id, answers={}, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                db.session.rollback()
+                db.session.refresh(draft)
+                raise AlreadySubmitted(draft.response.reference if draft.response else "")
+            if answers:
+                db.session.execute(
+                    sa.insert(Answer.__table__),
+                    [{"response_id": response_id, **answer} for answer in answers],
+                )
+            db.session.commit()
+            return reference
+        except IntegrityError:
+            # A clash of random references (about 1 in 10^14 per response), or a cached
+            # snapshot id that no longer exists (a restored database): forget and try once more.
             db.session.rollback()
-            db.session.refresh(draft)
-            raise AlreadySubmitted(draft.response.reference if draft.response else "")
-        rows = [
-            {
-                "response_id": response.id,
-                "question_id": question.id,
-                "option_id": option_id,
-                "text": text,
-            }
-            for _, question, _ in journey.summary()
-            if (stored := journey.stored(question)) is not None
-            for option_id, text in kind_of(question).answer_rows(question, stored)
-        ]
-        if rows:
-            db.session.execute(sa.insert(Answer), rows)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.refresh(draft)
-    return response
+            forget_snapshot_ids()
+            if attempt == 2:
+                raise
+        except Exception:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")  # the loop returns or raises
