@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.auth.forms import SignOutForm
-from portal.consultations.question_types import kind_of
+from portal.consultations.question_types import OTHER, kind_of
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 
@@ -20,6 +20,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["reference"] = format_reference
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
+    app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
+    app.jinja_env.globals["other_selected"] = other_selected
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
 
     def full_title(heading: str, context: str | None = None, has_errors: Any = False) -> str:
@@ -38,6 +40,12 @@ def init_templating(app: Flask) -> None:
             "staff_navigation": staff_navigation(),
             "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
         }
+
+
+def other_selected(question: Any, form: Any) -> bool:
+    """Whether "Other, please specify" is chosen, so its text box starts revealed."""
+    data = form[question.key].data
+    return data == OTHER or (isinstance(data, list) and OTHER in data)
 
 
 # Each navigation link, and the endpoints under it that mark it as the current section.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +29,27 @@ class QuestionType(enum.StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
     AGREEMENT_SCALE = "agreement_scale"
-    FREE_TEXT = "free_text"
+    RATING = "rating"  # 0 to 10, held as eleven options so results count like any choice
+    NUMBER = "number"
+    DATE = "date"
+    SHORT_TEXT = "short_text"
+    FREE_TEXT = "free_text"  # long text, with a character count
+    RANKING = "ranking"
+    MATRIX = "matrix"  # several statements (options of kind "statement") on one scale
+    INFORMATION = "information"  # text for the respondent; asks nothing
+
+
+class OptionKind(enum.StrEnum):
+    CHOICE = "choice"
+    STATEMENT = "statement"  # a row of a matrix question
+
+
+class ConditionOperator(enum.StrEnum):
+    """How a display condition reads an earlier answer."""
+
+    EQUALS = "equals"  # the single answer chosen is this option
+    INCLUDES = "includes"  # this option is among the answers chosen
+    NOT = "not"  # this option was not chosen (including when the question was skipped)
 
 
 question_outcome = sa.Table(
@@ -111,6 +132,9 @@ class Page(db.Model):  # type: ignore[name-defined]
     questions: Mapped[list[Question]] = relationship(
         back_populates="page", order_by="Question.position", cascade="all, delete-orphan"
     )
+    conditions: Mapped[list[DisplayCondition]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="DisplayCondition.id"
+    )
 
     @property
     def question_is_heading(self) -> bool:
@@ -141,8 +165,14 @@ class Question(db.Model):  # type: ignore[name-defined]
     # The GOV.UK-style message shown when a required question is left unanswered.
     error_required: Mapped[str] = mapped_column(sa.String(300), default="")
     max_length: Mapped[int | None]
-    # Multiple choice only: an "Other, please specify" box.
+    # Single and multiple choice: an "Other, please specify" box.
     other_label: Mapped[str | None] = mapped_column(sa.String(200))
+    # Multiple choice: at most this many choices; ranking: rank up to this many options.
+    max_selections: Mapped[int | None]
+    # Number questions: the accepted range, and 0 for whole numbers or the decimal places allowed.
+    min_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    max_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    decimal_places: Mapped[int | None]
 
     consultation: Mapped[Consultation] = relationship()
     page: Mapped[Page] = relationship(back_populates="questions")
@@ -152,6 +182,22 @@ class Question(db.Model):  # type: ignore[name-defined]
     outcomes: Mapped[list[Outcome]] = relationship(
         secondary=question_outcome, order_by=Outcome.position
     )
+    conditions: Mapped[list[DisplayCondition]] = relationship(
+        foreign_keys="DisplayCondition.question_id",
+        back_populates="question",
+        cascade="all, delete-orphan",
+        order_by="DisplayCondition.id",
+    )
+
+    @property
+    def choices(self) -> list[Option]:
+        """The options a respondent picks from (for a matrix, the scale's columns)."""
+        return [option for option in self.options if option.kind == OptionKind.CHOICE]
+
+    @property
+    def statements(self) -> list[Option]:
+        """A matrix question's rows."""
+        return [option for option in self.options if option.kind == OptionKind.STATEMENT]
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"
@@ -169,9 +215,67 @@ class Option(db.Model):  # type: ignore[name-defined]
     # "None of these": cannot be combined with other choices of a multiple-choice question.
     exclusive: Mapped[bool] = mapped_column(default=False)
     # Agreement scales: +2 strongly agree ... -2 strongly disagree; None for "Don't know".
+    # Ratings: the score, 0 to 10.
     scale_weight: Mapped[int | None]
+    kind: Mapped[OptionKind] = mapped_column(
+        enum_column(OptionKind, 10), default=OptionKind.CHOICE, server_default="choice"
+    )
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+class DisplayCondition(db.Model):  # type: ignore[name-defined]
+    """Show a page or a question only when an earlier answer reads a certain way.
+
+    All of a page's or question's conditions must hold. They are evaluated on the server for
+    every request, so a hidden question is never required and its stale answer is dropped.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint("(page_id IS NULL) <> (question_id IS NULL)", name="page_or_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    page_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("page.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    source_question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE")
+    )
+    operator: Mapped[ConditionOperator] = mapped_column(enum_column(ConditionOperator, 10))
+    option_id: Mapped[int] = mapped_column(sa.ForeignKey("option.id", ondelete="CASCADE"))
+
+    consultation: Mapped[Consultation] = relationship()
+    page: Mapped[Page | None] = relationship(back_populates="conditions")
+    question: Mapped[Question | None] = relationship(
+        foreign_keys=[question_id], back_populates="conditions"
+    )
+    source_question: Mapped[Question] = relationship(foreign_keys=[source_question_id])
+    option: Mapped[Option] = relationship()
+
+    def holds(self, selected: set[str]) -> bool:
+        """Whether the condition holds, given the option values chosen for the source."""
+        value = self.option.value
+        if self.operator == ConditionOperator.EQUALS:
+            return selected == {value}
+        if self.operator == ConditionOperator.INCLUDES:
+            return value in selected
+        return value not in selected
+
+    def describe(self) -> str:
+        verb = {
+            ConditionOperator.EQUALS: "is",
+            ConditionOperator.INCLUDES: "includes",
+            ConditionOperator.NOT: "is not",
+        }[self.operator]
+        question, option = self.source_question.text, self.option.label
+        return f"the answer to \u201c{question}\u201d {verb} \u201c{option}\u201d"
 
 
 class ConsultationSnapshot(db.Model):  # type: ignore[name-defined]

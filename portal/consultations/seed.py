@@ -10,27 +10,22 @@ import sqlalchemy as sa
 import yaml
 
 from portal.consultations.models import (
+    ConditionOperator,
     Consultation,
     ConsultationStatus,
+    DisplayCondition,
     Option,
+    OptionKind,
     Page,
     Question,
     QuestionType,
 )
+from portal.consultations.question_types import kind_of
 from portal.extensions import db
 from portal.strategy.models import KeyTask, Outcome
 from portal.strategy.seed import SeedDataError
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "consultations.yaml"
-
-AGREEMENT_SCALE = [
-    ("strongly_agree", "Strongly agree", 2),
-    ("agree", "Agree", 1),
-    ("neither", "Neither agree nor disagree", 0),
-    ("disagree", "Disagree", -1),
-    ("strongly_disagree", "Strongly disagree", -2),
-    ("dont_know", "Don't know", None),
-]
 
 
 def read_consultations(path: Path = DATA_FILE) -> list[dict[str, Any]]:
@@ -78,14 +73,14 @@ def build_consultation(
     consultation.key_tasks = [
         _lookup(key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])
     ]
-    keys: set[str] = set()
+    questions: dict[str, Question] = {}
     for page_position, page_data in enumerate(item["pages"], start=1):
         page = Page(position=page_position, title=page_data.get("title"))
         consultation.pages.append(page)
+        page.conditions = _conditions(page_data, questions, consultation, slug)
         for position, q in enumerate(page_data["questions"], start=1):
-            if q["key"] in keys:
+            if q["key"] in questions:
                 raise SeedDataError(f"{slug}: question key {q['key']!r} is used twice")
-            keys.add(q["key"])
             question = Question(
                 key=q["key"],
                 position=position,
@@ -96,18 +91,22 @@ def build_consultation(
                 error_required=q.get("error_required", ""),
                 max_length=q.get("max_length"),
                 other_label=q.get("other_label"),
+                max_selections=q.get("max_selections"),
+                min_value=q.get("min_value"),
+                max_value=q.get("max_value"),
+                decimal_places=q.get("decimal_places"),
             )
+            kind = kind_of(question)
             question.consultation = consultation
+            # Conditions may only read questions on earlier pages.
+            earlier = {key: found for key, found in questions.items() if found.page is not page}
+            question.conditions = _conditions(q, earlier, consultation, slug)
             question.outcomes = [
                 _lookup(outcomes, code, slug, "outcome") for code in q.get("outcomes", [])
             ]
-            options = q.get("options")
-            if question.type == QuestionType.AGREEMENT_SCALE and not options:
-                options = [
-                    {"value": v, "label": label, "scale_weight": weight}
-                    for v, label, weight in AGREEMENT_SCALE
-                ]
-            for option_position, o in enumerate(options or [], start=1):
+            options = q.get("options") or kind.default_options()
+            statements = [{**s, "kind": OptionKind.STATEMENT} for s in q.get("statements", [])]
+            for option_position, o in enumerate([*options, *statements], start=1):
                 question.options.append(
                     Option(
                         position=option_position,
@@ -116,12 +115,39 @@ def build_consultation(
                         hint=o.get("hint", ""),
                         exclusive=o.get("exclusive", False),
                         scale_weight=o.get("scale_weight"),
+                        kind=o.get("kind", OptionKind.CHOICE),
                     )
                 )
-            if question.type != QuestionType.FREE_TEXT and not question.options:
+            if (kind.uses_choices or kind.default_options()) and not question.choices:
                 raise SeedDataError(f"{slug}: question {q['key']!r} needs options")
+            if kind.uses_statements and not question.statements:
+                raise SeedDataError(f"{slug}: question {q['key']!r} needs statements")
             page.questions.append(question)
+            questions[question.key] = question
     return consultation
+
+
+def _conditions(
+    data: dict[str, Any], earlier: dict[str, Question], consultation: Consultation, slug: str
+) -> list[DisplayCondition]:
+    """`show_if: [{question: key, operator: equals|includes|not, value: option value}]`."""
+    conditions = []
+    for rule in data.get("show_if", []):
+        source = _lookup(earlier, rule["question"], slug, "earlier question")
+        if not kind_of(source).routable:
+            raise SeedDataError(f"{slug}: {source.key!r} cannot route other questions")
+        option = next((o for o in source.choices if o.value == str(rule["value"])), None)
+        if option is None:
+            raise SeedDataError(f"{slug}: {source.key!r} has no option {rule['value']!r}")
+        conditions.append(
+            DisplayCondition(
+                consultation=consultation,
+                source_question=source,
+                operator=ConditionOperator(rule.get("operator", "equals")),
+                option=option,
+            )
+        )
+    return conditions
 
 
 def _lookup(table: dict[str, Any], code: str, slug: str, what: str) -> Any:

@@ -10,13 +10,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import (
     Consultation,
     ConsultationSnapshot,
     ConsultationStatus,
+    DisplayCondition,
     Page,
     Question,
 )
@@ -28,6 +29,13 @@ class _CachedStructure:
     version: int
     pages: list[Page]
 
+
+# A condition's source question and option, loaded with it: cached objects are detached and
+# can never lazy-load.
+_CONDITION_PARTS = (
+    joinedload(DisplayCondition.source_question),
+    joinedload(DisplayCondition.option),
+)
 
 # (database URL, consultation id) -> the consultation's pages, questions and options, loaded
 # once per process and kept detached. Read-only: nothing may change these objects.
@@ -56,7 +64,13 @@ def with_cached_structure(consultation: Consultation) -> Consultation:
                 sa.select(Page)
                 .where(Page.consultation_id == consultation.id)
                 .order_by(Page.position)
-                .options(selectinload(Page.questions).selectinload(Question.options))
+                .options(
+                    selectinload(Page.questions).selectinload(Question.options),
+                    selectinload(Page.questions)
+                    .selectinload(Question.conditions)
+                    .options(*_CONDITION_PARTS),
+                    selectinload(Page.conditions).options(*_CONDITION_PARTS),
+                )
             ).all()
             version = session.scalar(
                 sa.select(Consultation.structure_version).where(Consultation.id == consultation.id)
@@ -108,12 +122,27 @@ def open_consultations(today: date) -> list[Consultation]:
 
 def snapshot_content(consultation: Consultation) -> dict[str, Any]:
     """Everything a respondent saw that gives an answer its meaning."""
+
+    def number(value: Any) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+    def conditions(items: list[DisplayCondition]) -> list[dict[str, Any]]:
+        return [
+            {
+                "source": item.source_question.key,
+                "operator": item.operator.value,
+                "value": item.option.value,
+            }
+            for item in items
+        ]
+
     return {
         "title": consultation.title,
         "pages": [
             {
                 "position": page.position,
                 "title": page.title,
+                "conditions": conditions(page.conditions),
                 "questions": [
                     {
                         "id": question.id,
@@ -122,8 +151,18 @@ def snapshot_content(consultation: Consultation) -> dict[str, Any]:
                         "text": question.text,
                         "hint": question.hint,
                         "other_label": question.other_label,
+                        "max_selections": question.max_selections,
+                        "min_value": number(question.min_value),
+                        "max_value": number(question.max_value),
+                        "decimal_places": question.decimal_places,
+                        "conditions": conditions(question.conditions),
                         "options": [
-                            {"id": option.id, "value": option.value, "label": option.label}
+                            {
+                                "id": option.id,
+                                "value": option.value,
+                                "label": option.label,
+                                "kind": option.kind.value,
+                            }
                             for option in question.options
                         ],
                     }

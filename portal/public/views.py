@@ -8,6 +8,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from werkzeug import Response as WerkzeugResponse
 
 from portal.consultations.models import Consultation, ConsultationStatus
+from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
 from portal.extensions import limiter
 from portal.public import bp
@@ -77,7 +78,9 @@ def start(slug: str) -> WerkzeugResponse:
         is_open=is_open,
         form=StartForm(),
         expired=request.args.get("expired") == "1",
-        question_count=len(consultation.questions),
+        question_count=sum(1 for q in consultation.questions if kind_of(q).asks),
+        routed=any(q.conditions for q in consultation.questions)
+        or any(page.conditions for page in consultation.pages),
     )
 
 
@@ -109,31 +112,36 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
     if page is None:
         abort(404)
     changing = request.args.get("change") == "1"
+    if not journey.page_applies(page):
+        # An earlier answer routes this page out: go on to the next page that applies.
+        following = journey.next_page(page)
+        return redirect(_page_url(slug, following.position if following else None), code=303)
     form = service.page_form(
         journey, page, formdata=request.form if request.method == "POST" else None
     )
     if request.method == "POST" and form.validate():
         service.save_page(journey, page, form, service.utcnow(), _draft_lifetime())
-        following = None if changing else service.next_page_number(journey, page)
-        if following is None and (incomplete := journey.first_incomplete_page()) is not None:
-            following = incomplete.position  # never reach check answers with gaps
-        return redirect(_page_url(slug, following), code=303)
+        following = None if changing else journey.next_page(page)
+        incomplete = journey.first_incomplete_page()
+        if following is None and incomplete is not None:
+            following = incomplete  # never reach check answers with gaps, or routed-in pages
+        return redirect(_page_url(slug, following.position if following else None), code=303)
+    previous = journey.previous_page(page)
     back_url = (
         url_for("public.check_answers", slug=slug)
         if changing
-        else _page_url(slug, number - 1)
-        if number > 1
+        else _page_url(slug, previous.position)
+        if previous
         else url_for("public.start", slug=slug)
     )
     return render_page(
         "public/question.html",
         status=422 if form.errors else 200,
         journey=journey,
-        page=page,
+        view=journey.view(page),
         form=form,
         changing=changing,
         back_url=back_url,
-        page_count=len(journey.pages),
     )
 
 
@@ -149,7 +157,7 @@ def check_answers(slug: str) -> WerkzeugResponse:
         "public/check-answers.html",
         journey=journey,
         form=SubmitForm(),
-        back_url=_page_url(slug, len(journey.pages)),
+        back_url=_page_url(slug, journey.pages[-1].position),
     )
 
 

@@ -5,14 +5,24 @@ Nothing here records who the respondent is: no IP address, no user agent, no acc
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from portal.consultations.models import Consultation, ConsultationSnapshot
-from portal.extensions import db
+from portal.extensions import db, enum_column
+
+
+class ResponseChannel(enum.StrEnum):
+    """How a response reached the council. Paper and phone ones are keyed in by an officer."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+    PHONE = "phone"
 
 
 class Response(db.Model):  # type: ignore[name-defined]
@@ -22,6 +32,13 @@ class Response(db.Model):  # type: ignore[name-defined]
     # Quoted by the respondent if they contact the council (responses.service.new_reference).
     reference: Mapped[str] = mapped_column(sa.String(12), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[ResponseChannel] = mapped_column(
+        enum_column(ResponseChannel, 10), default=ResponseChannel.ONLINE, server_default="online"
+    )
+    # The officer who keyed in a paper or telephone response; never set for online ones.
+    entered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()
@@ -35,7 +52,9 @@ class Answer(db.Model):  # type: ignore[name-defined]
 
     __table_args__ = (
         sa.Index("ix_answer_question_option", "question_id", "option_id"),
-        sa.CheckConstraint("option_id IS NOT NULL OR text IS NOT NULL", name="has_content"),
+        sa.CheckConstraint(
+            "option_id IS NOT NULL OR text IS NOT NULL OR number IS NOT NULL", name="has_content"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,8 +63,14 @@ class Answer(db.Model):  # type: ignore[name-defined]
     )
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"))
     option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id"))
-    # Free text, or the words typed into "Other, please specify", exactly as typed.
+    # Free text, or the words typed into "Other, please specify", exactly as typed; a date
+    # answer as YYYY-MM-DD.
     text: Mapped[str | None] = mapped_column(sa.Text)
+    number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    # Matrix answers: the statement (row) that the chosen option answers.
+    statement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id"))
+    # Ranking answers: 1 for the option ranked first.
+    rank: Mapped[int | None]
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
@@ -64,6 +89,9 @@ class ResponseDraft(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # Save and come back later: the SHA-256 of the resume code the respondent was given. The
+    # code itself is shown once and never stored.
+    resume_code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Set, in the same transaction as the response is stored, when the draft is submitted:
     # a second submission of the same draft finds it set and stores nothing.
     response_id: Mapped[int | None] = mapped_column(

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from portal.consultations.models import Consultation, Page, Question
+from portal.consultations.models import Consultation, DisplayCondition, Page, Question
 from portal.consultations.question_types import Stored, kind_of
 from portal.consultations.service import (
     consultation_for_journey,
@@ -34,6 +34,8 @@ from portal.responses.models import Answer, Response, ResponseDraft
 REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
 REFERENCE_LENGTH = 10
 UK = ZoneInfo("Europe/London")
+# Every answer row names every column, so one multi-row INSERT serves all question types.
+EMPTY_ANSWER = {"option_id": None, "text": None, "number": None, "statement_id": None, "rank": None}
 
 
 class ConsultationUnavailable(Exception):
@@ -73,36 +75,140 @@ def format_reference(reference: str) -> str:
     return f"{reference[:5]}-{reference[5:]}"
 
 
-@dataclass
+@dataclass(frozen=True)
+class PageView:
+    """One page as this respondent meets it: only the questions that apply, numbered among
+    the pages that apply ("Page 2 of 6" moves when an answer routes pages in or out)."""
+
+    page: Page
+    questions: list[Question]
+    number: int
+    count: int
+
+    @property
+    def position(self) -> int:
+        return self.page.position
+
+    @property
+    def question_is_heading(self) -> bool:
+        """GOV.UK pattern: a page with one question and no title asks it as its heading."""
+        return len(self.questions) == 1 and not self.page.title
+
+    @property
+    def heading(self) -> str:
+        if self.question_is_heading or not self.page.title:
+            return self.questions[0].text if self.questions else ""
+        return self.page.title
+
+
 class Journey:
-    consultation: Consultation
-    draft: ResponseDraft
+    """A respondent's way through a consultation, given the answers in their draft.
+
+    Display conditions are evaluated here, on the server, for every request: a page or question
+    applies only when all its conditions hold on earlier answers that themselves apply.
+    """
+
+    def __init__(self, consultation: Consultation, draft: ResponseDraft) -> None:
+        self.consultation = consultation
+        self.draft = draft
+        self._applies: dict[int, bool] = {}
+        # Cached pages are detached, so a question's page is looked up here, not lazy-loaded.
+        self._page_of = {q.id: page for page in consultation.pages for q in page.questions}
+
+    @property
+    def all_pages(self) -> list[Page]:
+        return self.consultation.pages
 
     @property
     def pages(self) -> list[Page]:
-        return self.consultation.pages
-
-    def page(self, number: int) -> Page | None:
-        if 1 <= number <= len(self.pages):
-            return self.pages[number - 1]
-        return None
+        """The pages that apply to this respondent, in order."""
+        return [page for page in self.all_pages if self.page_applies(page)]
 
     def stored(self, question: Question) -> Stored | None:
         answer: Stored | None = self.draft.answers.get(question.key)
         return answer
 
+    def _holds(self, conditions: list[DisplayCondition]) -> bool:
+        for condition in conditions:
+            source = condition.source_question
+            chosen = (
+                kind_of(source).selected_values(source, self.stored(source))
+                if self.question_applies(source)
+                else set()
+            )
+            if not condition.holds(chosen):
+                return False
+        return True
+
+    def question_applies(self, question: Question) -> bool:
+        known = self._applies.get(question.id)
+        if known is None:
+            # Conditions only ever read questions on earlier pages (the builder refuses
+            # others), so this recursion ends.
+            page = self._page_of[question.id]
+            known = self._holds(page.conditions) and self._holds(question.conditions)
+            self._applies[question.id] = known
+        return known
+
+    def visible_questions(self, page: Page) -> list[Question]:
+        return [question for question in page.questions if self.question_applies(question)]
+
+    def page_applies(self, page: Page) -> bool:
+        return bool(self.visible_questions(page))
+
+    def page(self, position: int) -> Page | None:
+        return next((page for page in self.all_pages if page.position == position), None)
+
+    def view(self, page: Page) -> PageView:
+        pages = self.pages
+        return PageView(
+            page=page,
+            questions=self.visible_questions(page),
+            number=pages.index(page) + 1 if page in pages else 0,
+            count=len(pages),
+        )
+
+    def next_page(self, page: Page) -> Page | None:
+        """The next page that applies, or None when the next step is checking answers."""
+        return next((p for p in self.pages if p.position > page.position), None)
+
+    def previous_page(self, page: Page) -> Page | None:
+        return next((p for p in reversed(self.pages) if p.position < page.position), None)
+
     def page_is_complete(self, page: Page) -> bool:
-        return all(kind_of(q).is_valid_stored(q, self.stored(q)) for q in page.questions)
+        return all(
+            kind_of(q).is_valid_stored(q, self.stored(q)) for q in self.visible_questions(page)
+        )
 
     def first_incomplete_page(self) -> Page | None:
         return next((page for page in self.pages if not self.page_is_complete(page)), None)
 
-    def summary(self) -> list[tuple[Page, Question, list[str]]]:
+    def answered_questions(self) -> list[Question]:
+        """Every question that applies and asks something, in order."""
         return [
-            (page, question, kind_of(question).display(question, self.stored(question)))
+            question
             for page in self.pages
-            for question in page.questions
+            for question in self.visible_questions(page)
+            if kind_of(question).asks
         ]
+
+    def summary(self) -> list[tuple[Page, Question, list[str]]]:
+        """Check answers: only what applies, each with its answer's lines."""
+        return [
+            (
+                self._page_of[question.id],
+                question,
+                kind_of(question).display(question, self.stored(question)),
+            )
+            for question in self.answered_questions()
+        ]
+
+    def answers_that_apply(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Drop the answers of questions a changed answer has routed out."""
+        self.draft.answers = answers
+        self._applies.clear()
+        keep = {question.key for question in self.answered_questions()}
+        return {key: value for key, value in answers.items() if key in keep}
 
 
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
@@ -165,33 +271,39 @@ def find_draft(
 
 
 def page_form(journey: Journey, page: Page, formdata: Any = None) -> FlaskForm:
-    """A WTForms form for one page, pre-filled from the draft when not posted.
+    """A WTForms form for the questions of one page that apply, pre-filled from the draft
+    when not posted.
 
-    Only the questions on this page become fields, so a posted name for any other question, or
-    an invented one, is never read.
+    Only those questions become fields, so a posted name for a hidden question, a question on
+    another page, or an invented one is never read.
     """
+    questions = journey.visible_questions(page)
     initial: dict[str, Any] = {}
-    for question in page.questions:
+    for question in questions:
         initial.update(kind_of(question).form_data(question, journey.stored(question)))
-    form: FlaskForm = _page_form_class(page)(
+    form: FlaskForm = _page_form_class(page, questions)(
         formdata=formdata, data=initial if formdata is None else None
     )
     return form
 
 
-# One form class per page object. Pages come from the process's structure cache, so each page's
-# class is built once per structure version and dropped with it.
-_form_classes: weakref.WeakKeyDictionary[Page, type[FlaskForm]] = weakref.WeakKeyDictionary()
+# Form classes per page object and set of questions shown. Pages come from the process's
+# structure cache, so each class is built once per structure version and dropped with it.
+_form_classes: weakref.WeakKeyDictionary[Page, dict[tuple[int, ...], type[FlaskForm]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _page_form_class(page: Page) -> type[FlaskForm]:
-    form_class = _form_classes.get(page)
+def _page_form_class(page: Page, questions: list[Question]) -> type[FlaskForm]:
+    classes = _form_classes.setdefault(page, {})
+    shown = tuple(question.id for question in questions)
+    form_class = classes.get(shown)
     if form_class is None:
         fields: dict[str, Any] = {}
-        for question in page.questions:
+        for question in questions:
             fields.update(kind_of(question).fields(question))
         form_class = type("PageForm", (FlaskForm,), fields)
-        _form_classes[page] = form_class
+        classes[shown] = form_class
     return form_class
 
 
@@ -200,21 +312,17 @@ def save_page(
 ) -> None:
     """Keep this page's validated answers in the draft; the draft's life restarts."""
     answers = dict(journey.draft.answers)
-    for question in page.questions:
+    for question in journey.visible_questions(page):
         stored = kind_of(question).to_stored(question, form)
         if stored is None:
             answers.pop(question.key, None)
         else:
             answers[question.key] = stored
-    journey.draft.answers = answers  # a new dict, so the JSON column is seen as changed
+    # A new dict, so the JSON column is seen as changed.
+    journey.draft.answers = journey.answers_that_apply(answers)
     journey.draft.updated_at = now
     journey.draft.expires_at = now + lifetime
     db.session.commit()
-
-
-def next_page_number(journey: Journey, page: Page) -> int | None:
-    """The page after this one, or None when the next step is checking answers."""
-    return page.position + 1 if page.position < len(journey.pages) else None
 
 
 def submit_response(journey: Journey, now: datetime) -> str:
@@ -231,10 +339,10 @@ def submit_response(journey: Journey, now: datetime) -> str:
     if incomplete is not None:
         raise ResponseIncomplete(incomplete)
     answers = [
-        {"question_id": question.id, "option_id": option_id, "text": text}
-        for _, question, _ in journey.summary()
+        {**EMPTY_ANSWER, "question_id": question.id, **row}
+        for question in journey.answered_questions()
         if (stored := journey.stored(question)) is not None
-        for option_id, text in kind_of(question).answer_rows(question, stored)
+        for row in kind_of(question).answer_rows(question, stored)
     ]
     consultation = journey.consultation
     for attempt in (1, 2):

@@ -1,0 +1,282 @@
+"""Questions answered by choosing: one option, several options, a point on a scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wtforms import Field, Form
+from wtforms.validators import StopValidation, ValidationError
+
+from portal.consultations.models import Question, QuestionType
+from portal.consultations.question_types.base import (
+    OTHER,
+    OTHER_TEXT_MAX_LENGTH,
+    AnswerRow,
+    MultiValueField,
+    QuestionKind,
+    ResultsKind,
+    SingleValueField,
+    Stored,
+    TextAnswerField,
+    labels_of,
+    options_by_value,
+    other_field_name,
+    presence_validator,
+    text_validator,
+    valid_text,
+)
+from portal.consultations.question_types.registry import register
+
+# The standard five-point scale and "Don't know"; weights give net agreement.
+AGREEMENT_SCALE = [
+    ("strongly_agree", "Strongly agree", 2),
+    ("agree", "Agree", 1),
+    ("neither", "Neither agree nor disagree", 0),
+    ("disagree", "Disagree", -1),
+    ("strongly_disagree", "Strongly disagree", -2),
+    ("dont_know", "Don't know", None),
+]
+
+
+def agreement_options() -> list[dict[str, Any]]:
+    return [
+        {"value": value, "label": label, "scale_weight": weight}
+        for value, label, weight in AGREEMENT_SCALE
+    ]
+
+
+def _other_text_field(question: Question, chosen: Any) -> TextAnswerField:
+    """The "Please specify" box, checked only when "Other" is chosen."""
+
+    def given_when_chosen(form: Form, field: Field) -> None:
+        if not chosen(form):
+            raise StopValidation()  # ignored unless "Other" is chosen
+        if not field.data.strip():
+            raise StopValidation(f"Enter what \u201c{question.other_label}\u201d means")
+
+    return TextAnswerField(
+        validators=[given_when_chosen, text_validator(OTHER_TEXT_MAX_LENGTH, "Your answer")]
+    )
+
+
+def _other_row(stored: Stored) -> list[AnswerRow]:
+    return [{"text": stored["other"]}] if "other" in stored else []
+
+
+class _OneOption(QuestionKind):
+    """Radios: exactly one option, optionally "Other, please specify"."""
+
+    macro = "radios"
+    results = ResultsKind.CHOICES
+    uses_choices = True
+    routable = True
+    default_required = "Select an answer"
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        allowed = set(options_by_value(question.choices))
+        if question.other_label:
+            allowed.add(OTHER)
+
+        def one_of_options(form: Form, field: Field) -> None:
+            if field.data not in allowed:
+                raise ValidationError("Select one of the options shown")
+
+        fields: dict[str, Any] = {
+            question.key: SingleValueField(
+                validators=[presence_validator(question, self.default_required), one_of_options]
+            )
+        }
+        if question.other_label:
+            fields[other_field_name(question)] = _other_text_field(
+                question, lambda form: form[question.key].data == OTHER
+            )
+        return fields
+
+    def to_stored(self, question: Question, form: Form) -> Stored | None:
+        value = form[question.key].data
+        if not value:
+            return None
+        if value == OTHER:
+            return {"selected": [], "other": form[other_field_name(question)].data}
+        return {"selected": [value]}
+
+    def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
+        stored = stored or {}
+        if "other" in stored:
+            return {question.key: OTHER, other_field_name(question): stored["other"]}
+        return {question.key: (stored.get("selected") or [None])[0]}
+
+    def display(self, question: Question, stored: Stored | None) -> list[str]:
+        stored = stored or {}
+        options = options_by_value(question.choices)
+        lines = [options[v].label for v in stored.get("selected", []) if v in options]
+        if "other" in stored:
+            lines.append(f"{question.other_label}: {stored['other']}")
+        return lines
+
+    def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
+        options = options_by_value(question.choices)
+        return [{"option_id": options[v].id} for v in stored["selected"]] + _other_row(stored)
+
+    def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
+        if not stored:
+            return not question.required
+        selected = stored.get("selected", [])
+        if "other" in stored:
+            return (
+                not selected
+                and bool(question.other_label)
+                and valid_text(stored["other"], OTHER_TEXT_MAX_LENGTH)
+            )
+        return len(selected) == 1 and selected[0] in options_by_value(question.choices)
+
+    def export_columns(self, question: Question) -> list[str]:
+        columns = [question.text]
+        if question.other_label:
+            columns.append(f"{question.text} \u2013 {question.other_label}")
+        return columns
+
+    def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
+        other = next((row["text"] for row in rows if row.get("text") is not None), "")
+        chosen = labels_of(question, rows)
+        cells = [chosen[0] if chosen else (question.other_label or "") if other else ""]
+        if question.other_label:
+            cells.append(other)
+        return cells
+
+
+@register
+class SingleChoice(_OneOption):
+    type = QuestionType.SINGLE_CHOICE
+    label = "Single choice"
+    description = "Radios: the respondent picks one option."
+    settings = ("other_label",)
+
+
+@register
+class AgreementScale(_OneOption):
+    type = QuestionType.AGREEMENT_SCALE
+    label = "Agreement scale"
+    description = (
+        "Strongly agree to strongly disagree, with labels you can change; results show "
+        "net agreement."
+    )
+    default_required = "Select how much you agree"
+
+    def default_options(self) -> list[dict[str, Any]]:
+        return agreement_options()
+
+
+@register
+class Rating(_OneOption):
+    type = QuestionType.RATING
+    label = "Rating from 0 to 10"
+    description = "A score from 0 to 10; results show the average score."
+    macro = "rating"
+    default_required = "Select a score from 0 to 10"
+    uses_choices = False  # always the eleven scores; the hint says what 0 and 10 mean
+
+    def default_options(self) -> list[dict[str, Any]]:
+        return [{"value": str(n), "label": str(n), "scale_weight": n} for n in range(11)]
+
+
+@register
+class MultipleChoice(QuestionKind):
+    """Checkboxes, with optional exclusive "None of these" options, a maximum number of
+    choices, and "Other, please specify"."""
+
+    type = QuestionType.MULTIPLE_CHOICE
+    label = "Multiple choice"
+    description = "Checkboxes: the respondent picks any number, or up to a maximum you set."
+    macro = "checkboxes"
+    results = ResultsKind.CHOICES
+    uses_choices = True
+    routable = True
+    settings = ("other_label", "max_selections")
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        options = options_by_value(question.choices)
+        allowed = set(options) | ({OTHER} if question.other_label else set())
+        exclusive = {value for value, option in options.items() if option.exclusive}
+        maximum = question.max_selections
+
+        def valid_selection(form: Form, field: Field) -> None:
+            if not set(field.data) <= allowed:
+                raise ValidationError("Select only the options shown")
+            chosen_exclusive = exclusive & set(field.data)
+            if chosen_exclusive and len(field.data) > 1:
+                label = options[next(iter(chosen_exclusive))].label
+                raise ValidationError(f"Select \u201c{label}\u201d on its own, or other options")
+            if maximum and len(field.data) > maximum:
+                raise ValidationError(f"Select no more than {maximum} options")
+
+        fields: dict[str, Any] = {
+            question.key: MultiValueField(
+                validators=[
+                    presence_validator(question, "Select at least one option"),
+                    valid_selection,
+                ]
+            )
+        }
+        if question.other_label:
+            fields[other_field_name(question)] = _other_text_field(
+                question, lambda form: OTHER in (form[question.key].data or [])
+            )
+        return fields
+
+    def to_stored(self, question: Question, form: Form) -> Stored | None:
+        selected = list(form[question.key].data or [])
+        if not selected:
+            return None
+        stored: Stored = {"selected": [v for v in selected if v != OTHER]}
+        if OTHER in selected:
+            stored["other"] = form[other_field_name(question)].data
+        return stored
+
+    def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
+        stored = stored or {}
+        selected = list(stored.get("selected", []))
+        data: dict[str, Any] = {question.key: selected}
+        if "other" in stored:
+            data[question.key] = [*selected, OTHER]
+            data[other_field_name(question)] = stored["other"]
+        return data
+
+    def display(self, question: Question, stored: Stored | None) -> list[str]:
+        return _OneOption.display(self, question, stored)  # type: ignore[arg-type]
+
+    def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
+        options = options_by_value(question.choices)
+        return [{"option_id": options[v].id} for v in stored["selected"]] + _other_row(stored)
+
+    def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
+        if not stored:
+            return not question.required
+        options = options_by_value(question.choices)
+        selected = stored.get("selected", [])
+        if not set(selected) <= set(options):
+            return False
+        if "other" in stored and not (
+            question.other_label and valid_text(stored["other"], OTHER_TEXT_MAX_LENGTH)
+        ):
+            return False
+        exclusive_chosen = any(options[v].exclusive for v in selected)
+        count = len(selected) + (1 if "other" in stored else 0)
+        if question.max_selections and count > question.max_selections:
+            return False
+        return count >= 1 and not (exclusive_chosen and count > 1)
+
+    def export_columns(self, question: Question) -> list[str]:
+        # One column per option, as analysts expect from survey tools: "Yes" or blank.
+        columns = [f"{question.text} \u2013 {option.label}" for option in question.choices]
+        if question.other_label:
+            columns.append(f"{question.text} \u2013 {question.other_label}")
+        return columns
+
+    def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
+        chosen = {row.get("option_id") for row in rows}
+        cells = ["Yes" if option.id in chosen else "" for option in question.choices]
+        if question.other_label:
+            cells.append(next((row["text"] for row in rows if row.get("text") is not None), ""))
+        return cells

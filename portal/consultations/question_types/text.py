@@ -1,0 +1,118 @@
+"""Questions answered in the respondent's own words, and blocks of information."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wtforms import Form
+
+from portal.consultations.models import Question, QuestionType
+from portal.consultations.question_types.base import (
+    AnswerRow,
+    QuestionKind,
+    ResultsKind,
+    Stored,
+    TextAnswerField,
+    presence_validator,
+    text_validator,
+    valid_text,
+)
+from portal.consultations.question_types.registry import register
+
+LONG_TEXT_DEFAULT_MAX = 1200
+SHORT_TEXT_DEFAULT_MAX = 200
+
+
+class _Text(QuestionKind):
+    results = ResultsKind.COMMENTS
+    settings = ("max_length",)
+    default_max: int
+
+    def max_length(self, question: Question) -> int:
+        return question.max_length or self.default_max
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {
+            question.key: TextAnswerField(
+                validators=[
+                    presence_validator(question, "Enter your answer"),
+                    text_validator(self.max_length(question), "Your answer"),
+                ]
+            )
+        }
+
+    def to_stored(self, question: Question, form: Form) -> Stored | None:
+        text = form[question.key].data
+        return {"text": text} if text.strip() else None
+
+    def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
+        return {question.key: (stored or {}).get("text", "")}
+
+    def display(self, question: Question, stored: Stored | None) -> list[str]:
+        return [stored["text"]] if stored else []
+
+    def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
+        return [{"text": stored["text"]}]
+
+    def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
+        if not stored:
+            return not question.required
+        return valid_text(stored.get("text"), self.max_length(question))
+
+    def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
+        return [next((row["text"] for row in rows if row.get("text") is not None), "")]
+
+
+@register
+class LongText(_Text):
+    type = QuestionType.FREE_TEXT
+    label = "Long text"
+    description = "A comment box with a character count (1,200 characters unless you set it)."
+    macro = "textarea"
+    default_max = LONG_TEXT_DEFAULT_MAX
+
+
+@register
+class ShortText(_Text):
+    type = QuestionType.SHORT_TEXT
+    label = "Short text"
+    description = "One line of text, such as a name of a street or a bus route."
+    macro = "text_input"
+    default_max = SHORT_TEXT_DEFAULT_MAX
+
+
+@register
+class Information(QuestionKind):
+    """Words for the respondent between questions: nothing to answer, nothing stored."""
+
+    type = QuestionType.INFORMATION
+    label = "Information"
+    description = "A heading and text shown to the respondent; it asks nothing."
+    macro = "information"
+    results = ResultsKind.NONE
+    asks = False
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {}
+
+    def to_stored(self, question: Question, form: Form) -> Stored | None:
+        return None
+
+    def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
+        return {}
+
+    def display(self, question: Question, stored: Stored | None) -> list[str]:
+        return []
+
+    def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
+        return []
+
+    def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
+        return stored is None
+
+    def export_columns(self, question: Question) -> list[str]:
+        return []
+
+    def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
+        return []
