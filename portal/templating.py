@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.auth.forms import SignOutForm
 from portal.consultations.question_types import OTHER, kind_of
+from portal.consultations.question_types.structured import format_number
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 
@@ -18,6 +19,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["reference"] = format_reference
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)

@@ -320,3 +320,47 @@ def test_export_cells_read_back_what_answer_rows_store(app, every_type):
         rows = kind.answer_rows(question, stored) if stored else []
         assert kind.export_cells(question, rows) == cells, key
         assert len(kind.export_columns(question)) == len(cells), key
+
+
+def test_results_summarise_every_type_by_sql(client, every_type):
+    from tests.factories import create_user, sign_in
+
+    for answers in (
+        VALID,
+        {
+            **VALID,
+            ROUTES: {"routes": ["r2"]},
+            SERVICE: {"buses_reliable": "disagree", "score": "4"},
+            NUMBERS: {"trips": "10"},
+            LAST_TRIP: {"last_trip__day": "1", "last_trip__month": "1", "last_trip__year": "2025"},
+            PRIORITIES: {"priorities__price": "1", "priorities__frequency": "2"},
+            FEELINGS: {"feelings__day": "safe", "feelings__night": "safe"},
+        },
+    ):
+        respondent = Respondent(client, SLUG)
+        respondent.start()
+        _answer_pages(respondent, answers)
+        assert respondent.submit().status_code == 303
+    client.post(url_for("auth.sign_out"), data={})
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.results", slug=SLUG))
+    assert page.status == 200
+    text = page.text
+    assert "Average score: 6.0 out of 10" in text
+    assert "Net agreement: +0.0 points" in text
+    numbers = page.soup.select_one("#result-other-trips").get_text(" ", strip=True)
+    assert "Average (mean) 7" in numbers and "Smallest 4" in numbers and "Largest 10" in numbers
+    dates = page.soup.select_one("#result-other-last_trip").get_text(" ", strip=True)
+    assert "Earliest 1 January 2025" in dates and "Latest 3 November 2026" in dates
+    ranking = [
+        row.get_text(" ", strip=True)
+        for row in page.soup.select("#result-other-priorities tbody tr")
+    ]
+    # Price: ranks 2 and 1 (average 1.5); safety: 1 (1.0); frequency: 2 (2.0).
+    assert ranking == ["Safety 1.0 1 1", "Price 1.5 1 2", "Frequency 2.0 0 1"]
+    matrix = [
+        row.get_text(" ", strip=True) for row in page.soup.select("#result-other-feelings tbody tr")
+    ]
+    assert matrix == ["In the day 100.0% (2) 0.0% (0) 2", "After dark 50.0% (1) 50.0% (1) 2"]
+    assert "About the bus service" not in text  # information asks nothing, so has no results
+    assert "Market Place <stop>" in text  # short text answers are listed as comments, escaped

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal.consultations.models import Consultation, Option, Question, QuestionType
+from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.responses.models import Answer, Response
 from portal.responses.service import UK, uk_today, utcnow
@@ -35,6 +37,29 @@ class OptionResult:
 
 
 @dataclass
+class NumberSummary:
+    count: int
+    mean: Decimal | None
+    smallest: Decimal | None
+    largest: Decimal | None
+
+
+@dataclass
+class RankResult:
+    option: Option
+    ranked: int  # how many people ranked it at all
+    first: int  # how many ranked it first
+    mean_rank: float | None  # average position among those who ranked it
+
+
+@dataclass
+class StatementResult:
+    statement: Option
+    answered: int
+    options: list[OptionResult]
+
+
+@dataclass
 class QuestionResult:
     question: Question
     answered: int
@@ -44,6 +69,16 @@ class QuestionResult:
     other_percent: float = 0.0
     comment_count: int = 0  # free text answers
     net_agreement: float | None = None  # agreement scales: % agree minus % disagree
+    mean_score: float | None = None  # ratings: the average score
+    numbers: NumberSummary | None = None
+    earliest: date | None = None  # date questions
+    latest: date | None = None
+    ranks: list[RankResult] = field(default_factory=list)
+    statements: list[StatementResult] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.question).results
 
     @property
     def base_description(self) -> str:
@@ -52,7 +87,11 @@ class QuestionResult:
                 "Percentages are of the people who answered; they could choose more than one, "
                 "so the percentages can add up to more than 100%."
             )
-        return "Percentages are of the people who answered this question."
+        if self.kind == ResultsKind.MATRIX:
+            return "Percentages are of the people who answered each statement."
+        if self.kind == ResultsKind.CHOICES:
+            return "Percentages are of the people who answered this question."
+        return ""
 
 
 @dataclass
@@ -114,9 +153,15 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
+# Types that store several Answer rows per response, so "answered" needs a distinct count.
+_SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
+
+
 def question_results(consultation: Consultation) -> tuple[int, dict[int, QuestionResult]]:
-    """The total number of responses and every question's counts: three GROUP BY queries."""
-    questions = consultation.questions
+    """The total number of responses and every question's figures, counted by GROUP BY
+    queries: one for all option, statement and rank counts, and one each for the extra
+    figures of multi-row, number and date questions when the consultation has them."""
+    questions = [q for q in consultation.questions if kind_of(q).asks]
     question_ids = [q.id for q in questions]
     total = (
         db.session.scalar(
@@ -124,50 +169,160 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         )
         or 0
     )
-    option_counts: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for question_id, option_id, count in db.session.execute(
-        sa.select(Answer.question_id, Answer.option_id, sa.func.count(Answer.id))
+    # question -> (statement, option, rank) -> count
+    counts: dict[int, dict[tuple[int | None, int | None, int | None], int]] = defaultdict(dict)
+    for question_id, statement_id, option_id, rank, count in db.session.execute(
+        sa.select(
+            Answer.question_id,
+            Answer.statement_id,
+            Answer.option_id,
+            Answer.rank,
+            sa.func.count(Answer.id),
+        )
         .where(Answer.question_id.in_(question_ids))
-        .group_by(Answer.question_id, Answer.option_id)
+        .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
     ):
-        option_counts[question_id][option_id] = count
-    # Every type but multiple choice stores one row per answering response, so its row count is
-    # the number who answered; only multiple choice needs the costlier distinct count.
-    answered = {question_id: sum(counts.values()) for question_id, counts in option_counts.items()}
-    multiple = [q.id for q in questions if q.type == QuestionType.MULTIPLE_CHOICE]
-    if multiple:
+        counts[question_id][(statement_id, option_id, rank)] = count
+    # Every other type stores one row per answering response, so its row count is the number
+    # who answered; only multi-row types need the costlier distinct count.
+    answered = {question_id: sum(found.values()) for question_id, found in counts.items()}
+    several = [q.id for q in questions if q.type in _SEVERAL_ROWS]
+    if several:
         answered.update(
             db.session.execute(
                 sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
-                .where(Answer.question_id.in_(multiple))
+                .where(Answer.question_id.in_(several))
                 .group_by(Answer.question_id)
             ).all()
         )
+    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER])
+    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE])
 
     results: dict[int, QuestionResult] = {}
     for question in questions:
-        counts = option_counts.get(question.id, {})
+        found = counts.get(question.id, {})
         answered_count = answered.get(question.id, 0)
         result = QuestionResult(
             question=question, answered=answered_count, skipped=total - answered_count
         )
-        if question.type == QuestionType.FREE_TEXT:
-            result.comment_count = counts.get(None, 0)
-        else:
-            result.options = [
-                OptionResult(o, counts.get(o.id, 0), _percent(counts.get(o.id, 0), answered_count))
-                for o in question.options
-            ]
-            result.other_count = counts.get(None, 0)
+        by_option: dict[int | None, int] = defaultdict(int)
+        for (_, option_id, _), count in found.items():
+            by_option[option_id] += count
+        kind = result.kind
+        if kind == ResultsKind.COMMENTS:
+            result.comment_count = by_option.get(None, 0)
+        elif kind == ResultsKind.CHOICES:
+            result.options = _option_results(question.choices, by_option, answered_count)
+            result.other_count = by_option.get(None, 0)
             result.other_percent = _percent(result.other_count, answered_count)
-        if question.type == QuestionType.AGREEMENT_SCALE and answered_count:
-            agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
-            disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-            result.net_agreement = round(
-                _percent(agree, answered_count) - _percent(disagree, answered_count), 1
-            )
+        elif kind == ResultsKind.NUMBERS:
+            result.numbers = numbers.get(question.id, NumberSummary(0, None, None, None))
+        elif kind == ResultsKind.DATES:
+            result.earliest, result.latest = dates.get(question.id, (None, None))
+        elif kind == ResultsKind.RANKING:
+            result.ranks = _rank_results(question, found)
+        elif kind == ResultsKind.MATRIX:
+            result.statements = _statement_results(question, found)
+        _add_scale_figures(result)
         results[question.id] = result
     return total, results
+
+
+def _option_results(
+    options: list[Option], by_option: dict[int | None, int], base: int
+) -> list[OptionResult]:
+    return [
+        OptionResult(o, by_option.get(o.id, 0), _percent(by_option.get(o.id, 0), base))
+        for o in options
+    ]
+
+
+def _add_scale_figures(result: QuestionResult) -> None:
+    """Net agreement for agreement scales, the average for ratings: from the counts."""
+    question, answered = result.question, result.answered
+    if not answered:
+        return
+    if question.type == QuestionType.AGREEMENT_SCALE:
+        agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
+        disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
+        result.net_agreement = round(_percent(agree, answered) - _percent(disagree, answered), 1)
+    elif question.type == QuestionType.RATING:
+        scored = [(r.option.scale_weight or 0, r.count) for r in result.options]
+        result.mean_score = round(sum(w * c for w, c in scored) / answered, 1)
+
+
+def _rank_results(
+    question: Question, found: dict[tuple[int | None, int | None, int | None], int]
+) -> list[RankResult]:
+    """Options in order of their average rank, best first; unranked ones last."""
+    results = []
+    for option in question.choices:
+        by_rank = {rank: n for (_, option_id, rank), n in found.items() if option_id == option.id}
+        ranked = sum(by_rank.values())
+        mean = sum((rank or 0) * n for rank, n in by_rank.items()) / ranked if ranked else None
+        results.append(
+            RankResult(option, ranked, by_rank.get(1, 0), round(mean, 2) if mean else None)
+        )
+    return sorted(results, key=lambda r: (r.mean_rank is None, r.mean_rank or 0))
+
+
+def _statement_results(
+    question: Question, found: dict[tuple[int | None, int | None, int | None], int]
+) -> list[StatementResult]:
+    results = []
+    for statement in question.statements:
+        by_option: dict[int | None, int] = defaultdict(int)
+        for (statement_id, option_id, _), count in found.items():
+            if statement_id == statement.id:
+                by_option[option_id] += count
+        answered = sum(by_option.values())
+        results.append(
+            StatementResult(
+                statement, answered, _option_results(question.choices, by_option, answered)
+            )
+        )
+    return results
+
+
+def _number_summaries(question_ids: list[int]) -> dict[int, NumberSummary]:
+    if not question_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Answer.question_id,
+            sa.func.count(Answer.number),
+            sa.func.avg(Answer.number),
+            sa.func.min(Answer.number),
+            sa.func.max(Answer.number),
+        )
+        .where(Answer.question_id.in_(question_ids))
+        .group_by(Answer.question_id)
+    )
+    return {
+        question_id: NumberSummary(
+            count,
+            Decimal(str(mean)).quantize(Decimal("0.01")) if mean is not None else None,
+            Decimal(str(low)) if low is not None else None,
+            Decimal(str(high)) if high is not None else None,
+        )
+        for question_id, count, mean, low, high in rows
+    }
+
+
+def _date_ranges(question_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
+    if not question_ids:
+        return {}
+    # Dates are stored as YYYY-MM-DD text, which sorts as the dates do.
+    rows = db.session.execute(
+        sa.select(Answer.question_id, sa.func.min(Answer.text), sa.func.max(Answer.text))
+        .where(Answer.question_id.in_(question_ids))
+        .group_by(Answer.question_id)
+    )
+    return {
+        question_id: (date.fromisoformat(low), date.fromisoformat(high))
+        for question_id, low, high in rows
+        if low and high
+    }
 
 
 def consultation_results(consultation: Consultation) -> ConsultationResults:
@@ -188,11 +343,15 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     by_outcome = [
         OutcomeResults(
             outcome=outcome,
-            questions=[results[q.id] for q in consultation.questions if outcome in q.outcomes],
+            questions=[
+                results[q.id]
+                for q in consultation.questions
+                if outcome in q.outcomes and q.id in results
+            ],
         )
         for outcome in outcomes
     ]
-    other = [results[q.id] for q in consultation.questions if not q.outcomes]
+    other = [results[q.id] for q in consultation.questions if not q.outcomes and q.id in results]
     return ConsultationResults(consultation, total, by_outcome, other)
 
 
