@@ -55,7 +55,17 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
     (
         "officer.dashboard",
         "Consultations",
-        {"officer.dashboard", "officer.results", "officer.comments"},
+        {
+            "officer.dashboard",
+            "officer.results",
+            "officer.comments",
+            "officer.new_consultation",
+            "officer.edit_details",
+            "officer.build",
+            "officer.edit_question",
+            "officer.preview",
+            "officer.assisted_start",
+        },
         {Role.OFFICER, Role.ADMIN},
     ),
     (

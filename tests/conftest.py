@@ -18,7 +18,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import Flask, g, request_started
+from flask import Flask, g, request_finished, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -178,11 +178,20 @@ def _fresh_g_per_request(sender: Flask, **extra: Any) -> None:
     """
     for name in list(vars(g)):
         delattr(g, name)
+    # The same reason: the test's database session outlives each request, where a server's
+    # does not. Expiring its objects means nothing one request attached to them (such as a
+    # consultation's structure from the process cache) is seen by the next.
+    db.session.expire_all()
+
+
+def _expire_session_after_request(sender: Flask, **extra: Any) -> None:
+    db.session.expire_all()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     request_started.connect(_fresh_g_per_request, app)
+    request_finished.connect(_expire_session_after_request, app)
     app.test_client_class = PortalClient
     return app.test_client()
 

@@ -77,6 +77,9 @@ def upgrade():
 
     with op.batch_alter_table('response_draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resume_code_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('channel', sa.Enum('online', 'paper', 'phone', name='responsechannel', native_enum=False, create_constraint=True, length=10), server_default='online', nullable=False))
+        batch_op.add_column(sa.Column('entered_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_response_draft_entered_by_id_user_account'), 'user_account', ['entered_by_id'], ['id'], ondelete='SET NULL')
         batch_op.create_unique_constraint(batch_op.f('uq_response_draft_resume_code_hash'), ['resume_code_hash'])
 
     # ### end Alembic commands ###
@@ -87,6 +90,10 @@ def downgrade():
     with op.batch_alter_table('response_draft', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_response_draft_resume_code_hash'), type_='unique')
         batch_op.drop_column('resume_code_hash')
+        batch_op.drop_constraint(batch_op.f('fk_response_draft_entered_by_id_user_account'), type_='foreignkey')
+        batch_op.drop_column('entered_by_id')
+        batch_op.drop_constraint(op.f('ck_response_draft_responsechannel'), type_='check')
+        batch_op.drop_column('channel')
 
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_response_entered_by_id_user_account'), type_='foreignkey')

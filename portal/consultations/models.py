@@ -105,6 +105,18 @@ class Consultation(db.Model):  # type: ignore[name-defined]
         """Every question, in the order a respondent meets them."""
         return [question for page in self.pages for question in page.questions]
 
+    def phase_on(self, day: date) -> str:
+        """draft, scheduled (published, not yet open), open or closed, on this UK day."""
+        if self.status == ConsultationStatus.DRAFT:
+            return "draft"
+        if self.status == ConsultationStatus.CLOSED:
+            return "closed"
+        if self.opens_on and day < self.opens_on:
+            return "scheduled"
+        if self.closes_on and day > self.closes_on:
+            return "closed"
+        return "open"
+
     def is_open_on(self, day: date) -> bool:
         """Open means published, and today falls between the opening and closing dates."""
         if self.status != ConsultationStatus.OPEN:

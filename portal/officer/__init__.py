@@ -7,4 +7,9 @@ from portal.accounts.permissions import OFFICER_ROLES, restrict_blueprint
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 restrict_blueprint(bp, OFFICER_ROLES)
 
-from portal.officer import views  # noqa: E402, F401
+from portal.officer import (  # noqa: E402, F401
+    assisted_views,
+    builder_views,
+    preview_views,
+    views,
+)

@@ -15,6 +15,7 @@ from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.rendering import render_page
 from portal.reporting import service as reporting
+from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
@@ -34,6 +35,7 @@ def dashboard() -> WerkzeugResponse:
         consultations=all_consultations(),
         counts=reporting.response_counts(),
         empty=reporting.ResponseCounts(),
+        today=uk_today(),
     )
 
 

@@ -12,7 +12,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from portal.consultations.models import Consultation, Option, Question, QuestionType
+from portal.consultations.models import (
+    Consultation,
+    ConsultationSnapshot,
+    Option,
+    Question,
+    QuestionType,
+)
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.responses.models import Answer, Response
@@ -60,6 +66,15 @@ class StatementResult:
 
 
 @dataclass
+class EarlierWording:
+    """Wording some respondents saw before an officer corrected it."""
+
+    responses: int
+    text: str | None  # the question as they read it, when it differs from today's
+    labels: dict[str, str]  # option label today -> the label they read, where different
+
+
+@dataclass
 class QuestionResult:
     question: Question
     answered: int
@@ -75,6 +90,7 @@ class QuestionResult:
     latest: date | None = None
     ranks: list[RankResult] = field(default_factory=list)
     statements: list[StatementResult] = field(default_factory=list)
+    earlier_wordings: list[EarlierWording] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -325,9 +341,50 @@ def _date_ranges(question_ids: list[int]) -> dict[int, tuple[date | None, date |
     }
 
 
+def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWording]]:
+    """For each question whose wording changed after people answered it, what they read.
+
+    Responses point at the snapshot of the wording they answered; snapshots are few (one per
+    distinct wording), so they are counted by GROUP BY and compared here.
+    """
+    counts = dict(
+        db.session.execute(
+            sa.select(Response.snapshot_id, sa.func.count(Response.id))
+            .where(Response.consultation_id == consultation.id)
+            .group_by(Response.snapshot_id)
+        ).all()
+    )
+    if not counts:
+        return {}
+    snapshots = db.session.scalars(
+        sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(list(counts)))
+    ).all()
+    current = {q.id: q for q in consultation.questions}
+    found: dict[int, list[EarlierWording]] = defaultdict(list)
+    for snapshot in snapshots:
+        for page in snapshot.content["pages"]:
+            for seen in page["questions"]:
+                question = current.get(seen["id"])
+                if question is None:
+                    continue
+                labels_now = {o.id: o.label for o in question.options}
+                labels = {
+                    labels_now[o["id"]]: o["label"]
+                    for o in seen["options"]
+                    if o["id"] in labels_now and labels_now[o["id"]] != o["label"]
+                }
+                text = seen["text"] if seen["text"] != question.text else None
+                if text or labels:
+                    found[question.id].append(EarlierWording(counts[snapshot.id], text, labels))
+    return found
+
+
 def consultation_results(consultation: Consultation) -> ConsultationResults:
     """Results arranged by the strategy: each linked outcome with its questions, then the rest."""
     total, results = question_results(consultation)
+    for question_id, wordings in earlier_wordings(consultation).items():
+        if question_id in results:
+            results[question_id].earlier_wordings = wordings
     outcome_ids = {o.id for q in consultation.questions for o in q.outcomes}
     outcomes = db.session.scalars(
         sa.select(Outcome)

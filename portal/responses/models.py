@@ -89,6 +89,14 @@ class ResponseDraft(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # Paper and telephone responses keyed in by an officer carry their channel and the officer
+    # from the draft to the response.
+    channel: Mapped[ResponseChannel] = mapped_column(
+        enum_column(ResponseChannel, 10), default=ResponseChannel.ONLINE, server_default="online"
+    )
+    entered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     # Save and come back later: the SHA-256 of the resume code the respondent was given. The
     # code itself is shown once and never stored.
     resume_code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

@@ -28,7 +28,7 @@ from portal.consultations.service import (
     with_cached_structure,
 )
 from portal.extensions import db
-from portal.responses.models import Answer, Response, ResponseDraft
+from portal.responses.models import Answer, Response, ResponseChannel, ResponseDraft
 
 # No vowels (so no words), no 0/O, 1/I/L or U/V look-alikes: easy to read out over the phone.
 REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
@@ -216,7 +216,13 @@ def ensure_open(consultation: Consultation, now: datetime | None = None) -> None
         raise ConsultationUnavailable(consultation.slug)
 
 
-def start_draft(consultation: Consultation, now: datetime, lifetime: timedelta) -> ResponseDraft:
+def start_draft(
+    consultation: Consultation,
+    now: datetime,
+    lifetime: timedelta,
+    channel: ResponseChannel = ResponseChannel.ONLINE,
+    entered_by_id: int | None = None,
+) -> ResponseDraft:
     draft = ResponseDraft(
         token=secrets.token_urlsafe(32),
         consultation_id=consultation.id,
@@ -224,6 +230,8 @@ def start_draft(consultation: Consultation, now: datetime, lifetime: timedelta) 
         created_at=now,
         updated_at=now,
         expires_at=now + lifetime,
+        channel=channel,
+        entered_by_id=entered_by_id,
     )
     db.session.add(draft)
     db.session.commit()
@@ -356,6 +364,8 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     snapshot_id=snapshot_id,
                     reference=reference,
                     submitted_at=now,
+                    channel=draft.channel,
+                    entered_by_id=draft.entered_by_id,
                 )
                 .returning(Response.__table__.c.id)
             ).scalar_one()

@@ -1,0 +1,532 @@
+"""Officers build consultations: details, pages, questions, options, routing, publishing.
+
+Rules held here, whatever the view:
+- every change bumps `structure_version` in the same transaction, so every app server's cached
+  copy of the consultation is replaced on its next request, and the next response gets a new
+  snapshot of the wording;
+- once a consultation has responses, nothing that would change what stored answers mean is
+  allowed: questions and options cannot be removed, and a question's type never changes (there
+  is no way to retype one). Wording can still be corrected; each response keeps pointing at the
+  snapshot of the wording its respondent saw, and the results say when wording changed;
+- a display condition only reads a choice question on an earlier page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.consultations.models import (
+    ConditionOperator,
+    Consultation,
+    ConsultationStatus,
+    DisplayCondition,
+    Option,
+    OptionKind,
+    Page,
+    Question,
+    QuestionType,
+    question_outcome,
+)
+from portal.consultations.question_types import kind_for, kind_of
+from portal.extensions import db
+from portal.responses.models import Response
+from portal.strategy.models import Outcome
+
+MAX_KEY_LENGTH = 60
+
+
+class ChangeRefused(Exception):
+    """A change that would break the consultation or the meaning of stored answers."""
+
+
+def slugify(text: str, separator: str = "-", limit: int = MAX_KEY_LENGTH) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", separator, ascii_text.lower()).strip(separator)
+    return slug[:limit].strip(separator) or "item"
+
+
+def _unique(base: str, taken: set[str], separator: str) -> str:
+    candidate, number = base, 2
+    while candidate in taken:
+        suffix = f"{separator}{number}"
+        candidate = base[: MAX_KEY_LENGTH - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
+def has_responses(consultation: Consultation) -> bool:
+    return (
+        db.session.scalar(sa.select(sa.exists().where(Response.consultation_id == consultation.id)))
+        or False
+    )
+
+
+def _changed(consultation: Consultation) -> None:
+    consultation.structure_version = (consultation.structure_version or 0) + 1
+
+
+def _refuse_if_answered(consultation: Consultation, what: str) -> None:
+    if has_responses(consultation):
+        raise ChangeRefused(
+            f"You cannot {what} because people have already responded: their answers would "
+            "lose their meaning. Change the wording instead, or close this consultation and "
+            "duplicate it to make a new version."
+        )
+
+
+# Details -------------------------------------------------------------------------------------
+
+DETAIL_FIELDS = (
+    "title",
+    "summary",
+    "audience",
+    "who_for",
+    "what_happens",
+    "privacy_notice",
+    "estimated_minutes",
+    "opens_on",
+    "closes_on",
+)
+
+
+def _check_dates(opens_on: date | None, closes_on: date | None) -> None:
+    if opens_on and closes_on and closes_on < opens_on:
+        raise ChangeRefused("The closing date must be the same as or after the opening date")
+
+
+def create_consultation(**details: Any) -> Consultation:
+    _check_dates(details.get("opens_on"), details.get("closes_on"))
+    taken = set(db.session.scalars(sa.select(Consultation.slug)))
+    consultation = Consultation(
+        slug=_unique(slugify(details["title"], limit=90), taken, "-"),
+        status=ConsultationStatus.DRAFT,
+        **{name: details.get(name) for name in DETAIL_FIELDS if details.get(name) is not None},
+    )
+    consultation.pages.append(Page(position=1, title=None))
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def update_details(consultation: Consultation, **details: Any) -> None:
+    _check_dates(details.get("opens_on"), details.get("closes_on"))
+    for name in DETAIL_FIELDS:
+        if name in details:
+            setattr(consultation, name, details[name])
+    _changed(consultation)
+    db.session.commit()
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def add_page(consultation: Consultation, title: str | None = None) -> Page:
+    page = Page(position=len(consultation.pages) + 1, title=title or None)
+    consultation.pages.append(page)
+    _changed(consultation)
+    db.session.commit()
+    return page
+
+
+def rename_page(page: Page, title: str | None) -> None:
+    page.title = title or None
+    _changed(page.consultation)
+    db.session.commit()
+
+
+def _renumber_pages(consultation: Consultation, order: list[Page]) -> None:
+    """Give pages the positions 1..n in this order, without ever repeating a position."""
+    for page in order:
+        page.position = -page.position - 1000  # clear of every real position
+    db.session.flush()
+    for position, page in enumerate(order, start=1):
+        page.position = position
+    db.session.flush()
+    consultation.pages.sort(key=lambda p: p.position)
+
+
+def move_page(page: Page, step: int) -> None:
+    consultation = page.consultation
+    order = list(consultation.pages)
+    index = order.index(page)
+    target = index + step
+    if not 0 <= target < len(order):
+        return
+    order[index], order[target] = order[target], order[index]
+    _check_conditions_still_read_earlier_pages(order)
+    _renumber_pages(consultation, order)
+    _changed(consultation)
+    db.session.commit()
+
+
+def delete_page(page: Page) -> None:
+    consultation = page.consultation
+    if page.questions:
+        raise ChangeRefused("Move or delete this page's questions before deleting the page")
+    if len(consultation.pages) == 1:
+        raise ChangeRefused("A consultation needs at least one page")
+    order = [p for p in consultation.pages if p is not page]
+    consultation.pages.remove(page)  # delete-orphan: the page row goes at the flush
+    db.session.flush()
+    _renumber_pages(consultation, order)
+    _changed(consultation)
+    db.session.commit()
+
+
+# Questions -----------------------------------------------------------------------------------
+
+
+def add_question(page: Page, question_type: QuestionType, text: str) -> Question:
+    consultation = page.consultation
+    kind = kind_for(question_type)
+    taken = {q.key for q in consultation.questions}
+    question = Question(
+        consultation=consultation,
+        key=_unique(slugify(text, "_", 40), taken, "_"),
+        position=len(page.questions) + 1,
+        type=question_type,
+        text=text,
+        hint="",
+        required=kind.asks,
+        error_required="",
+    )
+    for position, option in enumerate(kind.default_options(), start=1):
+        question.options.append(Option(position=position, **option))
+    page.questions.append(question)
+    _changed(consultation)
+    db.session.commit()
+    return question
+
+
+QUESTION_FIELDS = (
+    "text",
+    "hint",
+    "required",
+    "error_required",
+    "max_length",
+    "other_label",
+    "max_selections",
+    "min_value",
+    "max_value",
+    "decimal_places",
+)
+
+
+def update_question(question: Question, **values: Any) -> None:
+    low, high = values.get("min_value"), values.get("max_value")
+    if isinstance(low, Decimal) and isinstance(high, Decimal) and high < low:
+        raise ChangeRefused("The maximum must be the same as or more than the minimum")
+    if question.other_label and "other_label" in values and not values["other_label"]:
+        _refuse_if_answered(question.consultation, "remove the \u201cOther\u201d choice")
+    for name in QUESTION_FIELDS:
+        if name in values:
+            setattr(question, name, values[name])
+    _changed(question.consultation)
+    db.session.commit()
+
+
+def set_outcomes(question: Question, outcome_ids: list[int]) -> None:
+    outcomes = db.session.scalars(sa.select(Outcome).where(Outcome.id.in_(outcome_ids))).all()
+    question.outcomes = list(outcomes)
+    db.session.commit()  # links to outcomes change the results page only, not the wording
+
+
+def move_question(question: Question, step: int) -> None:
+    """Up or down one place; past the top or bottom of its page onto the neighbouring page."""
+    page = question.page
+    consultation = question.consultation
+    siblings = list(page.questions)
+    index = siblings.index(question)
+    target = index + step
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        for position, item in enumerate(siblings, start=1):
+            item.position = position
+        page.questions.sort(key=lambda q: q.position)
+    else:
+        pages = list(consultation.pages)
+        neighbour_index = pages.index(page) + step
+        if not 0 <= neighbour_index < len(pages):
+            return
+        neighbour = pages[neighbour_index]
+        move_question_to_page(question, neighbour, at_start=step > 0, commit=False)
+    _check_conditions_still_read_earlier_pages(list(consultation.pages))
+    _changed(consultation)
+    db.session.commit()
+
+
+def move_question_to_page(
+    question: Question, page: Page, at_start: bool = False, commit: bool = True
+) -> None:
+    old = question.page
+    if old is page:
+        return
+    old.questions.remove(question)
+    for position, item in enumerate(old.questions, start=1):
+        item.position = position
+    items = [question, *page.questions] if at_start else [*page.questions, question]
+    page.questions[:] = items
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    if commit:
+        _check_conditions_still_read_earlier_pages(list(question.consultation.pages))
+        _changed(question.consultation)
+        db.session.commit()
+
+
+def delete_question(question: Question) -> None:
+    consultation = question.consultation
+    _refuse_if_answered(consultation, "delete a question")
+    readers = _conditions_reading(question)
+    if readers:
+        raise ChangeRefused(
+            "Other pages or questions are shown depending on this question's answer. "
+            "Remove those conditions first."
+        )
+    page = question.page
+    page.questions.remove(question)  # delete-orphan: the question row goes at the flush
+    for position, item in enumerate(page.questions, start=1):
+        item.position = position
+    _changed(consultation)
+    db.session.commit()
+
+
+# Options and statements -----------------------------------------------------------------------
+
+
+def add_option(question: Question, label: str, kind: OptionKind = OptionKind.CHOICE) -> Option:
+    taken = {o.value for o in question.options}
+    option = Option(
+        value=_unique(slugify(label, "_", 40), taken, "_"),
+        label=label,
+        position=max((o.position for o in question.options), default=0) + 1,
+        kind=kind,
+    )
+    question.options.append(option)
+    _changed(question.consultation)
+    db.session.commit()
+    return option
+
+
+def update_option(option: Option, label: str, exclusive: bool | None = None) -> None:
+    option.label = label
+    if exclusive is not None:
+        option.exclusive = exclusive
+    _changed(option.question.consultation)
+    db.session.commit()
+
+
+def move_option(option: Option, step: int) -> None:
+    question = option.question
+    same_kind = [o for o in question.options if o.kind == option.kind]
+    index = same_kind.index(option)
+    target = index + step
+    if not 0 <= target < len(same_kind):
+        return
+    other = same_kind[target]
+    option.position, other.position = other.position, option.position
+    question.options.sort(key=lambda o: o.position)
+    _changed(question.consultation)
+    db.session.commit()
+
+
+def delete_option(option: Option) -> None:
+    question = option.question
+    _refuse_if_answered(question.consultation, "delete an option")
+    if db.session.scalar(sa.select(sa.exists().where(DisplayCondition.option_id == option.id))):
+        raise ChangeRefused(
+            "A page or question is shown depending on this option. Remove that condition first."
+        )
+    same_kind = [o for o in question.options if o.kind == option.kind]
+    if len(same_kind) <= 1 and kind_of(question).uses_choices:
+        raise ChangeRefused("A question needs at least one option")
+    question.options.remove(option)  # delete-orphan: the option row goes at the flush
+    _changed(question.consultation)
+    db.session.commit()
+
+
+# Routing ------------------------------------------------------------------------------------
+
+
+def _page_index(consultation: Consultation) -> dict[int, int]:
+    return {q.id: index for index, page in enumerate(consultation.pages) for q in page.questions}
+
+
+def _conditions_reading(question: Question) -> list[DisplayCondition]:
+    return list(
+        db.session.scalars(
+            sa.select(DisplayCondition).where(DisplayCondition.source_question_id == question.id)
+        )
+    )
+
+
+def condition_sources(consultation: Consultation, before: Page) -> list[Question]:
+    """Questions a condition on `before` (or a question on it) may read: choice questions on
+    earlier pages."""
+    earlier = consultation.pages[: consultation.pages.index(before)]
+    return [q for page in earlier for q in page.questions if kind_of(q).routable]
+
+
+def add_condition(
+    target: Page | Question, operator: ConditionOperator, option: Option
+) -> DisplayCondition:
+    page = target if isinstance(target, Page) else target.page
+    consultation = page.consultation
+    if option.question not in condition_sources(consultation, page):
+        raise ChangeRefused("A condition can only read a choice question on an earlier page")
+    condition = DisplayCondition(
+        consultation=consultation,
+        source_question=option.question,
+        operator=operator,
+        option=option,
+    )
+    target.conditions.append(condition)
+    _changed(consultation)
+    db.session.commit()
+    return condition
+
+
+def delete_condition(condition: DisplayCondition) -> None:
+    consultation = condition.consultation
+    db.session.delete(condition)
+    _changed(consultation)
+    db.session.commit()
+
+
+def _check_conditions_still_read_earlier_pages(order: list[Page]) -> None:
+    index = {q.id: i for i, page in enumerate(order) for q in page.questions}
+    for page_index, page in enumerate(order):
+        conditions = [*page.conditions, *(c for q in page.questions for c in q.conditions)]
+        for condition in conditions:
+            if index.get(condition.source_question_id, page_index) >= page_index:
+                db.session.rollback()
+                raise ChangeRefused(
+                    "That move would put a question before the answer it depends on. "
+                    "Remove the condition first, or move the other question too."
+                )
+
+
+# Publishing ---------------------------------------------------------------------------------
+
+
+def problems_before_publishing(consultation: Consultation) -> list[str]:
+    """What stops the consultation being published, in words an officer can act on."""
+    problems = []
+    asking = [q for q in consultation.questions if kind_of(q).asks]
+    if not asking:
+        problems.append("Add at least one question")
+    for page in consultation.pages:
+        if not page.questions:
+            problems.append(f"Page {page.position} has no questions: add one or delete the page")
+        elif len(page.questions) > 1 and not page.title:
+            problems.append(f"Page {page.position} has several questions, so it needs a title")
+    for question in consultation.questions:
+        kind = kind_of(question)
+        if kind.uses_choices and not question.choices:
+            problems.append(f"\u201c{question.text}\u201d needs at least one option")
+        if kind.uses_statements and not question.statements:
+            problems.append(f"\u201c{question.text}\u201d needs at least one statement")
+    if not consultation.privacy_notice.strip():
+        problems.append("Add a privacy notice")
+    return problems
+
+
+def publish(consultation: Consultation, today: date) -> None:
+    problems = problems_before_publishing(consultation)
+    if problems:
+        raise ChangeRefused("; ".join(problems))
+    consultation.status = ConsultationStatus.OPEN
+    if consultation.opens_on is None:
+        consultation.opens_on = today
+    _changed(consultation)
+    db.session.commit()
+
+
+def close(consultation: Consultation, today: date) -> None:
+    consultation.status = ConsultationStatus.CLOSED
+    if consultation.closes_on is None or consultation.closes_on > today:
+        consultation.closes_on = today
+    _changed(consultation)
+    db.session.commit()
+
+
+def reopen(consultation: Consultation, today: date, closes_on: date | None) -> None:
+    if closes_on is not None and closes_on < today:
+        raise ChangeRefused("The new closing date must be today or later")
+    consultation.status = ConsultationStatus.OPEN
+    consultation.closes_on = closes_on
+    _changed(consultation)
+    db.session.commit()
+
+
+def duplicate(consultation: Consultation) -> Consultation:
+    """A new draft with the same details, pages, questions, options, links and routing."""
+    taken = set(db.session.scalars(sa.select(Consultation.slug)))
+    copy = Consultation(
+        slug=_unique(f"{consultation.slug[:80]}-copy", taken, "-"),
+        status=ConsultationStatus.DRAFT,
+        **{name: getattr(consultation, name) for name in DETAIL_FIELDS},
+    )
+    copy.title = f"{consultation.title} (copy)"[:200]
+    copy.opens_on = copy.closes_on = None
+    copy.key_tasks = list(consultation.key_tasks)
+    questions: dict[int, Question] = {}
+    options: dict[int, Option] = {}
+    for page in consultation.pages:
+        new_page = Page(position=page.position, title=page.title)
+        copy.pages.append(new_page)
+        for question in page.questions:
+            new_question = Question(
+                consultation=copy,
+                key=question.key,
+                position=question.position,
+                type=question.type,
+                **{name: getattr(question, name) for name in QUESTION_FIELDS},
+            )
+            new_question.outcomes = list(question.outcomes)
+            for option in question.options:
+                new_option = Option(
+                    position=option.position,
+                    value=option.value,
+                    label=option.label,
+                    hint=option.hint,
+                    exclusive=option.exclusive,
+                    scale_weight=option.scale_weight,
+                    kind=option.kind,
+                )
+                new_question.options.append(new_option)
+                options[option.id] = new_option
+            new_page.questions.append(new_question)
+            questions[question.id] = new_question
+    for page, new_page in zip(consultation.pages, copy.pages, strict=True):
+        targets: list[tuple[Any, Any]] = [(page, new_page)]
+        targets += [(q, questions[q.id]) for q in page.questions]
+        for original, new_target in targets:
+            for condition in original.conditions:
+                new_target.conditions.append(
+                    DisplayCondition(
+                        consultation=copy,
+                        source_question=questions[condition.source_question_id],
+                        operator=condition.operator,
+                        option=options[condition.option_id],
+                    )
+                )
+    db.session.add(copy)
+    db.session.commit()
+    return copy
+
+
+def linked_outcome_ids(question: Question) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(question_outcome.c.outcome_id).where(
+                question_outcome.c.question_id == question.id
+            )
+        )
+    )

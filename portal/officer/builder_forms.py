@@ -1,0 +1,189 @@
+"""Forms of the consultation builder. Each is plain HTML first; HTMX only posts them in place."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.consultations.models import ConditionOperator
+from portal.consultations.question_types import REGISTRY
+from portal.officer.forms import NumberField
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovukDateField(Field):
+    """The GOV.UK date input: three boxes named NAME-day, NAME-month and NAME-year."""
+
+    data: date | None
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.parts = {part: "" for part in DATE_PARTS}
+        if formdata is None or not any(f"{self.name}-{p}" in formdata for p in DATE_PARTS):
+            self.data = data if isinstance(data, date) else None
+            if self.data:
+                self.parts = {
+                    "day": str(self.data.day),
+                    "month": str(self.data.month),
+                    "year": str(self.data.year),
+                }
+            return
+        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip() for part in DATE_PARTS}
+        self.data = None
+        if not any(self.parts.values()):
+            return
+        missing = [part for part in DATE_PARTS if not self.parts[part]]
+        if missing:
+            self.process_errors.append(f"{self.label.text} must include a {' and '.join(missing)}")
+            return
+        try:
+            if len(self.parts["year"]) != 4:
+                raise ValueError
+            self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
+        except ValueError:
+            self.process_errors.append(f"{self.label.text} must be a real date")
+
+
+class DetailsForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[InputRequired("Enter a title"), Length(max=200)],
+        description="What the consultation is about, in plain words",
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[InputRequired("Enter a summary"), Length(max=2000)],
+        description="One or two sentences shown on the list of consultations",
+    )
+    audience = StringField(
+        "Who it is for",
+        validators=[InputRequired("Enter who the consultation is for"), Length(max=300)],
+        description="For example: Parents and carers of children at Warwickshire schools",
+    )
+    who_for = TextAreaField(
+        "More about who should take part", validators=[Optional(), Length(max=2000)]
+    )
+    what_happens = TextAreaField(
+        "What happens to the answers", validators=[Optional(), Length(max=2000)]
+    )
+    privacy_notice = TextAreaField(
+        "Privacy notice",
+        validators=[InputRequired("Enter the privacy notice"), Length(max=5000)],
+        description="Who holds the answers, why, for how long, and who to contact",
+    )
+    estimated_minutes = IntegerField(
+        "Minutes it takes",
+        default=10,
+        validators=[
+            InputRequired("Enter how many minutes it takes, like 10"),
+            NumberRange(1, 120, "Enter a number of minutes from 1 to 120"),
+        ],
+    )
+    opens_on = GovukDateField("Opening date", description="Optional. For example, 1 9 2026")
+    closes_on = GovukDateField("Closing date", description="Optional. For example, 30 11 2026")
+
+
+class PageTitleForm(FlaskForm):
+    title = StringField(
+        "Page title",
+        validators=[Optional(), Length(max=200)],
+        description="Needed when a page has more than one question",
+    )
+
+
+class NewQuestionForm(FlaskForm):
+    type = SelectField(
+        "Type of question",
+        choices=[SelectChoice(kind.type.value, kind.label) for kind in REGISTRY.values()],
+        validators=[InputRequired("Select a type of question")],
+    )
+    text = StringField(
+        "Question",
+        validators=[InputRequired("Enter the question"), Length(max=500)],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """Every setting a question can have; the view shows only those its type uses."""
+
+    text = StringField(
+        "Question", validators=[InputRequired("Enter the question"), Length(max=500)]
+    )
+    hint = TextAreaField(
+        "Hint", description="Optional help shown under the question", validators=[Length(max=2000)]
+    )
+    required = BooleanField("Respondents must answer this question")
+    error_required = StringField(
+        "Message when it is not answered",
+        description="Optional. For example: Select the type of school your child goes to",
+        validators=[Length(max=300)],
+    )
+    max_length = IntegerField(
+        "Most characters allowed",
+        validators=[Optional(), NumberRange(1, 20000, "Enter a number from 1 to 20,000")],
+    )
+    other_label = StringField(
+        "\u201cOther\u201d choice",
+        description=(
+            "Optional. For example: Somewhere else. Respondents who choose it type their answer"
+        ),
+        validators=[Length(max=200)],
+    )
+    max_selections = IntegerField(
+        "Most options a respondent can choose or rank",
+        validators=[Optional(), NumberRange(1, 50, "Enter a number from 1 to 50")],
+    )
+    min_value = NumberField("Smallest number allowed", places=None, validators=[Optional()])
+    max_value = NumberField("Largest number allowed", places=None, validators=[Optional()])
+    decimal_places = IntegerField(
+        "Decimal places allowed",
+        description="0 for whole numbers only",
+        validators=[Optional(), NumberRange(0, 4, "Enter a number from 0 to 4")],
+    )
+    outcomes = SelectMultipleField("Strategy outcomes this question informs", coerce=int)
+
+    def validate_max_value(self, field: Field) -> None:
+        low = self.min_value.data
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(
+                "The largest number must be the same as or more than the smallest"
+            )
+
+
+class OptionForm(FlaskForm):
+    label = StringField("Option", validators=[InputRequired("Enter the option"), Length(max=300)])
+    exclusive = BooleanField("Cannot be chosen with other options (like \u201cNone of these\u201d)")
+
+
+class ConditionForm(FlaskForm):
+    operator = SelectField(
+        "Show only if the answer",
+        choices=[
+            SelectChoice(ConditionOperator.EQUALS.value, "is"),
+            SelectChoice(ConditionOperator.INCLUDES.value, "includes"),
+            SelectChoice(ConditionOperator.NOT.value, "is not"),
+        ],
+    )
+    option = SelectField("Answer", coerce=int, validators=[InputRequired("Select an answer")])
+
+
+class ReopenForm(FlaskForm):
+    closes_on = GovukDateField("New closing date", description="Optional. For example, 31 1 2027")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: CSRF only."""

@@ -1,0 +1,55 @@
+"""Preview: every page exactly as a respondent sees it, validation included, nothing saved."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import requires_role
+from portal.consultations.models import Question
+from portal.consultations.service import consultation_with_questions
+from portal.officer import bp
+from portal.rendering import render_page
+from portal.responses import service
+from portal.responses.models import ResponseDraft
+
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+
+
+class PreviewJourney(service.Journey):
+    """Every page and question, whatever the routing: officers check them all. The conditions
+    are shown beside what they hide instead."""
+
+    def question_applies(self, question: Question) -> bool:
+        return True
+
+
+@bp.route("/consultations/<slug>/preview/<int:number>", methods=["GET", "POST"])
+@requires_role(*OFFICERS)
+def preview(slug: str, number: int) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    # A draft that is never added to the database session, so nothing is ever saved.
+    journey = PreviewJourney(consultation, ResponseDraft(answers={}))
+    page = journey.page(number) or abort(404)
+    form = service.page_form(
+        journey, page, formdata=request.form if request.method == "POST" else None
+    )
+    following = journey.next_page(page)
+    if request.method == "POST" and form.validate():
+        if following is None:
+            return redirect(url_for(".build", slug=slug), code=303)
+        return redirect(url_for(".preview", slug=slug, number=following.position), code=303)
+    previous = journey.previous_page(page)
+    return render_page(
+        "public/question.html",
+        status=422 if form.errors else 200,
+        journey=journey,
+        view=journey.view(page),
+        form=form,
+        changing=False,
+        preview=True,
+        back_url=url_for(".preview", slug=slug, number=previous.position)
+        if previous
+        else url_for(".build", slug=slug),
+    )

@@ -1,0 +1,432 @@
+"""Officers build, publish, change and close consultations through the builder's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.consultations.models import (
+    Consultation,
+    ConsultationSnapshot,
+    ConsultationStatus,
+    DisplayCondition,
+    Option,
+    OptionKind,
+    Question,
+    QuestionType,
+)
+from portal.extensions import db
+from portal.responses.models import Response, ResponseChannel
+from portal.strategy.models import Outcome
+from tests.factories import create_user, sign_in, submit_response
+from tests.journeys import Respondent
+
+DETAILS = {
+    "title": "Bus shelters: what users think",
+    "summary": "Tell us about the bus shelters you use.",
+    "audience": "Bus User groups",
+    "who_for": "",
+    "what_happens": "",
+    "privacy_notice": "Warwickshire County Council holds the answers for two years.",
+    "estimated_minutes": "5",
+    "opens_on-day": "",
+    "opens_on-month": "",
+    "opens_on-year": "",
+    "closes_on-day": "31",
+    "closes_on-month": "12",
+    "closes_on-year": "2099",
+}
+
+
+class Builder:
+    """An officer driving the builder with the test client, CSRF token and all."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        sign_in(client, create_user())
+        self.token = client.get_page(url_for("officer.new_consultation")).csrf_token()
+        self.slug = ""
+
+    def post(self, endpoint: str, data: dict[str, Any] | None = None, **values: Any) -> Any:
+        values.setdefault("slug", self.slug)
+        return self.client.post(
+            url_for(endpoint, **values), data={"csrf_token": self.token, **(data or {})}
+        )
+
+    def create(self, **overrides: Any) -> Consultation:
+        response = self.client.post(
+            url_for("officer.new_consultation"),
+            data={"csrf_token": self.token, **DETAILS, **overrides},
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        consultation = db.session.scalars(
+            sa.select(Consultation).order_by(Consultation.id.desc())
+        ).first()
+        assert consultation is not None
+        self.slug = consultation.slug
+        return consultation
+
+    def add_question(self, position: int, question_type: QuestionType, text: str) -> Question:
+        response = self.post(
+            "officer.add_question", {"type": question_type.value, "text": text}, position=position
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        return db.session.scalars(sa.select(Question).order_by(Question.id.desc())).first()
+
+    def add_option(self, question: Question, label: str, kind: str = "choice") -> None:
+        response = self.post("officer.add_option", {"label": label}, key=question.key, kind=kind)
+        assert response.status_code == 303
+
+    def page(self, endpoint: str, **values: Any) -> Any:
+        values.setdefault("slug", self.slug)
+        return self.client.get_page(url_for(endpoint, **values))
+
+
+def _question(key: str) -> Question:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Question).where(Question.key == key)).one()
+
+
+def _consultation(slug: str) -> Consultation:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()
+
+
+def test_an_officer_creates_a_draft_consultation(client):
+    builder = Builder(client)
+    consultation = builder.create()
+    assert consultation.slug == "bus-shelters-what-users-think"
+    assert consultation.status == ConsultationStatus.DRAFT
+    assert consultation.closes_on.isoformat() == "2099-12-31"
+    assert [p.position for p in consultation.pages] == [1]
+    page = builder.page("officer.build")
+    assert page.status == 200
+    assert page.h1 == "Bus shelters: what users think"
+    assert "Add at least one question" in page.text  # why it cannot be published yet
+    # A draft is not shown to the public.
+    assert client.get(url_for("public.start", slug=consultation.slug)).status_code == 404
+
+
+def test_bad_details_are_refused_with_errors_and_nothing_is_created(client):
+    builder = Builder(client)
+    before = db.session.scalar(sa.select(sa.func.count(Consultation.id)))
+    page = client.post_page(
+        url_for("officer.new_consultation"),
+        data={
+            "csrf_token": builder.token,
+            **DETAILS,
+            "title": "",
+            "closes_on-day": "31",
+            "closes_on-month": "2",
+        },
+    )
+    assert page.status == 422
+    assert page.error_summary() == ["Enter a title", "Closing date must be a real date"]
+    assert page.soup.select_one(".govuk-error-summary a[href='#closes_on-day']")
+    assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == before
+
+
+def test_every_question_type_can_be_added_with_its_settings(client):
+    builder = Builder(client)
+    builder.create()
+    for question_type in QuestionType:
+        question = builder.add_question(1, question_type, f"A {question_type.value} question")
+        assert question.type == question_type
+    rating = _question("a_rating_question")
+    assert [o.value for o in rating.options] == [str(n) for n in range(11)]
+    scale = _question("a_agreement_scale_question")
+    assert [o.label for o in scale.options][:2] == ["Strongly agree", "Agree"]
+    assert _question("a_information_question").required is False
+
+    number = _question("a_number_question")
+    outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "3.3")).one()
+    response = builder.post(
+        "officer.edit_question",
+        {
+            "text": "How many times a week do you catch a bus?",
+            "hint": "Count each journey",
+            "required": "y",
+            "error_required": "Enter how many times",
+            "min_value": "0",
+            "max_value": "70",
+            "decimal_places": "0",
+            "outcomes": [str(outcome.id)],
+        },
+        key=number.key,
+    )
+    assert response.status_code == 303
+    number = _question(number.key)
+    assert number.text == "How many times a week do you catch a bus?"
+    assert (number.min_value, number.max_value, number.decimal_places) == (0, 70, 0)
+    assert [o.code for o in number.outcomes] == ["3.3"]
+
+    bad = client.post_page(
+        url_for("officer.edit_question", slug=builder.slug, key=number.key),
+        data={"csrf_token": builder.token, "text": "x", "min_value": "10", "max_value": "5"},
+    )
+    assert bad.status == 422
+    assert "The largest number must be the same as or more than the smallest" in bad.error_summary()
+
+
+def test_options_and_statements_are_added_edited_reordered_and_deleted(client):
+    builder = Builder(client)
+    builder.create()
+    matrix = builder.add_question(1, QuestionType.MATRIX, "How do you feel at the shelter?")
+    builder.add_option(matrix, "In the day", "statement")
+    builder.add_option(matrix, "After dark", "statement")
+    matrix = _question(matrix.key)
+    assert [s.label for s in matrix.statements] == ["In the day", "After dark"]
+
+    builder.post("officer.move_option", key=matrix.key, value="after_dark", direction="up")
+    assert [s.value for s in _question(matrix.key).statements] == ["after_dark", "in_the_day"]
+    builder.post("officer.update_option", {"label": "At night"}, key=matrix.key, value="after_dark")
+    assert _question(matrix.key).statements[0].label == "At night"
+    builder.post("officer.delete_option", key=matrix.key, value="dont_know")
+    assert "dont_know" not in [o.value for o in _question(matrix.key).choices]
+    edit = builder.page("officer.edit_question", key=matrix.key)
+    assert edit.status == 200
+    assert "Statements" in edit.text and "At night" in edit.html
+
+
+def test_questions_and_pages_move_and_delete(client):
+    builder = Builder(client)
+    builder.create()
+    first = builder.add_question(1, QuestionType.SHORT_TEXT, "First")
+    second = builder.add_question(1, QuestionType.SHORT_TEXT, "Second")
+    builder.post("officer.move_question", key=second.key, direction="up")
+    consultation = _consultation(builder.slug)
+    assert [q.key for q in consultation.pages[0].questions] == [second.key, first.key]
+
+    builder.post("officer.add_page")
+    builder.post("officer.move_question", key=first.key, direction="down")
+    consultation = _consultation(builder.slug)
+    assert [[q.key for q in p.questions] for p in consultation.pages] == [[second.key], [first.key]]
+
+    builder.post("officer.move_page", position=2, direction="up")
+    consultation = _consultation(builder.slug)
+    assert [[q.key for q in p.questions] for p in consultation.pages] == [[first.key], [second.key]]
+
+    # A page with questions cannot be deleted; an empty one can.
+    builder.post("officer.delete_page", position=1)
+    assert len(_consultation(builder.slug).pages) == 2
+    builder.post("officer.delete_question", key=first.key)
+    builder.post("officer.delete_page", position=1)
+    consultation = _consultation(builder.slug)
+    assert [[q.key for q in p.questions] for p in consultation.pages] == [[second.key]]
+
+
+def test_routing_rules_are_added_checked_and_removed(client):
+    builder = Builder(client)
+    builder.create()
+    source = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Do you use a shelter?")
+    builder.add_option(source, "Yes")
+    builder.add_option(source, "No")
+    builder.post("officer.add_page")
+    target = builder.add_question(2, QuestionType.FREE_TEXT, "What is wrong with it?")
+    yes = _question(source.key).options[0]
+
+    builder.post(
+        "officer.add_question_condition",
+        {"operator": "equals", "option": str(yes.id)},
+        key=target.key,
+    )
+    condition = db.session.scalars(sa.select(DisplayCondition)).one()
+    assert condition.question_id == target.id and condition.option_id == yes.id
+    assert "Shown only if the answer to \u201cDo you use a shelter?\u201d is \u201cYes\u201d" in (
+        builder.page("officer.build").text
+    )
+
+    # The condition's source cannot be moved after the question that depends on it.
+    response = builder.post("officer.move_page", position=1, direction="down")
+    page = client.get_page(response.headers["Location"])
+    assert "would put a question before the answer it depends on" in page.text
+    assert _question(source.key).page.position == 1
+    # Nor deleted, nor its option.
+    builder.post("officer.delete_question", key=source.key)
+    builder.post("officer.delete_option", key=source.key, value="yes")
+    assert _question(source.key).options[0].value == "yes"
+
+    builder.post("officer.delete_condition", condition_id=condition.id)
+    assert db.session.scalar(sa.select(sa.func.count(DisplayCondition.id))) == 0
+
+
+def test_publish_close_reopen_and_duplicate(client):
+    builder = Builder(client)
+    builder.create()
+    builder.post("officer.publish")
+    assert _consultation(builder.slug).status == ConsultationStatus.DRAFT  # nothing to answer
+
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    builder.add_option(question, "Yes")
+    builder.add_option(question, "No")
+    response = builder.post("officer.publish")
+    assert response.status_code == 303
+    consultation = _consultation(builder.slug)
+    assert consultation.status == ConsultationStatus.OPEN
+    assert consultation.opens_on is not None
+    assert consultation.title in client.get_page(url_for("public.index")).text
+
+    builder.post("officer.close")
+    assert _consultation(builder.slug).status == ConsultationStatus.CLOSED
+    assert client.get(url_for("public.start", slug=builder.slug)).status_code == 200
+    respondent = Respondent(client, builder.slug)
+    start = client.get_page(url_for("public.start", slug=builder.slug))
+    assert "closed" in start.text.lower()
+
+    builder.post(
+        "officer.reopen", {"closes_on-day": "1", "closes_on-month": "1", "closes_on-year": "2100"}
+    )
+    assert _consultation(builder.slug).status == ConsultationStatus.OPEN
+    respondent.start()
+
+    builder.post("officer.duplicate")
+    copy = _consultation(f"{builder.slug}-copy")
+    assert copy.status == ConsultationStatus.DRAFT
+    assert [o.label for o in copy.questions[0].options] == ["Yes", "No"]
+    assert copy.questions[0].key == question.key
+
+
+def test_the_seeded_consultation_duplicates_with_its_routing_and_outcomes(client):
+    builder = Builder(client)
+    builder.slug = "bullying-what-parents-think"
+    builder.post("officer.duplicate")
+    original = _consultation("bullying-what-parents-think")
+    copy = _consultation("bullying-what-parents-think-copy")
+    assert [q.key for q in copy.questions] == [q.key for q in original.questions]
+    assert [[o.code for o in q.outcomes] for q in copy.questions] == [
+        [o.code for o in q.outcomes] for q in original.questions
+    ]
+
+
+def test_edits_that_would_change_stored_answers_are_refused_once_people_respond(client):
+    slug = "bullying-what-parents-think"
+    submit_response(slug, {})
+    builder = Builder(client)
+    builder.slug = slug
+    questions_before = db.session.scalar(sa.select(sa.func.count(Question.id)))
+    options_before = db.session.scalar(sa.select(sa.func.count(Option.id)))
+
+    response = builder.post("officer.delete_question", key="school_phase")
+    page = client.get_page(response.headers["Location"])
+    assert "You cannot delete a question because people have already responded" in page.text
+    builder.post("officer.delete_option", key="school_phase", value="special")
+    assert db.session.scalar(sa.select(sa.func.count(Question.id))) == questions_before
+    assert db.session.scalar(sa.select(sa.func.count(Option.id))) == options_before
+    # The builder no longer offers the buttons.
+    assert (
+        "Delete"
+        not in builder.page("officer.build").soup.select_one("#question-school_phase").get_text()
+    )
+
+
+def test_results_show_answers_against_the_wording_respondents_saw(client):
+    slug = "bullying-what-parents-think"
+    submit_response(slug, {"school_phase": {"selected": ["primary"]}})
+    builder = Builder(client)
+    builder.slug = slug
+    outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "2.2.1")).one()
+    builder.post(
+        "officer.edit_question",
+        {
+            "text": "Which type of school is your child at?",
+            "required": "y",
+            "outcomes": [str(outcome.id)],
+        },
+        key="school_phase",
+    )
+    builder.post(
+        "officer.update_option",
+        {"label": "Primary, infant or junior school"},
+        key="school_phase",
+        value="primary",
+    )
+    submit_response(slug, {"school_phase": {"selected": ["primary"]}})
+
+    responses = db.session.scalars(sa.select(Response).order_by(Response.id)).all()
+    assert responses[0].snapshot_id != responses[1].snapshot_id
+    first = db.session.get(ConsultationSnapshot, responses[0].snapshot_id)
+    assert first.content["pages"][0]["questions"][0]["text"] == (
+        "What type of school does your child go to?"
+    )
+
+    results = builder.page("officer.results")
+    section = results.soup.find(id="result-2.2.1-school_phase").get_text(" ", strip=True)
+    earlier = "What type of school does your child go to?"
+    assert f"1 response answered earlier wording: \u201c{earlier}\u201d" in section
+    assert (
+        "\u201cPrimary, infant or junior school\u201d read \u201cPrimary or infant school\u201d"
+        in section
+    )
+    assert "Primary, infant or junior school 2 100.0%" in section
+
+
+def test_a_respondent_mid_journey_gets_the_new_wording_at_once(client):
+    slug = "bullying-what-parents-think"
+    respondent = Respondent(client, slug)
+    respondent.start()
+    officer_client = client.application.test_client()
+    builder = Builder(officer_client)
+    builder.slug = slug
+    builder.post(
+        "officer.edit_question",
+        {"text": "Which kind of school does your child attend?", "required": "y"},
+        key="school_phase",
+    )
+    page = client.get_page(url_for("public.question_page", slug=slug, number=1))
+    assert page.h1 == "Which kind of school does your child attend?"
+
+
+def test_preview_shows_and_checks_every_page_and_saves_nothing(client):
+    slug = "bullying-what-parents-think"
+    builder = Builder(client)
+    builder.slug = slug
+    page = builder.page("officer.preview", number=1)
+    assert page.status == 200
+    assert "This is what respondents see. Nothing you enter is saved." in page.text
+    assert page.h1 == "What type of school does your child go to?"
+    invalid = client.post_page(
+        url_for("officer.preview", slug=slug, number=1), data={"csrf_token": builder.token}
+    )
+    assert invalid.status == 422
+    assert invalid.error_summary() == ["Select the type of school your child goes to"]
+    valid = builder.post("officer.preview", {"school_phase": "primary"}, number=1)
+    assert valid.headers["Location"].endswith(url_for("officer.preview", slug=slug, number=2))
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
+
+
+@pytest.mark.parametrize("channel", [ResponseChannel.PAPER, ResponseChannel.PHONE])
+def test_an_officer_keys_in_a_paper_or_phone_response(client, channel):
+    from tests.journeys import BULLYING_ANSWERS
+
+    slug = "bullying-what-parents-think"
+    builder = Builder(client)
+    builder.slug = slug
+    refused = client.post_page(
+        url_for("officer.assisted_start", slug=slug), data={"csrf_token": builder.token}
+    )
+    assert refused.error_summary() == ["Select how the response reached the council"]
+    response = builder.post("officer.assisted_start", {"channel": channel.value})
+    assert response.headers["Location"].endswith(
+        url_for("public.question_page", slug=slug, number=1)
+    )
+    respondent = Respondent(client, slug)
+    respondent.token = builder.token
+    respondent.answer_all(BULLYING_ANSWERS)
+    assert respondent.submit().status_code == 303
+    stored = db.session.scalars(sa.select(Response)).one()
+    assert stored.channel == channel
+    assert stored.entered_by_id is not None
+    dashboard = builder.page("officer.dashboard")
+    row = dashboard.soup.select_one("#consultation-bullying-what-parents-think")
+    assert row.select("td")[-2].get_text(strip=True) == "1"
+
+
+def test_option_kinds_cannot_be_invented(client):
+    builder = Builder(client)
+    builder.slug = "bullying-what-parents-think"
+    response = builder.post("officer.add_option", {"label": "x"}, key="school_phase", kind="row")
+    assert response.status_code == 404
+    assert OptionKind.STATEMENT.value == "statement"
