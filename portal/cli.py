@@ -1,4 +1,5 @@
-"""flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts."""
+"""flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
+`drafts purge` deletes expired unfinished responses."""
 
 from __future__ import annotations
 
@@ -11,12 +12,23 @@ from flask.cli import AppGroup
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
-from portal.responses.service import uk_today
+from portal.responses.resume import purge_expired_drafts
+from portal.responses.service import uk_today, utcnow
 from portal.strategy.seed import seed_strategy
 
 DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"
 
 users = AppGroup("users", help="Create, list and disable staff accounts.")
+drafts = AppGroup("drafts", help="Unfinished responses kept on the server.")
+
+
+@drafts.command("purge")
+def purge_drafts() -> None:
+    """Delete every unfinished response past its expiry (run it daily, for example by cron)."""
+    removed = purge_expired_drafts(utcnow())
+    click.echo(
+        f"Deleted {removed} expired unfinished {'response' if removed == 1 else 'responses'}."
+    )
 
 
 def _read_password() -> str:
@@ -62,6 +74,7 @@ def disable_user(email: str) -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(drafts)
 
     @app.cli.command("seed")
     @click.option(

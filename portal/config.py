@@ -86,6 +86,16 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAX_FORM_MEMORY_SIZE": _int_env("PORTAL_MAX_CONTENT_LENGTH", 256 * 1024),
         # How long an unfinished response is kept on the server.
         "DRAFT_LIFETIME_HOURS": _int_env("PORTAL_DRAFT_LIFETIME_HOURS", 72),
+        # Save and come back later: how long a saved, unfinished response is kept.
+        "SAVED_DRAFT_LIFETIME_DAYS": _int_env("PORTAL_SAVED_DRAFT_LIFETIME_DAYS", 28),
+        "RESUME_RATE_LIMIT": os.environ.get("PORTAL_RESUME_RATE_LIMIT", "10/minute"),
+        # Outgoing email (resume links). No host: the portal offers no email.
+        "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
+        "SMTP_PORT": _int_env("PORTAL_SMTP_PORT", 587),
+        "SMTP_STARTTLS": os.environ.get("PORTAL_SMTP_STARTTLS", "1") != "0",
+        "SMTP_USERNAME": os.environ.get("PORTAL_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "have-your-say@warwickshire.gov.uk"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,

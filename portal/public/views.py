@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -13,10 +13,11 @@ from portal.consultations.models import Consultation, ConsultationStatus
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
 from portal.extensions import limiter
+from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
-from portal.public.forms import StartForm, SubmitForm
+from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
 from portal.rendering import render_page
-from portal.responses import service
+from portal.responses import resume, service
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
@@ -25,6 +26,9 @@ from portal.responses.service import (
 )
 
 DRAFTS_KEY = "drafts"  # consultation slug -> draft token, in the signed session cookie
+# consultation slug -> the resume code last shown, so the saved page survives a refresh and can
+# email it. The respondent's own code, in their own signed cookie; never stored on the server.
+RESUME_CODES_KEY = "resume_codes"
 
 
 def _published_consultation(slug: str) -> Consultation:
@@ -32,6 +36,10 @@ def _published_consultation(slug: str) -> Consultation:
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
     return consultation
+
+
+def _saved_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"])
 
 
 def draft_lifetime() -> timedelta:
@@ -123,6 +131,10 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
     )
     if request.method == "POST" and form.validate():
         service.save_page(journey, page, form, service.utcnow(), draft_lifetime())
+        if request.form.get("save_later"):
+            code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
+            session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
+            return redirect(url_for("public.saved", slug=slug), code=303)
         following = None if changing else journey.next_page(page)
         incomplete = journey.first_incomplete_page()
         if following is None and incomplete is not None:
@@ -193,4 +205,83 @@ def confirmation(slug: str) -> WerkzeugResponse:
         return redirect(url_for("public.start", slug=slug))
     return render_page(
         "public/confirmation.html", consultation=consultation, reference=draft.response.reference
+    )
+
+
+@bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
+def saved(slug: str) -> WerkzeugResponse:
+    """The resume code, once more, and an offer to email a link to it."""
+    consultation = _published_consultation(slug)
+    code = session.get(RESUME_CODES_KEY, {}).get(slug)
+    form = EmailLinkForm()
+    sent_to = None
+    if code and mail_configured() and form.validate_on_submit():
+        link = url_for(
+            "public.resume_response",
+            slug=slug,
+            code=resume.format_resume_code(code),
+            _external=True,
+        )
+        try:
+            send_email(
+                form.email.data.strip(),
+                f"Finish your response: {consultation.title}",
+                render_template(
+                    "public/resume-email.txt",
+                    consultation=consultation,
+                    code=resume.format_resume_code(code),
+                    link=link,
+                    days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+                ),
+            )
+        except MailUnavailable:
+            form.email.errors = [
+                "The email could not be sent just now. Write your code down instead."
+            ]
+        else:
+            sent_to = form.email.data.strip()  # shown once below, then forgotten
+    return render_page(
+        "public/saved.html",
+        status=422 if form.errors else 200,
+        consultation=consultation,
+        code=resume.format_resume_code(code) if code else None,
+        form=form,
+        can_email=mail_configured(),
+        sent_to=sent_to,
+        days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+    )
+
+
+@bp.route("/consultations/<slug>/resume", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
+def resume_response(slug: str) -> WerkzeugResponse:
+    consultation = _published_consultation(slug)
+    form = ResumeForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]  # from the emailed link; still a button press
+    if form.validate_on_submit():
+        now = service.utcnow()
+        draft = resume.resume(consultation, form.code.data, now)
+        if draft is None:
+            form.code.errors = [
+                "That code does not match a saved response. Check it, or start again: "
+                "saved responses are kept for "
+                + str(current_app.config["SAVED_DRAFT_LIFETIME_DAYS"])
+                + " days"
+            ]
+        else:
+            session[DRAFTS_KEY] = {**session.get(DRAFTS_KEY, {}), slug: draft.token}
+            session[RESUME_CODES_KEY] = {
+                key: value
+                for key, value in session.get(RESUME_CODES_KEY, {}).items()
+                if key != slug
+            }
+            journey = Journey(consultation, draft)
+            incomplete = journey.first_incomplete_page()
+            return redirect(_page_url(slug, incomplete.position if incomplete else None), code=303)
+    return render_page(
+        "public/resume.html",
+        status=422 if form.errors else 200,
+        consultation=consultation,
+        form=form,
     )
