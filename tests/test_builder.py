@@ -430,3 +430,36 @@ def test_option_kinds_cannot_be_invented(client):
     response = builder.post("officer.add_option", {"label": "x"}, key="school_phase", kind="row")
     assert response.status_code == 404
     assert OptionKind.STATEMENT.value == "statement"
+
+
+def test_a_published_consultation_opens_and_closes_by_its_dates(client):
+    from datetime import timedelta
+
+    from portal.responses.service import uk_today
+
+    builder = Builder(client)
+    tomorrow = uk_today() + timedelta(days=1)
+    builder.create(
+        **{
+            "opens_on-day": str(tomorrow.day),
+            "opens_on-month": str(tomorrow.month),
+            "opens_on-year": str(tomorrow.year),
+        }
+    )
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    builder.add_option(question, "Yes")
+    builder.post("officer.publish")
+    assert builder.page("officer.build").soup.find(id="consultation-status").get_text() == (
+        "Scheduled"
+    )
+    assert "Is the shelter clean" not in client.get_page(url_for("public.index")).text
+    start = client.get_page(url_for("public.start", slug=builder.slug))
+    assert not start.soup.select("form[action$='/start']")  # no Start button before it opens
+
+    consultation = _consultation(builder.slug)
+    consultation.opens_on = uk_today() - timedelta(days=10)
+    consultation.closes_on = uk_today() - timedelta(days=1)
+    db.session.commit()
+    assert builder.page("officer.build").soup.find(id="consultation-status").get_text() == "Closed"
+    start = client.get_page(url_for("public.start", slug=builder.slug))
+    assert not start.soup.select("form[action$='/start']")
