@@ -415,7 +415,9 @@ def test_an_officer_keys_in_a_paper_or_phone_response(client, channel):
     respondent = Respondent(client, slug)
     respondent.token = builder.token
     respondent.answer_all(BULLYING_ANSWERS)
-    assert respondent.submit().status_code == 303
+    sent = respondent.submit()
+    confirmation = client.get_page(sent.headers["Location"])
+    assert "Enter another paper or phone response" in confirmation.text
     stored = db.session.scalars(sa.select(Response)).one()
     assert stored.channel == channel
     assert stored.entered_by_id is not None
@@ -463,3 +465,29 @@ def test_a_published_consultation_opens_and_closes_by_its_dates(client):
     assert builder.page("officer.build").soup.find(id="consultation-status").get_text() == "Closed"
     start = client.get_page(url_for("public.start", slug=builder.slug))
     assert not start.soup.select("form[action$='/start']")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("min_value", "1e30", "Smallest number allowed must be less than 100,000,000,000,000"),
+        ("max_value", "1.23456", "Largest number allowed can have up to 4 decimal places"),
+        ("max_value", "lots", "Largest number allowed must be a number, like 1150 or 5.6"),
+        ("decimal_places", "9", "Enter a number from 0 to 4"),
+        ("text", "", "Enter the question"),
+        ("text", "x" * 501, "Field cannot be longer than 500 characters."),
+    ],
+)
+def test_bad_question_settings_are_refused_and_change_nothing(client, field, value, message):
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.NUMBER, "How many?")
+    version = _consultation(builder.slug).structure_version
+    page = client.post_page(
+        url_for("officer.edit_question", slug=builder.slug, key=question.key),
+        data={"csrf_token": builder.token, "text": "How many?", field: value},
+    )
+    assert page.status == 422
+    assert message in page.error_summary()
+    assert _consultation(builder.slug).structure_version == version
+    assert _question(question.key).min_value is None

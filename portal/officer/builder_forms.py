@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
+from portal.consultations.question_types.structured import MAX_DECIMAL_PLACES, NUMBER_LIMIT
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
@@ -56,6 +57,18 @@ class GovukDateField(Field):
             self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
         except ValueError:
             self.process_errors.append(f"{self.label.text} must be a real date")
+
+
+def _storable_number(form: Any, field: Field) -> None:
+    """Answers are stored as NUMERIC(18, 4): up to 14 digits, then up to 4 decimal places."""
+    value = field.data
+    if value is None:
+        return
+    if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
+        raise ValidationError(f"{field.label.text} must be less than 100,000,000,000,000")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        raise ValidationError(f"{field.label.text} can have up to 4 decimal places")
 
 
 class DetailsForm(FlaskForm):
@@ -147,8 +160,12 @@ class QuestionForm(FlaskForm):
         "Most options a respondent can choose or rank",
         validators=[Optional(), NumberRange(1, 50, "Enter a number from 1 to 50")],
     )
-    min_value = NumberField("Smallest number allowed", places=None, validators=[Optional()])
-    max_value = NumberField("Largest number allowed", places=None, validators=[Optional()])
+    min_value = NumberField(
+        "Smallest number allowed", places=None, validators=[Optional(), _storable_number]
+    )
+    max_value = NumberField(
+        "Largest number allowed", places=None, validators=[Optional(), _storable_number]
+    )
     decimal_places = IntegerField(
         "Decimal places allowed",
         description="0 for whole numbers only",

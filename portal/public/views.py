@@ -18,6 +18,7 @@ from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
 from portal.rendering import render_page
 from portal.responses import resume, service
+from portal.responses.models import ResponseChannel
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
@@ -204,7 +205,10 @@ def confirmation(slug: str) -> WerkzeugResponse:
     if draft is None or draft.response is None:
         return redirect(url_for("public.start", slug=slug))
     return render_page(
-        "public/confirmation.html", consultation=consultation, reference=draft.response.reference
+        "public/confirmation.html",
+        consultation=consultation,
+        reference=draft.response.reference,
+        keyed_in=draft.channel != ResponseChannel.ONLINE,
     )
 
 

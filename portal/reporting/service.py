@@ -175,8 +175,8 @@ _SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionTyp
 
 def question_results(consultation: Consultation) -> tuple[int, dict[int, QuestionResult]]:
     """The total number of responses and every question's figures, counted by GROUP BY
-    queries: one for all option, statement and rank counts, and one each for the extra
-    figures of multi-row, number and date questions when the consultation has them."""
+    queries: one for option counts, and one each for rankings and matrices, multi-row
+    questions' respondents, numbers and dates when the consultation has them."""
     questions = [q for q in consultation.questions if kind_of(q).asks]
     question_ids = [q.id for q in questions]
     total = (
@@ -185,20 +185,31 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         )
         or 0
     )
-    # question -> (statement, option, rank) -> count
+    # question -> (statement, option, rank) -> count. Most questions need only option counts,
+    # which the (question_id, option_id) index serves; rankings and matrices also need the
+    # statement and rank, counted separately so the common query keeps that index.
     counts: dict[int, dict[tuple[int | None, int | None, int | None], int]] = defaultdict(dict)
-    for question_id, statement_id, option_id, rank, count in db.session.execute(
-        sa.select(
-            Answer.question_id,
-            Answer.statement_id,
-            Answer.option_id,
-            Answer.rank,
-            sa.func.count(Answer.id),
-        )
-        .where(Answer.question_id.in_(question_ids))
-        .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
+    detailed = [q.id for q in questions if q.type in (QuestionType.RANKING, QuestionType.MATRIX)]
+    plain = [question_id for question_id in question_ids if question_id not in detailed]
+    for question_id, option_id, count in db.session.execute(
+        sa.select(Answer.question_id, Answer.option_id, sa.func.count(Answer.id))
+        .where(Answer.question_id.in_(plain))
+        .group_by(Answer.question_id, Answer.option_id)
     ):
-        counts[question_id][(statement_id, option_id, rank)] = count
+        counts[question_id][(None, option_id, None)] = count
+    if detailed:
+        for question_id, statement_id, option_id, rank, count in db.session.execute(
+            sa.select(
+                Answer.question_id,
+                Answer.statement_id,
+                Answer.option_id,
+                Answer.rank,
+                sa.func.count(Answer.id),
+            )
+            .where(Answer.question_id.in_(detailed))
+            .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
+        ):
+            counts[question_id][(statement_id, option_id, rank)] = count
     # Every other type stores one row per answering response, so its row count is the number
     # who answered; only multi-row types need the costlier distinct count.
     answered = {question_id: sum(found.values()) for question_id, found in counts.items()}

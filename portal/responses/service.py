@@ -111,13 +111,13 @@ class Journey:
     def __init__(self, consultation: Consultation, draft: ResponseDraft) -> None:
         self.consultation = consultation
         self.draft = draft
+        # Held here, not read through the consultation: saving a page commits, which expires
+        # the consultation, and reading its pages again would reload every page, question and
+        # option from the database instead of using the process's cached structure.
+        self.all_pages: list[Page] = list(consultation.pages)
         self._applies: dict[int, bool] = {}
         # Cached pages are detached, so a question's page is looked up here, not lazy-loaded.
-        self._page_of = {q.id: page for page in consultation.pages for q in page.questions}
-
-    @property
-    def all_pages(self) -> list[Page]:
-        return self.consultation.pages
+        self._page_of = {q.id: page for page in self.all_pages for q in page.questions}
 
     @property
     def pages(self) -> list[Page]:
