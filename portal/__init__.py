@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.accounts import models as _account_models  # noqa: F401
     from portal.consultations import models as _consultation_models  # noqa: F401
     from portal.responses import models as _response_models  # noqa: F401
+    from portal.schools import models as _school_models  # noqa: F401
     from portal.strategy import models as _strategy_models  # noqa: F401
 
     db.init_app(app)
@@ -51,8 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.auth import bp as auth_bp
     from portal.officer import bp as officer_bp
     from portal.public import bp as public_bp
+    from portal.school import bp as school_bp
 
-    for blueprint in (public_bp, auth_bp, officer_bp, admin_bp):
+    for blueprint in (public_bp, auth_bp, officer_bp, school_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from portal.cli import register_commands

@@ -1,9 +1,10 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
-`drafts purge` deletes expired unfinished responses."""
+`drafts purge` deletes expired unfinished responses; `schools import` loads schools."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -14,12 +15,41 @@ from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
 from portal.responses.resume import purge_expired_drafts
 from portal.responses.service import uk_today, utcnow
+from portal.schools.service import ImportFileError, find_school, import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 
 DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"
 
 users = AppGroup("users", help="Create, list and disable staff accounts.")
 drafts = AppGroup("drafts", help="Unfinished responses kept on the server.")
+schools = AppGroup("schools", help="The schools that distribute consultations.")
+DEMO_SCHOOLS = Path(__file__).resolve().parent / "data" / "schools-demo.csv"
+
+
+@schools.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if some are bad.")
+def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
+    """Add or update schools from a CSV file with the columns name,number,phase,district,pupils.
+
+    Every row is checked first. If any is bad, each is reported with its line number and
+    nothing is imported, unless --skip-invalid is given.
+    """
+    try:
+        with csv_file.open(encoding="utf-8-sig", newline="") as handle:
+            report = import_schools(handle, skip_invalid=skip_invalid)
+    except (ImportFileError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{csv_file}: {error}") from None
+    for line, reason in report.problems:
+        click.echo(f"{csv_file}, line {line}: {reason}", err=True)
+    if not report.imported:
+        rows = "row" if len(report.problems) == 1 else "rows"
+        raise click.ClickException(
+            f"Nothing imported: {len(report.problems)} bad {rows}. "
+            "Correct them, or use --skip-invalid."
+        )
+    skipped = f", skipped {len(report.problems)} bad" if report.problems else ""
+    click.echo(f"Imported {report.created} new and {report.updated} updated schools{skipped}.")
 
 
 @drafts.command("purge")
@@ -44,10 +74,17 @@ def _read_password() -> str:
 @click.option(
     "--role", required=True, type=click.Choice([r.value for r in Role]), help="What they may do."
 )
-def create_user(email: str, role: str) -> None:
+@click.option("--school", "school_number", help="For a school account: the school's number.")
+def create_user(email: str, role: str, school_number: str | None) -> None:
     """Create an account; the password is read from standard input or prompted for."""
+    school_id = None
+    if school_number:
+        school = find_school(school_number)
+        if school is None:
+            raise click.ClickException(f"No school has the number {school_number}.")
+        school_id = school.id
     try:
-        user = accounts.create_user(email, _read_password(), role)
+        user = accounts.create_user(email, _read_password(), role, school_id=school_id)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role.value} account {user.email}.")
@@ -75,6 +112,7 @@ def disable_user(email: str) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(drafts)
+    app.cli.add_command(schools)
 
     @app.cli.command("seed")
     @click.option(
@@ -88,6 +126,10 @@ def register_commands(app: Flask) -> None:
             click.echo("Loaded the strategy: seven priorities with their outcomes and indicators.")
         else:
             click.echo("The strategy is already loaded; left as it is.")
+        if not schools_in() and app.config["PORTAL_ENV"] != "production":
+            with DEMO_SCHOOLS.open(encoding="utf-8", newline="") as handle:
+                report = import_schools(handle)
+            click.echo(f"Loaded {report.created} demo schools (fictional, Warwickshire-style).")
         created = seed_consultations(uk_today())
         for slug in created:
             click.echo(f"Added consultation {slug}.")

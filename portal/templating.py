@@ -65,6 +65,9 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.edit_question",
             "officer.preview",
             "officer.assisted_start",
+            "officer.distribution",
+            "officer.channel",
+            "officer.letter",
         },
         {Role.OFFICER, Role.ADMIN},
     ),
@@ -73,6 +76,12 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
         "Strategy",
         {"officer.strategy_index", "officer.priority", "officer.add_indicator_value"},
         {Role.OFFICER, Role.ADMIN},
+    ),
+    (
+        "school.dashboard",
+        "Your school",
+        {"school.dashboard", "school.channel", "school.letter"},
+        {Role.SCHOOL},
     ),
     ("admin.users", "Users", {"admin.users"}, {Role.ADMIN}),
 ]

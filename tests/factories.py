@@ -15,6 +15,7 @@ from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.responses import service as responses
 from portal.responses.models import Response
+from portal.schools.models import District, Phase, School
 
 PASSWORD = "correct horse battery staple"
 _emails = itertools.count(1)
@@ -23,10 +24,36 @@ _emails = itertools.count(1)
 def create_user(
     role: Role | str = Role.OFFICER, email: str | None = None, **overrides: Any
 ) -> User:
-    user = accounts.create_user(email or f"user{next(_emails)}@council.example", PASSWORD, role)
+    school_id = overrides.pop("school_id", None)
+    if Role(role) == Role.SCHOOL and school_id is None:
+        school_id = create_school().id
+    user = accounts.create_user(
+        email or f"user{next(_emails)}@council.example", PASSWORD, role, school_id=school_id
+    )
     for name, value in overrides.items():
         setattr(user, name, value)
     return user
+
+
+_school_numbers = itertools.count(3001)
+
+
+def create_school(
+    name: str = "Hillmorton Primary School",
+    district: District = District.RUGBY,
+    pupils: int = 300,
+    phase: Phase = Phase.PRIMARY,
+) -> School:
+    school = School(
+        name=name,
+        number=f"937{next(_school_numbers)}",
+        phase=phase,
+        district=district,
+        pupils=pupils,
+    )
+    db.session.add(school)
+    db.session.commit()
+    return school
 
 
 def sign_in(client: Any, user: User, password: str = PASSWORD) -> Any:

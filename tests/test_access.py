@@ -10,7 +10,8 @@ from portal.accounts.models import Role
 from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from tests.factories import create_user, sign_in, submit_response
+from portal.schools.service import create_channel
+from tests.factories import create_school, create_user, sign_in, submit_response
 
 # Values for each URL variable, pointing at seeded data (condition_id is made per test).
 URL_VALUES = {
@@ -22,9 +23,11 @@ URL_VALUES = {
     "kind": "choice",
     "value": "rugby",
     "direction": "down",
+    "file_type": "png",
 }
 ALLOWED = {
     "officer": {Role.OFFICER, Role.ADMIN},
+    "school": {Role.SCHOOL},
     "admin": {Role.ADMIN},
 }
 ROLES = [None, Role.SCHOOL, Role.OFFICER, Role.ADMIN]
@@ -64,6 +67,14 @@ def test_every_staff_view_declares_its_roles(app):
         assert getattr(view, "allowed_roles", None) == ALLOWED[blueprint], endpoint
 
 
+def _a_school_with_a_channel() -> tuple[int, str, str]:
+    """A school and its link to the consultation: a school user of that school may see it."""
+    school = create_school()
+    found = consultation_with_questions(URL_VALUES["slug"])
+    assert found is not None
+    return school.id, school.number, create_channel(found, school).code
+
+
 def _answered_consultation_with_a_condition() -> int:
     """A response, so the walk's delete buttons are refused rather than deleting what later
     routes need; and a condition for the condition routes to find."""
@@ -85,9 +96,16 @@ def _answered_consultation_with_a_condition() -> int:
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_every_staff_route_for_every_role(app, client, role):
-    values = {**URL_VALUES, "condition_id": _answered_consultation_with_a_condition()}
+    school_id, number, channel_code = _a_school_with_a_channel()
+    values = {
+        **URL_VALUES,
+        "school_number": number,
+        "condition_id": _answered_consultation_with_a_condition(),
+        "channel_code": channel_code,
+    }
     if role is not None:
-        sign_in(client, create_user(role))
+        extra = {"school_id": school_id} if role == Role.SCHOOL else {}
+        sign_in(client, create_user(role, **extra))
     # Any visitor gets a valid CSRF token from a start page, so POSTs test the role check
     # rather than stopping at CSRF protection.
     token = client.get_page(url_for("public.start", slug=URL_VALUES["slug"])).csrf_token()

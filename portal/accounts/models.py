@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     last_signed_in_at: Mapped[datetime | None]
+    # A school account sees only this school (accounts.service makes every new one name it;
+    # accounts made before schools existed have none and see nothing).
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account is signed out at once

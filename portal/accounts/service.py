@@ -31,7 +31,7 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, password: str, role: Role | str) -> User:
+def create_user(email: str, password: str, role: Role | str, school_id: int | None = None) -> User:
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise AccountError(f"{email!r} is not an email address")
@@ -43,7 +43,11 @@ def create_user(email: str, password: str, role: Role | str) -> User:
         raise AccountError(f"The role must be one of {', '.join(r.value for r in Role)}") from None
     if find_user(email) is not None:
         raise AccountError(f"An account for {email} already exists")
-    user = User(email=email, password_hash=generate_password_hash(password), role=role)
+    if (role == Role.SCHOOL) != (school_id is not None):
+        raise AccountError("A school account needs its school, and only a school account has one")
+    user = User(
+        email=email, password_hash=generate_password_hash(password), role=role, school_id=school_id
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -77,3 +81,9 @@ def list_users() -> list[User]:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
+
+
+def users_of_school(school_id: int) -> list[User]:
+    return list(
+        db.session.scalars(sa.select(User).where(User.school_id == school_id).order_by(User.email))
+    )

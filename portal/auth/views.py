@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts import service
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.auth import bp
 from portal.auth.forms import SignInForm, SignOutForm
 from portal.extensions import db, limiter, login_manager
@@ -22,7 +22,11 @@ def load_user(user_id: str) -> User | None:
 
 
 def _home_for(user: User) -> str:
-    return url_for("officer.dashboard") if user.is_staff else url_for("public.index")
+    if user.is_staff:
+        return url_for("officer.dashboard")
+    if user.role == Role.SCHOOL:
+        return url_for("school.dashboard")
+    return url_for("public.index")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -10,6 +10,7 @@ restrict_blueprint(bp, OFFICER_ROLES)
 from portal.officer import (  # noqa: E402, F401
     assisted_views,
     builder_views,
+    distribution_views,
     preview_views,
     views,
 )

@@ -12,7 +12,7 @@ from portal.accounts.permissions import OFFICER_ROLES
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
@@ -25,11 +25,15 @@ from portal.responses.service import (
     Journey,
     ResponseIncomplete,
 )
+from portal.schools import service as schools
+from portal.schools.models import DistributionChannel
 
 DRAFTS_KEY = "drafts"  # consultation slug -> draft token, in the signed session cookie
 # consultation slug -> the resume code last shown, so the saved page survives a refresh and can
 # email it. The respondent's own code, in their own signed cookie; never stored on the server.
 RESUME_CODES_KEY = "resume_codes"
+# consultation slug -> the distribution channel (a school's link) the respondent arrived by.
+CHANNELS_KEY = "channels"
 
 
 def _published_consultation(slug: str) -> Consultation:
@@ -67,6 +71,15 @@ def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
     return Journey(consultation, draft)
 
 
+def _arrived_by(consultation: Consultation) -> int | None:
+    """The active channel whose link brought the respondent to this consultation, if any."""
+    channel_id = session.get(CHANNELS_KEY, {}).get(consultation.slug)
+    channel = db.session.get(DistributionChannel, channel_id) if channel_id else None
+    if channel is None or not channel.active or channel.consultation_id != consultation.id:
+        return None
+    return channel.id
+
+
 def _page_url(slug: str, number: int | None, change: bool = False) -> str:
     if number is None:
         return url_for("public.check_answers", slug=slug)
@@ -79,6 +92,17 @@ def index() -> WerkzeugResponse:
     return render_page("public/index.html", consultations=consultations)
 
 
+@bp.get("/c/<code>")
+def channel_link(code: str) -> WerkzeugResponse:
+    """A school's (or library's, newspaper's...) link: remember it, then the start page."""
+    channel = schools.active_channel(code) if len(code) <= 16 else None
+    if channel is None or channel.consultation.status == ConsultationStatus.DRAFT:
+        abort(404)
+    slug = channel.consultation.slug
+    session[CHANNELS_KEY] = {**session.get(CHANNELS_KEY, {}), slug: channel.id}
+    return redirect(url_for("public.start", slug=slug, via="link"), code=303)
+
+
 @bp.get("/consultations/<slug>")
 def start(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
@@ -89,6 +113,7 @@ def start(slug: str) -> WerkzeugResponse:
         is_open=is_open,
         form=StartForm(),
         expired=request.args.get("expired") == "1",
+        via_channel=_arrived_by(consultation) is not None,
         question_count=sum(1 for q in consultation.questions if kind_of(q).asks),
         routed=any(q.conditions for q in consultation.questions)
         or any(page.conditions for page in consultation.pages),
@@ -108,7 +133,12 @@ def begin(slug: str) -> WerkzeugResponse:
     drafts = dict(session.get(DRAFTS_KEY, {}))
     existing = service.find_draft(consultation, drafts.get(slug), now)
     if existing is None or existing.response_id is not None:
-        draft = service.start_draft(consultation, now, draft_lifetime())
+        draft = service.start_draft(
+            consultation,
+            now,
+            draft_lifetime(),
+            distribution_channel_id=_arrived_by(consultation),
+        )
         drafts[slug] = draft.token
         session[DRAFTS_KEY] = drafts
     return redirect(_page_url(slug, 1), code=303)

@@ -39,6 +39,10 @@ class Response(db.Model):  # type: ignore[name-defined]
     entered_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The link (a school's, a library's...) the respondent arrived by, if any.
+    distribution_channel_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("distribution_channel.id"), index=True
+    )
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()
@@ -96,6 +100,9 @@ class ResponseDraft(db.Model):  # type: ignore[name-defined]
     )
     entered_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    distribution_channel_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("distribution_channel.id")
     )
     # Save and come back later: the SHA-256 of the resume code the respondent was given. The
     # code itself is shown once and never stored.

@@ -222,6 +222,7 @@ def start_draft(
     lifetime: timedelta,
     channel: ResponseChannel = ResponseChannel.ONLINE,
     entered_by_id: int | None = None,
+    distribution_channel_id: int | None = None,
 ) -> ResponseDraft:
     draft = ResponseDraft(
         token=secrets.token_urlsafe(32),
@@ -232,6 +233,7 @@ def start_draft(
         expires_at=now + lifetime,
         channel=channel,
         entered_by_id=entered_by_id,
+        distribution_channel_id=distribution_channel_id,
     )
     db.session.add(draft)
     db.session.commit()
@@ -366,6 +368,7 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     submitted_at=now,
                     channel=draft.channel,
                     entered_by_id=draft.entered_by_id,
+                    distribution_channel_id=draft.distribution_channel_id,
                 )
                 .returning(Response.__table__.c.id)
             ).scalar_one()

@@ -1,0 +1,174 @@
+"""Officers hand out consultations: channels for schools and other outlets, and exact
+response counts by school and district."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts import service as accounts
+from portal.accounts.models import Role
+from portal.accounts.permissions import requires_role
+from portal.consultations.service import consultation_with_questions
+from portal.officer import bp
+from portal.officer.builder_forms import ActionForm
+from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
+from portal.rendering import render_page
+from portal.reporting import distribution as by_school
+from portal.responses.service import utcnow
+from portal.schools import pages, service
+from portal.schools.models import DistributionChannel, District, OutletKind
+
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+
+
+def _channel(code: str) -> DistributionChannel:
+    channel = service.channel_by_code(code) if len(code) <= 16 else None
+    return channel or abort(404)
+
+
+@bp.get("/consultations/<slug>/distribution")
+@requires_role(*OFFICERS)
+def distribution(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    sort = request.args.get("sort", "school")
+    report = by_school.distribution(consultation, sort if sort in by_school.SORTS else "school")
+    district_form = DistrictChannelsForm(formdata=None)
+    outlet_form = OutletForm(formdata=None)
+    return render_page(
+        "officer/distribution.html",
+        consultation=consultation,
+        report=report,
+        sort=report.sort,
+        district_form=district_form,
+        outlet_form=outlet_form,
+        action=ActionForm(),
+    )
+
+
+@bp.get("/consultations/<slug>/distribution.csv")
+@requires_role(*OFFICERS)
+def distribution_csv(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    report = by_school.distribution(consultation, "school")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["School", "Number", "District", "Phase", "Pupils", "Responses", "Per 100 pupils", "Link"]
+    )
+    for row in report.schools:
+        writer.writerow(
+            [
+                row.school.name,
+                row.school.number,
+                row.school.district.label,
+                row.school.phase.label,
+                row.school.pupils,
+                row.responses,
+                f"{row.rate:.1f}" if row.rate is not None else "",
+                pages.channel_url(row.channel) if row.channel else "",
+            ]
+        )
+    response = make_response(buffer.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="responses-by-school-{consultation.slug}.csv"'
+    )
+    return response
+
+
+@bp.post("/consultations/<slug>/distribution/district")
+@requires_role(*OFFICERS)
+def create_district_channels(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    form = DistrictChannelsForm()
+    if not form.validate_on_submit():
+        flash("Select a district", "error")
+    else:
+        district = District(form.district.data)
+        created = service.create_district_channels(consultation, district)
+        flash(
+            f"Created links for {created} {'school' if created == 1 else 'schools'} in "
+            f"{district.label}",
+            "success",
+        )
+    return redirect(url_for(".distribution", slug=slug), code=303)
+
+
+@bp.post("/consultations/<slug>/distribution/outlets")
+@requires_role(*OFFICERS)
+def create_outlet_channel(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    form = OutletForm()
+    if not form.validate_on_submit():
+        flash("Enter the outlet's name, in 200 characters or fewer, and choose its kind", "error")
+        return redirect(url_for(".distribution", slug=slug), code=303)
+    channel = service.create_channel(
+        consultation, kind=OutletKind(form.kind.data), name=form.name.data
+    )
+    flash(f"Created a link for {channel.name}", "success")
+    return redirect(url_for(".channel", channel_code=channel.code), code=303)
+
+
+@bp.get("/channels/<channel_code>")
+@requires_role(*OFFICERS)
+def channel(channel_code: str) -> WerkzeugResponse:
+    return pages.render_channel(
+        _channel(channel_code), exact=True, now=utcnow(), audience="officer"
+    )
+
+
+@bp.get("/channels/<channel_code>/letter")
+@requires_role(*OFFICERS)
+def letter(channel_code: str) -> WerkzeugResponse:
+    return pages.render_letter(_channel(channel_code), audience="officer")
+
+
+@bp.get("/channels/<channel_code>/qr.<file_type>")
+@requires_role(*OFFICERS)
+def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
+    if file_type not in ("svg", "png"):
+        abort(404)
+    return pages.qr_response(_channel(channel_code), file_type)
+
+
+@bp.post("/channels/<channel_code>/switch")
+@requires_role(*OFFICERS)
+def switch_channel(channel_code: str) -> WerkzeugResponse:
+    channel = _channel(channel_code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.set_channel_active(channel, not channel.active)
+    flash(f"The link for {channel.name} is {'on' if channel.active else 'switched off'}", "success")
+    return redirect(url_for(".distribution", slug=channel.consultation.slug), code=303)
+
+
+@bp.route("/schools/<school_number>", methods=["GET", "POST"])
+@requires_role(*OFFICERS)
+def school(school_number: str) -> WerkzeugResponse:
+    """A school, its links and its staff accounts; officers create the accounts here."""
+    found = service.find_school(school_number) if len(school_number) <= 20 else None
+    if found is None:
+        abort(404)
+    form = SchoolAccountForm()
+    password = None
+    if form.validate_on_submit():
+        password = accounts.generate_password()
+        try:
+            accounts.create_user(form.email.data, password, Role.SCHOOL, school_id=found.id)
+        except accounts.AccountError as error:
+            form.email.errors = [str(error)]
+            password = None
+    return render_page(
+        "officer/school.html",
+        status=422 if form.errors else 200,
+        school=found,
+        form=form,
+        password=password,
+        created_for=form.email.data if password else None,
+        users=accounts.users_of_school(found.id),
+        channels=service.school_channels(found.id),
+    )

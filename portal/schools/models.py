@@ -1,0 +1,100 @@
+"""Schools, and the distribution channels (links) through which consultations reach people.
+
+A channel belongs to one consultation and either to one school or to another outlet (a
+library, a newspaper, a user group). A response that starts from a channel's link records the
+channel, so a school can see how many of its parents answered without seeing any answer.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.consultations.models import Consultation
+from portal.extensions import db, enum_column
+
+
+class District(enum.StrEnum):
+    """Warwickshire's five districts and boroughs."""
+
+    NORTH_WARWICKSHIRE = "north_warwickshire"
+    NUNEATON_BEDWORTH = "nuneaton_bedworth"
+    RUGBY = "rugby"
+    STRATFORD_ON_AVON = "stratford_on_avon"
+    WARWICK = "warwick"
+
+    @property
+    def label(self) -> str:
+        return DISTRICT_LABELS[self]
+
+
+DISTRICT_LABELS = {
+    District.NORTH_WARWICKSHIRE: "North Warwickshire",
+    District.NUNEATON_BEDWORTH: "Nuneaton and Bedworth",
+    District.RUGBY: "Rugby",
+    District.STRATFORD_ON_AVON: "Stratford-on-Avon",
+    District.WARWICK: "Warwick",
+}
+
+
+class Phase(enum.StrEnum):
+    NURSERY = "nursery"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    ALL_THROUGH = "all_through"
+    SPECIAL = "special"
+    ALTERNATIVE = "alternative"  # pupil referral units and other alternative provision
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-").capitalize()
+
+
+class OutletKind(enum.StrEnum):
+    SCHOOL = "school"
+    LIBRARY = "library"
+    NEWSPAPER = "newspaper"
+    USER_GROUP = "user_group"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class School(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (sa.CheckConstraint("pupils >= 0", name="pupils_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # The official establishment number (local authority number and school number).
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase, 20))
+    district: Mapped[District] = mapped_column(enum_column(District, 30), index=True)
+    pupils: Mapped[int]
+
+    channels: Mapped[list[DistributionChannel]] = relationship(back_populates="school")
+
+    def __repr__(self) -> str:
+        return f"<School {self.number} {self.name}>"
+
+
+class DistributionChannel(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "school_id", name="one_per_school"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    kind: Mapped[OutletKind] = mapped_column(enum_column(OutletKind, 20))
+    # For outlets that are not schools: "Rugby Library", "Leamington Courier".
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # In the link /c/<code>: random, from an alphabet with no look-alikes.
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    consultation: Mapped[Consultation] = relationship()
+    school: Mapped[School | None] = relationship(back_populates="channels")

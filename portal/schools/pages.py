@@ -1,0 +1,70 @@
+"""What the school and officer views of a channel share: its link, QR code, letter and
+figures. Each audience's blueprint decides who may see which channel; these only render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response as FlaskResponse
+from flask import make_response, url_for
+from werkzeug import Response as WerkzeugResponse
+
+from portal.rendering import render_page
+from portal.reporting.suppression import Figure, suppress, suppress_count
+from portal.schools import service
+from portal.schools.models import DistributionChannel
+from portal.schools.qr import qr_png, qr_svg
+
+
+def channel_url(channel: DistributionChannel) -> str:
+    return url_for("public.channel_link", code=channel.code, _external=True)
+
+
+def text_message(channel: DistributionChannel) -> str:
+    consultation = channel.consultation
+    return (
+        f"{channel.name}: Warwickshire County Council would like your views in "
+        f"\u201c{consultation.title}\u201d. It takes about {consultation.estimated_minutes} "
+        f"minutes and is anonymous: {channel_url(channel)}"
+    )
+
+
+def qr_response(channel: DistributionChannel, kind: str) -> FlaskResponse:
+    url = channel_url(channel)
+    if kind == "svg":
+        response = make_response(qr_svg(url))
+        response.mimetype = "image/svg+xml"
+    else:
+        response = make_response(qr_png(url))
+        response.mimetype = "image/png"
+    filename = f"qr-{channel.consultation.slug}-{channel.code}.{kind}"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def render_channel(
+    channel: DistributionChannel, exact: bool, now: datetime, audience: str
+) -> WerkzeugResponse:
+    """The channel's page. `exact` is for officers; everyone else sees suppressed figures."""
+    weeks = service.weekly_counts(channel, now)
+    total = service.responses_by_channel([channel.id]).get(channel.id, 0)
+    if exact:
+        figures = [Figure(count) for _, count in weeks]
+        total_figure: Figure | None = Figure(total)
+    else:
+        figures, total_figure = suppress([count for _, count in weeks], total)
+    return render_page(
+        "channels/channel.html",
+        channel=channel,
+        link=channel_url(channel),
+        message=text_message(channel),
+        weeks=list(zip([start for start, _ in weeks], figures, strict=True)),
+        total=total_figure or suppress_count(total),
+        audience=audience,
+    )
+
+
+def render_letter(channel: DistributionChannel, audience: str) -> WerkzeugResponse:
+    return render_page(
+        "channels/letter.html", channel=channel, link=channel_url(channel), audience=audience
+    )
