@@ -1,9 +1,11 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
-`drafts purge` deletes expired unfinished responses; `schools import` loads schools."""
+`drafts purge` deletes expired unfinished responses; `schools import` and `panel import` load
+schools and panel members."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,9 +15,11 @@ from flask.cli import AppGroup
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
+from portal.csv_import import CsvFileError, ImportReport
+from portal.panel.service import import_members
 from portal.responses.resume import purge_expired_drafts
 from portal.responses.service import uk_today, utcnow
-from portal.schools.service import ImportFileError, find_school, import_schools, schools_in
+from portal.schools.service import find_school, import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 
 DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"
@@ -23,22 +27,22 @@ DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"
 users = AppGroup("users", help="Create, list and disable staff accounts.")
 drafts = AppGroup("drafts", help="Unfinished responses kept on the server.")
 schools = AppGroup("schools", help="The schools that distribute consultations.")
+panel = AppGroup("panel", help="The Warwickshire Panel and user groups.")
+
+
+CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+SKIP_INVALID_HELP = "Import the good rows even if some are bad."
 DEMO_SCHOOLS = Path(__file__).resolve().parent / "data" / "schools-demo.csv"
 
 
-@schools.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if some are bad.")
-def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
-    """Add or update schools from a CSV file with the columns name,number,phase,district,pupils.
-
-    Every row is checked first. If any is bad, each is reported with its line number and
-    nothing is imported, unless --skip-invalid is given.
-    """
+def _run_import(
+    csv_file: Path, importer: Callable[..., ImportReport], skip_invalid: bool, noun: str
+) -> None:
+    """Read the file, report each bad row with its line number, and say what was imported."""
     try:
         with csv_file.open(encoding="utf-8-sig", newline="") as handle:
-            report = import_schools(handle, skip_invalid=skip_invalid)
-    except (ImportFileError, UnicodeDecodeError) as error:
+            report = importer(handle, skip_invalid=skip_invalid)
+    except (CsvFileError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{csv_file}: {error}") from None
     for line, reason in report.problems:
         click.echo(f"{csv_file}, line {line}: {reason}", err=True)
@@ -49,7 +53,31 @@ def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
             "Correct them, or use --skip-invalid."
         )
     skipped = f", skipped {len(report.problems)} bad" if report.problems else ""
-    click.echo(f"Imported {report.created} new and {report.updated} updated schools{skipped}.")
+    click.echo(f"Imported {report.created} new and {report.updated} updated {noun}{skipped}.")
+
+
+@panel.command("import")
+@click.argument("csv_file", type=CSV_FILE)
+@click.option("--skip-invalid", is_flag=True, help=SKIP_INVALID_HELP)
+def import_panel_command(csv_file: Path, skip_invalid: bool) -> None:
+    """Add or update panel members from a CSV file (columns: see the README).
+
+    Every row is checked first. If any is bad, each is reported with its line number and
+    nothing is imported, unless --skip-invalid is given.
+    """
+    _run_import(csv_file, import_members, skip_invalid, "members")
+
+
+@schools.command("import")
+@click.argument("csv_file", type=CSV_FILE)
+@click.option("--skip-invalid", is_flag=True, help=SKIP_INVALID_HELP)
+def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
+    """Add or update schools from a CSV file with the columns name,number,phase,district,pupils.
+
+    Every row is checked first. If any is bad, each is reported with its line number and
+    nothing is imported, unless --skip-invalid is given.
+    """
+    _run_import(csv_file, import_schools, skip_invalid, "schools")
 
 
 @drafts.command("purge")
@@ -113,6 +141,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(drafts)
     app.cli.add_command(schools)
+    app.cli.add_command(panel)
 
     @app.cli.command("seed")
     @click.option(

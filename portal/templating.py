@@ -78,6 +78,12 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
         {Role.OFFICER, Role.ADMIN},
     ),
     (
+        "officer.panel",
+        "Panel",
+        {"officer.panel", "officer.new_member", "officer.member", "officer.edit_member"},
+        {Role.OFFICER, Role.ADMIN},
+    ),
+    (
         "school.dashboard",
         "Your school",
         {"school.dashboard", "school.channel", "school.letter"},

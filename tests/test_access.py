@@ -3,6 +3,8 @@ users of the wrong role get 403, and the right roles get the page."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask, url_for
 
@@ -10,6 +12,7 @@ from portal.accounts.models import Role
 from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.panel.models import PanelMember
 from portal.schools.service import create_channel
 from tests.factories import create_school, create_user, sign_in, submit_response
 
@@ -97,9 +100,20 @@ def _answered_consultation_with_a_condition() -> int:
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_every_staff_route_for_every_role(app, client, role):
     school_id, number, channel_code = _a_school_with_a_channel()
+    member = PanelMember(
+        reference="WP-001",
+        name="Ann Example",
+        email="ann@example.com",
+        consent_given_on=date(2006, 1, 1),
+        consent_wording="I agree",
+        leave_token="leave-token",
+    )
+    db.session.add(member)
+    db.session.commit()
     values = {
         **URL_VALUES,
         "school_number": number,
+        "member_reference": "WP-001",
         "condition_id": _answered_consultation_with_a_condition(),
         "channel_code": channel_code,
     }

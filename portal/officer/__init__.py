@@ -11,6 +11,7 @@ from portal.officer import (  # noqa: E402, F401
     assisted_views,
     builder_views,
     distribution_views,
+    panel_views,
     preview_views,
     views,
 )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -14,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal.consultations.models import Consultation
+from portal.csv_import import CsvFileError, ImportReport, checked_rows
 from portal.extensions import db
 from portal.responses.models import Response
 from portal.responses.service import REFERENCE_ALPHABET
@@ -31,16 +30,7 @@ CHANNEL_CODE_LENGTH = 8  # 26^8, about 2 x 10^11 codes: not guessable in any use
 NUMBER_PATTERN = re.compile(r"\d{3}/?\d{4}|\d{6,8}")
 
 
-class ImportFileError(Exception):
-    """The file cannot be read as a schools CSV at all (missing columns, not CSV)."""
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
-    imported: bool = False
+ImportFileError = CsvFileError
 
 
 def _normalise(text: str) -> str:
@@ -91,28 +81,7 @@ def _school_values(row: dict[str, Any]) -> dict[str, Any]:
 def import_schools(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
     """Check every row; then add new schools and update known ones (matched by number), in one
     transaction. Any bad row stops the whole import unless `skip_invalid`."""
-    reader = csv.DictReader(handle)
-    header = [column.strip().lower() for column in reader.fieldnames or []]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise ImportFileError(
-            "the first line must name the columns name,number,phase,district,pupils "
-            f"(missing: {', '.join(missing)})"
-        )
-    reader.fieldnames = header
-    report = ImportReport()
-    rows: dict[str, dict[str, Any]] = {}
-    for row in reader:
-        line = reader.line_num
-        try:
-            values = _school_values(row)
-        except ValueError as problem:
-            report.problems.append((line, str(problem)))
-            continue
-        if values["number"] in rows:
-            report.problems.append((line, f"number {values['number']} appears twice in the file"))
-            continue
-        rows[values["number"]] = values
+    rows, report = checked_rows(handle, REQUIRED_COLUMNS, _school_values, "number", "number")
     if report.problems and not skip_invalid:
         return report
     existing = {

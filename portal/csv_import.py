@@ -1,0 +1,62 @@
+"""Checking a CSV file row by row before anything is imported (schools, panel members).
+
+Every row is checked and every problem kept with its line number, so a person can correct the
+whole file in one go; the caller imports nothing while there are problems, unless told to skip
+the bad rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+
+class CsvFileError(Exception):
+    """The file cannot be read as the expected CSV at all (a required column is missing)."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    imported: bool = False
+
+
+def checked_rows(
+    handle: TextIO,
+    required: tuple[str, ...],
+    clean: Callable[[dict[str, Any]], dict[str, Any]],
+    key: str,
+    what: str,
+) -> tuple[dict[str, dict[str, Any]], ImportReport]:
+    """Each good row's cleaned values by `key`, and a report of the bad rows.
+
+    `clean` raises ValueError (with a reason fit to show) for a bad row. Column names are
+    matched without regard to case or surrounding spaces; columns not asked for are ignored.
+    """
+    reader = csv.DictReader(handle)
+    header = [column.strip().lower() for column in reader.fieldnames or []]
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise CsvFileError(
+            f"the first line must name the columns {','.join(required)} "
+            f"(missing: {', '.join(missing)})"
+        )
+    reader.fieldnames = header
+    report = ImportReport()
+    rows: dict[str, dict[str, Any]] = {}
+    for row in reader:
+        line = reader.line_num
+        try:
+            values = clean(row)
+        except ValueError as problem:
+            report.problems.append((line, str(problem)))
+            continue
+        if values[key] in rows:
+            report.problems.append((line, f"{what} {values[key]} appears twice in the file"))
+            continue
+        rows[values[key]] = values
+    return rows, report

@@ -1,0 +1,303 @@
+"""The panel register: importing, adding, changing and removing members, leaving, auditing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+
+from portal.csv_import import CsvFileError, ImportReport, checked_rows
+from portal.extensions import db
+from portal.panel.models import (
+    AGE_BAND_LABELS,
+    AgeBand,
+    AuditEntry,
+    GroupKind,
+    MemberStatus,
+    PanelGroup,
+    PanelMember,
+)
+from portal.responses.service import utcnow
+from portal.schools.models import DISTRICT_LABELS, District
+
+REQUIRED_COLUMNS = ("reference", "name", "consent_date", "consent_wording")
+OPTIONAL_COLUMNS = (
+    "email",
+    "address",
+    "postcode",
+    "district",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "groups",
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]{0,29}$")
+MEMBERS_PER_PAGE = 50
+
+
+PanelFileError = CsvFileError
+
+
+class MemberError(ValueError):
+    """Why a member's details cannot be saved, in words fit to show, and which detail."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+
+
+_DISTRICTS = {_key(label): d for d, label in DISTRICT_LABELS.items()} | {
+    d.value: d for d in District
+}
+_AGE_BANDS = {_key(label): band for band, label in AGE_BAND_LABELS.items()} | {
+    band.value: band for band in AgeBand
+}
+_YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+
+
+def _group_kind(name: str) -> GroupKind:
+    lowered = name.lower()
+    if "bus user" in lowered:
+        return GroupKind.BUS_USER_GROUP
+    if "older people" in lowered:
+        return GroupKind.OLDER_PEOPLES_FORUM
+    if "panel" in lowered:
+        return GroupKind.PANEL
+    return GroupKind.OTHER
+
+
+def _parse_date(text: str) -> date:
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise MemberError(
+        f"consent date {text!r} is not a date like 2006-01-31 or 31/01/2006", "consent_date"
+    )
+
+
+def clean_member(values: dict[str, Any]) -> dict[str, Any]:
+    """Check and tidy one member's details (from a CSV row or a form); MemberError if wrong."""
+
+    def text(name: str, limit: int) -> str | None:
+        value = (values.get(name) or "").strip()
+        if len(value) > limit:
+            raise MemberError(f"{name.replace('_', ' ')} is longer than {limit} characters", name)
+        return value or None
+
+    reference = text("reference", 30)
+    if not reference or not REFERENCE.match(reference):
+        raise MemberError(
+            f"reference {values.get('reference')!r} is not like WP-00123", "reference"
+        )
+    name = text("name", 200)
+    if not name:
+        raise MemberError("name is empty", "name")
+    email = text("email", 254)
+    if email:
+        email = email.lower()
+        if not EMAIL.match(email):
+            raise MemberError(f"email {email!r} is not an email address", "email")
+    address = text("address", 1000)
+    if not email and not address:
+        raise MemberError("give an email address or a postal address, or both", "email")
+    postcode = text("postcode", 10)
+    if postcode:
+        postcode = postcode.upper()
+        if not POSTCODE.match(postcode):
+            raise MemberError(f"postcode {postcode!r} is not a UK postcode", "postcode")
+    district = None
+    if text("district", 60):
+        district = _DISTRICTS.get(_key(values["district"]))
+        if district is None:
+            raise MemberError(
+                f"district {values['district']!r} is not one of: "
+                + ", ".join(DISTRICT_LABELS.values()),
+                "district",
+            )
+    age_band = None
+    if text("age_band", 30):
+        age_band = _AGE_BANDS.get(_key(values["age_band"]))
+        if age_band is None:
+            raise MemberError(
+                f"age band {values['age_band']!r} is not one of: "
+                + ", ".join(AGE_BAND_LABELS.values()),
+                "age_band",
+            )
+    disability = None
+    if text("disability", 10):
+        disability = _YES_NO.get(values["disability"].strip().lower())
+        if disability is None:
+            raise MemberError(f"disability {values['disability']!r} is not yes or no", "disability")
+    consent_given_on = values.get("consent_date")
+    if not isinstance(consent_given_on, date):
+        consent_given_on = _parse_date(consent_given_on or "")
+    consent_wording = text("consent_wording", 5000)
+    if not consent_wording:
+        raise MemberError("the consent wording is empty", "consent_wording")
+    groups = [g.strip() for g in (values.get("groups") or "").split(";") if g.strip()]
+    if any(len(g) > 120 for g in groups):
+        raise MemberError("a group name is longer than 120 characters", "groups")
+    return {
+        "reference": reference,
+        "name": name,
+        "email": email,
+        "address": address,
+        "postcode": postcode,
+        "district": district,
+        "age_band": age_band,
+        "gender": text("gender", 40),
+        "ethnicity": text("ethnicity", 80),
+        "disability": disability,
+        "consent_given_on": consent_given_on,
+        "consent_wording": consent_wording,
+        "groups": groups,
+    }
+
+
+def _groups_named(names: list[str]) -> list[PanelGroup]:
+    found = {g.name: g for g in db.session.scalars(sa.select(PanelGroup))}
+    groups = []
+    for name in names:
+        group = found.get(name)
+        if group is None:
+            group = PanelGroup(name=name, kind=_group_kind(name))
+            db.session.add(group)
+            found[name] = group
+        groups.append(group)
+    return groups
+
+
+def _apply(member: PanelMember, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name != "groups":
+            setattr(member, name, value)
+    member.groups = _groups_named(values["groups"])
+
+
+def import_members(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
+    rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_member, "reference", "reference")
+    if report.problems and not skip_invalid:
+        return report
+    existing = {
+        m.reference: m
+        for m in db.session.scalars(
+            sa.select(PanelMember).where(PanelMember.reference.in_(list(rows)))
+        )
+    }
+    for reference, values in rows.items():
+        member = existing.get(reference)
+        if member is None:
+            member = PanelMember(leave_token=secrets.token_urlsafe(32))
+            db.session.add(member)
+            report.created += 1
+        else:
+            report.updated += 1
+        _apply(member, values)
+    db.session.commit()
+    report.imported = True
+    return report
+
+
+def find_member(reference: str) -> PanelMember | None:
+    return db.session.scalar(sa.select(PanelMember).where(PanelMember.reference == reference))
+
+
+def save_member(member: PanelMember | None, values: dict[str, Any]) -> PanelMember:
+    """Add a member (member None) or change one; the reference must stay unique."""
+    clash = find_member(values["reference"])
+    if clash is not None and clash is not member:
+        raise MemberError(f"reference {values['reference']} belongs to another member", "reference")
+    if member is None:
+        member = PanelMember(leave_token=secrets.token_urlsafe(32))
+        db.session.add(member)
+    _apply(member, values)
+    db.session.commit()
+    return member
+
+
+def remove_member(member: PanelMember) -> None:
+    db.session.delete(member)
+    db.session.commit()
+
+
+def leave(token: str, today: date) -> PanelMember | None:
+    """A member leaves through their own link; nothing more is sent to them."""
+    member = db.session.scalar(sa.select(PanelMember).where(PanelMember.leave_token == token))
+    if member is None:
+        return None
+    if member.status != MemberStatus.LEFT:
+        member.status = MemberStatus.LEFT
+        member.left_on = today
+        db.session.commit()
+    return member
+
+
+def members(
+    group_id: int | None = None, status: MemberStatus | None = None, page: int = 1
+) -> tuple[list[PanelMember], int]:
+    statement = sa.select(PanelMember)
+    if group_id is not None:
+        statement = statement.where(PanelMember.groups.any(PanelGroup.id == group_id))
+    if status is not None:
+        statement = statement.where(PanelMember.status == status)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.scalars(
+        statement.order_by(PanelMember.reference)
+        .limit(MEMBERS_PER_PAGE)
+        .offset((max(page, 1) - 1) * MEMBERS_PER_PAGE)
+    ).all()
+    return list(rows), total
+
+
+def groups() -> list[tuple[PanelGroup, int]]:
+    """Every group with its number of active members: one GROUP BY."""
+    counts = dict(
+        db.session.execute(
+            sa.select(PanelGroup.id, sa.func.count(PanelMember.id))
+            .join(PanelGroup.members)
+            .where(PanelMember.status == MemberStatus.ACTIVE)
+            .group_by(PanelGroup.id)
+        ).all()
+    )
+    return [
+        (group, counts.get(group.id, 0))
+        for group in db.session.scalars(sa.select(PanelGroup).order_by(PanelGroup.name))
+    ]
+
+
+def audit(user: Any, action: str, subject: str, detail: str = "") -> None:
+    """Record who did or saw what. Committed at once, with whatever else is pending."""
+    db.session.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user.id,
+            user_email=user.email,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
+    )
+    db.session.commit()
+
+
+def audit_trail(subject: str) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.subject == subject)
+            .order_by(AuditEntry.id.desc())
+        )
+    )
