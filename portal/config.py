@@ -96,6 +96,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SMTP_USERNAME": os.environ.get("PORTAL_SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "have-your-say@warwickshire.gov.uk"),
+        # Reminders to panel members who have not answered, at most this many per consultation.
+        "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -80,7 +80,14 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
     (
         "officer.panel",
         "Panel",
-        {"officer.panel", "officer.new_member", "officer.member", "officer.edit_member"},
+        {
+            "officer.panel",
+            "officer.new_member",
+            "officer.member",
+            "officer.edit_member",
+            "officer.invitations_page",
+            "officer.invitation_letters",
+        },
         {Role.OFFICER, Role.ADMIN},
     ),
     (

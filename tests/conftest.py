@@ -199,3 +199,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# The local SMTP server fixture, for every test module that sends mail.
+from tests.mail import inbox  # noqa: E402, F401

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
+from portal.consultations.service import consultation_with_questions
+from portal.extensions import db
+from portal.mail import mail_configured
 from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
-from portal.panel import service
-from portal.panel.models import MemberStatus, PanelMember
+from portal.panel import invitations, service
+from portal.panel.models import MemberStatus, PanelGroup, PanelMember
 from portal.rendering import render_page
+from portal.responses.service import utcnow
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
 
@@ -152,3 +156,71 @@ def remove_member(member_reference: str) -> WerkzeugResponse:
     service.audit(current_user, "removed", subject)
     flash(f"Removed {member_reference} and everything held about them", "success")
     return redirect(url_for(".panel"), code=303)
+
+
+@bp.route("/consultations/<slug>/invitations", methods=["GET", "POST"])
+@requires_role(*OFFICERS)
+def invitations_page(slug: str) -> WerkzeugResponse:
+    """Invite a group, send the emails, send reminders: each a button, each safe to repeat."""
+    consultation = consultation_with_questions(slug) or abort(404)
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        action = request.form.get("action")
+        now = utcnow()
+        if action == "invite":
+            raw = request.form.get("group", "")
+            group = db.session.get(PanelGroup, int(raw)) if raw.isdigit() else None
+            if raw and group is None:
+                abort(400)
+            created = invitations.invite(consultation, group, now)
+            flash(f"Invited {created} more {'member' if created == 1 else 'members'}", "success")
+        elif action in ("send", "remind"):
+            if action == "send":
+                report = invitations.send_invitations(consultation, now)
+            else:
+                report = invitations.send_reminders(
+                    consultation, now, current_app.config["PANEL_MAX_REMINDERS"]
+                )
+            _flash_send(report, "reminders" if action == "remind" else "invitations")
+        else:
+            flash("Choose what to do: invite, send or remind", "error")
+        return redirect(url_for(".invitations_page", slug=slug), code=303)
+    return render_page(
+        "officer/panel/invitations.html",
+        consultation=consultation,
+        counts=invitations.counts(consultation),
+        groups=service.groups(),
+        action=ActionForm(),
+        can_email=mail_configured(),
+        max_reminders=current_app.config["PANEL_MAX_REMINDERS"],
+    )
+
+
+def _flash_send(report: invitations.SendReport, what: str) -> None:
+    flash(f"Sent {report.sent} {what}", "success")
+    if report.failed:
+        flash(
+            f"The mail server refused {len(report.failed)}; they will be tried again next time: "
+            + ", ".join(report.failed),
+            "error",
+        )
+    if report.uncertain:
+        flash(
+            f"{len(report.uncertain)} may have been sent by an earlier run that stopped; they "
+            "are not sent again: " + ", ".join(report.uncertain),
+            "error",
+        )
+
+
+@bp.get("/consultations/<slug>/invitations/letters")
+@requires_role(*OFFICERS)
+def invitation_letters(slug: str) -> WerkzeugResponse:
+    consultation = consultation_with_questions(slug) or abort(404)
+    found = invitations.letters(consultation)
+    service.audit(current_user, "printed letters", f"consultation:{slug}", f"{len(found)} members")
+    return render_page(
+        "officer/panel/letters.html",
+        consultation=consultation,
+        letters=[(i, invitations.invitation_link(i)) for i in found],
+    )

@@ -115,3 +115,34 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     action: Mapped[str] = mapped_column(sa.String(60))
     subject: Mapped[str] = mapped_column(sa.String(100), index=True)
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Invitation(db.Model):  # type: ignore[name-defined]
+    """One member invited to one consultation, with a single-use personal link.
+
+    Sending marks `send_started_at` and commits before the email goes, and `sent_at` after:
+    an interrupted run resumes without sending twice (a member whose email may or may not have
+    gone is reported, never sent again automatically). Reminders work the same way.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "member_id", name="once_each"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultation.id"), index=True)
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("panel_member.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    created_at: Mapped[datetime]
+    send_started_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    reminder_started_at: Mapped[datetime | None]
+    last_reminded_at: Mapped[datetime | None]
+    # Set in the same transaction as the response it brought: the link then works no more.
+    response_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="SET NULL"), unique=True
+    )
+    responded_at: Mapped[datetime | None]
+
+    member: Mapped[PanelMember] = relationship()

@@ -16,12 +16,14 @@ from portal.extensions import db, limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
+from portal.public.panel_views import InvitationAlreadyUsed, invitation_for
 from portal.rendering import render_page
 from portal.responses import resume, service
 from portal.responses.models import ResponseChannel
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
+    InvitationUsed,
     Journey,
     ResponseIncomplete,
 )
@@ -133,11 +135,18 @@ def begin(slug: str) -> WerkzeugResponse:
     drafts = dict(session.get(DRAFTS_KEY, {}))
     existing = service.find_draft(consultation, drafts.get(slug), now)
     if existing is None or existing.response_id is not None:
+        try:
+            invitation_id = invitation_for(consultation)
+        except InvitationAlreadyUsed:
+            return render_page(
+                "public/invitation-used.html", status=409, consultation=consultation, left=False
+            )
         draft = service.start_draft(
             consultation,
             now,
             draft_lifetime(),
             distribution_channel_id=_arrived_by(consultation),
+            invitation_id=invitation_id,
         )
         drafts[slug] = draft.token
         session[DRAFTS_KEY] = drafts
@@ -224,6 +233,10 @@ def submit(slug: str) -> WerkzeugResponse:
         return redirect(_page_url(slug, incomplete.page.position), code=303)
     except AlreadySubmitted:
         pass  # a double click: the first submission stored it; show its confirmation
+    except InvitationUsed:
+        return render_page(
+            "public/invitation-used.html", status=409, consultation=journey.consultation, left=False
+        )
     return redirect(url_for("public.confirmation", slug=slug), code=303)
 
 

@@ -43,6 +43,10 @@ class Response(db.Model):  # type: ignore[name-defined]
     distribution_channel_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("distribution_channel.id"), index=True
     )
+    # The panel invitation (and so the member's profile) it answers, if any.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()
@@ -103,6 +107,9 @@ class ResponseDraft(db.Model):  # type: ignore[name-defined]
     )
     distribution_channel_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("distribution_channel.id")
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="CASCADE")
     )
     # Save and come back later: the SHA-256 of the resume code the respondent was given. The
     # code itself is shown once and never stored.

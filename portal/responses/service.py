@@ -48,6 +48,10 @@ class ResponseIncomplete(Exception):
         self.page = page
 
 
+class InvitationUsed(Exception):
+    """A panel member's personal link has already brought a response."""
+
+
 class AlreadySubmitted(Exception):
     def __init__(self, reference: str) -> None:
         super().__init__(reference)
@@ -223,6 +227,7 @@ def start_draft(
     channel: ResponseChannel = ResponseChannel.ONLINE,
     entered_by_id: int | None = None,
     distribution_channel_id: int | None = None,
+    invitation_id: int | None = None,
 ) -> ResponseDraft:
     draft = ResponseDraft(
         token=secrets.token_urlsafe(32),
@@ -234,6 +239,7 @@ def start_draft(
         channel=channel,
         entered_by_id=entered_by_id,
         distribution_channel_id=distribution_channel_id,
+        invitation_id=invitation_id,
     )
     db.session.add(draft)
     db.session.commit()
@@ -335,6 +341,19 @@ def save_page(
     db.session.commit()
 
 
+def _claim_invitation(invitation_id: int, response_id: int, now: datetime) -> bool:
+    """Use up a personal link, in the response's transaction; False if it was already used."""
+    from portal.panel.models import Invitation
+
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.response_id.is_(None))
+        .values(response_id=response_id, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
 def submit_response(journey: Journey, now: datetime) -> str:
     """Store the draft as a response with all its answers, in one transaction, exactly once.
 
@@ -369,6 +388,7 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     channel=draft.channel,
                     entered_by_id=draft.entered_by_id,
                     distribution_channel_id=draft.distribution_channel_id,
+                    invitation_id=draft.invitation_id,
                 )
                 .returning(Response.__table__.c.id)
             ).scalar_one()
@@ -384,6 +404,11 @@ def submit_response(journey: Journey, now: datetime) -> str:
                 db.session.rollback()
                 db.session.refresh(draft)
                 raise AlreadySubmitted(draft.response.reference if draft.response else "")
+            if draft.invitation_id is not None and not _claim_invitation(
+                draft.invitation_id, response_id, now
+            ):
+                db.session.rollback()
+                raise InvitationUsed()
             if answers:
                 db.session.execute(
                     sa.insert(Answer.__table__),

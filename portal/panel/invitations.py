@@ -1,0 +1,209 @@
+"""Inviting panel members to a consultation, and reminding those who have not answered.
+
+Rules held here:
+- a member is invited to a consultation at most once, with a single-use personal link;
+- an email is never sent twice: each send is marked as started (and committed) before it goes
+  and as done after, so a run that stops half-way resumes with the rest; a member whose email
+  may or may not have gone is reported, not sent again;
+- members without email get a printed letter with the same code;
+- reminders go only to members who were invited, have not answered and have not left, and at
+  most `max_reminders` times each.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.mail import MailUnavailable, send_email
+from portal.panel.models import Invitation, MemberStatus, PanelGroup, PanelMember
+from portal.responses.service import REFERENCE_ALPHABET
+
+CODE_LENGTH = 10
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)  # member references
+    uncertain: list[str] = field(default_factory=list)  # started earlier, never confirmed
+
+
+@dataclass(frozen=True)
+class InvitationCounts:
+    invited: int
+    by_email: int
+    sent: int
+    by_letter: int
+    responded: int
+    reminded: int
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def invite(consultation: Consultation, group: PanelGroup | None, now: datetime) -> int:
+    """Invite every active member of the group (or of every group, and none) not yet invited."""
+    already = sa.select(Invitation.member_id).where(Invitation.consultation_id == consultation.id)
+    statement = sa.select(PanelMember.id).where(
+        PanelMember.status == MemberStatus.ACTIVE, PanelMember.id.not_in(already)
+    )
+    if group is not None:
+        statement = statement.where(PanelMember.groups.any(PanelGroup.id == group.id))
+    member_ids = list(db.session.scalars(statement))
+    for member_id in member_ids:
+        db.session.add(
+            Invitation(
+                consultation_id=consultation.id,
+                member_id=member_id,
+                code=_new_code(),
+                created_at=now,
+            )
+        )
+    db.session.commit()
+    return len(member_ids)
+
+
+def invitation_link(invitation: Invitation) -> str:
+    return url_for("public.invitation_link", code=invitation.code, _external=True)
+
+
+def leave_link(member: PanelMember) -> str:
+    return url_for("public.leave_panel", token=member.leave_token, _external=True)
+
+
+def _email(invitation: Invitation, consultation: Consultation, reminder: bool) -> tuple[str, str]:
+    subject = (
+        f"Reminder: {consultation.title}" if reminder else f"Your invitation: {consultation.title}"
+    )
+    body = render_template(
+        "panel/invitation-email.txt",
+        consultation=consultation,
+        member=invitation.member,
+        link=invitation_link(invitation),
+        leave=leave_link(invitation.member),
+        reminder=reminder,
+    )
+    return subject, body
+
+
+def _deliver(
+    invitation: Invitation, consultation: Consultation, now: datetime, reminder: bool
+) -> bool:
+    """Mark, send, confirm: committed around the send so that nothing goes twice."""
+    if reminder:
+        invitation.reminder_started_at = now
+    else:
+        invitation.send_started_at = now
+    db.session.commit()
+    subject, body = _email(invitation, consultation, reminder)
+    try:
+        send_email(invitation.member.email or "", subject, body)
+    except MailUnavailable:
+        # Known not sent: clear the mark so the next run tries again.
+        if reminder:
+            invitation.reminder_started_at = None
+        else:
+            invitation.send_started_at = None
+        db.session.commit()
+        return False
+    if reminder:
+        invitation.reminders_sent += 1
+        invitation.last_reminded_at = now
+        invitation.reminder_started_at = None
+    else:
+        invitation.sent_at = now
+    db.session.commit()
+    return True
+
+
+def _invitations(consultation: Consultation) -> sa.Select[Any]:
+    return (
+        sa.select(Invitation)
+        .join(PanelMember)
+        .where(Invitation.consultation_id == consultation.id)
+        .order_by(Invitation.id)
+    )
+
+
+def send_invitations(consultation: Consultation, now: datetime) -> SendReport:
+    """Email every invitation not yet sent, to active members with an email address."""
+    report = SendReport()
+    pending = db.session.scalars(
+        _invitations(consultation).where(
+            Invitation.sent_at.is_(None),
+            PanelMember.email.is_not(None),
+            PanelMember.status == MemberStatus.ACTIVE,
+        )
+    ).all()
+    for invitation in pending:
+        if invitation.send_started_at is not None:
+            report.uncertain.append(invitation.member.reference)
+        elif _deliver(invitation, consultation, now, reminder=False):
+            report.sent += 1
+        else:
+            report.failed.append(invitation.member.reference)
+    return report
+
+
+def send_reminders(consultation: Consultation, now: datetime, max_reminders: int) -> SendReport:
+    """Remind those emailed who have not answered or left, up to `max_reminders` each."""
+    report = SendReport()
+    due = db.session.scalars(
+        _invitations(consultation).where(
+            Invitation.sent_at.is_not(None),
+            Invitation.response_id.is_(None),
+            Invitation.reminders_sent < max_reminders,
+            PanelMember.status == MemberStatus.ACTIVE,
+        )
+    ).all()
+    for invitation in due:
+        if invitation.reminder_started_at is not None:
+            report.uncertain.append(invitation.member.reference)
+        elif _deliver(invitation, consultation, now, reminder=True):
+            report.sent += 1
+        else:
+            report.failed.append(invitation.member.reference)
+    return report
+
+
+def letters(consultation: Consultation) -> list[Invitation]:
+    """Invitations to active members who have no email address: they get a printed letter."""
+    return list(
+        db.session.scalars(
+            _invitations(consultation).where(
+                PanelMember.email.is_(None), PanelMember.status == MemberStatus.ACTIVE
+            )
+        )
+    )
+
+
+def counts(consultation: Consultation) -> InvitationCounts:
+    """Every figure in one GROUP-free aggregate query."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Invitation.id),
+            sa.func.count(PanelMember.email),
+            sa.func.count(Invitation.sent_at),
+            sa.func.count(Invitation.id).filter(PanelMember.email.is_(None)),
+            sa.func.count(Invitation.response_id),
+            sa.func.count(Invitation.id).filter(Invitation.reminders_sent > 0),
+        )
+        .join(PanelMember)
+        .where(Invitation.consultation_id == consultation.id)
+    ).one()
+    return InvitationCounts(*row)
+
+
+def find(code: str) -> Invitation | None:
+    if len(code) > 16:
+        return None
+    return db.session.scalar(sa.select(Invitation).where(Invitation.code == code.upper()))
