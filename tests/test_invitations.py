@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.consultations.models import PanelLink
 from portal.extensions import db
 from portal.panel import invitations, service
 from portal.panel.models import AuditEntry, Invitation, MemberStatus, PanelGroup
@@ -99,9 +100,14 @@ def test_a_group_is_invited_answers_once_and_only_the_others_are_reminded(app, c
     ann_link = _link_in(next(m for m in inbox.messages if m["To"] == "ann@example.com"))
     respondent, sent = _respond(app, ann_link)
     assert sent.status_code == 303
+    # By default the response keeps only Ann's weighting cell, not a link to her record.
     response = db.session.scalars(sa.select(Response)).one()
-    invitation = db.session.get(Invitation, response.invitation_id)
-    assert invitation.member.reference == "WP-001" and invitation.response_id == response.id
+    assert response.invitation_id is None
+    assert (response.profile_district, response.profile_age_band) == ("warwick", "65_74")
+    invitation = db.session.scalars(
+        sa.select(Invitation).where(Invitation.responded_at.is_not(None))
+    ).one()
+    assert invitation.member.reference == "WP-001" and invitation.response_id is None
 
     # Her link now says, kindly, that she has answered; a second response is refused.
     again = app.test_client().get_page(ann_link)
@@ -170,3 +176,20 @@ def test_a_member_who_left_is_not_invited(app, inbox):
     member = service.find_member("WP-005")
     service.leave(member.leave_token, utcnow().date())
     assert invitations.invite(consultation(SLUG), None, utcnow()) == 4
+
+
+def test_a_consultation_can_link_responses_to_members_and_says_so(app, client, inbox):
+    _panel()
+    found = consultation(SLUG)
+    found.panel_link = PanelLink.MEMBER
+    db.session.commit()
+    invitations.invite(found, None, utcnow())
+    invitations.send_invitations(found, utcnow())
+    link = _link_in(next(m for m in inbox.messages if m["To"] == "ann@example.com"))
+    browser = app.test_client()
+    start = browser.get_page(browser.get(link).headers["Location"])
+    assert "Your answers will be kept linked to your panel record" in start.text
+    _respond(app, link)
+    response = db.session.scalars(sa.select(Response)).one()
+    invitation = db.session.get(Invitation, response.invitation_id)
+    assert invitation.member.reference == "WP-001" and invitation.response_id == response.id

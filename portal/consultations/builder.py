@@ -92,6 +92,7 @@ DETAIL_FIELDS = (
     "estimated_minutes",
     "opens_on",
     "closes_on",
+    "panel_link",
 )
 
 

@@ -39,6 +39,13 @@ class QuestionType(enum.StrEnum):
     INFORMATION = "information"  # text for the respondent; asks nothing
 
 
+class PanelLink(enum.StrEnum):
+    """What a panel member's response keeps of who they are."""
+
+    CELLS = "cells"  # only their weighting cell (district and age band)
+    MEMBER = "member"  # the link to their panel record
+
+
 class OptionKind(enum.StrEnum):
     CHOICE = "choice"
     STATEMENT = "statement"  # a row of a matrix question
@@ -85,6 +92,9 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     )
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
+    panel_link: Mapped[PanelLink] = mapped_column(
+        enum_column(PanelLink, 10), default=PanelLink.CELLS, server_default="cells"
+    )
     # Bumped, in the same transaction, by every change to the pages, questions or options.
     # The respondent's journey caches the structure per process and trusts this number.
     structure_version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     Field,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -105,6 +106,16 @@ class DetailsForm(FlaskForm):
             InputRequired("Enter how many minutes it takes, like 10"),
             NumberRange(1, 120, "Enter a number of minutes from 1 to 120"),
         ],
+    )
+    panel_link = RadioField(
+        "Panel members' responses",
+        choices=[
+            SelectChoice(
+                "cells", "Keep only their district and age band with their answers (anonymous)"
+            ),
+            SelectChoice("member", "Keep their answers linked to their panel record"),
+        ],
+        default="cells",
     )
     opens_on = GovukDateField("Opening date", description="Optional. For example, 1 9 2026")
     closes_on = GovukDateField("Closing date", description="Optional. For example, 30 11 2026")

@@ -23,6 +23,7 @@ from portal.consultations.models import (
     Option,
     OptionKind,
     Page,
+    PanelLink,
     Question,
     QuestionType,
 )
@@ -110,6 +111,7 @@ def _details(form: DetailsForm) -> dict[str, Any]:
         "estimated_minutes": form.estimated_minutes.data,
         "opens_on": form.opens_on.data,
         "closes_on": form.closes_on.data,
+        "panel_link": PanelLink(form.panel_link.data or "cells"),
     }
 
 

@@ -20,6 +20,7 @@ from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
 from portal.panel.models import MemberStatus, PanelGroup, PanelMember
 from portal.rendering import render_page
+from portal.reporting import panel_report
 from portal.responses.service import utcnow
 
 OFFICERS = (Role.OFFICER, Role.ADMIN)
@@ -223,4 +224,17 @@ def invitation_letters(slug: str) -> WerkzeugResponse:
         "officer/panel/letters.html",
         consultation=consultation,
         letters=[(i, invitations.invitation_link(i)) for i in found],
+    )
+
+
+@bp.get("/consultations/<slug>/panel-results")
+@requires_role(*OFFICERS)
+def panel_results(slug: str) -> WerkzeugResponse:
+    """Response rates, how respondents compare with the panel and the county, and why the
+    weighted results differ."""
+    consultation = consultation_with_questions(slug) or abort(404)
+    return render_page(
+        "officer/panel/results.html",
+        consultation=consultation,
+        report=panel_report.panel_report(consultation),
     )

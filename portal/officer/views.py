@@ -14,6 +14,7 @@ from portal.consultations.service import all_consultations, consultation_with_qu
 from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.rendering import render_page
+from portal.reporting import panel_report
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -55,6 +56,7 @@ def results(slug: str) -> WerkzeugResponse:
         results=results,
         comments=first_comments,
         trend=strategy.indicator_trend,
+        weighted=panel_report.weighted_results(consultation),
     )
 
 

@@ -160,7 +160,7 @@ def send_reminders(consultation: Consultation, now: datetime, max_reminders: int
     due = db.session.scalars(
         _invitations(consultation).where(
             Invitation.sent_at.is_not(None),
-            Invitation.response_id.is_(None),
+            Invitation.responded_at.is_(None),
             Invitation.reminders_sent < max_reminders,
             PanelMember.status == MemberStatus.ACTIVE,
         )
@@ -194,7 +194,7 @@ def counts(consultation: Consultation) -> InvitationCounts:
             sa.func.count(PanelMember.email),
             sa.func.count(Invitation.sent_at),
             sa.func.count(Invitation.id).filter(PanelMember.email.is_(None)),
-            sa.func.count(Invitation.response_id),
+            sa.func.count(Invitation.responded_at),
             sa.func.count(Invitation.id).filter(Invitation.reminders_sent > 0),
         )
         .join(PanelMember)

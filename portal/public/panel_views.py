@@ -51,7 +51,7 @@ def invitation_link(code: str) -> WerkzeugResponse:
     consultation = invitation.member and db.session.get(Consultation, invitation.consultation_id)
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
-    if invitation.response_id is not None or invitation.member.status == MemberStatus.LEFT:
+    if invitation.responded_at is not None or invitation.member.status == MemberStatus.LEFT:
         return render_page(
             "public/invitation-used.html",
             consultation=consultation,
@@ -78,12 +78,12 @@ def invitation_for(consultation: Consultation) -> int | None:
     if invitation_id is None:
         return None
     row = db.session.execute(
-        sa.select(Invitation.id, Invitation.response_id).where(
+        sa.select(Invitation.id, Invitation.responded_at).where(
             Invitation.id == invitation_id, Invitation.consultation_id == consultation.id
         )
     ).first()
     if row is None:
         return None
-    if row.response_id is not None:
+    if row.responded_at is not None:
         raise InvitationAlreadyUsed()
     return int(row.id)

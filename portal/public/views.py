@@ -16,7 +16,7 @@ from portal.extensions import db, limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
-from portal.public.panel_views import InvitationAlreadyUsed, invitation_for
+from portal.public.panel_views import INVITATIONS_KEY, InvitationAlreadyUsed, invitation_for
 from portal.rendering import render_page
 from portal.responses import resume, service
 from portal.responses.models import ResponseChannel
@@ -116,6 +116,7 @@ def start(slug: str) -> WerkzeugResponse:
         form=StartForm(),
         expired=request.args.get("expired") == "1",
         via_channel=_arrived_by(consultation) is not None,
+        via_invitation=bool(session.get(INVITATIONS_KEY, {}).get(slug)),
         question_count=sum(1 for q in consultation.questions if kind_of(q).asks),
         routed=any(q.conditions for q in consultation.questions)
         or any(page.conditions for page in consultation.pages),

@@ -43,10 +43,15 @@ class Response(db.Model):  # type: ignore[name-defined]
     distribution_channel_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("distribution_channel.id"), index=True
     )
-    # The panel invitation (and so the member's profile) it answers, if any.
+    # The panel invitation (and so the member's record) it answers: kept only when the
+    # consultation links responses to members (Consultation.panel_link).
     invitation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("invitation.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    # A panel member's weighting cell, copied when they respond: enough to weight the results
+    # without knowing who answered.
+    profile_district: Mapped[str | None] = mapped_column(sa.String(30))
+    profile_age_band: Mapped[str | None] = mapped_column(sa.String(10))
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()

@@ -19,7 +19,13 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from portal.consultations.models import Consultation, DisplayCondition, Page, Question
+from portal.consultations.models import (
+    Consultation,
+    DisplayCondition,
+    Page,
+    PanelLink,
+    Question,
+)
 from portal.consultations.question_types import Stored, kind_of
 from portal.consultations.service import (
     consultation_for_journey,
@@ -341,17 +347,35 @@ def save_page(
     db.session.commit()
 
 
-def _claim_invitation(invitation_id: int, response_id: int, now: datetime) -> bool:
-    """Use up a personal link, in the response's transaction; False if it was already used."""
+def _claim_invitation(invitation_id: int, response_id: int | None, now: datetime) -> bool:
+    """Use up a personal link, in the response's transaction; False if it was already used.
+    `response_id` is kept only when the consultation links responses to members."""
     from portal.panel.models import Invitation
 
     claimed = db.session.execute(
         sa.update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.response_id.is_(None))
+        .where(Invitation.id == invitation_id, Invitation.responded_at.is_(None))
         .values(response_id=response_id, responded_at=now)
         .execution_options(synchronize_session=False)
     )
     return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _weighting_cell(invitation_id: int | None) -> tuple[str | None, str | None]:
+    """The invited member's district and age band, as their response keeps them."""
+    if invitation_id is None:
+        return None, None
+    from portal.panel.models import Invitation, PanelMember
+
+    row = db.session.execute(
+        sa.select(PanelMember.district, PanelMember.age_band)
+        .join(Invitation, Invitation.member_id == PanelMember.id)
+        .where(Invitation.id == invitation_id)
+    ).first()
+    if row is None:
+        return None, None
+    district, age_band = row
+    return (district.value if district else None, age_band.value if age_band else None)
 
 
 def submit_response(journey: Journey, now: datetime) -> str:
@@ -374,6 +398,8 @@ def submit_response(journey: Journey, now: datetime) -> str:
         for row in kind_of(question).answer_rows(question, stored)
     ]
     consultation = journey.consultation
+    linked = consultation.panel_link == PanelLink.MEMBER
+    district, age_band = _weighting_cell(draft.invitation_id)
     for attempt in (1, 2):
         reference = new_reference()
         try:
@@ -388,7 +414,9 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     channel=draft.channel,
                     entered_by_id=draft.entered_by_id,
                     distribution_channel_id=draft.distribution_channel_id,
-                    invitation_id=draft.invitation_id,
+                    invitation_id=draft.invitation_id if linked else None,
+                    profile_district=district,
+                    profile_age_band=age_band,
                 )
                 .returning(Response.__table__.c.id)
             ).scalar_one()
@@ -405,7 +433,7 @@ def submit_response(journey: Journey, now: datetime) -> str:
                 db.session.refresh(draft)
                 raise AlreadySubmitted(draft.response.reference if draft.response else "")
             if draft.invitation_id is not None and not _claim_invitation(
-                draft.invitation_id, response_id, now
+                draft.invitation_id, response_id if linked else None, now
             ):
                 db.session.rollback()
                 raise InvitationUsed()

@@ -1,0 +1,106 @@
+"""Response rates, representativeness and weighted results, worked by hand."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.consultations.service import consultation_with_questions
+from portal.extensions import db
+from portal.panel import invitations, service
+from portal.panel.models import Invitation
+from portal.reporting import panel_report
+from portal.responses import service as responses
+from tests.factories import create_user, sign_in
+from tests.test_panel import HEADER, _row
+
+SLUG = "warwickshire-panel-liveability"
+# The hand-worked example of docs/weighting.md: the county half Warwick, half Rugby, and half
+# 65 to 74, half 75 or over.
+HALVES = {
+    "source": "A test population",
+    "districts": {"warwick": 50, "rugby": 50, "north_warwickshire": 0},
+    "age_bands_percent": {"65_74": 50, "75_plus": 50, "under_25": 0},
+}
+# reference: (district, age band, answer to the street lighting question)
+MEMBERS = {
+    "WP-001": ("warwick", "65_74", "good"),
+    "WP-002": ("warwick", "65_74", "poor"),
+    "WP-003": ("warwick", "75_plus", "poor"),
+    "WP-004": ("warwick", "75_plus", "poor"),
+    "WP-005": ("rugby", "65_74", "good"),
+    "WP-006": ("rugby", "75_plus", "good"),
+    "WP-007": ("rugby", "75_plus", None),  # invited, never answers
+}
+
+
+@pytest.fixture
+def answered(app, monkeypatch):
+    monkeypatch.setattr(panel_report, "population", lambda: HALVES)
+    rows = "".join(
+        _row(ref, district=district, age_band=age, groups="Warwickshire Panel")
+        for ref, (district, age, _) in MEMBERS.items()
+    )
+    service.import_members(io.StringIO(HEADER + rows))
+    consultation = consultation_with_questions(SLUG)
+    now = responses.utcnow()
+    invitations.invite(consultation, None, now)
+    for reference, (_, _, lighting) in MEMBERS.items():
+        if lighting is None:
+            continue
+        invitation = db.session.scalars(
+            sa.select(Invitation).where(Invitation.member_id == service.find_member(reference).id)
+        ).one()
+        draft = responses.start_draft(
+            consultation, now, timedelta(hours=1), invitation_id=invitation.id
+        )
+        draft.answers = {
+            q.key: {"selected": [q.choices[0].value]} for q in consultation.questions if q.required
+        } | {"street_lighting": {"selected": [lighting]}}
+        responses.submit_response(responses.Journey(consultation, draft), now)
+    return consultation
+
+
+def test_weighted_and_unweighted_results_differ_as_worked_by_hand(answered, client):
+    results = panel_report.weighted_results(answered)
+    question = next(q for q in answered.questions if q.key == "street_lighting")
+    good = next(o for o in question.choices if o.value == "good")
+    figures = results[question.id].options[good.id]
+    # Unweighted: 3 of 6 said "Good". Weighted: Warwick's four count 0.75 each and Rugby's two
+    # 1.5 each, so (0.75 + 1.5 + 1.5) / 6 = 62.5%.
+    assert figures.unweighted == pytest.approx(0.5)
+    assert figures.weighted == pytest.approx(0.625)
+    assert results[question.id].effective == pytest.approx(36 / 6.75)
+    assert figures.unweighted_interval.low == pytest.approx(0.1876, abs=5e-4)
+
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.results", slug=SLUG))
+    row = page.soup.find(id="result-3.3c-street_lighting").find("th", string="Good").parent
+    assert row.select_one(".app-unweighted").get_text(strip=True) == "50.0% (18.8–81.2%)"
+    assert row.select_one(".app-weighted").get_text(strip=True).startswith("62.5% (")
+
+
+def test_rates_and_profile_gaps(answered, client):
+    report = panel_report.panel_report(answered)
+    assert [(r.label, r.invited, r.responded) for r in report.rates_by_group] == [
+        ("Warwickshire Panel", 7, 6)
+    ]
+    rugby = next(r for r in report.rates_by_district if r.label == "Rugby")
+    assert (rugby.invited, rugby.responded) == (3, 2)
+    assert rugby.rate == pytest.approx(66.67, abs=0.01)
+    warwick = next(r for r in report.districts if r.label == "Warwick")
+    assert (warwick.respondents, warwick.respondents_percent) == (4, 66.7)
+    assert warwick.population_percent == 50.0 and warwick.gap == pytest.approx(16.7)
+    assert report.over_time[0][1] == 6
+    assert report.weights.effective == pytest.approx(36 / 6.75)
+
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    assert page.status == 200
+    assert "Effective sample size: 5.3" in page.soup.find(id="weighting-summary").text
+    district_row = page.soup.find(id="profile-district").find("th", string="Warwick").parent
+    assert district_row.get_text(" ", strip=True) == "Warwick 4 (66.7%) 4 (57.1%) 50.0% +16.7"
