@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -13,8 +13,9 @@ from portal.accounts.permissions import requires_role
 from portal.consultations.service import all_consultations, consultation_with_questions
 from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
+from portal.panel.service import audit
 from portal.rendering import render_page
-from portal.reporting import panel_report
+from portal.reporting import export, panel_report
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -132,3 +133,18 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         form=form,
         trend=strategy.indicator_trend,
     )
+
+
+@bp.get("/consultations/<slug>/responses.csv")
+@requires_role(*OFFICERS)
+def export_csv(slug: str) -> WerkzeugResponse:
+    """Every response as CSV, streamed; who exported what, and when, goes in the audit log."""
+    consultation = consultation_with_questions(slug) or abort(404)
+    audit(current_user, "exported responses", f"consultation:{slug}", "CSV, all responses")
+    response = WerkzeugResponse(
+        stream_with_context(export.stream_csv(consultation)), mimetype="text/csv"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="responses-{slug}-{uk_today().isoformat()}.csv"'
+    )
+    return response
