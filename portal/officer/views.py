@@ -15,7 +15,7 @@ from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.panel.service import audit
 from portal.rendering import render_page
-from portal.reporting import export, panel_report
+from portal.reporting import export, panel_report, timeline
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -58,6 +58,7 @@ def results(slug: str) -> WerkzeugResponse:
         comments=first_comments,
         trend=strategy.indicator_trend,
         weighted=panel_report.weighted_results(consultation),
+        days=timeline.daily_counts(consultation),
     )
 
 

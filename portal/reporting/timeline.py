@@ -1,0 +1,61 @@
+"""Responses day by day (UK days), in total and by how they arrived."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.responses.models import Response, ResponseChannel
+from portal.responses.service import UK
+
+
+@dataclass
+class Day:
+    day: date
+    total: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    through_links: int = 0
+
+
+def _hour_bucket() -> Any:
+    """The UTC hour of submission as text, in the database's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(Response.submitted_at, "YYYY-MM-DD HH24")
+    return sa.func.strftime("%Y-%m-%d %H", Response.submitted_at)
+
+
+def daily_counts(consultation: Consultation) -> list[Day]:
+    """One GROUP BY over UTC hours (a day has at most 24), folded here into UK calendar days,
+    which move between UTC and BST; days with no responses in the range are listed as 0."""
+    hour = _hour_bucket()
+    rows = db.session.execute(
+        sa.select(
+            hour,
+            Response.channel,
+            sa.func.count(Response.id),
+            sa.func.count(Response.distribution_channel_id),
+        )
+        .where(Response.consultation_id == consultation.id)
+        .group_by(hour, Response.channel)
+    ).all()
+    days: dict[date, Day] = {}
+    for bucket, channel, count, linked in rows:
+        moment = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        uk_day = moment.astimezone(UK).date()
+        entry = days.setdefault(uk_day, Day(uk_day, by_channel=defaultdict(int)))
+        entry.total += count
+        entry.by_channel[ResponseChannel(channel).value] += count
+        entry.through_links += linked
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    return [
+        days.get(first + timedelta(days=n), Day(first + timedelta(days=n)))
+        for n in range((last - first).days + 1)
+    ]
