@@ -442,3 +442,16 @@ def test_a_reference_clash_is_retried_with_a_new_reference(client, monkeypatch):
         [taken, "BCDFGHJKMN"]
     )
     assert answer_count() == 2 * rows_per_response  # nothing left behind by the failed attempt
+
+
+def test_help_after_sending_is_the_consultations_own(client):
+    bullying = Respondent(client, "bullying-what-parents-think")
+    bullying.start()
+    bullying.answer_all(BULLYING_ANSWERS)
+    sent = client.get_page(bullying.submit().headers["Location"])
+    assert "call Childline free on 0800 1111" in sent.text
+    liveability = Respondent(client, "warwickshire-panel-liveability")
+    liveability.start()
+    liveability.answer_all(LIVEABILITY_ANSWERS)
+    sent = client.get_page(liveability.submit().headers["Location"])
+    assert "If you need help now" not in sent.text and "Childline" not in sent.text

@@ -89,6 +89,7 @@ DETAIL_FIELDS = (
     "who_for",
     "what_happens",
     "privacy_notice",
+    "help_text",
     "estimated_minutes",
     "opens_on",
     "closes_on",

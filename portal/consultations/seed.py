@@ -64,6 +64,7 @@ def build_consultation(
         audience=item["audience"],
         who_for=item.get("who_for", "").strip(),
         what_happens=item.get("what_happens", "").strip(),
+        help_text=item.get("help_text", "").strip(),
         privacy_notice=item["privacy_notice"].strip(),
         estimated_minutes=item.get("estimated_minutes", 10),
         status=ConsultationStatus(item.get("status", "draft")),

@@ -99,6 +99,14 @@ class DetailsForm(FlaskForm):
         validators=[InputRequired("Enter the privacy notice"), Length(max=5000)],
         description="Who holds the answers, why, for how long, and who to contact",
     )
+    help_text = TextAreaField(
+        "Where to get help",
+        description=(
+            "Optional. Shown after someone sends their response, under \u201cIf you need help "
+            "now\u201d: for consultations on subjects such as bullying or crime"
+        ),
+        validators=[Optional(), Length(max=2000)],
+    )
     estimated_minutes = IntegerField(
         "Minutes it takes",
         default=10,

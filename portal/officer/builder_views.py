@@ -108,6 +108,7 @@ def _details(form: DetailsForm) -> dict[str, Any]:
         "who_for": (form.who_for.data or "").strip(),
         "what_happens": (form.what_happens.data or "").strip(),
         "privacy_notice": form.privacy_notice.data.strip(),
+        "help_text": (form.help_text.data or "").strip(),
         "estimated_minutes": form.estimated_minutes.data,
         "opens_on": form.opens_on.data,
         "closes_on": form.closes_on.data,
