@@ -8,9 +8,16 @@ the bad rows.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+
+def lookup_key(text: str) -> str:
+    """How a typed category is matched: "Nuneaton and Bedworth", "nuneaton_bedworth" and
+    "65 to 74" / "65_74" become the same key."""
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
 
 
 class CsvFileError(Exception):

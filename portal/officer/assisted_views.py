@@ -15,17 +15,14 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations.service import consultation_with_questions
-from portal.officer import bp
+from portal.officer import OFFICERS, bp
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
 from portal.responses import service
 from portal.responses.models import ResponseChannel
 from portal.responses.service import ConsultationUnavailable
-
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 
 class AssistedStartForm(FlaskForm):

@@ -12,7 +12,6 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations import builder
 from portal.consultations.builder import ChangeRefused
@@ -30,7 +29,7 @@ from portal.consultations.models import (
 from portal.consultations.question_types import REGISTRY, kind_of
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.officer import bp
+from portal.officer import OFFICERS, bp
 from portal.officer.builder_forms import (
     ActionForm,
     ConditionForm,
@@ -45,7 +44,6 @@ from portal.rendering import render_page
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 STEPS = {"up": -1, "down": 1}
 
 

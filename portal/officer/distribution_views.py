@@ -13,7 +13,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations.service import consultation_with_questions
-from portal.officer import bp
+from portal.officer import OFFICERS, bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
@@ -21,8 +21,6 @@ from portal.reporting import distribution as by_school
 from portal.responses.service import utcnow
 from portal.schools import pages, service
 from portal.schools.models import DistributionChannel, District, OutletKind
-
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 
 def _channel(code: str) -> DistributionChannel:

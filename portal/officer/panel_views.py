@@ -9,12 +9,11 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.mail import mail_configured
-from portal.officer import bp
+from portal.officer import OFFICERS, bp, page_number
 from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
@@ -22,8 +21,6 @@ from portal.panel.models import MemberStatus, PanelGroup, PanelMember
 from portal.rendering import render_page
 from portal.reporting import panel_report
 from portal.responses.service import utcnow
-
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 
 def _member(reference: str) -> PanelMember:
@@ -35,11 +32,6 @@ def _subject(member: PanelMember) -> str:
     return f"panel_member:{member.reference}"
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
 @bp.get("/panel")
 @requires_role(*OFFICERS)
 def panel() -> WerkzeugResponse:
@@ -47,7 +39,7 @@ def panel() -> WerkzeugResponse:
     group_id = int(raw_group) if raw_group.isdigit() else None
     status = request.args.get("status", "active")
     chosen = MemberStatus(status) if status in MemberStatus._value2member_map_ else None
-    page = _page_number()
+    page = page_number()
     found, total = service.members(group_id, chosen, page)
     return render_page(
         "officer/panel/index.html",

@@ -5,16 +5,13 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations.models import Question
 from portal.consultations.service import consultation_with_questions
-from portal.officer import bp
+from portal.officer import OFFICERS, bp
 from portal.rendering import render_page
 from portal.responses import service
 from portal.responses.models import ResponseDraft
-
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 
 class PreviewJourney(service.Journey):

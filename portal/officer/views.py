@@ -8,10 +8,9 @@ from flask import abort, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.consultations.service import all_consultations, consultation_with_questions
-from portal.officer import bp
+from portal.officer import OFFICERS, bp, page_number
 from portal.officer.forms import IndicatorValueForm
 from portal.panel.service import audit
 from portal.rendering import render_page
@@ -20,13 +19,7 @@ from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @bp.get("/")
@@ -67,7 +60,7 @@ def results(slug: str) -> WerkzeugResponse:
 def comments(slug: str, key: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
-    page = reporting.comment_page(question, _page_number())
+    page = reporting.comment_page(question, page_number())
     # Which appearance of the question on the results page asked (it can sit under two
     # outcomes), so the list swapped in by HTMX keeps that appearance's id.
     within = request.args.get("within", "other")

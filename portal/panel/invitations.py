@@ -134,9 +134,23 @@ def _invitations(consultation: Consultation) -> sa.Select[Any]:
     )
 
 
+def _send_each(
+    invitations: list[Invitation], consultation: Consultation, now: datetime, reminder: bool
+) -> SendReport:
+    report = SendReport()
+    for invitation in invitations:
+        started = invitation.reminder_started_at if reminder else invitation.send_started_at
+        if started is not None:
+            report.uncertain.append(invitation.member.reference)
+        elif _deliver(invitation, consultation, now, reminder):
+            report.sent += 1
+        else:
+            report.failed.append(invitation.member.reference)
+    return report
+
+
 def send_invitations(consultation: Consultation, now: datetime) -> SendReport:
     """Email every invitation not yet sent, to active members with an email address."""
-    report = SendReport()
     pending = db.session.scalars(
         _invitations(consultation).where(
             Invitation.sent_at.is_(None),
@@ -144,19 +158,11 @@ def send_invitations(consultation: Consultation, now: datetime) -> SendReport:
             PanelMember.status == MemberStatus.ACTIVE,
         )
     ).all()
-    for invitation in pending:
-        if invitation.send_started_at is not None:
-            report.uncertain.append(invitation.member.reference)
-        elif _deliver(invitation, consultation, now, reminder=False):
-            report.sent += 1
-        else:
-            report.failed.append(invitation.member.reference)
-    return report
+    return _send_each(list(pending), consultation, now, reminder=False)
 
 
 def send_reminders(consultation: Consultation, now: datetime, max_reminders: int) -> SendReport:
     """Remind those emailed who have not answered or left, up to `max_reminders` each."""
-    report = SendReport()
     due = db.session.scalars(
         _invitations(consultation).where(
             Invitation.sent_at.is_not(None),
@@ -165,14 +171,7 @@ def send_reminders(consultation: Consultation, now: datetime, max_reminders: int
             PanelMember.status == MemberStatus.ACTIVE,
         )
     ).all()
-    for invitation in due:
-        if invitation.reminder_started_at is not None:
-            report.uncertain.append(invitation.member.reference)
-        elif _deliver(invitation, consultation, now, reminder=True):
-            report.sent += 1
-        else:
-            report.failed.append(invitation.member.reference)
-    return report
+    return _send_each(list(due), consultation, now, reminder=True)
 
 
 def letters(consultation: Consultation) -> list[Invitation]:

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
-from portal.csv_import import CsvFileError, ImportReport, checked_rows
+from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
 from portal.panel.models import (
     AGE_BAND_LABELS,
@@ -52,14 +52,10 @@ class MemberError(ValueError):
         self.field = field
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-
-
-_DISTRICTS = {_key(label): d for d, label in DISTRICT_LABELS.items()} | {
+_DISTRICTS = {lookup_key(label): d for d, label in DISTRICT_LABELS.items()} | {
     d.value: d for d in District
 }
-_AGE_BANDS = {_key(label): band for band, label in AGE_BAND_LABELS.items()} | {
+_AGE_BANDS = {lookup_key(label): band for band, label in AGE_BAND_LABELS.items()} | {
     band.value: band for band in AgeBand
 }
 _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
@@ -120,7 +116,7 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
             raise MemberError(f"postcode {postcode!r} is not a UK postcode", "postcode")
     district = None
     if text("district", 60):
-        district = _DISTRICTS.get(_key(values["district"]))
+        district = _DISTRICTS.get(lookup_key(values["district"]))
         if district is None:
             raise MemberError(
                 f"district {values['district']!r} is not one of: "
@@ -129,7 +125,7 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
             )
     age_band = None
     if text("age_band", 30):
-        age_band = _AGE_BANDS.get(_key(values["age_band"]))
+        age_band = _AGE_BANDS.get(lookup_key(values["age_band"]))
         if age_band is None:
             raise MemberError(
                 f"age band {values['age_band']!r} is not one of: "

@@ -24,6 +24,7 @@ from portal.panel.models import (
     PanelMember,
     panel_membership,
 )
+from portal.reporting.service import percent
 from portal.reporting.weighting import Interval, Weights, rake, weighted_share, wilson
 from portal.responses.models import Answer, Response
 from portal.schools.models import DISTRICT_LABELS, District
@@ -98,10 +99,6 @@ class PanelReport:
     source: str
 
 
-def _percent(part: float, whole: float) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
 def _rates(consultation: Consultation, column: Any, labels: dict[Any, str]) -> list[RateRow]:
     rows = db.session.execute(
         sa.select(column, sa.func.count(Invitation.id), sa.func.count(Invitation.responded_at))
@@ -145,10 +142,10 @@ def _profile(
         ProfileRow(
             label,
             respondent_counts.get(key, 0),
-            _percent(respondent_counts.get(key, 0), respondents),
+            percent(respondent_counts.get(key, 0), respondents),
             panel_counts.get(key, 0),
-            _percent(panel_counts.get(key, 0), panel),
-            _percent(population_shares.get(str(key), 0), population_total),
+            percent(panel_counts.get(key, 0), panel),
+            percent(population_shares.get(str(key), 0), population_total),
         )
         for key, label in labels.items()
     ]

@@ -165,7 +165,7 @@ def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
     }
 
 
-def _percent(part: int, whole: int) -> float:
+def percent(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
@@ -241,7 +241,7 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         elif kind == ResultsKind.CHOICES:
             result.options = _option_results(question.choices, by_option, answered_count)
             result.other_count = by_option.get(None, 0)
-            result.other_percent = _percent(result.other_count, answered_count)
+            result.other_percent = percent(result.other_count, answered_count)
         elif kind == ResultsKind.NUMBERS:
             result.numbers = numbers.get(question.id, NumberSummary(0, None, None, None))
         elif kind == ResultsKind.DATES:
@@ -259,7 +259,7 @@ def _option_results(
     options: list[Option], by_option: dict[int | None, int], base: int
 ) -> list[OptionResult]:
     return [
-        OptionResult(o, by_option.get(o.id, 0), _percent(by_option.get(o.id, 0), base))
+        OptionResult(o, by_option.get(o.id, 0), percent(by_option.get(o.id, 0), base))
         for o in options
     ]
 
@@ -272,7 +272,7 @@ def _add_scale_figures(result: QuestionResult) -> None:
     if question.type == QuestionType.AGREEMENT_SCALE:
         agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
         disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-        result.net_agreement = round(_percent(agree, answered) - _percent(disagree, answered), 1)
+        result.net_agreement = round(percent(agree, answered) - percent(disagree, answered), 1)
     elif question.type == QuestionType.RATING:
         scored = [(r.option.scale_weight or 0, r.count) for r in result.options]
         result.mean_score = round(sum(w * c for w, c in scored) / answered, 1)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal.consultations.models import Consultation
-from portal.csv_import import CsvFileError, ImportReport, checked_rows
+from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
 from portal.responses.models import Response
 from portal.responses.service import REFERENCE_ALPHABET
@@ -33,13 +33,9 @@ NUMBER_PATTERN = re.compile(r"\d{3}/?\d{4}|\d{6,8}")
 ImportFileError = CsvFileError
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"[^a-z]+", "_", text.strip().lower()).strip("_")
-
-
-_DISTRICTS = {_normalise(label): district for district, label in DISTRICT_LABELS.items()}
+_DISTRICTS = {lookup_key(label): district for district, label in DISTRICT_LABELS.items()}
 _DISTRICTS.update({district.value: district for district in District})
-_PHASES = {_normalise(phase.value): phase for phase in Phase}
+_PHASES = {lookup_key(phase.value): phase for phase in Phase}
 _PHASES.update(
     {"all_through": Phase.ALL_THROUGH, "through": Phase.ALL_THROUGH, "pru": Phase.ALTERNATIVE}
 )
@@ -56,12 +52,12 @@ def _school_values(row: dict[str, Any]) -> dict[str, Any]:
     if not NUMBER_PATTERN.fullmatch(number):
         raise ValueError(f"number {number!r} is not a school number like 937/2001")
     number = number.replace("/", "")
-    phase = _PHASES.get(_normalise(row.get("phase") or ""))
+    phase = _PHASES.get(lookup_key(row.get("phase") or ""))
     if phase is None:
         raise ValueError(
             f"phase {row.get('phase')!r} is not one of: {', '.join(p.value for p in Phase)}"
         )
-    district = _DISTRICTS.get(_normalise(row.get("district") or ""))
+    district = _DISTRICTS.get(lookup_key(row.get("district") or ""))
     if district is None:
         raise ValueError(
             f"district {row.get('district')!r} is not one of: {', '.join(DISTRICT_LABELS.values())}"
