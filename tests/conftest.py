@@ -197,6 +197,16 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def officer_client(client: FlaskClient) -> FlaskClient:
+    """A client signed in as an officer."""
+    from portal.accounts.models import Role
+    from tests.factories import create_user, sign_in
+
+    sign_in(client, create_user(Role.OFFICER))
+    return client
+
+
+@pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 

@@ -64,17 +64,21 @@ def sign_in(client: Any, user: User, password: str = PASSWORD) -> Any:
     )
 
 
-def submit_response(slug: str, answers: dict[str, Any], at: datetime | None = None) -> Response:
+def submit_response(
+    slug: str, answers: dict[str, Any], at: datetime | None = None, **arrived: Any
+) -> Response:
     """Store a response the way the journey does: a draft holding `answers`, then submit.
 
     `answers` maps question keys to stored answers,
     for example {"school_phase": {"selected": ["primary"]}}.
     Every required question not given is answered with its first option.
+    `arrived` says how it came, as the journey's start_draft takes it (channel,
+    distribution_channel_id, invitation_id).
     """
     consultation = consultation_with_questions(slug)
     assert consultation is not None
     now = at or responses.utcnow()
-    draft = responses.start_draft(consultation, now, timedelta(hours=1))
+    draft = responses.start_draft(consultation, now, timedelta(hours=1), **arrived)
     full = {}
     for question in consultation.questions:
         if question.key in answers:

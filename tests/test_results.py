@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from flask import url_for
 
-from portal.accounts.models import Role
 from portal.reporting.service import ResponseCounts, response_counts
 from portal.responses.service import UK, utcnow
-from tests.factories import chose, create_user, sign_in, submit_response
+from tests.factories import chose, submit_response
 from tests.journeys import consultation
 
 BULLYING = "bullying-what-parents-think"
 LIVEABILITY = "warwickshire-panel-liveability"
-
-
-@pytest.fixture
-def officer_client(client):
-    sign_in(client, create_user(Role.OFFICER))
-    return client
 
 
 def table_rows(section) -> dict[str, tuple[str, str]]:

@@ -23,5 +23,6 @@ from portal.officer import (  # noqa: E402, F401
     distribution_views,
     panel_views,
     preview_views,
+    results_views,
     views,
 )

@@ -1,20 +1,18 @@
-"""Thin views: each reads through a service and renders."""
+"""Thin views: the officer's dashboard and the strategy pages."""
 
 from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, request, stream_with_context, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import requires_role
-from portal.consultations.service import all_consultations, consultation_with_questions
-from portal.officer import OFFICERS, bp, page_number
+from portal.consultations.service import all_consultations
+from portal.officer import OFFICERS, bp
 from portal.officer.forms import IndicatorValueForm
-from portal.panel.service import audit
 from portal.rendering import render_page
-from portal.reporting import export, panel_report, timeline
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -31,46 +29,6 @@ def dashboard() -> WerkzeugResponse:
         counts=reporting.response_counts(),
         empty=reporting.ResponseCounts(),
         today=uk_today(),
-    )
-
-
-@bp.get("/consultations/<slug>/results")
-@requires_role(*OFFICERS)
-def results(slug: str) -> WerkzeugResponse:
-    consultation = consultation_with_questions(slug) or abort(404)
-    results = reporting.consultation_results(consultation)
-    first_comments = {
-        r.question.id: reporting.comment_page(r.question, 1)
-        for section in [*(s.questions for s in results.by_outcome), results.other_questions]
-        for r in section
-        if r.comment_count or r.other_count
-    }
-    return render_page(
-        "officer/results.html",
-        results=results,
-        comments=first_comments,
-        trend=strategy.indicator_trend,
-        weighted=panel_report.weighted_results(consultation),
-        days=timeline.daily_counts(consultation),
-    )
-
-
-@bp.get("/consultations/<slug>/questions/<key>/comments")
-@requires_role(*OFFICERS)
-def comments(slug: str, key: str) -> WerkzeugResponse:
-    consultation = consultation_with_questions(slug) or abort(404)
-    question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
-    page = reporting.comment_page(question, page_number())
-    # Which appearance of the question on the results page asked (it can sit under two
-    # outcomes), so the list swapped in by HTMX keeps that appearance's id.
-    within = request.args.get("within", "other")
-    scope = within if SCOPE_PATTERN.fullmatch(within) else "other"
-    return render_page(
-        "officer/comments.html",
-        block="comments_page",
-        consultation=consultation,
-        page=page,
-        scope=scope,
     )
 
 
@@ -127,18 +85,3 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         form=form,
         trend=strategy.indicator_trend,
     )
-
-
-@bp.get("/consultations/<slug>/responses.csv")
-@requires_role(*OFFICERS)
-def export_csv(slug: str) -> WerkzeugResponse:
-    """Every response as CSV, streamed; who exported what, and when, goes in the audit log."""
-    consultation = consultation_with_questions(slug) or abort(404)
-    audit(current_user, "exported responses", f"consultation:{slug}", "CSV, all responses")
-    response = WerkzeugResponse(
-        stream_with_context(export.stream_csv(consultation)), mimetype="text/csv"
-    )
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="responses-{slug}-{uk_today().isoformat()}.csv"'
-    )
-    return response

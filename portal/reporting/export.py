@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from portal.consultations.models import Consultation
 from portal.consultations.question_types import kind_of
 from portal.extensions import db
+from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses.models import Answer, Response
 from portal.responses.service import UK
 from portal.schools.models import DistributionChannel
@@ -37,8 +38,11 @@ def header(consultation: Consultation) -> list[str]:
     return columns
 
 
-def rows(consultation: Consultation, chunk: int = CHUNK) -> Iterator[list[str]]:
-    """Every response, oldest first, read `chunk` at a time by keyset (never OFFSET)."""
+def rows(
+    consultation: Consultation, chunk: int = CHUNK, only: ResponseFilter = NO_FILTER
+) -> Iterator[list[str]]:
+    """Every response (that the filter matches), oldest first, read `chunk` at a time by
+    keyset (never OFFSET)."""
     questions = [q for q in consultation.questions if kind_of(q).asks]
     last_id = 0
     while True:
@@ -53,7 +57,11 @@ def rows(consultation: Consultation, chunk: int = CHUNK) -> Iterator[list[str]]:
             .outerjoin(
                 DistributionChannel, DistributionChannel.id == Response.distribution_channel_id
             )
-            .where(Response.consultation_id == consultation.id, Response.id > last_id)
+            .where(
+                Response.consultation_id == consultation.id,
+                Response.id > last_id,
+                *only.conditions(),
+            )
             .order_by(Response.id)
             .limit(chunk)
         ).all()
@@ -88,7 +96,7 @@ def rows(consultation: Consultation, chunk: int = CHUNK) -> Iterator[list[str]]:
         last_id = ids[-1]  # plain rows, not ORM objects: the session keeps nothing of them
 
 
-def stream_csv(consultation: Consultation) -> Iterator[str]:
+def stream_csv(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> Iterator[str]:
     """The CSV text, a chunk of responses at a time; UTF-8 with a byte-order mark so that
     spreadsheets read accented names and curly quotes correctly."""
     buffer = io.StringIO()
@@ -97,7 +105,7 @@ def stream_csv(consultation: Consultation) -> Iterator[str]:
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    for count, row in enumerate(rows(consultation), start=1):
+    for count, row in enumerate(rows(consultation, only=only), start=1):
         writer.writerow(row)
         if count % CHUNK == 0:
             yield buffer.getvalue()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,8 +21,9 @@ from portal.consultations.models import (
 )
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
+from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses.models import Answer, Response
-from portal.responses.service import UK, uk_today, utcnow
+from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
 from portal.strategy.models import Indicator, Outcome, Priority
 
 COMMENTS_PER_PAGE = 10
@@ -142,17 +143,12 @@ class ConsultationResults:
     other_questions: list[QuestionResult]
 
 
-def _uk_midnight_in_utc(day: object) -> datetime:
-    local = datetime.combine(day, time.min, tzinfo=UK)  # type: ignore[arg-type]
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
     """Responses per consultation: since UK midnight, since Monday, and in all."""
     now = now or utcnow()
     today = uk_today(now)
-    start_of_day = _uk_midnight_in_utc(today)
-    start_of_week = _uk_midnight_in_utc(today - timedelta(days=today.weekday()))
+    start_of_day = uk_midnight_in_utc(today)
+    start_of_week = uk_midnight_in_utc(today - timedelta(days=today.weekday()))
     statement = sa.select(
         Response.consultation_id,
         sa.func.count(Response.id).filter(Response.submitted_at >= start_of_day),
@@ -173,18 +169,36 @@ def percent(part: float, whole: float) -> float:
 _SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
 
 
-def question_results(consultation: Consultation) -> tuple[int, dict[int, QuestionResult]]:
-    """The total number of responses and every question's figures, counted by GROUP BY
-    queries: one for option counts, and one each for rankings and matrices, multi-row
-    questions' respondents, numbers and dates when the consultation has them."""
-    questions = [q for q in consultation.questions if kind_of(q).asks]
-    question_ids = [q.id for q in questions]
-    total = (
+def _answer_scope(consultation_id: int, only: ResponseFilter) -> list[sa.ColumnElement[bool]]:
+    """Extra conditions on the answer table: none for all responses (the indexes on
+    question and option serve it alone), else answers of the responses that match."""
+    if not only.active:
+        return []
+    return [Answer.response_id.in_(only.response_ids(consultation_id))]
+
+
+def matching_responses(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> int:
+    return (
         db.session.scalar(
-            sa.select(sa.func.count(Response.id)).where(Response.consultation_id == consultation.id)
+            sa.select(sa.func.count(Response.id)).where(
+                Response.consultation_id == consultation.id, *only.conditions()
+            )
         )
         or 0
     )
+
+
+def question_results(
+    consultation: Consultation, only: ResponseFilter = NO_FILTER
+) -> tuple[int, dict[int, QuestionResult]]:
+    """The total number of responses and every question's figures, counted by GROUP BY
+    queries: one for option counts, and one each for rankings and matrices, multi-row
+    questions' respondents, numbers and dates when the consultation has them. `only`
+    narrows every count to the responses a filter matches."""
+    questions = [q for q in consultation.questions if kind_of(q).asks]
+    question_ids = [q.id for q in questions]
+    total = matching_responses(consultation, only)
+    scope = _answer_scope(consultation.id, only)
     # question -> (statement, option, rank) -> count. Most questions need only option counts,
     # which the (question_id, option_id) index serves; rankings and matrices also need the
     # statement and rank, counted separately so the common query keeps that index.
@@ -193,7 +207,7 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
     plain = [question_id for question_id in question_ids if question_id not in detailed]
     for question_id, option_id, count in db.session.execute(
         sa.select(Answer.question_id, Answer.option_id, sa.func.count(Answer.id))
-        .where(Answer.question_id.in_(plain))
+        .where(Answer.question_id.in_(plain), *scope)
         .group_by(Answer.question_id, Answer.option_id)
     ):
         counts[question_id][(None, option_id, None)] = count
@@ -206,7 +220,7 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
                 Answer.rank,
                 sa.func.count(Answer.id),
             )
-            .where(Answer.question_id.in_(detailed))
+            .where(Answer.question_id.in_(detailed), *scope)
             .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
         ):
             counts[question_id][(statement_id, option_id, rank)] = count
@@ -218,12 +232,12 @@ def question_results(consultation: Consultation) -> tuple[int, dict[int, Questio
         answered.update(
             db.session.execute(
                 sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
-                .where(Answer.question_id.in_(several))
+                .where(Answer.question_id.in_(several), *scope)
                 .group_by(Answer.question_id)
             ).all()
         )
-    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER])
-    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE])
+    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
+    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
 
     results: dict[int, QuestionResult] = {}
     for question in questions:
@@ -311,7 +325,9 @@ def _statement_results(
     return results
 
 
-def _number_summaries(question_ids: list[int]) -> dict[int, NumberSummary]:
+def _number_summaries(
+    question_ids: list[int], scope: list[sa.ColumnElement[bool]]
+) -> dict[int, NumberSummary]:
     if not question_ids:
         return {}
     rows = db.session.execute(
@@ -322,7 +338,7 @@ def _number_summaries(question_ids: list[int]) -> dict[int, NumberSummary]:
             sa.func.min(Answer.number),
             sa.func.max(Answer.number),
         )
-        .where(Answer.question_id.in_(question_ids))
+        .where(Answer.question_id.in_(question_ids), *scope)
         .group_by(Answer.question_id)
     )
     return {
@@ -336,13 +352,15 @@ def _number_summaries(question_ids: list[int]) -> dict[int, NumberSummary]:
     }
 
 
-def _date_ranges(question_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
+def _date_ranges(
+    question_ids: list[int], scope: list[sa.ColumnElement[bool]]
+) -> dict[int, tuple[date | None, date | None]]:
     if not question_ids:
         return {}
     # Dates are stored as YYYY-MM-DD text, which sorts as the dates do.
     rows = db.session.execute(
         sa.select(Answer.question_id, sa.func.min(Answer.text), sa.func.max(Answer.text))
-        .where(Answer.question_id.in_(question_ids))
+        .where(Answer.question_id.in_(question_ids), *scope)
         .group_by(Answer.question_id)
     )
     return {
@@ -390,9 +408,11 @@ def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWordin
     return found
 
 
-def consultation_results(consultation: Consultation) -> ConsultationResults:
+def consultation_results(
+    consultation: Consultation, only: ResponseFilter = NO_FILTER
+) -> ConsultationResults:
     """Results arranged by the strategy: each linked outcome with its questions, then the rest."""
-    total, results = question_results(consultation)
+    total, results = question_results(consultation, only)
     for question_id, wordings in earlier_wordings(consultation).items():
         if question_id in results:
             results[question_id].earlier_wordings = wordings
@@ -423,9 +443,13 @@ def consultation_results(consultation: Consultation) -> ConsultationResults:
     return ConsultationResults(consultation, total, by_outcome, other)
 
 
-def comment_page(question: Question, page: int) -> CommentPage:
+def comment_page(question: Question, page: int, only: ResponseFilter = NO_FILTER) -> CommentPage:
     """One page of a free-text question's answers, newest first."""
-    where = (Answer.question_id == question.id, Answer.option_id.is_(None))
+    where = (
+        Answer.question_id == question.id,
+        Answer.option_id.is_(None),
+        *_answer_scope(question.consultation_id, only),
+    )
     total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
     page = max(1, page)
     rows = db.session.execute(

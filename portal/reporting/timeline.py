@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from portal.consultations.models import Consultation
 from portal.extensions import db
+from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses.models import Response, ResponseChannel
 from portal.responses.service import UK
 
@@ -30,7 +31,7 @@ def _hour_bucket() -> Any:
     return sa.func.strftime("%Y-%m-%d %H", Response.submitted_at)
 
 
-def daily_counts(consultation: Consultation) -> list[Day]:
+def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[Day]:
     """One GROUP BY over UTC hours (a day has at most 24), folded here into UK calendar days,
     which move between UTC and BST; days with no responses in the range are listed as 0."""
     hour = _hour_bucket()
@@ -41,7 +42,7 @@ def daily_counts(consultation: Consultation) -> list[Day]:
             sa.func.count(Response.id),
             sa.func.count(Response.distribution_channel_id),
         )
-        .where(Response.consultation_id == consultation.id)
+        .where(Response.consultation_id == consultation.id, *only.conditions())
         .group_by(hour, Response.channel)
     ).all()
     days: dict[date, Day] = {}

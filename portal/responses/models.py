@@ -52,12 +52,31 @@ class Response(db.Model):  # type: ignore[name-defined]
     # without knowing who answered.
     profile_district: Mapped[str | None] = mapped_column(sa.String(30))
     profile_age_band: Mapped[str | None] = mapped_column(sa.String(10))
+    # Sent through a panel invitation, whether or not the link to the member is kept: lets
+    # officers look at panel members' answers apart from everyone else's.
+    panel_invited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()
     answers: WriteOnlyMapped[Answer] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+# The panel groups (Bus User group, Older People's forum...) an invited member belonged to
+# when they responded, copied like the weighting cell so results can be filtered by group
+# without keeping who answered.
+response_group = sa.Table(
+    "response_group",
+    db.metadata,
+    sa.Column("response_id", sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "group_id",
+        sa.ForeignKey("panel_group.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
 
 
 class Answer(db.Model):  # type: ignore[name-defined]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import weakref
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,13 @@ from portal.consultations.service import (
     with_cached_structure,
 )
 from portal.extensions import db
-from portal.responses.models import Answer, Response, ResponseChannel, ResponseDraft
+from portal.responses.models import (
+    Answer,
+    Response,
+    ResponseChannel,
+    ResponseDraft,
+    response_group,
+)
 
 # No vowels (so no words), no 0/O, 1/I/L or U/V look-alikes: easy to read out over the phone.
 REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
@@ -73,6 +79,11 @@ def uk_today(now: datetime | None = None) -> date:
     """Opening and closing dates are UK calendar days."""
     moment = (now or utcnow()).replace(tzinfo=UTC)
     return moment.astimezone(UK).date()
+
+
+def uk_midnight_in_utc(day: date) -> datetime:
+    """The start of a UK calendar day as the naive UTC the datetime columns store."""
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
 
 
 def new_reference() -> str:
@@ -361,21 +372,35 @@ def _claim_invitation(invitation_id: int, response_id: int | None, now: datetime
     return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _weighting_cell(invitation_id: int | None) -> tuple[str | None, str | None]:
-    """The invited member's district and age band, as their response keeps them."""
-    if invitation_id is None:
-        return None, None
-    from portal.panel.models import Invitation, PanelMember
+@dataclass(frozen=True)
+class InvitedProfile:
+    """What an invited member's response keeps of them: their weighting cell and groups."""
 
-    row = db.session.execute(
-        sa.select(PanelMember.district, PanelMember.age_band)
+    district: str | None = None
+    age_band: str | None = None
+    group_ids: tuple[int, ...] = ()
+
+
+def _invited_profile(invitation_id: int | None) -> InvitedProfile | None:
+    """The invited member's district, age band and panel groups, as their response keeps them."""
+    if invitation_id is None:
+        return None
+    from portal.panel.models import Invitation, PanelMember, panel_membership
+
+    rows = db.session.execute(
+        sa.select(PanelMember.district, PanelMember.age_band, panel_membership.c.group_id)
         .join(Invitation, Invitation.member_id == PanelMember.id)
+        .outerjoin(panel_membership, panel_membership.c.member_id == PanelMember.id)
         .where(Invitation.id == invitation_id)
-    ).first()
-    if row is None:
-        return None, None
-    district, age_band = row
-    return (district.value if district else None, age_band.value if age_band else None)
+    ).all()
+    if not rows:
+        return None
+    district, age_band, _ = rows[0]
+    return InvitedProfile(
+        district=district.value if district else None,
+        age_band=age_band.value if age_band else None,
+        group_ids=tuple(group_id for _, _, group_id in rows if group_id is not None),
+    )
 
 
 def submit_response(journey: Journey, now: datetime) -> str:
@@ -399,7 +424,7 @@ def submit_response(journey: Journey, now: datetime) -> str:
     ]
     consultation = journey.consultation
     linked = consultation.panel_link == PanelLink.MEMBER
-    district, age_band = _weighting_cell(draft.invitation_id)
+    profile = _invited_profile(draft.invitation_id)
     for attempt in (1, 2):
         reference = new_reference()
         try:
@@ -415,8 +440,9 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     entered_by_id=draft.entered_by_id,
                     distribution_channel_id=draft.distribution_channel_id,
                     invitation_id=draft.invitation_id if linked else None,
-                    profile_district=district,
-                    profile_age_band=age_band,
+                    profile_district=profile.district if profile else None,
+                    profile_age_band=profile.age_band if profile else None,
+                    panel_invited=draft.invitation_id is not None,
                 )
                 .returning(Response.__table__.c.id)
             ).scalar_one()
@@ -441,6 +467,11 @@ def submit_response(journey: Journey, now: datetime) -> str:
                 db.session.execute(
                     sa.insert(Answer.__table__),
                     [{"response_id": response_id, **answer} for answer in answers],
+                )
+            if profile and profile.group_ids:
+                db.session.execute(
+                    sa.insert(response_group),
+                    [{"response_id": response_id, "group_id": g} for g in profile.group_ids],
                 )
             db.session.commit()
             return reference

@@ -1,0 +1,139 @@
+"""A consultation's results: filtered, broken down, cross-tabulated and exported.
+
+Every view here reads the same filter from the query string (reporting.filters), so a filtered
+page, its comments, its cross-tab and its download all count the same responses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, request, stream_with_context
+from flask_login import current_user
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.permissions import requires_role
+from portal.consultations.models import Consultation
+from portal.consultations.service import consultation_with_questions
+from portal.officer import OFFICERS, bp, page_number
+from portal.panel.service import audit
+from portal.rendering import render_page
+from portal.reporting import crosstab, export, panel_report, timeline
+from portal.reporting import service as reporting
+from portal.reporting.filters import (
+    FilterChoices,
+    ResponseFilter,
+    choice_questions,
+    filter_choices,
+    parse_filter,
+)
+from portal.responses.service import uk_today
+from portal.strategy import service as strategy
+
+SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")
+# Fewer matching responses than this and the page warns that answers may identify people.
+SMALL_BASE = 10
+
+
+def _consultation_and_filter(slug: str) -> tuple[Consultation, FilterChoices, ResponseFilter]:
+    consultation = consultation_with_questions(slug) or abort(404)
+    choices = filter_choices(consultation)
+    return consultation, choices, parse_filter(request.args, choices)
+
+
+@bp.get("/consultations/<slug>/results")
+@requires_role(*OFFICERS)
+def results(slug: str) -> WerkzeugResponse:
+    consultation, choices, only = _consultation_and_filter(slug)
+    results = reporting.consultation_results(consultation, only)
+    first_comments = {
+        r.question.id: reporting.comment_page(r.question, 1, only)
+        for section in [*(s.questions for s in results.by_outcome), results.other_questions]
+        for r in section
+        if r.comment_count or r.other_count
+    }
+    return render_page(
+        "officer/results.html",
+        results=results,
+        all_responses=reporting.matching_responses(consultation) if only.active else None,
+        comments=first_comments,
+        trend=strategy.indicator_trend,
+        # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
+        weighted={} if only.active else panel_report.weighted_results(consultation),
+        days=timeline.daily_counts(consultation, only),
+        choices=choices,
+        only=only,
+        small_base=SMALL_BASE,
+    )
+
+
+@bp.get("/consultations/<slug>/questions/<key>/comments")
+@requires_role(*OFFICERS)
+def comments(slug: str, key: str) -> WerkzeugResponse:
+    consultation, _, only = _consultation_and_filter(slug)
+    question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
+    page = reporting.comment_page(question, page_number(), only)
+    # Which appearance of the question on the results page asked (it can sit under two
+    # outcomes), so the list swapped in by HTMX keeps that appearance's id.
+    within = request.args.get("within", "other")
+    scope = within if SCOPE_PATTERN.fullmatch(within) else "other"
+    return render_page(
+        "officer/comments.html",
+        block="comments_page",
+        consultation=consultation,
+        page=page,
+        scope=scope,
+        only=only,
+    )
+
+
+@bp.get("/consultations/<slug>/cross-tab")
+@requires_role(*OFFICERS)
+def cross_tab(slug: str) -> WerkzeugResponse:
+    """Two choice questions against each other. Asking for the same question twice, or one
+    that is not a choice question, is answered with an error and the form again."""
+    consultation, choices, only = _consultation_and_filter(slug)
+    questions = {q.key: q for q in choice_questions(consultation)}
+    rows_key, columns_key = request.args.get("rows", ""), request.args.get("columns", "")
+    errors: dict[str, str] = {}
+    table = None
+    if rows_key or columns_key:
+        if rows_key not in questions:
+            errors["rows"] = "Select the question for the rows"
+        if columns_key not in questions:
+            errors["columns"] = "Select the question for the columns"
+        elif columns_key == rows_key:
+            errors["columns"] = "Select a different question for the columns than for the rows"
+        if not errors:
+            table = crosstab.cross_tab(questions[rows_key], questions[columns_key], only)
+    return render_page(
+        "officer/cross-tab.html",
+        status=422 if errors else 200,
+        consultation=consultation,
+        questions=list(questions.values()),
+        rows_key=rows_key,
+        columns_key=columns_key,
+        errors=errors,
+        table=table,
+        choices=choices,
+        only=only,
+    )
+
+
+@bp.get("/consultations/<slug>/responses.csv")
+@requires_role(*OFFICERS)
+def export_csv(slug: str) -> WerkzeugResponse:
+    """The responses the current filter matches (all of them without one) as CSV, streamed;
+    who exported what, with which filter, and when, goes in the audit log."""
+    consultation, _, only = _consultation_and_filter(slug)
+    if only.errors:
+        abort(400)  # never export a different set from the one the officer asked for
+    audit(current_user, "exported responses", f"consultation:{slug}", f"CSV, {only.describe()}")
+    response = WerkzeugResponse(
+        stream_with_context(export.stream_csv(consultation, only)), mimetype="text/csv"
+    )
+    suffix = "-filtered" if only.active else ""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="responses-{slug}{suffix}-{uk_today().isoformat()}.csv"'
+    )
+    return response

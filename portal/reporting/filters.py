@@ -1,0 +1,373 @@
+"""Which responses a results view counts: filters kept in the URL's query string.
+
+A filter is read from the query string (so a filtered view can be shared, bookmarked and reached
+with Back), checked against what the consultation really has, and turned into SQL conditions on
+the response table. Within one kind of filter any value may match (Rugby or Warwick); different
+kinds must all match (Rugby, and a school's link, and "bullied online").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from portal.consultations.models import Consultation, Option, Question
+from portal.consultations.question_types import ResultsKind, kind_of
+from portal.extensions import db
+from portal.panel.models import PanelGroup
+from portal.responses.models import Answer, Response, ResponseChannel, response_group
+from portal.responses.service import uk_midnight_in_utc
+from portal.schools.models import DistributionChannel, District, School
+
+# Query-string names: short, readable in a shared link, and stable (bookmarks depend on them).
+DISTRICT, LINK, GROUP, TYPE, ANSWER = "district", "link", "group", "type", "answer"
+DATE_FIELDS = ("from", "to")
+DATE_PARTS = ("day", "month", "year")
+
+
+class RespondentType(enum.StrEnum):
+    """How a respondent came to answer, from what their response records."""
+
+    WEBSITE = "website"
+    SCHOOL = "school"
+    OUTLET = "outlet"
+    PANEL = "panel"
+    PAPER = "paper"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return RESPONDENT_TYPE_LABELS[self]
+
+
+RESPONDENT_TYPE_LABELS = {
+    RespondentType.WEBSITE: "Online, straight to the website",
+    RespondentType.SCHOOL: "Online, through a school's link",
+    RespondentType.OUTLET: "Online, through another outlet's link",
+    RespondentType.PANEL: "Panel members, through their invitation",
+    RespondentType.PAPER: "Paper copy, keyed in",
+    RespondentType.PHONE: "By telephone, keyed in",
+}
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Everything a consultation's responses can be filtered by, for the form and for checking
+    what a URL asks for."""
+
+    links: list[DistributionChannel]
+    groups: list[PanelGroup]
+    questions: list[Question]  # the choice questions
+
+    @property
+    def districts(self) -> list[District]:
+        return list(District)
+
+    @property
+    def types(self) -> list[RespondentType]:
+        return list(RespondentType)
+
+    # (query-string value, label) pairs for the form's checkboxes.
+    def type_items(self) -> list[tuple[str, str]]:
+        return [(kind.value, kind.label) for kind in self.types]
+
+    def district_items(self) -> list[tuple[str, str]]:
+        return [(district.value, district.label) for district in self.districts]
+
+    def link_items(self) -> list[tuple[str, str]]:
+        return [(str(link.id), link.name) for link in self.links]
+
+    def group_items(self) -> list[tuple[str, str]]:
+        return [(str(group.id), group.name) for group in self.groups]
+
+    def answer_items(self, question: Question) -> list[tuple[str, str]]:
+        return [(f"{question.key}:{option.value}", option.label) for option in question.choices]
+
+
+def filter_choices(consultation: Consultation) -> FilterChoices:
+    links = db.session.scalars(
+        sa.select(DistributionChannel)
+        .outerjoin(School, School.id == DistributionChannel.school_id)
+        .where(DistributionChannel.consultation_id == consultation.id)
+        .order_by(DistributionChannel.school_id.is_(None), DistributionChannel.name)
+    ).all()
+    groups = db.session.scalars(sa.select(PanelGroup).order_by(PanelGroup.name)).all()
+    return FilterChoices(
+        links=list(links), groups=list(groups), questions=choice_questions(consultation)
+    )
+
+
+def choice_questions(consultation: Consultation) -> list[Question]:
+    """Questions whose answers are options (single and multiple choice, scales, ratings)."""
+    return [q for q in consultation.questions if kind_of(q).results == ResultsKind.CHOICES]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """One answer a filter looks for: this option of this question."""
+
+    question: Question
+    option: Option
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    districts: tuple[District, ...] = ()
+    links: tuple[DistributionChannel, ...] = ()
+    groups: tuple[PanelGroup, ...] = ()
+    types: tuple[RespondentType, ...] = ()
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    answers: tuple[Chosen, ...] = ()
+    # What the query string asked for that could not be used, said to the officer.
+    errors: tuple[str, ...] = field(default=(), compare=False)
+    # The date boxes as typed, so a mistyped date is shown back to be corrected.
+    typed_dates: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.districts
+            or self.links
+            or self.groups
+            or self.types
+            or self.submitted_from
+            or self.submitted_to
+            or self.answers
+        )
+
+    # -- SQL -------------------------------------------------------------------------------
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on the response table; an empty list when nothing is filtered."""
+        found: list[sa.ColumnElement[bool]] = []
+        if self.districts:
+            values = [d.value for d in self.districts]
+            found.append(
+                sa.or_(
+                    Response.profile_district.in_(values),
+                    Response.distribution_channel_id.in_(
+                        sa.select(DistributionChannel.id)
+                        .join(School, School.id == DistributionChannel.school_id)
+                        .where(School.district.in_(list(self.districts)))
+                    ),
+                )
+            )
+        if self.links:
+            found.append(Response.distribution_channel_id.in_([link.id for link in self.links]))
+        if self.groups:
+            found.append(
+                sa.exists().where(
+                    response_group.c.response_id == Response.id,
+                    response_group.c.group_id.in_([group.id for group in self.groups]),
+                )
+            )
+        if self.types:
+            found.append(sa.or_(*(_type_condition(kind) for kind in self.types)))
+        if self.submitted_from:
+            found.append(Response.submitted_at >= uk_midnight_in_utc(self.submitted_from))
+        if self.submitted_to:
+            next_day = self.submitted_to + timedelta(days=1)
+            found.append(Response.submitted_at < uk_midnight_in_utc(next_day))
+        by_question: dict[int, list[int]] = defaultdict(list)
+        for chosen in self.answers:
+            by_question[chosen.question.id].append(chosen.option.id)
+        for question_id, option_ids in by_question.items():
+            found.append(
+                sa.exists().where(
+                    Answer.response_id == Response.id,
+                    Answer.question_id == question_id,
+                    Answer.option_id.in_(option_ids),
+                )
+            )
+        return found
+
+    def response_ids(self, consultation_id: int) -> sa.Select[Any]:
+        """The ids of this consultation's responses that match, as a subquery to select in."""
+        return sa.select(Response.id).where(
+            Response.consultation_id == consultation_id, *self.conditions()
+        )
+
+    # -- the URL ---------------------------------------------------------------------------
+
+    def query_args(self) -> MultiDict[str, str]:
+        """The query string that asks for this filter again."""
+        args: MultiDict[str, str] = MultiDict()
+        for district in self.districts:
+            args.add(DISTRICT, district.value)
+        for link in self.links:
+            args.add(LINK, str(link.id))
+        for group in self.groups:
+            args.add(GROUP, str(group.id))
+        for kind in self.types:
+            args.add(TYPE, kind.value)
+        for name, day in (("from", self.submitted_from), ("to", self.submitted_to)):
+            if day:
+                args.add(f"{name}-day", str(day.day))
+                args.add(f"{name}-month", str(day.month))
+                args.add(f"{name}-year", str(day.year))
+        for chosen in self.answers:
+            args.add(ANSWER, f"{chosen.question.key}:{chosen.option.value}")
+        return args
+
+    def url_args(self, **keep: str) -> dict[str, Any]:
+        """For url_for: each name with its list of values, plus any other values the page
+        keeps in its query string (`keep`)."""
+        args = self.query_args()
+        return {**keep, **{name: args.getlist(name) for name in args}}
+
+    def applied(self) -> list[tuple[str, str, ResponseFilter]]:
+        """Each filter in force as (what kind, which value, the filter without it): the
+        "remove" links of the summary above the results."""
+        found: list[tuple[str, str, ResponseFilter]] = []
+        for district in self.districts:
+            rest = tuple(d for d in self.districts if d != district)
+            found.append(("District", district.label, replace(self, districts=rest)))
+        for link in self.links:
+            rest_links = tuple(x for x in self.links if x != link)
+            found.append(("Link", link.name, replace(self, links=rest_links)))
+        for group in self.groups:
+            rest_groups = tuple(g for g in self.groups if g != group)
+            found.append(("Panel group", group.name, replace(self, groups=rest_groups)))
+        for kind in self.types:
+            rest_types = tuple(t for t in self.types if t != kind)
+            found.append(("Respondent type", kind.label, replace(self, types=rest_types)))
+        if self.submitted_from:
+            found.append(
+                (
+                    "Sent on or after",
+                    _long_date(self.submitted_from),
+                    replace(self, submitted_from=None),
+                )
+            )
+        if self.submitted_to:
+            found.append(
+                (
+                    "Sent on or before",
+                    _long_date(self.submitted_to),
+                    replace(self, submitted_to=None),
+                )
+            )
+        for chosen in self.answers:
+            rest_answers = tuple(a for a in self.answers if a != chosen)
+            found.append(
+                (
+                    f"Answered \u201c{chosen.question.text}\u201d",
+                    chosen.option.label,
+                    replace(self, answers=rest_answers),
+                )
+            )
+        return found
+
+    def describe(self) -> str:
+        """In words, for the audit log and the top of an export."""
+        if not self.active:
+            return "all responses"
+        return "; ".join(f"{kind}: {value}" for kind, value, _ in self.applied())
+
+    def selected(self, name: str) -> set[str]:
+        """The values ticked in the form for one query-string name."""
+        return set(self.query_args().getlist(name))
+
+    def date_boxes(self, name: str) -> dict[str, str]:
+        if name in self.typed_dates:
+            return self.typed_dates[name]
+        day = self.submitted_from if name == "from" else self.submitted_to
+        if day is None:
+            return {part: "" for part in DATE_PARTS}
+        return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _type_condition(kind: RespondentType) -> sa.ColumnElement[bool]:
+    linked = DistributionChannel.school_id.is_not(None)
+    if kind == RespondentType.PAPER:
+        return Response.channel == ResponseChannel.PAPER
+    if kind == RespondentType.PHONE:
+        return Response.channel == ResponseChannel.PHONE
+    if kind == RespondentType.PANEL:
+        return Response.panel_invited.is_(True)
+    if kind == RespondentType.SCHOOL:
+        return Response.distribution_channel_id.in_(sa.select(DistributionChannel.id).where(linked))
+    if kind == RespondentType.OUTLET:
+        return Response.distribution_channel_id.in_(
+            sa.select(DistributionChannel.id).where(sa.not_(linked))
+        )
+    return sa.and_(
+        Response.channel == ResponseChannel.ONLINE,
+        Response.panel_invited.is_(False),
+        Response.distribution_channel_id.is_(None),
+    )
+
+
+def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
+    """One GOV.UK date (three boxes) from the query string: what was typed, the date, and an
+    error when something was typed that is not a date."""
+    typed = {part: args.get(f"{name}-{part}", "").strip()[:4] for part in DATE_PARTS}
+    if not any(typed.values()):
+        return typed, None, ""
+    label = "Sent on or after" if name == "from" else "Sent on or before"
+    try:
+        day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+    except ValueError:
+        return typed, None, f"{label} must be a real date, like 27 3 2026"
+    if day.year < 2000:
+        return typed, None, f"{label} must have a four-digit year, like 2026"
+    return typed, day, ""
+
+
+def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseFilter:
+    """The filter a query string asks for. Values the consultation does not have are left out
+    and said in `errors`: a stale bookmark or an edited URL narrows nothing by surprise."""
+    errors: list[str] = []
+
+    def pick(name: str, known: dict[str, Any], what: str) -> tuple[Any, ...]:
+        found = []
+        for value in dict.fromkeys(args.getlist(name)):
+            if value in known:
+                found.append(known[value])
+            else:
+                errors.append(f"There is no {what} \u201c{value[:40]}\u201d to filter by")
+        return tuple(found)
+
+    districts = pick(DISTRICT, {d.value: d for d in choices.districts}, "district")
+    links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
+    groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
+    types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
+    options = {f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.choices}
+    answers = pick(ANSWER, options, "answer")
+    typed_dates: dict[str, dict[str, str]] = {}
+    dates: dict[str, date | None] = {}
+    for name in DATE_FIELDS:
+        typed, day, error = _typed_date(args, name)
+        dates[name] = day
+        if error:
+            errors.append(error)
+            typed_dates[name] = typed
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        errors.append("Sent on or before must be the same as or after sent on or after")
+        typed_dates = {name: _typed_date(args, name)[0] for name in DATE_FIELDS}
+        dates = {"from": None, "to": None}
+    return ResponseFilter(
+        districts=districts,
+        links=links,
+        groups=groups,
+        types=types,
+        submitted_from=dates["from"],
+        submitted_to=dates["to"],
+        answers=answers,
+        errors=tuple(errors),
+        typed_dates=typed_dates,
+    )
+
+
+NO_FILTER = ResponseFilter()
