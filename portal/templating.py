@@ -59,6 +59,8 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.dashboard",
             "officer.results",
             "officer.comments",
+            "officer.cross_tab",
+            "officer.quote_comment",
             "officer.new_consultation",
             "officer.edit_details",
             "officer.build",

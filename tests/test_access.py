@@ -13,6 +13,7 @@ from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import PanelMember
+from portal.responses.models import Answer
 from portal.schools.service import create_channel
 from tests.factories import create_school, create_user, sign_in, submit_response
 
@@ -78,10 +79,11 @@ def _a_school_with_a_channel() -> tuple[int, str, str]:
     return school.id, school.number, create_channel(found, school).code
 
 
-def _answered_consultation_with_a_condition() -> int:
+def _answered_consultation_with_a_condition() -> tuple[int, int]:
     """A response, so the walk's delete buttons are refused rather than deleting what later
-    routes need; and a condition for the condition routes to find."""
-    submit_response(URL_VALUES["slug"], {})
+    routes need; a condition for the condition routes to find; and a typed answer to the walk's
+    question for the comment routes (the condition's id, the answer's id)."""
+    response = submit_response(URL_VALUES["slug"], {})
     consultation = consultation_with_questions(URL_VALUES["slug"])
     assert consultation is not None
     source = consultation.questions[0]
@@ -93,8 +95,11 @@ def _answered_consultation_with_a_condition() -> int:
         option=source.choices[0],
     )
     db.session.add(condition)
+    question = next(q for q in consultation.questions if q.key == URL_VALUES["key"])
+    typed = Answer(response_id=response.id, question_id=question.id, text="Somewhere else")
+    db.session.add(typed)
     db.session.commit()
-    return condition.id
+    return condition.id, typed.id
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
@@ -110,11 +115,13 @@ def test_every_staff_route_for_every_role(app, client, role):
     )
     db.session.add(member)
     db.session.commit()
+    condition_id, answer_id = _answered_consultation_with_a_condition()
     values = {
         **URL_VALUES,
         "school_number": number,
         "member_reference": "WP-001",
-        "condition_id": _answered_consultation_with_a_condition(),
+        "condition_id": condition_id,
+        "answer_id": answer_id,
         "channel_code": channel_code,
     }
     if role is not None:

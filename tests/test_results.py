@@ -125,7 +125,7 @@ def test_free_text_is_escaped_and_paginated(officer_client):
     assert "<script>alert(11)</script>" not in page.html
     older = comments.select_one("a[rel=next]")
     assert older["href"] == url_for(
-        "officer.comments", slug=BULLYING, key="comments", within="2.2.3", page=2
+        "officer.comments", slug=BULLYING, key="comments", page=2, within="2.2.3"
     )
     assert older["hx-get"] == older["href"] and older["hx-target"] == "#comments-2.2.3-comments"
 

@@ -20,6 +20,7 @@ def page_number() -> int:
 from portal.officer import (  # noqa: E402, F401
     assisted_views,
     builder_views,
+    comment_views,
     distribution_views,
     panel_views,
     preview_views,

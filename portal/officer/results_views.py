@@ -6,16 +6,15 @@ page, its comments, its cross-tab and its download all count the same responses.
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, request, stream_with_context
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import requires_role
+from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp, page_number
+from portal.officer import OFFICERS, bp
 from portal.panel.service import audit
 from portal.rendering import render_page
 from portal.reporting import crosstab, export, panel_report, timeline
@@ -30,7 +29,6 @@ from portal.reporting.filters import (
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
-SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")
 # Fewer matching responses than this and the page warns that answers may identify people.
 SMALL_BASE = 10
 
@@ -47,7 +45,7 @@ def results(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
     results = reporting.consultation_results(consultation, only)
     first_comments = {
-        r.question.id: reporting.comment_page(r.question, 1, only)
+        r.question.id: comment_service.comment_page(r.question, 1, only)
         for section in [*(s.questions for s in results.by_outcome), results.other_questions]
         for r in section
         if r.comment_count or r.other_count
@@ -57,6 +55,7 @@ def results(slug: str) -> WerkzeugResponse:
         results=results,
         all_responses=reporting.matching_responses(consultation) if only.active else None,
         comments=first_comments,
+        theme_counts=comment_service.theme_counts(consultation, only),
         trend=strategy.indicator_trend,
         # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
         weighted={} if only.active else panel_report.weighted_results(consultation),
@@ -64,26 +63,6 @@ def results(slug: str) -> WerkzeugResponse:
         choices=choices,
         only=only,
         small_base=SMALL_BASE,
-    )
-
-
-@bp.get("/consultations/<slug>/questions/<key>/comments")
-@requires_role(*OFFICERS)
-def comments(slug: str, key: str) -> WerkzeugResponse:
-    consultation, _, only = _consultation_and_filter(slug)
-    question = next((q for q in consultation.questions if q.key == key), None) or abort(404)
-    page = reporting.comment_page(question, page_number(), only)
-    # Which appearance of the question on the results page asked (it can sit under two
-    # outcomes), so the list swapped in by HTMX keeps that appearance's id.
-    within = request.args.get("within", "other")
-    scope = within if SCOPE_PATTERN.fullmatch(within) else "other"
-    return render_page(
-        "officer/comments.html",
-        block="comments_page",
-        consultation=consultation,
-        page=page,
-        scope=scope,
-        only=only,
     )
 
 

@@ -274,8 +274,8 @@ def groups() -> list[tuple[PanelGroup, int]]:
     ]
 
 
-def audit(user: Any, action: str, subject: str, detail: str = "") -> None:
-    """Record who did or saw what. Committed at once, with whatever else is pending."""
+def add_audit_entry(user: Any, action: str, subject: str, detail: str = "") -> None:
+    """Record who did or saw what, in the caller's transaction (committed with the change)."""
     db.session.add(
         AuditEntry(
             at=utcnow(),
@@ -286,6 +286,11 @@ def audit(user: Any, action: str, subject: str, detail: str = "") -> None:
             detail=detail,
         )
     )
+
+
+def audit(user: Any, action: str, subject: str, detail: str = "") -> None:
+    """Record who did or saw what. Committed at once, with whatever else is pending."""
+    add_audit_entry(user, action, subject, detail)
     db.session.commit()
 
 

@@ -26,8 +26,6 @@ from portal.responses.models import Answer, Response
 from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
 from portal.strategy.models import Indicator, Outcome, Priority
 
-COMMENTS_PER_PAGE = 10
-
 
 @dataclass(frozen=True)
 class ResponseCounts:
@@ -109,24 +107,6 @@ class QuestionResult:
         if self.kind == ResultsKind.CHOICES:
             return "Percentages are of the people who answered this question."
         return ""
-
-
-@dataclass
-class Comment:
-    text: str
-    submitted_at: datetime
-
-
-@dataclass
-class CommentPage:
-    question: Question
-    comments: list[Comment]
-    page: int
-    total: int
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // COMMENTS_PER_PAGE))
 
 
 @dataclass
@@ -441,26 +421,3 @@ def consultation_results(
     ]
     other = [results[q.id] for q in consultation.questions if not q.outcomes and q.id in results]
     return ConsultationResults(consultation, total, by_outcome, other)
-
-
-def comment_page(question: Question, page: int, only: ResponseFilter = NO_FILTER) -> CommentPage:
-    """One page of a free-text question's answers, newest first."""
-    where = (
-        Answer.question_id == question.id,
-        Answer.option_id.is_(None),
-        *_answer_scope(question.consultation_id, only),
-    )
-    total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
-    page = max(1, page)
-    rows = db.session.execute(
-        sa.select(Answer.text, Response.submitted_at)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-        # Answers are inserted when their response is sent, so id order is newest first and
-        # needs no sort of the joined rows.
-        .order_by(Answer.id.desc())
-        .limit(COMMENTS_PER_PAGE)
-        .offset((page - 1) * COMMENTS_PER_PAGE)
-    ).all()
-    comments = [Comment(text=text or "", submitted_at=submitted) for text, submitted in rows]
-    return CommentPage(question=question, comments=comments, page=page, total=total)

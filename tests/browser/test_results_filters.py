@@ -15,8 +15,8 @@ from tests.factories import PASSWORD, chose, create_user, submit_response
 BULLYING = "bullying-what-parents-think"
 
 
-def _sign_in(page: Page, live_server: str) -> None:
-    officer = create_user(Role.OFFICER, email="filter.officer@council.example")
+def sign_in_officer(page: Page, live_server: str) -> None:
+    officer = create_user(Role.OFFICER)
     page.goto(live_server + "/staff/sign-in")
     page.get_by_label("Email address").fill(officer.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -36,7 +36,7 @@ def test_officer_filters_results_and_cross_tabulates(page: Page, live_server: st
             channel=channel,
         )
     visit = Visit(page)
-    _sign_in(page, live_server)
+    sign_in_officer(page, live_server)
     page.goto(f"{live_server}/officer/consultations/{BULLYING}/results")
     expect(page.locator("#total-responses")).to_have_text("3 responses")
     visit.check()
@@ -81,7 +81,7 @@ def test_filters_work_without_javascript(browser, live_server: str):
     page = context.new_page()
     submit_response(BULLYING, {"bullied_last_year": chose("no")}, channel=ResponseChannel.PHONE)
     submit_response(BULLYING, {"bullied_last_year": chose("yes")})
-    _sign_in(page, live_server)
+    sign_in_officer(page, live_server)
     page.goto(f"{live_server}/officer/consultations/{BULLYING}/results")
     page.locator("#filters > summary").click()
     page.get_by_label("By telephone, keyed in").check()

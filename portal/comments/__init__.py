@@ -1,0 +1,1 @@
+"""Free-text analysis: officers' themes on comments, and comments chosen for publication."""

@@ -1,0 +1,48 @@
+"""Forms for coding and quoting comments."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.comments.service import QUOTE_MAX_LENGTH
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(
+        "Theme",
+        description=(
+            "A short name, such as \u201cOnline bullying\u201d or \u201cStreet lighting\u201d"
+        ),
+        validators=[InputRequired("Enter a name for the theme"), Length(max=80)],
+    )
+    description = StringField("What it covers (optional)", validators=[Optional(), Length(max=300)])
+
+
+class TagForm(FlaskForm):
+    """The comment's themes, all at once: what is ticked is what it will have."""
+
+    themes = SelectMultipleField("Themes", coerce=int, validate_choice=False)
+
+
+class QuoteForm(FlaskForm):
+    text = TextAreaField(
+        "Words to publish",
+        description=(
+            "Take out names, schools, places and anything else that could identify the "
+            "respondent or a child, for example by writing [name removed]."
+        ),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired("Enter the words to publish"),
+            Length(
+                max=QUOTE_MAX_LENGTH,
+                message="The words to publish must be 5,000 characters or fewer",
+            ),
+        ],
+    )
+
+
+class WithdrawQuoteForm(FlaskForm):
+    """Only the CSRF token: withdrawing needs nothing else."""
