@@ -61,6 +61,8 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.comments",
             "officer.cross_tab",
             "officer.quote_comment",
+            "officer.publication",
+            "officer.preview_results",
             "officer.new_consultation",
             "officer.edit_details",
             "officer.build",
@@ -76,7 +78,12 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
     (
         "officer.strategy_index",
         "Strategy",
-        {"officer.strategy_index", "officer.priority", "officer.add_indicator_value"},
+        {
+            "officer.strategy_index",
+            "officer.priority",
+            "officer.add_indicator_value",
+            "officer.committee_report",
+        },
         {Role.OFFICER, Role.ADMIN},
     ),
     (

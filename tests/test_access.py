@@ -3,7 +3,7 @@ users of the wrong role get 403, and the right roles get the page."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import Flask, url_for
@@ -13,6 +13,7 @@ from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import PanelMember
+from portal.publications.models import Publication, PublishedAction
 from portal.responses.models import Answer
 from portal.schools.service import create_channel
 from tests.factories import create_school, create_user, sign_in, submit_response
@@ -28,6 +29,7 @@ URL_VALUES = {
     "value": "rugby",
     "direction": "down",
     "file_type": "png",
+    "export_format": "xlsx",
 }
 ALLOWED = {
     "officer": {Role.OFFICER, Role.ADMIN},
@@ -102,6 +104,17 @@ def _answered_consultation_with_a_condition() -> tuple[int, int]:
     return condition.id, typed.id
 
 
+def _draft_publication() -> int:
+    """Published results in draft with one "you said, we did", for the publication routes."""
+    consultation = consultation_with_questions(URL_VALUES["slug"])
+    assert consultation is not None
+    publication = Publication(consultation_id=consultation.id, updated_at=datetime(2026, 1, 1))
+    publication.actions.append(PublishedAction(you_said="a", we_did="b", position=1))
+    db.session.add(publication)
+    db.session.commit()
+    return publication.actions[0].id
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_every_staff_route_for_every_role(app, client, role):
     school_id, number, channel_code = _a_school_with_a_channel()
@@ -122,6 +135,7 @@ def test_every_staff_route_for_every_role(app, client, role):
         "member_reference": "WP-001",
         "condition_id": condition_id,
         "answer_id": answer_id,
+        "action_id": _draft_publication(),
         "channel_code": channel_code,
     }
     if role is not None:
@@ -137,6 +151,8 @@ def test_every_staff_route_for_every_role(app, client, role):
             response = client.post(url, data={"csrf_token": token})
         else:
             response = client.get(url)
+        # Read to the end: a streamed download holds its request context until it is consumed.
+        response.get_data()
         blueprint = endpoint.split(".")[0]
         if role is None:
             assert response.status_code == 302, (endpoint, method)

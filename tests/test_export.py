@@ -1,25 +1,32 @@
-"""Every response as a streamed CSV: labels, one column per option, safe in spreadsheets."""
+"""Every response as a streamed CSV, XLSX or ODS (read back by independent readers): labels,
+one column per option, the themes of comments, safe in spreadsheets; and the summary tables."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import openpyxl
+import pytest
 import sqlalchemy as sa
 from flask import url_for
+from odf.opendocument import load as odf_load
+from odf.table import Table, TableCell, TableRow
 
 from portal.accounts.models import Role
+from portal.comments import service as comment_service
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from portal.reporting import export
+from portal.responses.models import Answer
 from tests.factories import chose, create_user, sign_in, submit_response
 
 SLUG = "bullying-what-parents-think"
 
 
 def _csv(client) -> list[list[str]]:
-    response = client.get(url_for("officer.export_csv", slug=SLUG))
+    response = client.get(url_for("officer.export_responses", slug=SLUG, export_format="csv"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -71,5 +78,119 @@ def test_rows_are_read_in_chunks(app):
 
 def test_only_officers_export(app, client):
     sign_in(client, create_user(Role.SCHOOL))
-    assert client.get(url_for("officer.export_csv", slug=SLUG)).status_code == 403
+    assert (
+        client.get(url_for("officer.export_responses", slug=SLUG, export_format="csv")).status_code
+        == 403
+    )
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == 0
+
+
+def _themed_responses(officer) -> tuple[str, str]:
+    """Two responses, one comment with two themes; returns both references."""
+    first = submit_response(
+        SLUG,
+        {
+            "bullied_last_year": chose("yes"),
+            "comments": {"text": "Snapchat every night, 12 times"},
+        },
+    )
+    second = submit_response(SLUG, {"bullied_last_year": chose("no")})
+    found = consultation_with_questions(SLUG)
+    online = comment_service.add_theme(found, "Online", "", officer)
+    night = comment_service.add_theme(found, "At night", "", officer)
+    answer = db.session.scalars(sa.select(Answer).where(Answer.text.like("Snapchat%"))).one()
+    comment_service.set_themes(answer, {online.id, night.id}, [online, night], officer)
+    return first.reference, second.reference
+
+
+def _download(client, fmt: str, summary: bool = False, **args) -> bytes:
+    endpoint = "officer.export_summary" if summary else "officer.export_responses"
+    response = client.get(url_for(endpoint, slug=SLUG, export_format=fmt, **args))
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Disposition"].endswith(f'.{fmt}"')
+    return response.get_data()
+
+
+def _xlsx_rows(data: bytes, sheet: str) -> list[list]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert workbook.sheetnames == [sheet, "About this export"]
+    return [
+        ["" if cell is None else cell for cell in row]
+        for row in workbook[sheet].iter_rows(values_only=True)
+    ]
+
+
+def _ods_rows(data: bytes, sheet: str) -> list[list[str]]:
+    document = odf_load(io.BytesIO(data))
+    tables = document.spreadsheet.getElementsByType(Table)
+    assert [t.getAttribute("name") for t in tables] == [sheet, "About this export"]
+    found = []
+    for row in tables[0].getElementsByType(TableRow):
+        found.append([str(cell) for cell in row.getElementsByType(TableCell)])
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_spreadsheets_hold_one_row_per_response_with_themes(app, client, fmt):
+    officer = create_user()
+    first, second = _themed_responses(officer)
+    sign_in(client, officer)
+    data = _download(client, fmt)
+    rows = _xlsx_rows(data, "Responses") if fmt == "xlsx" else _ods_rows(data, "Responses")
+    header = rows[0]
+    assert header[:4] == ["Reference", "Sent (UK time)", "How it arrived", "Link it came by"]
+    assert [row[0] for row in rows[1:]] == [first, second]
+    row = dict(zip(header, rows[1], strict=False))
+    assert row["In the last 12 months, has your child been bullied?"] == "Yes"
+    comment = next(
+        c for c in header if c.startswith("Is there anything else") and "themes" not in c
+    )
+    assert row[comment] == "Snapchat every night, 12 times"
+    assert row[f"{comment} (themes)"] == "At night; Online"
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.detail) == ("exported responses", f"{fmt.upper()}, all responses")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_summary_tables_follow_the_filters(app, client, fmt):
+    officer = create_user()
+    _themed_responses(officer)
+    submit_response(SLUG, {"bullied_last_year": chose("yes")})
+    sign_in(client, officer)
+    data = _download(client, fmt, summary=True, answer="bullied_last_year:yes")
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    elif fmt == "xlsx":
+        rows = _xlsx_rows(data, "Summary")
+    else:
+        rows = _ods_rows(data, "Summary")
+    assert rows[0] == ["Question", "Statement", "Answer", "Count", "Percentage", "Base (people)"]
+    bullied = {
+        row[2]: [str(value) for value in row[3:]]
+        for row in rows[1:]
+        if row[0] == "In the last 12 months, has your child been bullied?"
+    }
+    assert bullied == {
+        "Yes": ["2", "100.0", "2"],
+        "No": ["0", "0.0", "2"],
+        "I'm not sure": ["0", "0.0", "2"],
+    }
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "exported summary tables"
+    assert entry.detail.startswith(f"{fmt.upper()}, Answered")
+
+
+def test_a_spreadsheet_streams_in_pieces_and_its_rows_are_valid(app):
+    for _ in range(450):
+        submit_response(SLUG, {"comments": {"text": '<&> "quoted" ]]>'}})
+    found = consultation_with_questions(SLUG)
+    from portal.reporting.filters import NO_FILTER
+    from portal.reporting.spreadsheets import stream_xlsx
+
+    pieces = list(stream_xlsx(export.spreadsheet_sheets(found, NO_FILTER, summary=False)))
+    assert len([p for p in pieces if p]) > 3  # sent as it is written, not as one block
+    rows = _xlsx_rows(b"".join(pieces), "Responses")
+    assert len(rows) == 451
+    comment = rows[0].index(next(c for c in rows[0] if c.startswith("Is there anything else")))
+    assert rows[1][comment] == '<&> "quoted" ]]>'

@@ -267,7 +267,12 @@ def test_cross_tab_page_and_its_errors(mixed, officer_client):
 
 def test_filtered_csv_holds_only_matching_responses_and_is_audited(mixed, officer_client):
     response = officer_client.get(
-        url_for("officer.export_csv", slug=BULLYING, answer="bullying_where:online")
+        url_for(
+            "officer.export_responses",
+            slug=BULLYING,
+            export_format="csv",
+            answer="bullying_where:online",
+        )
     )
     assert response.status_code == 200
     assert "filtered" in response.headers["Content-Disposition"]
@@ -276,7 +281,9 @@ def test_filtered_csv_holds_only_matching_responses_and_is_audited(mixed, office
     entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.action == "exported responses"
     assert "Answered \u201c" in entry.detail and ": Online, on social media" in entry.detail
-    refused = officer_client.get(url_for("officer.export_csv", slug=BULLYING, district="atlantis"))
+    refused = officer_client.get(
+        url_for("officer.export_responses", slug=BULLYING, export_format="csv", district="atlantis")
+    )
     assert refused.status_code == 400
 
 

@@ -24,6 +24,7 @@ from portal.officer import (  # noqa: E402, F401
     distribution_views,
     panel_views,
     preview_views,
+    publication_views,
     results_views,
     views,
 )

@@ -6,6 +6,8 @@ page, its comments, its cross-tab and its download all count the same responses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, request, stream_with_context
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
@@ -17,7 +19,7 @@ from portal.consultations.service import consultation_with_questions
 from portal.officer import OFFICERS, bp
 from portal.panel.service import audit
 from portal.rendering import render_page
-from portal.reporting import crosstab, export, panel_report, timeline
+from portal.reporting import crosstab, export, panel_report, spreadsheets, timeline
 from portal.reporting import service as reporting
 from portal.reporting.filters import (
     FilterChoices,
@@ -63,6 +65,7 @@ def results(slug: str) -> WerkzeugResponse:
         choices=choices,
         only=only,
         small_base=SMALL_BASE,
+        export_seconds=export.seconds_to_export(results.total_responses),
     )
 
 
@@ -99,20 +102,56 @@ def cross_tab(slug: str) -> WerkzeugResponse:
     )
 
 
-@bp.get("/consultations/<slug>/responses.csv")
-@requires_role(*OFFICERS)
-def export_csv(slug: str) -> WerkzeugResponse:
-    """The responses the current filter matches (all of them without one) as CSV, streamed;
-    who exported what, with which filter, and when, goes in the audit log."""
+# Each format: its MIME type, and how the file is streamed (text for CSV, bytes for the others).
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": spreadsheets.XLSX_TYPE,
+    "ods": spreadsheets.ODS_TYPE,
+}
+
+
+def _download(slug: str, export_format: str, summary: bool) -> WerkzeugResponse:
+    """Stream an export of the responses the filter matches (all without one), and write who
+    took it, which filters and when to the audit log."""
     consultation, _, only = _consultation_and_filter(slug)
     if only.errors:
         abort(400)  # never export a different set from the one the officer asked for
-    audit(current_user, "exported responses", f"consultation:{slug}", f"CSV, {only.describe()}")
-    response = WerkzeugResponse(
-        stream_with_context(export.stream_csv(consultation, only)), mimetype="text/csv"
+    what = "summary tables" if summary else "responses"
+    audit(
+        current_user,
+        f"exported {what}",
+        f"consultation:{slug}",
+        f"{export_format.upper()}, {only.describe()}",
     )
+    body: Any
+    if export_format == "csv":
+        body = (
+            export.stream_summary_csv(consultation, only)
+            if summary
+            else export.stream_csv(consultation, only)
+        )
+    else:
+        sheets = export.spreadsheet_sheets(consultation, only, summary)
+        writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
+        body = writer(sheets)
+    response = WerkzeugResponse(stream_with_context(body), mimetype=EXPORT_TYPES[export_format])
     suffix = "-filtered" if only.active else ""
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="responses-{slug}{suffix}-{uk_today().isoformat()}.csv"'
+        f'attachment; filename="{what.split()[0]}-{slug}{suffix}-{uk_today().isoformat()}'
+        f'.{export_format}"'
     )
     return response
+
+
+@bp.get("/consultations/<slug>/responses.<any(csv, xlsx, ods):export_format>")
+@requires_role(*OFFICERS)
+def export_responses(slug: str, export_format: str) -> WerkzeugResponse:
+    """One row per response, streamed as it is read, so the download starts at once."""
+    return _download(slug, export_format, summary=False)
+
+
+@bp.get("/consultations/<slug>/summary.<any(csv, xlsx, ods):export_format>")
+@requires_role(*OFFICERS)
+def export_summary(slug: str, export_format: str) -> WerkzeugResponse:
+    """Every question's counts and percentages, as the results page shows them."""
+    return _download(slug, export_format, summary=True)

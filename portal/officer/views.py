@@ -13,6 +13,7 @@ from portal.consultations.service import all_consultations
 from portal.officer import OFFICERS, bp
 from portal.officer.forms import IndicatorValueForm
 from portal.rendering import render_page
+from portal.reporting import committee
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -84,4 +85,16 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         indicator=indicator,
         form=form,
         trend=strategy.indicator_trend,
+    )
+
+
+@bp.get("/report")
+@requires_role(*OFFICERS)
+def committee_report() -> WerkzeugResponse:
+    """Printable: the strategy progress report's shape with the consultation evidence."""
+    return render_page(
+        "officer/report.html",
+        report=committee.committee_report(),
+        trend=strategy.indicator_trend,
+        today=uk_today(),
     )

@@ -17,6 +17,7 @@ from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
 from portal.public.panel_views import INVITATIONS_KEY, InvitationAlreadyUsed, invitation_for
+from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses import resume, service
 from portal.responses.models import ResponseChannel
@@ -332,4 +333,21 @@ def resume_response(slug: str) -> WerkzeugResponse:
         status=422 if form.errors else 200,
         consultation=consultation,
         form=form,
+    )
+
+
+@bp.get("/results")
+def results_index() -> WerkzeugResponse:
+    return render_page("public/results-index.html", publications=publications.published())
+
+
+@bp.get("/results/<slug>")
+def published_results(slug: str) -> WerkzeugResponse:
+    """A closed consultation's results, as an officer published them; small numbers hidden."""
+    publication = publications.published_for(slug) or abort(404)
+    consultation = consultation_for_journey(slug) or abort(404)
+    return render_page(
+        "public/results.html",
+        results=publications.public_results(publication, consultation),
+        preview=False,
     )

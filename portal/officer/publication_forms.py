@@ -1,0 +1,55 @@
+"""Forms for drafting and publishing a consultation's results."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.publications.service import TEXT_MAX_LENGTH
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class PublicationForm(FlaskForm):
+    introduction = TextAreaField(
+        "Introduction (optional)",
+        description="Who took part, how the results are being used, and what happens next.",
+        filters=[_strip],
+        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+    )
+    questions = SelectMultipleField(
+        "Questions to publish",
+        description=(
+            "Choice questions show their counts and percentages, with small numbers hidden; "
+            "comment questions show only the comments approved for quoting."
+        ),
+        coerce=int,
+        validate_choice=False,
+    )
+
+
+class ActionForm(FlaskForm):
+    outcome = SelectField("Strategy outcome it serves", validate_choice=False)
+    you_said = TextAreaField(
+        "You said",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter what respondents said"),
+            Length(max=TEXT_MAX_LENGTH, message="You said must be 2,000 characters or fewer"),
+        ],
+    )
+    we_did = TextAreaField(
+        "We did",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter what the council did, or will do"),
+            Length(max=TEXT_MAX_LENGTH, message="We did must be 2,000 characters or fewer"),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: publish, withdraw and remove need nothing else."""

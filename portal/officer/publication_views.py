@@ -1,0 +1,143 @@
+"""Officers draft a consultation's published results, preview them, publish and withdraw."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.permissions import requires_role
+from portal.consultations.models import Consultation
+from portal.consultations.service import consultation_with_questions
+from portal.officer import OFFICERS, bp
+from portal.officer.publication_forms import ActionForm, ConfirmForm, PublicationForm
+from portal.publications import service as publications
+from portal.rendering import render_page
+from portal.responses.service import uk_today
+
+
+def _consultation(slug: str) -> Consultation:
+    return consultation_with_questions(slug) or abort(404)
+
+
+def _action_form(consultation: Consultation) -> ActionForm:
+    form = ActionForm()
+    form.outcome.choices = [("", "No particular outcome")] + [
+        (str(o.id), f"{o.code} {o.title}") for o in publications.outcomes_for_actions(consultation)
+    ]
+    return form
+
+
+def _page(
+    consultation: Consultation,
+    details: PublicationForm | None = None,
+    action_form: ActionForm | None = None,
+) -> WerkzeugResponse:
+    publication = publications.publication_of(consultation)
+    if details is None:
+        details = PublicationForm()
+        if publication is not None:
+            details.introduction.data = publication.introduction
+            details.questions.data = [q.id for q in publication.questions]
+    details.questions.choices = [
+        (q.id, q.text) for q in consultation.questions if publications.publishable(q)
+    ]
+    action_form = action_form or _action_form(consultation)
+    failed = bool(details.errors or action_form.errors)
+    return render_page(
+        "officer/publication.html",
+        status=422 if failed else 200,
+        consultation=consultation,
+        publication=publication,
+        details=details,
+        action_form=action_form,
+        confirm_form=ConfirmForm(),
+        refusals=publications.refusals(consultation, publication, uk_today()),
+    )
+
+
+@bp.route("/consultations/<slug>/publication", methods=["GET", "POST"])
+@requires_role(*OFFICERS)
+def publication(slug: str) -> WerkzeugResponse:
+    consultation = _consultation(slug)
+    if request.method == "GET":
+        return _page(consultation)
+    form = PublicationForm()
+    if not form.validate_on_submit():
+        return _page(consultation, details=form)
+    publications.save_details(
+        consultation, form.introduction.data or "", set(form.questions.data or []), current_user
+    )
+    flash("The published results are saved", "success")
+    return redirect(url_for(".publication", slug=slug), code=303)
+
+
+@bp.post("/consultations/<slug>/publication/actions")
+@requires_role(*OFFICERS)
+def add_published_action(slug: str) -> WerkzeugResponse:
+    consultation = _consultation(slug)
+    form = _action_form(consultation)
+    if not form.validate_on_submit():
+        return _page(consultation, action_form=form)
+    outcomes = {str(o.id): o for o in publications.outcomes_for_actions(consultation)}
+    publications.add_action(
+        consultation,
+        outcomes.get(form.outcome.data or ""),
+        form.you_said.data or "",
+        form.we_did.data or "",
+        current_user,
+    )
+    flash("\u201cYou said, we did\u201d added", "success")
+    return redirect(url_for(".publication", slug=slug, _anchor="you-said-we-did"), code=303)
+
+
+@bp.post("/consultations/<slug>/publication/actions/<int:action_id>/remove")
+@requires_role(*OFFICERS)
+def remove_published_action(slug: str, action_id: int) -> WerkzeugResponse:
+    consultation = _consultation(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not publications.remove_action(consultation, action_id, current_user):
+        abort(404)
+    flash("\u201cYou said, we did\u201d removed", "success")
+    return redirect(url_for(".publication", slug=slug, _anchor="you-said-we-did"), code=303)
+
+
+@bp.post("/consultations/<slug>/publication/publish")
+@requires_role(*OFFICERS)
+def publish_results(slug: str) -> WerkzeugResponse:
+    consultation = _consultation(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        publications.publish(consultation, current_user)
+    except publications.PublishRefused as refused:
+        for reason in refused.reasons:
+            flash(reason, "error")
+    else:
+        flash("The results are published", "success")
+    return redirect(url_for(".publication", slug=slug), code=303)
+
+
+@bp.post("/consultations/<slug>/publication/withdraw")
+@requires_role(*OFFICERS)
+def withdraw_results(slug: str) -> WerkzeugResponse:
+    consultation = _consultation(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    publications.unpublish(consultation, current_user)
+    flash("The results are no longer public", "success")
+    return redirect(url_for(".publication", slug=slug), code=303)
+
+
+@bp.get("/consultations/<slug>/publication/preview")
+@requires_role(*OFFICERS)
+def preview_results(slug: str) -> WerkzeugResponse:
+    """The public page exactly as it will be, before (or after) publishing."""
+    consultation = _consultation(slug)
+    publication = publications.publication_of(consultation) or abort(404)
+    return render_page(
+        "public/results.html",
+        results=publications.public_results(publication, consultation),
+        preview=True,
+    )
