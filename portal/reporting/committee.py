@@ -17,7 +17,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.publications.service import PublicQuestion, public_question
-from portal.reporting.service import matching_responses, question_results
+from portal.reporting.service import QuestionResult, matching_responses, question_results
 from portal.reporting.suppression import Figure, suppress_count
 from portal.strategy.models import Indicator, Outcome, Priority
 from portal.strategy.service import questions_informing
@@ -71,7 +71,7 @@ def committee_report() -> CommitteeReport:
     informing = questions_informing(outcomes)
     slugs = sorted({item.consultation.slug for items in informing.values() for item in items})
     summaries: list[ConsultationSummary] = []
-    results_of: dict[int, tuple[Consultation, dict]] = {}
+    results_of: dict[int, tuple[Consultation, QuestionResult]] = {}
     for slug in slugs:
         consultation = consultation_with_questions(slug)
         if consultation is None or not matching_responses(consultation):
