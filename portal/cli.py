@@ -1,6 +1,7 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
 `drafts purge` deletes expired unfinished responses; `schools import` and `panel import` load
-schools and panel members."""
+schools and panel members; `responses delete` and `responses recount` look after responses and
+their running totals."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
+from portal.responses import tallies
 from portal.responses.resume import purge_expired_drafts
-from portal.responses.service import uk_today, utcnow
+from portal.responses.service import delete_response, find_response, uk_today, utcnow
 from portal.schools.service import find_school, import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 
@@ -28,6 +30,7 @@ users = AppGroup("users", help="Create, list and disable staff accounts.")
 drafts = AppGroup("drafts", help="Unfinished responses kept on the server.")
 schools = AppGroup("schools", help="The schools that distribute consultations.")
 panel = AppGroup("panel", help="The Warwickshire Panel and user groups.")
+responses_group = AppGroup("responses", help="Submitted responses and their running totals.")
 
 
 CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -137,11 +140,31 @@ def disable_user(email: str) -> None:
     click.echo(f"Disabled {user.email}.")
 
 
+@responses_group.command("delete")
+@click.argument("reference")
+def delete_response_command(reference: str) -> None:
+    """Delete one response by its reference (a duplicate keyed in twice, a test), taking it
+    off every running total."""
+    found = find_response(reference.replace("-", "").strip().upper())
+    if found is None:
+        raise click.ClickException(f"No response has the reference {reference}.")
+    delete_response(found)
+    click.echo(f"Deleted response {reference}.")
+
+
+@responses_group.command("recount")
+def recount_command() -> None:
+    """Recount the running totals from the stored answers (after a bulk load or a restore)."""
+    rows = tallies.rebuild()
+    click.echo("Recounted: " + ", ".join(f"{name} {count:,} rows" for name, count in rows.items()))
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(drafts)
     app.cli.add_command(schools)
     app.cli.add_command(panel)
+    app.cli.add_command(responses_group)
 
     @app.cli.command("seed")
     @click.option(

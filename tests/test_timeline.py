@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import url_for
 
 from portal.consultations.service import consultation_with_questions
-from portal.extensions import db
 from portal.reporting.timeline import daily_counts
 from portal.responses.models import ResponseChannel
 from tests.factories import create_user, sign_in, submit_response
@@ -20,9 +19,7 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
     # still 1 December (GMT).
     submit_response(SLUG, {}, at=datetime(2026, 7, 1, 22, 0))
     submit_response(SLUG, {}, at=datetime(2026, 7, 1, 23, 30))
-    paper = submit_response(SLUG, {}, at=datetime(2026, 7, 4, 9, 0))
-    paper.channel = ResponseChannel.PAPER
-    db.session.commit()
+    submit_response(SLUG, {}, at=datetime(2026, 7, 4, 9, 0), channel=ResponseChannel.PAPER)
     days = daily_counts(consultation_with_questions(SLUG))
     assert [(d.day.isoformat(), d.total) for d in days] == [
         ("2026-07-01", 1),

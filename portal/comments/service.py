@@ -15,6 +15,7 @@ from portal.consultations.models import Consultation, Question
 from portal.extensions import db
 from portal.panel.service import add_audit_entry
 from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import utcnow
 
@@ -185,7 +186,10 @@ def comment_page(
 ) -> CommentPage:
     """One page of a question's comments, newest first, with their themes and quotes."""
     where = _comment_conditions(question, only, search, theme)
-    total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
+    if only.active or search or theme is not None:
+        total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
+    else:  # every comment: the running tally already holds the count
+        total = tallies.answer_counts([question.id]).get(question.id, {}).get((None, None, None), 0)
     page = max(1, page)
     rows = db.session.execute(
         sa.select(Answer.id, Answer.text, Response.submitted_at)

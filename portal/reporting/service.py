@@ -22,6 +22,7 @@ from portal.consultations.models import (
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
 from portal.strategy.models import Indicator, Outcome, Priority
@@ -124,19 +125,21 @@ class ConsultationResults:
 
 
 def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
-    """Responses per consultation: since UK midnight, since Monday, and in all."""
+    """Responses per consultation: since UK midnight, since Monday, and in all. Read from the
+    hourly tallies: UK midnight always falls on a UTC hour, so no hour straddles a boundary."""
     now = now or utcnow()
     today = uk_today(now)
     start_of_day = uk_midnight_in_utc(today)
     start_of_week = uk_midnight_in_utc(today - timedelta(days=today.weekday()))
+    hourly, count = tallies.hourly_tally, tallies.hourly_tally.c["count"]
     statement = sa.select(
-        Response.consultation_id,
-        sa.func.count(Response.id).filter(Response.submitted_at >= start_of_day),
-        sa.func.count(Response.id).filter(Response.submitted_at >= start_of_week),
-        sa.func.count(Response.id),
-    ).group_by(Response.consultation_id)
+        hourly.c.consultation_id,
+        sa.func.sum(count).filter(hourly.c.hour >= start_of_day),
+        sa.func.sum(count).filter(hourly.c.hour >= start_of_week),
+        sa.func.sum(count),
+    ).group_by(hourly.c.consultation_id)
     return {
-        consultation_id: ResponseCounts(today=day, this_week=week, total=total)
+        consultation_id: ResponseCounts(today=day or 0, this_week=week or 0, total=total or 0)
         for consultation_id, day, week, total in db.session.execute(statement)
     }
 
@@ -158,6 +161,8 @@ def _answer_scope(consultation_id: int, only: ResponseFilter) -> list[sa.ColumnE
 
 
 def matching_responses(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> int:
+    if not only.active:
+        return tallies.total_responses(consultation.id)
     return (
         db.session.scalar(
             sa.select(sa.func.count(Response.id)).where(
@@ -179,6 +184,56 @@ def question_results(
     question_ids = [q.id for q in questions]
     total = matching_responses(consultation, only)
     scope = _answer_scope(consultation.id, only)
+    # question -> (statement, option, rank) -> count. Most questions need only option counts,
+    # which the (question_id, option_id) index serves; rankings and matrices also need the
+    # statement and rank, counted separately so the common query keeps that index.
+    counts: dict[int, dict[tuple[int | None, int | None, int | None], int]] = defaultdict(dict)
+    answered: dict[int, int]
+    if not only.active:
+        # Everyone: the running tallies, kept in step with every submission, so this reads a
+        # few hundred rows however many responses there are.
+        counts.update(tallies.answer_counts(question_ids))
+        answered = tallies.respondents(question_ids)
+    else:
+        counts, answered = _counted_answers(questions, scope)
+    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
+    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
+
+    results: dict[int, QuestionResult] = {}
+    for question in questions:
+        found = counts.get(question.id, {})
+        answered_count = answered.get(question.id, 0)
+        result = QuestionResult(
+            question=question, answered=answered_count, skipped=total - answered_count
+        )
+        by_option: dict[int | None, int] = defaultdict(int)
+        for (_, option_id, _), count in found.items():
+            by_option[option_id] += count
+        kind = result.kind
+        if kind == ResultsKind.COMMENTS:
+            result.comment_count = by_option.get(None, 0)
+        elif kind == ResultsKind.CHOICES:
+            result.options = _option_results(question.choices, by_option, answered_count)
+            result.other_count = by_option.get(None, 0)
+            result.other_percent = percent(result.other_count, answered_count)
+        elif kind == ResultsKind.NUMBERS:
+            result.numbers = numbers.get(question.id, NumberSummary(0, None, None, None))
+        elif kind == ResultsKind.DATES:
+            result.earliest, result.latest = dates.get(question.id, (None, None))
+        elif kind == ResultsKind.RANKING:
+            result.ranks = _rank_results(question, found)
+        elif kind == ResultsKind.MATRIX:
+            result.statements = _statement_results(question, found)
+        _add_scale_figures(result)
+        results[question.id] = result
+    return total, results
+
+
+def _counted_answers(
+    questions: list[Question], scope: list[sa.ColumnElement[bool]]
+) -> tuple[dict[int, dict[tuple[int | None, int | None, int | None], int]], dict[int, int]]:
+    """Answer counts and respondents per question by GROUP BY over the answers in `scope`."""
+    question_ids = [q.id for q in questions]
     # question -> (statement, option, rank) -> count. Most questions need only option counts,
     # which the (question_id, option_id) index serves; rankings and matrices also need the
     # statement and rank, counted separately so the common query keeps that index.
@@ -216,37 +271,7 @@ def question_results(
                 .group_by(Answer.question_id)
             ).all()
         )
-    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
-    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
-
-    results: dict[int, QuestionResult] = {}
-    for question in questions:
-        found = counts.get(question.id, {})
-        answered_count = answered.get(question.id, 0)
-        result = QuestionResult(
-            question=question, answered=answered_count, skipped=total - answered_count
-        )
-        by_option: dict[int | None, int] = defaultdict(int)
-        for (_, option_id, _), count in found.items():
-            by_option[option_id] += count
-        kind = result.kind
-        if kind == ResultsKind.COMMENTS:
-            result.comment_count = by_option.get(None, 0)
-        elif kind == ResultsKind.CHOICES:
-            result.options = _option_results(question.choices, by_option, answered_count)
-            result.other_count = by_option.get(None, 0)
-            result.other_percent = percent(result.other_count, answered_count)
-        elif kind == ResultsKind.NUMBERS:
-            result.numbers = numbers.get(question.id, NumberSummary(0, None, None, None))
-        elif kind == ResultsKind.DATES:
-            result.earliest, result.latest = dates.get(question.id, (None, None))
-        elif kind == ResultsKind.RANKING:
-            result.ranks = _rank_results(question, found)
-        elif kind == ResultsKind.MATRIX:
-            result.statements = _statement_results(question, found)
-        _add_scale_figures(result)
-        results[question.id] = result
-    return total, results
+    return counts, answered
 
 
 def _option_results(
@@ -354,15 +379,9 @@ def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWordin
     """For each question whose wording changed after people answered it, what they read.
 
     Responses point at the snapshot of the wording they answered; snapshots are few (one per
-    distinct wording), so they are counted by GROUP BY and compared here.
+    distinct wording), and the running tallies count responses per snapshot.
     """
-    counts = dict(
-        db.session.execute(
-            sa.select(Response.snapshot_id, sa.func.count(Response.id))
-            .where(Response.consultation_id == consultation.id)
-            .group_by(Response.snapshot_id)
-        ).all()
-    )
+    counts = tallies.responses_by_snapshot(consultation.id)
     if not counts:
         return {}
     snapshots = db.session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.responses import tallies
 from portal.responses.models import Response, ResponseChannel
 from portal.responses.service import UK
 
@@ -34,6 +36,11 @@ def _hour_bucket() -> Any:
 def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[Day]:
     """One GROUP BY over UTC hours (a day has at most 24), folded here into UK calendar days,
     which move between UTC and BST; days with no responses in the range are listed as 0."""
+    if not only.active:
+        return _days(
+            (hour.strftime("%Y-%m-%d %H"), channel, count, linked)
+            for hour, channel, count, linked in tallies.hourly(consultation.id)
+        )
     hour = _hour_bucket()
     rows = db.session.execute(
         sa.select(
@@ -45,6 +52,11 @@ def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
         .where(Response.consultation_id == consultation.id, *only.conditions())
         .group_by(hour, Response.channel)
     ).all()
+    return _days(rows)
+
+
+def _days(rows: Iterable[tuple[str, str, int, int]]) -> list[Day]:
+    """Hourly counts (UTC "YYYY-MM-DD HH", channel, responses, through links) as UK days."""
     days: dict[date, Day] = {}
     for bucket, channel, count, linked in rows:
         moment = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
