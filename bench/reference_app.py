@@ -3,6 +3,7 @@
 Each handler does the least that the portal's matching page must do:
 - POST /insert: store one response and its answers in one transaction (no forms, no CSRF);
 - GET /results: one GROUP BY over the consultation's answers, rendered as a plain table;
+- GET /results-filtered: the same over the responses that gave one answer;
 - GET /page: a bare Jinja page with the same questions and options as the portal's page,
   padded to the same number of bytes.
 """
@@ -106,6 +107,27 @@ def results() -> str:
         rows = connection.execute(
             sa.select(answer_table.c.question_id, answer_table.c.option_id, sa.func.count())
             .where(answer_table.c.question_id.in_(list(options_by_question)))
+            .group_by(answer_table.c.question_id, answer_table.c.option_id)
+        ).all()
+    return render_template_string(RESULTS_TEMPLATE, rows=rows)
+
+
+@app.get("/results-filtered")
+def results_filtered() -> str:
+    """The same GROUP BY over the answers of the responses that gave one answer (the first
+    option of the first choice question), the filter the portal's filtered case uses."""
+    question_id = next(iter(options_by_question))
+    option_id = options_by_question[question_id][0]
+    chosen = sa.select(answer_table.c.response_id).where(
+        answer_table.c.question_id == question_id, answer_table.c.option_id == option_id
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(answer_table.c.question_id, answer_table.c.option_id, sa.func.count())
+            .where(
+                answer_table.c.question_id.in_(list(options_by_question)),
+                answer_table.c.response_id.in_(chosen),
+            )
             .group_by(answer_table.c.question_id, answer_table.c.option_id)
         ).all()
     return render_template_string(RESULTS_TEMPLATE, rows=rows)

@@ -6,7 +6,9 @@ reference (bench/reference_app.py) are served by gunicorn on 127.0.0.1; concurre
 measure, for each N:
   (a) submissions: the final "Accept and send" POST of real journeys (CSRF included), and whole
       journeys (start page to confirmation, 13 requests), against the reference's bare insert;
-  (b) the officer results page against the reference's single GROUP BY;
+  (b) the officer results page against the reference's single GROUP BY, unfiltered (read from
+      the running tallies) and filtered to one answer (counted from the answers), and the
+      officer dashboard;
   (c) a question page against a bare Jinja page of the same size.
 Every figure is also a ratio to its reference from the same run. Benchmarks report; they never
 fail on a time. Output: a table on stdout and bench/results.md.
@@ -186,6 +188,29 @@ def prepare(database_url: str) -> None:
         current_snapshot(consultation)
         db.session.commit()
         db.engine.dispose()
+
+
+def recount(database_url: str) -> float:
+    """The bulk path bypasses the running tallies, as a restore would: recount them, as an
+    operator would (`flask responses recount`). Returns seconds taken."""
+    from portal import create_app
+    from portal.extensions import db
+    from portal.responses import tallies
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        started = time.perf_counter()
+        tallies.rebuild()
+        seconds = time.perf_counter() - started
+        db.engine.dispose()
+    return seconds
+
+
+def first_choice_filter(shape: list[list[dict]]) -> str:
+    """The query string of the filtered case: responses that gave the first option of the
+    first single-choice question (about a third of the synthetic responses)."""
+    question = next(q for page in shape for q in page if q["type"] == "single_choice")
+    return urlencode({"answer": f"{question['key']}:{question['options'][0][1]}"})
 
 
 def consultation_shape(database_url: str) -> list[list[dict]]:
@@ -396,6 +421,26 @@ def measure_size(
     results["reference GROUP BY"] = run_clients(
         "group by", clients, requests_each, lambda: Client(reference.port), get("/results")
     )
+    # Filtered views count the matching answers: fewer requests, since each can take longer.
+    filtered_each = max(3, requests_each // 4)
+    query = first_choice_filter(shape)
+    results["results page, filtered"] = run_clients(
+        "filtered",
+        clients,
+        filtered_each,
+        officer,
+        get(f"/officer/consultations/{SLUG}/results?{query}"),
+    )
+    results["reference filtered GROUP BY"] = run_clients(
+        "filtered group by",
+        clients,
+        filtered_each,
+        lambda: Client(reference.port),
+        get("/results-filtered"),
+    )
+    results["dashboard"] = run_clients(
+        "dashboard", clients, requests_each, officer, get("/officer/")
+    )
 
     def started_journey() -> Client:
         client = Client(portal.port)
@@ -502,8 +547,10 @@ def main() -> None:
             for size in sizes:
                 seconds = bulk_seed(database_url, shape, size - seeded)
                 seeded = size
+                recounted = recount(database_url)
                 print(
-                    f"[{kind}] {size:,} responses seeded ({seconds:.1f} s for this step)",
+                    f"[{kind}] {size:,} responses seeded ({seconds:.1f} s for this step, "
+                    f"running tallies recounted in {recounted:.1f} s)",
                     flush=True,
                 )
                 measured = measure_size(
@@ -511,6 +558,8 @@ def main() -> None:
                 )
                 pairs = [
                     ("results page", "reference GROUP BY"),
+                    ("results page, filtered", "reference filtered GROUP BY"),
+                    ("dashboard", "reference Jinja page"),
                     ("question page", "reference Jinja page"),
                     ("submission (Accept and send)", "reference insert"),
                     ("whole journey (13 requests)", "reference insert"),
@@ -562,8 +611,41 @@ def write_report(args: argparse.Namespace, rows: list[tuple], size_of_page: int)
         lines.append(
             f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} |"
         )
-    Path(args.output).write_text("\n".join(lines) + "\n")
+    lines += growth_table(rows)
+    # Notes written by hand under this heading survive a new run.
+    output = Path(args.output)
+    previous = output.read_text() if output.exists() else ""
+    marker = "## Reading these figures"
+    if marker in previous:
+        lines += ["", previous[previous.index(marker) :].rstrip()]
+    output.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.output}")
+
+
+GROWING = ("results page", "results page, filtered", "dashboard")
+
+
+def growth_table(rows: list[tuple]) -> list[str]:
+    """How the officer pages' median moves as responses grow: the ratio to the same page's
+    median at the smallest size in the same run (issue 7: unfiltered within 2x)."""
+    lines = [
+        "",
+        "## As responses grow",
+        "",
+        "| database | case | responses | median ms | p95 ms | median / median at the smallest size |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for kind in dict.fromkeys(row[0] for row in rows):
+        for case in GROWING:
+            found = [row for row in rows if row[0] == kind and row[2] == case]
+            if not found:
+                continue
+            smallest = found[0][4]
+            for _, size, _, _, median, p95, *_ in found:
+                lines.append(
+                    f"| {kind} | {case} | {size:,} | {median:.1f} | {p95:.1f} | {median / smallest:.2f} |"
+                )
+    return lines
 
 
 if __name__ == "__main__":
