@@ -422,7 +422,7 @@ def measure_size(
         "group by", clients, requests_each, lambda: Client(reference.port), get("/results")
     )
     # Filtered views count the matching answers: fewer requests, since each can take longer.
-    filtered_each = max(3, requests_each // 4)
+    filtered_each = max(2, requests_each // 20)
     query = first_choice_filter(shape)
     results["results page, filtered"] = run_clients(
         "filtered",

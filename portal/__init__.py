@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.publications import models as _publication_models  # noqa: F401
     from portal.responses import models as _response_models  # noqa: F401
     from portal.responses import tallies as _tallies  # noqa: F401
+    from portal.safeguarding import models as _safeguarding_models  # noqa: F401
     from portal.schools import models as _school_models  # noqa: F401
     from portal.strategy import models as _strategy_models  # noqa: F401
 

@@ -96,6 +96,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SMTP_USERNAME": os.environ.get("PORTAL_SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "have-your-say@warwickshire.gov.uk"),
+        # Shown after sending under "If you need help now" when a consultation has no help
+        # text of its own.
+        "DEFAULT_HELP_TEXT": os.environ.get(
+            "PORTAL_DEFAULT_HELP_TEXT",
+            "If you or someone else is in danger now, call 999. To report a crime or a concern "
+            "that is not an emergency, call the police on 101.",
+        ),
         # Reminders to panel members who have not answered, at most this many per consultation.
         "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

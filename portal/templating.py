@@ -100,12 +100,19 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
         {Role.OFFICER, Role.ADMIN},
     ),
     (
+        "officer.safeguarding_queue",
+        "Safeguarding",
+        {"officer.safeguarding_queue", "officer.safeguarding_flag"},
+        {Role.OFFICER, Role.ADMIN},
+    ),
+    (
         "school.dashboard",
         "Your school",
         {"school.dashboard", "school.channel", "school.letter"},
         {Role.SCHOOL},
     ),
     ("admin.users", "Users", {"admin.users"}, {Role.ADMIN}),
+    ("admin.audit_log", "Audit log", {"admin.audit_log"}, {Role.ADMIN}),
 ]
 
 
@@ -113,8 +120,18 @@ def staff_navigation() -> list[dict[str, Any]]:
     """Service navigation links for the signed-in user's role; none for the public."""
     if not current_user.is_authenticated:
         return []
-    return [
+    items = [
         {"href": url_for(endpoint), "text": text, "active": request.endpoint in covers}
         for endpoint, text, covers, roles in STAFF_SECTIONS
         if current_user.role in roles
     ]
+    for item in items:
+        if item["text"] == "Safeguarding":
+            # Comments waiting for an officer are said on every staff page, so none waits
+            # because nobody looked.
+            from portal.safeguarding.service import waiting
+
+            count = waiting()
+            if count:
+                item["text"] = f"Safeguarding ({count} to read)"
+    return items

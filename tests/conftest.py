@@ -93,8 +93,17 @@ def empty_database() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # The audit log is append-only (migration 0015): tests alone lift that, for SQLite,
+        # whose DELETE fires the triggers (PostgreSQL's TRUNCATE does not).
+        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_entry_no_delete"))
         for table in tables:
             db.session.execute(table.delete())
+        db.session.execute(
+            sa.text(
+                "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+                "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+            )
+        )
     db.session.commit()
 
 

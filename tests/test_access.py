@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.panel.models import PanelMember
 from portal.publications.models import Publication, PublishedAction
 from portal.responses.models import Answer
+from portal.safeguarding.models import SafeguardingFlag
 from portal.schools.service import create_channel
 from tests.factories import create_school, create_user, sign_in, submit_response
 
@@ -100,6 +101,15 @@ def _answered_consultation_with_a_condition() -> tuple[int, int]:
     question = next(q for q in consultation.questions if q.key == URL_VALUES["key"])
     typed = Answer(response_id=response.id, question_id=question.id, text="Somewhere else")
     db.session.add(typed)
+    db.session.flush()
+    db.session.add(
+        SafeguardingFlag(
+            answer_id=typed.id,
+            consultation_id=consultation.id,
+            matched="else",
+            flagged_at=datetime(2026, 1, 1),
+        )
+    )
     db.session.commit()
     return condition.id, typed.id
 

@@ -94,7 +94,9 @@ def test_a_group_is_invited_answers_once_and_only_the_others_are_reminded(app, c
     # Dev has no email address: a letter, with the same kind of code.
     letters = client.get_page(url_for("officer.invitation_letters", slug=SLUG))
     assert "4 Low Road, Rugby" in letters.text and "Dear Dev" in letters.text
-    assert db.session.scalars(sa.select(AuditEntry.action)).all() == ["printed letters"]
+    assert db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.subject.not_like("user:%"))
+    ).all() == ["printed letters"]
 
     # Ann answers through her link; the response carries her invitation.
     ann_link = _link_in(next(m for m in inbox.messages if m["To"] == "ann@example.com"))

@@ -454,4 +454,6 @@ def test_help_after_sending_is_the_consultations_own(client):
     liveability.start()
     liveability.answer_all(LIVEABILITY_ANSWERS)
     sent = client.get_page(liveability.submit().headers["Location"])
-    assert "If you need help now" not in sent.text and "Childline" not in sent.text
+    # Without help text of its own, the general signposting: never the bullying one.
+    assert "Childline" not in sent.text
+    assert "If you need help now If you or someone else is in danger now, call 999." in sent.text

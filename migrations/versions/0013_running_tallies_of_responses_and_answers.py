@@ -22,33 +22,37 @@ def upgrade():
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.DateTime(), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), server_default='0', nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('linked', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_hourly_tally_consultation_id_consultation'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('consultation_id', 'hour', 'channel', name=op.f('pk_hourly_tally'))
+    sa.PrimaryKeyConstraint('consultation_id', 'hour', 'channel', 'shard', name=op.f('pk_hourly_tally'))
     )
     op.create_table('response_tally',
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('snapshot_id', sa.Integer(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), server_default='0', nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_response_tally_consultation_id_consultation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['snapshot_id'], ['consultation_snapshot.id'], name=op.f('fk_response_tally_snapshot_id_consultation_snapshot'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('consultation_id', 'snapshot_id', name=op.f('pk_response_tally'))
+    sa.PrimaryKeyConstraint('consultation_id', 'snapshot_id', 'shard', name=op.f('pk_response_tally'))
     )
     op.create_table('answer_tally',
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.Column('statement_id', sa.Integer(), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), server_default='0', nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_tally_question_id_question'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('question_id', 'option_id', 'statement_id', 'rank', name=op.f('pk_answer_tally'))
+    sa.PrimaryKeyConstraint('question_id', 'option_id', 'statement_id', 'rank', 'shard', name=op.f('pk_answer_tally'))
     )
     op.create_table('question_tally',
     sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), server_default='0', nullable=False),
     sa.Column('respondents', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_question_tally_question_id_question'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('question_id', name=op.f('pk_question_tally'))
+    sa.PrimaryKeyConstraint('question_id', 'shard', name=op.f('pk_question_tally'))
     )
     # ### end Alembic commands ###
     # Covering indexes for filtered results (see portal/responses/models.py, Answer).
@@ -59,6 +63,13 @@ def upgrade():
     )
     op.create_index(
         "ix_answer_response_question_option", "answer", ["response_id", "question_id", "option_id"]
+    )
+    op.create_index(
+        "ix_answer_typed",
+        "answer",
+        ["question_id", "id"],
+        postgresql_where=sa.text("option_id IS NULL"),
+        sqlite_where=sa.text("option_id IS NULL"),
     )
     cell = "profile_district IS NOT NULL AND profile_age_band IS NOT NULL"
     op.create_index(
@@ -97,6 +108,7 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_response_weighting_cell", table_name="response")
+    op.drop_index("ix_answer_typed", table_name="answer")
     op.drop_index("ix_answer_response_question_option", table_name="answer")
     op.drop_index("ix_answer_question_option_response", table_name="answer")
     op.create_index("ix_answer_response_id", "answer", ["response_id"])

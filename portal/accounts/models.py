@@ -29,6 +29,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     last_signed_in_at: Mapped[datetime | None]
+    # Wrong passwords since the last good sign-in; from LOCK_AFTER on, the account is locked
+    # until locked_until, for longer each time (accounts.service.record_failure).
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
     # A school account sees only this school (accounts.service makes every new one name it;
     # accounts made before schools existed have none and see nothing).
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import Role, User
+from portal.audit import add_audit_entry
 from portal.extensions import db
+from portal.panel.models import AuditEntry
 from portal.responses.service import utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -31,7 +34,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, password: str, role: Role | str, school_id: int | None = None) -> User:
+def create_user(
+    email: str,
+    password: str,
+    role: Role | str,
+    school_id: int | None = None,
+    by: User | None = None,
+) -> User:
+    """A new staff account; `by` is who created it (None: the command line or a seed)."""
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise AccountError(f"{email!r} is not an email address")
@@ -49,28 +59,81 @@ def create_user(email: str, password: str, role: Role | str, school_id: int | No
         email=email, password_hash=generate_password_hash(password), role=role, school_id=school_id
     )
     db.session.add(user)
+    add_audit_entry(by, "created account", f"user:{email}", f"role {role.value}")
     db.session.commit()
     return user
+
+
+# After this many wrong passwords in a row an account is locked: 15 minutes, then twice as
+# long for each further wrong password once it opens again, up to a day.
+LOCK_AFTER = 5
+FIRST_LOCK = timedelta(minutes=15)
+LONGEST_LOCK = timedelta(days=1)
+
+
+def _lock_for(failures: int) -> timedelta:
+    return min(FIRST_LOCK * 2 ** (failures - LOCK_AFTER), LONGEST_LOCK)
+
+
+def _record(email: str, user: User | None, action: str, detail: str = "") -> None:
+    """A sign-in event in the audit log, in the caller's transaction: who tried (the address
+    typed, which may have no account), and what happened."""
+    db.session.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user.id if user is not None else None,
+            user_email=normalise_email(email)[:254],
+            action=action,
+            subject=f"user:{normalise_email(email)}"[:100],
+            detail=detail,
+        )
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None, taking the same time either way."""
+    """The active, unlocked user with this email and password, or None, taking the same time
+    either way. Every attempt is written to the audit log; repeated wrong passwords lock the
+    account (progressively longer), and a locked account refuses even the right password."""
     user = find_user(email)
+    now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        _record(email, None, "failed sign-in", "no such account")
+        db.session.commit()
         return None
-    if not check_password_hash(user.password_hash, password) or user.disabled:
+    correct = check_password_hash(user.password_hash, password)
+    if user.locked_until is not None and user.locked_until > now:
+        _record(
+            email, user, "refused sign-in", f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
+        )
+        db.session.commit()
         return None
-    user.last_signed_in_at = utcnow()
+    if not correct or user.disabled:
+        if not correct:
+            user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+            if user.failed_sign_ins >= LOCK_AFTER:
+                user.locked_until = now + _lock_for(user.failed_sign_ins)
+        reason = (
+            "account disabled" if correct else f"wrong password ({user.failed_sign_ins} in a row)"
+        )
+        _record(email, user, "failed sign-in", reason)
+        db.session.commit()
+        return None
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_signed_in_at = now
+    _record(email, user, "signed in")
     db.session.commit()
     return user
 
 
-def set_disabled(email: str, disabled: bool = True) -> User:
+def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> User:
+    """Disable (or re-enable) an account; `by` is who did it (None: the command line)."""
     user = find_user(email)
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}")
     user.disabled = disabled
+    add_audit_entry(by, "disabled account" if disabled else "enabled account", f"user:{user.email}")
     db.session.commit()
     return user
 

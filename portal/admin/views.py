@@ -1,15 +1,70 @@
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import request, stream_with_context
+from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
+from portal import audit
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import requires_role
 from portal.admin import bp
+from portal.officer import page_number
 from portal.rendering import render_page
+from portal.reporting.export import FORMULA_START
 
 
 @bp.get("/users")
 @requires_role(Role.ADMIN)
 def users() -> WerkzeugResponse:
     return render_page("admin/users.html", users=accounts.list_users())
+
+
+@bp.get("/audit")
+@requires_role(Role.ADMIN)
+def audit_log() -> WerkzeugResponse:
+    search = request.args.get("q", "").strip()[:100]
+    found, total = audit.entries(search, page_number())
+    return render_page(
+        "admin/audit.html",
+        entries=found,
+        total=total,
+        search=search,
+        page=page_number(),
+        pages=max(1, -(-total // audit.PER_PAGE)),
+    )
+
+
+@bp.get("/audit.csv")
+@requires_role(Role.ADMIN)
+def export_audit_log() -> WerkzeugResponse:
+    """The whole log (or the entries matching the search) as CSV, streamed; the export is
+    itself recorded first, so it appears in the file."""
+    search = request.args.get("q", "").strip()[:100]
+    audit.audit(current_user, "exported the audit log", "audit", search or "every entry")
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["When (UTC)", "Who", "Action", "Subject", "Detail"])
+        for entry in audit.all_entries(search):
+            writer.writerow(
+                [
+                    f"{entry.at:%Y-%m-%d %H:%M:%S}",
+                    *(
+                        "'" + value if value.startswith(FORMULA_START) else value
+                        for value in (entry.user_email, entry.action, entry.subject, entry.detail)
+                    ),
+                ]
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    response = WerkzeugResponse(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response

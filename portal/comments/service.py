@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.audit import add_audit_entry
 from portal.comments.models import CommentTag, QuotableComment, Theme
 from portal.consultations.models import Consultation, Question
 from portal.extensions import db
-from portal.panel.service import add_audit_entry
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response

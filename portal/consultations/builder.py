@@ -90,6 +90,7 @@ DETAIL_FIELDS = (
     "what_happens",
     "privacy_notice",
     "help_text",
+    "safeguarding_terms",
     "estimated_minutes",
     "opens_on",
     "closes_on",

@@ -88,6 +88,9 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     privacy_notice: Mapped[str] = mapped_column(sa.Text)
     # Shown after sending under "If you need help now", for consultations on hard subjects.
     help_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Words and phrases, one per line, that flag a comment for an officer's safeguarding
+    # attention (portal/safeguarding). Empty: nothing is flagged.
+    safeguarding_terms: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     estimated_minutes: Mapped[int] = mapped_column(default=10)
     status: Mapped[ConsultationStatus] = mapped_column(
         enum_column(ConsultationStatus, 10), default=ConsultationStatus.DRAFT, index=True

@@ -65,6 +65,7 @@ def build_consultation(
         who_for=item.get("who_for", "").strip(),
         what_happens=item.get("what_happens", "").strip(),
         help_text=item.get("help_text", "").strip(),
+        safeguarding_terms="\n".join(item.get("safeguarding_terms", [])),
         privacy_notice=item["privacy_notice"].strip(),
         estimated_minutes=item.get("estimated_minutes", 10),
         status=ConsultationStatus(item.get("status", "draft")),

@@ -26,5 +26,6 @@ from portal.officer import (  # noqa: E402, F401
     preview_views,
     publication_views,
     results_views,
+    safeguarding_views,
     views,
 )

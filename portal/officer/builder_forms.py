@@ -107,6 +107,14 @@ class DetailsForm(FlaskForm):
         ),
         validators=[Optional(), Length(max=2000)],
     )
+    safeguarding_terms = TextAreaField(
+        "Safeguarding words",
+        description=(
+            "Optional. One word or phrase per line. A comment containing any of them is put on "
+            "the safeguarding queue for an officer to read; nothing else happens automatically"
+        ),
+        validators=[Optional(), Length(max=5000)],
+    )
     estimated_minutes = IntegerField(
         "Minutes it takes",
         default=10,

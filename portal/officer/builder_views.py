@@ -107,6 +107,11 @@ def _details(form: DetailsForm) -> dict[str, Any]:
         "what_happens": (form.what_happens.data or "").strip(),
         "privacy_notice": form.privacy_notice.data.strip(),
         "help_text": (form.help_text.data or "").strip(),
+        "safeguarding_terms": "\n".join(
+            line.strip()
+            for line in (form.safeguarding_terms.data or "").splitlines()
+            if line.strip()
+        ),
         "estimated_minutes": form.estimated_minutes.data,
         "opens_on": form.opens_on.data,
         "closes_on": form.closes_on.data,

@@ -7,6 +7,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.comments.service import QUOTE_MAX_LENGTH
+from portal.officer.forms import strip_whitespace
 
 
 class ThemeForm(FlaskForm):
@@ -33,7 +34,7 @@ class QuoteForm(FlaskForm):
             "Take out names, schools, places and anything else that could identify the "
             "respondent or a child, for example by writing [name removed]."
         ),
-        filters=[lambda value: value.strip() if value else value],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Enter the words to publish"),
             Length(

@@ -7,6 +7,7 @@ import csv
 import io
 
 from flask import abort, flash, make_response, redirect, request, url_for
+from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts import service as accounts
@@ -156,7 +157,9 @@ def school(school_number: str) -> WerkzeugResponse:
     if form.validate_on_submit():
         password = accounts.generate_password()
         try:
-            accounts.create_user(form.email.data, password, Role.SCHOOL, school_id=found.id)
+            accounts.create_user(
+                form.email.data, password, Role.SCHOOL, school_id=found.id, by=current_user
+            )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
             password = None

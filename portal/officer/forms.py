@@ -3,9 +3,14 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.strategy.seed import UNITS
+
+
+def strip_whitespace(value: str | None) -> str | None:
+    """A WTForms filter: what was typed, without the spaces around it (so "  " is empty)."""
+    return value.strip() if value else value
 
 
 class NumberField(DecimalField):
@@ -45,3 +50,20 @@ class IndicatorValueForm(FlaskForm):
             self.value.errors.append("Enter a value, a target or both")
             return False
         return valid
+
+
+class ReviewForm(FlaskForm):
+    """What an officer did about a comment on the safeguarding queue."""
+
+    note = TextAreaField(
+        "What you did",
+        description=(
+            "For example: passed to the designated safeguarding lead; or read, no concern. "
+            "Do not copy the comment or anyone's details here."
+        ),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired("Enter what you did about this comment"),
+            Length(max=2000, message="What you did must be 2,000 characters or fewer"),
+        ],
+    )

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
+from portal import audit
 from portal.accounts.permissions import requires_role
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
@@ -93,7 +94,7 @@ def new_member() -> WerkzeugResponse:
     if request.method == "POST":
         member = _save(form, None)
         if member is not None:
-            service.audit(current_user, "added", _subject(member))
+            audit.audit(current_user, "added", _subject(member))
             flash(f"Added {member.reference}", "success")
             return redirect(url_for(".member", member_reference=member.reference), code=303)
     return render_page(
@@ -105,12 +106,12 @@ def new_member() -> WerkzeugResponse:
 @requires_role(*OFFICERS)
 def member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
-    service.audit(current_user, "viewed", _subject(found))
+    audit.audit(current_user, "viewed", _subject(found))
     return render_page(
         "officer/panel/member.html",
         member=found,
         action=ActionForm(),
-        trail=service.audit_trail(_subject(found)),
+        trail=audit.audit_trail(_subject(found)),
     )
 
 
@@ -125,12 +126,12 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
         form.age_band.data = found.age_band.value if found.age_band else ""
         form.disability.data = {True: "yes", False: "no", None: ""}[found.disability]
         form.groups.data = "; ".join(g.name for g in found.groups)
-        service.audit(current_user, "viewed", _subject(found), "to change")
+        audit.audit(current_user, "viewed", _subject(found), "to change")
     else:
         form = MemberForm()
         saved = _save(form, found)
         if saved is not None:
-            service.audit(current_user, "changed", _subject(saved))
+            audit.audit(current_user, "changed", _subject(saved))
             flash("Saved", "success")
             return redirect(url_for(".member", member_reference=saved.reference), code=303)
     return render_page(
@@ -146,7 +147,7 @@ def remove_member(member_reference: str) -> WerkzeugResponse:
         abort(400)
     subject = _subject(found)
     service.remove_member(found)
-    service.audit(current_user, "removed", subject)
+    audit.audit(current_user, "removed", subject)
     flash(f"Removed {member_reference} and everything held about them", "success")
     return redirect(url_for(".panel"), code=303)
 
@@ -211,7 +212,7 @@ def _flash_send(report: invitations.SendReport, what: str) -> None:
 def invitation_letters(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     found = invitations.letters(consultation)
-    service.audit(current_user, "printed letters", f"consultation:{slug}", f"{len(found)} members")
+    audit.audit(current_user, "printed letters", f"consultation:{slug}", f"{len(found)} members")
     return render_page(
         "officer/panel/letters.html",
         consultation=consultation,

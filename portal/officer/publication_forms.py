@@ -6,18 +6,15 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.officer.forms import strip_whitespace
 from portal.publications.service import TEXT_MAX_LENGTH
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if value else value
 
 
 class PublicationForm(FlaskForm):
     introduction = TextAreaField(
         "Introduction (optional)",
         description="Who took part, how the results are being used, and what happens next.",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
     )
     questions = SelectMultipleField(
@@ -35,7 +32,7 @@ class ActionForm(FlaskForm):
     outcome = SelectField("Strategy outcome it serves", validate_choice=False)
     you_said = TextAreaField(
         "You said",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Enter what respondents said"),
             Length(max=TEXT_MAX_LENGTH, message="You said must be 2,000 characters or fewer"),
@@ -43,7 +40,7 @@ class ActionForm(FlaskForm):
     )
     we_did = TextAreaField(
         "We did",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Enter what the council did, or will do"),
             Length(max=TEXT_MAX_LENGTH, message="We did must be 2,000 characters or fewer"),

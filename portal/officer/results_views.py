@@ -13,11 +13,11 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import requires_role
+from portal.audit import audit
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.officer import OFFICERS, bp
-from portal.panel.service import audit
 from portal.rendering import render_page
 from portal.reporting import crosstab, export, panel_report, spreadsheets, timeline
 from portal.reporting import service as reporting

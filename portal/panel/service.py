@@ -14,13 +14,11 @@ from portal.extensions import db
 from portal.panel.models import (
     AGE_BAND_LABELS,
     AgeBand,
-    AuditEntry,
     GroupKind,
     MemberStatus,
     PanelGroup,
     PanelMember,
 )
-from portal.responses.service import utcnow
 from portal.schools.models import DISTRICT_LABELS, District
 
 REQUIRED_COLUMNS = ("reference", "name", "consent_date", "consent_wording")
@@ -272,33 +270,3 @@ def groups() -> list[tuple[PanelGroup, int]]:
         (group, counts.get(group.id, 0))
         for group in db.session.scalars(sa.select(PanelGroup).order_by(PanelGroup.name))
     ]
-
-
-def add_audit_entry(user: Any, action: str, subject: str, detail: str = "") -> None:
-    """Record who did or saw what, in the caller's transaction (committed with the change)."""
-    db.session.add(
-        AuditEntry(
-            at=utcnow(),
-            user_id=user.id,
-            user_email=user.email,
-            action=action,
-            subject=subject,
-            detail=detail,
-        )
-    )
-
-
-def audit(user: Any, action: str, subject: str, detail: str = "") -> None:
-    """Record who did or saw what. Committed at once, with whatever else is pending."""
-    add_audit_entry(user, action, subject, detail)
-    db.session.commit()
-
-
-def audit_trail(subject: str) -> list[AuditEntry]:
-    return list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.subject == subject)
-            .order_by(AuditEntry.id.desc())
-        )
-    )

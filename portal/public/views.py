@@ -254,6 +254,7 @@ def confirmation(slug: str) -> WerkzeugResponse:
         consultation=consultation,
         reference=draft.response.reference,
         keyed_in=draft.channel != ResponseChannel.ONLINE,
+        default_help_text=current_app.config["DEFAULT_HELP_TEXT"],
     )
 
 

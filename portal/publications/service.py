@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal.audit import add_audit_entry
 from portal.comments.models import QuotableComment
 from portal.comments.service import quotable_comments
 from portal.consultations.models import Consultation, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
-from portal.panel.service import add_audit_entry
 from portal.publications.models import Publication, PublishedAction
 from portal.reporting.service import QuestionResult, percent, question_results
 from portal.reporting.suppression import Figure, suppress, suppress_count

@@ -102,6 +102,14 @@ class Answer(db.Model):  # type: ignore[name-defined]
         # indexes alone: which responses chose an option, and what each response answered.
         sa.Index("ix_answer_question_option_response", "question_id", "option_id", "response_id"),
         sa.Index("ix_answer_response_question_option", "response_id", "question_id", "option_id"),
+        # Typed answers (comments, "Other"), newest first, without sorting every one of them.
+        sa.Index(
+            "ix_answer_typed",
+            "question_id",
+            "id",
+            postgresql_where=sa.text("option_id IS NULL"),
+            sqlite_where=sa.text("option_id IS NULL"),
+        ),
         sa.CheckConstraint(
             "option_id IS NOT NULL OR text IS NOT NULL OR number IS NOT NULL", name="has_content"
         ),

@@ -42,6 +42,8 @@ from portal.responses.models import (
     ResponseDraft,
     response_group,
 )
+from portal.safeguarding.flags import flag_answers
+from portal.safeguarding.terms import matches
 
 # No vowels (so no words), no 0/O, 1/I/L or U/V look-alikes: easy to read out over the phone.
 REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
@@ -425,6 +427,9 @@ def submit_response(journey: Journey, now: datetime) -> str:
     ]
     consultation = journey.consultation
     linked = consultation.panel_link == PanelLink.MEMBER
+    terms = consultation.safeguarding_terms or ""
+    # Matched before storing, so the common case (nothing to flag) costs no query.
+    to_flag = terms and any(a["text"] and matches(terms, a["text"]) for a in answers)
     profile = _invited_profile(draft.invitation_id)
     for attempt in (1, 2):
         reference = new_reference()
@@ -470,6 +475,7 @@ def submit_response(journey: Journey, now: datetime) -> str:
                     [{"response_id": response_id, **answer} for answer in answers],
                 )
             tallies.count_response(
+                response_id,
                 consultation.id,
                 snapshot_id,
                 now,
@@ -477,6 +483,13 @@ def submit_response(journey: Journey, now: datetime) -> str:
                 draft.distribution_channel_id is not None,
                 answers,
             )
+            if to_flag:
+                typed = db.session.execute(
+                    sa.select(Answer.id, Answer.text).where(
+                        Answer.response_id == response_id, Answer.text.is_not(None)
+                    )
+                ).all()
+                flag_answers(consultation.id, terms, [(i, t or "") for i, t in typed], now)
             if profile and profile.group_ids:
                 db.session.execute(
                     sa.insert(response_group),
@@ -510,6 +523,7 @@ def _answer_rows(response_id: int) -> list[dict[str, Any]]:
 
 def _count(response: Response, answers: list[dict[str, Any]], sign: int) -> None:
     tallies.count_response(
+        response.id,
         response.consultation_id,
         response.snapshot_id,
         response.submitted_at,

@@ -8,7 +8,10 @@ Rules held here:
   checks that with hypothesis after any sequence of submissions, corrections and deletions);
 - rows are always touched in key order, table by table, so concurrent submissions that
   increment the same tallies wait for each other and never deadlock;
-- "no option" is stored as 0, not NULL, because NULLs never conflict in a unique key.
+- "no option" is stored as 0, not NULL, because NULLs never conflict in a unique key;
+- every tally is split into SHARDS rows by response id: concurrent submissions then mostly
+  increment different rows instead of queueing on one (unsharded, 8 clients submitting on
+  PostgreSQL managed 134/s against 302/s without tallies); readers add the shards up.
 
 `rebuild()` recounts everything from the answers: after a bulk load, a restore, or to check.
 """
@@ -25,6 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 
+ANSWER_KEY = ("question_id", "option_id", "statement_id", "rank", "shard")
+SHARDS = 8
+
+
+def _shard_column() -> sa.Column[int]:
+    return sa.Column("shard", sa.SmallInteger, primary_key=True, server_default="0")
+
+
 # One row per distinct answer: a question's option (or 0 for typed text, numbers and dates),
 # matrix statement and rank.
 answer_tally = sa.Table(
@@ -34,6 +45,7 @@ answer_tally = sa.Table(
     sa.Column("option_id", sa.Integer, primary_key=True),
     sa.Column("statement_id", sa.Integer, primary_key=True),
     sa.Column("rank", sa.Integer, primary_key=True),
+    _shard_column(),
     sa.Column("count", sa.Integer, nullable=False),
 )
 # How many responses answered each question (several answer rows count once).
@@ -41,6 +53,7 @@ question_tally = sa.Table(
     "question_tally",
     db.metadata,
     sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
+    _shard_column(),
     sa.Column("respondents", sa.Integer, nullable=False),
 )
 # Responses per consultation and wording (snapshot): the total, and "answered earlier wording".
@@ -55,6 +68,7 @@ response_tally = sa.Table(
         sa.ForeignKey("consultation_snapshot.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    _shard_column(),
     sa.Column("count", sa.Integer, nullable=False),
 )
 # Responses per UTC hour and channel, and how many of them came by a distribution link: the
@@ -67,22 +81,22 @@ hourly_tally = sa.Table(
     ),
     sa.Column("hour", sa.DateTime, primary_key=True),
     sa.Column("channel", sa.String(10), primary_key=True),
+    _shard_column(),
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("linked", sa.Integer, nullable=False),
 )
-
-ANSWER_KEY = ("question_id", "option_id", "statement_id", "rank")
 
 
 def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _upsert(table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def _upsert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Add each row's counts to its tally row, creating it when missing. Rows go in key order
     (see the module's rules)."""
     if not rows:
         return
+    keys = tuple(column.name for column in table.primary_key.columns)
     rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(table)
@@ -94,16 +108,18 @@ def _upsert(table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) 
     db.session.execute(statement, rows)
 
 
-def _answer_key(answer: dict[str, Any]) -> tuple[int, int, int, int]:
+def _answer_key(answer: dict[str, Any], shard: int) -> tuple[int, int, int, int, int]:
     return (
         answer["question_id"],
         answer.get("option_id") or 0,
         answer.get("statement_id") or 0,
         answer.get("rank") or 0,
+        shard,
     )
 
 
 def count_response(
+    response_id: int,
     consultation_id: int,
     snapshot_id: int,
     submitted_at: datetime,
@@ -112,31 +128,40 @@ def count_response(
     answers: Iterable[dict[str, Any]],
     sign: int = 1,
 ) -> None:
-    """Add one response (sign 1) or take it away (sign -1), in the caller's transaction."""
+    """Add one response (sign 1) or take it away (sign -1), in the caller's transaction. A
+    response always counts in the same shard, so taking it away undoes exactly its adding."""
     answers = list(answers)
-    by_answer = Counter(_answer_key(answer) for answer in answers)
+    shard = response_id % SHARDS
+    by_answer = Counter(_answer_key(answer, shard) for answer in answers)
     _upsert(
         answer_tally,
-        ANSWER_KEY,
         [dict(zip(ANSWER_KEY, key, strict=True), count=sign * n) for key, n in by_answer.items()],
     )
     answered = sorted({answer["question_id"] for answer in answers})
     _upsert(
         question_tally,
-        ("question_id",),
-        [{"question_id": question_id, "respondents": sign} for question_id in answered],
+        [
+            {"question_id": question_id, "shard": shard, "respondents": sign}
+            for question_id in answered
+        ],
     )
     _upsert(
         response_tally,
-        ("consultation_id", "snapshot_id"),
-        [{"consultation_id": consultation_id, "snapshot_id": snapshot_id, "count": sign}],
-    )
-    _upsert(
-        hourly_tally,
-        ("consultation_id", "hour", "channel"),
         [
             {
                 "consultation_id": consultation_id,
+                "snapshot_id": snapshot_id,
+                "shard": shard,
+                "count": sign,
+            }
+        ],
+    )
+    _upsert(
+        hourly_tally,
+        [
+            {
+                "consultation_id": consultation_id,
+                "shard": shard,
                 "hour": _hour(submitted_at),
                 "channel": str(channel),
                 "count": sign,
@@ -180,8 +205,11 @@ def answer_counts(
     found: dict[int, dict[tuple[int | None, int | None, int | None], int]] = {}
     if not question_ids:
         return found
+    t = answer_tally.c
     for question_id, option_id, statement_id, rank, count in db.session.execute(
-        sa.select(answer_tally).where(answer_tally.c.question_id.in_(question_ids))
+        sa.select(t.question_id, t.option_id, t.statement_id, t.rank, sa.func.sum(t["count"]))
+        .where(t.question_id.in_(question_ids))
+        .group_by(t.question_id, t.option_id, t.statement_id, t.rank)
     ):
         found.setdefault(question_id, {})[
             (statement_id or None, option_id or None, rank or None)
@@ -194,9 +222,9 @@ def respondents(question_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(
         db.session.execute(
-            sa.select(question_tally.c.question_id, question_tally.c.respondents).where(
-                question_tally.c.question_id.in_(question_ids)
-            )
+            sa.select(question_tally.c.question_id, sa.func.sum(question_tally.c.respondents))
+            .where(question_tally.c.question_id.in_(question_ids))
+            .group_by(question_tally.c.question_id)
         ).all()
     )
 
@@ -204,9 +232,9 @@ def respondents(question_ids: list[int]) -> dict[int, int]:
 def responses_by_snapshot(consultation_id: int) -> dict[int, int]:
     return dict(
         db.session.execute(
-            sa.select(response_tally.c.snapshot_id, response_tally.c["count"]).where(
-                response_tally.c.consultation_id == consultation_id
-            )
+            sa.select(response_tally.c.snapshot_id, sa.func.sum(response_tally.c["count"]))
+            .where(response_tally.c.consultation_id == consultation_id)
+            .group_by(response_tally.c.snapshot_id)
         ).all()
     )
 
@@ -233,9 +261,11 @@ def hourly(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
             sa.select(
                 hourly_tally.c.hour,
                 hourly_tally.c.channel,
-                hourly_tally.c["count"],
-                hourly_tally.c.linked,
-            ).where(hourly_tally.c.consultation_id == consultation_id)
+                sa.func.sum(hourly_tally.c["count"]),
+                sa.func.sum(hourly_tally.c.linked),
+            )
+            .where(hourly_tally.c.consultation_id == consultation_id)
+            .group_by(hourly_tally.c.hour, hourly_tally.c.channel)
         )
     ]
 
@@ -289,10 +319,14 @@ def fresh_counts() -> dict[str, set[tuple[Any, ...]]]:
 
 
 def stored_counts() -> dict[str, set[tuple[Any, ...]]]:
-    return {
-        table.name: {tuple(row) for row in db.session.execute(sa.select(table))}
-        for table in _fresh_queries()
-    }
+    """The tallies with their shards added up, as a recount would store them."""
+    found = {}
+    for table in _fresh_queries():
+        keys = [c for c in table.columns if c.primary_key and c.name != "shard"]
+        values = [sa.func.sum(c) for c in table.columns if not c.primary_key]
+        rows = db.session.execute(sa.select(*keys, *values).group_by(*keys))
+        found[table.name] = {tuple(row) for row in rows if any(row[len(keys) :])}
+    return found
 
 
 def rebuild() -> dict[str, int]:
@@ -301,7 +335,9 @@ def rebuild() -> dict[str, int]:
     for table, query in queries.items():
         db.session.execute(sa.delete(table))
         db.session.execute(
-            sa.insert(table).from_select([column.name for column in table.columns], query)
+            sa.insert(table).from_select(
+                [column.name for column in table.columns if column.name != "shard"], query
+            )
         )
     db.session.commit()
     return {

@@ -1,0 +1,1 @@
+"""Safeguarding: comments that suggest a child may be at risk, flagged for an officer."""
