@@ -19,8 +19,9 @@ from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
 from portal.responses import tallies
+from portal.responses.corrections import delete_response, find_response
 from portal.responses.resume import purge_expired_drafts
-from portal.responses.service import delete_response, find_response, uk_today, utcnow
+from portal.responses.service import uk_today, utcnow
 from portal.schools.service import find_school, import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 

@@ -13,8 +13,8 @@ from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.reporting.filters import RespondentType, ResponseFilter
 from portal.reporting.service import question_results
+from portal.responses import corrections, tallies
 from portal.responses import service as responses
-from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseChannel
 from tests.factories import submit_response
 
@@ -101,11 +101,11 @@ def test_tallies_equal_a_fresh_count_after_any_changes(app, steps):
         if kind == "submit" or not existing:
             submit_response(BULLYING, answers, now - timedelta(hours=hours_ago), channel=channel)
         elif kind == "correct":
-            responses.correct_answers(
+            corrections.correct_answers(
                 existing[which % len(existing)], _answer_rows(consultation, answers)
             )
         else:
-            responses.delete_response(existing[which % len(existing)])
+            corrections.delete_response(existing[which % len(existing)])
     assert tallies.stored_counts() == tallies.fresh_counts()
 
 
