@@ -96,6 +96,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SMTP_USERNAME": os.environ.get("PORTAL_SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("PORTAL_SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "have-your-say@warwickshire.gov.uk"),
+        # Staff are signed out after this long without a request, and after this long in all.
+        "STAFF_IDLE_MINUTES": _int_env("PORTAL_STAFF_IDLE_MINUTES", 30),
+        "STAFF_SESSION_HOURS": _int_env("PORTAL_STAFF_SESSION_HOURS", 12),
         # Shown after sending under "If you need help now" when a consultation has no help
         # text of its own.
         "DEFAULT_HELP_TEXT": os.environ.get(

@@ -1,5 +1,7 @@
 """Signing in and out, and the users command."""
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from flask import url_for
@@ -192,3 +194,39 @@ def test_seed_creates_the_demo_officer_once_and_prints_its_password(app):
     second = runner.invoke(args=["seed", "--demo-officer"])
     assert "password:" not in second.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("idle_seconds", "signed_in_seconds", "message"),
+    [
+        (31 * 60, 31 * 60, "had done nothing for 30 minutes"),
+        (60, 13 * 3600, "had been signed in for 12 hours"),
+    ],
+)
+def test_idle_and_long_sessions_are_signed_out(client, idle_seconds, signed_in_seconds, message):
+    officer = create_user(Role.OFFICER)
+    sign_in(client, officer)
+    assert client.get(url_for("officer.dashboard")).status_code == 200
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session["seen_at"] = now - idle_seconds
+        session["signed_in_at"] = now - signed_in_seconds
+    response = client.get(url_for("officer.dashboard"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(url_for("auth.sign_in"))
+    page = client.get_page(response.headers["Location"])
+    assert message in page.text
+    # Said once; and the user is signed out, not merely redirected.
+    assert message not in client.get_page(url_for("auth.sign_in")).text
+    assert client.get(url_for("officer.dashboard")).status_code == 302
+
+
+def test_an_active_session_stays_signed_in(client):
+    sign_in(client, create_user(Role.OFFICER))
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session["seen_at"] = now - 29 * 60
+        session["signed_in_at"] = now - 11 * 3600
+    assert client.get(url_for("officer.dashboard")).status_code == 200
+    with client.session_transaction() as session:
+        assert session["seen_at"] >= now  # the visit counts as activity

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request, session, url_for
@@ -16,9 +17,28 @@ from portal.rendering import render_page
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
 
+# Session keys: when this sign-in began and when the user was last seen (seconds since the
+# epoch), for the idle and absolute session limits.
+SIGNED_IN_AT, SEEN_AT, SIGNED_OUT_BECAUSE = "signed_in_at", "seen_at", "signed_out_because"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The signed-in user, unless their session has been idle or open too long: then they are
+    signed out, and the sign-in page says why."""
+    if not user_id.isdigit():
+        return None
+    now = int(time.time())
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT, 0), session.get(SEEN_AT, 0)
+    idle = now - seen_at > current_app.config["STAFF_IDLE_MINUTES"] * 60
+    too_long = now - signed_in_at > current_app.config["STAFF_SESSION_HOURS"] * 3600
+    if idle or too_long:
+        session.clear()
+        session[SIGNED_OUT_BECAUSE] = "idle" if idle else "too_long"
+        return None
+    if now - seen_at >= 60:  # rewrite the cookie at most once a minute
+        session[SEEN_AT] = now
+    return db.session.get(User, int(user_id))
 
 
 def _home_for(user: User) -> str:
@@ -53,10 +73,17 @@ def sign_in() -> WerkzeugResponse:
             # A fresh session on sign-in: nothing set before it (by anyone) carries over.
             session.clear()
             login_user(user)
+            session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
             return redirect(next_url or _home_for(user), code=303)
         failed = True
     status = 422 if (form.errors or failed) else 200
-    return render_page("auth/sign-in.html", status=status, form=form, failed=failed)
+    return render_page(
+        "auth/sign-in.html",
+        status=status,
+        form=form,
+        failed=failed,
+        signed_out_because=session.pop(SIGNED_OUT_BECAUSE, None),
+    )
 
 
 @bp.post("/sign-out")

@@ -1,13 +1,26 @@
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 
-class StartForm(FlaskForm):
+def _left_empty(form: FlaskForm, field: StringField) -> None:
+    if field.data:
+        raise ValidationError("Leave this empty")
+
+
+class HoneypotForm(FlaskForm):
+    """A box people never see or reach (moved off screen, hidden from assistive technology and
+    out of the tab order) that form-filling bots tend to fill: a form that comes back with it
+    filled is refused and nothing is stored."""
+
+    leave_this_empty = StringField("Leave this empty", validators=[_left_empty])
+
+
+class StartForm(HoneypotForm):
     """Starting a response creates a draft on the server, so it is a POST with a CSRF token."""
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(HoneypotForm):
     """The check-answers page's "Accept and send" button."""
 
 
