@@ -32,10 +32,11 @@ run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on 
 test: $(VENV)/.dev-installed ## Set up and run every test (SQLite, PostgreSQL if reachable, Chromium if installed)
 	$(BIN)/python -m pytest -n auto
 
-lint: $(VENV)/.dev-installed ## ruff (lint and format) and mypy
+lint: $(VENV)/.dev-installed ## ruff (lint and format), mypy, and bandit (fails on medium or high)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive portal --severity-level medium
 
 vendor: ## Refresh static/vendor/ from the pinned npm versions (needs Node and npm)
 	bash scripts/vendor-assets.sh
