@@ -163,9 +163,8 @@ def _comment_conditions(
         Answer.question_id == question.id,
         Answer.option_id.is_(None),
         Answer.text.is_not(None),
+        *only.answer_conditions(question.consultation_id),
     ]
-    if only.active:
-        where.append(Answer.response_id.in_(only.response_ids(question.consultation_id)))
     if search:
         # Case-insensitive on both databases; % and _ typed by the officer are matched as
         # themselves, not as wildcards.
@@ -238,9 +237,7 @@ def theme_counts(
     available = {theme.id: theme for theme in themes(consultation.id)}
     if not available:
         return {}
-    where: list[sa.ColumnElement[bool]] = [CommentTag.theme_id.in_(list(available))]
-    if only.active:
-        where.append(Answer.response_id.in_(only.response_ids(consultation.id)))
+    where = [CommentTag.theme_id.in_(list(available)), *only.answer_conditions(consultation.id)]
     found: dict[int, list[tuple[Theme, int]]] = defaultdict(list)
     for question_id, theme_id, count in db.session.execute(
         sa.select(Answer.question_id, CommentTag.theme_id, sa.func.count())

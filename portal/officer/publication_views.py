@@ -14,18 +14,21 @@ from portal.officer.publication_forms import ActionForm, ConfirmForm, Publicatio
 from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses.service import uk_today
+from portal.strategy.models import Outcome
 
 
 def _consultation(slug: str) -> Consultation:
     return consultation_with_questions(slug) or abort(404)
 
 
-def _action_form(consultation: Consultation) -> ActionForm:
+def _action_form(consultation: Consultation) -> tuple[ActionForm, dict[str, Outcome]]:
+    """The form, and the outcomes its choices stand for (by the value posted)."""
+    outcomes = {str(o.id): o for o in publications.outcomes_for_actions(consultation)}
     form = ActionForm()
     form.outcome.choices = [("", "No particular outcome")] + [
-        (str(o.id), f"{o.code} {o.title}") for o in publications.outcomes_for_actions(consultation)
+        (value, f"{o.code} {o.title}") for value, o in outcomes.items()
     ]
-    return form
+    return form, outcomes
 
 
 def _page(
@@ -42,7 +45,7 @@ def _page(
     details.questions.choices = [
         (q.id, q.text) for q in consultation.questions if publications.publishable(q)
     ]
-    action_form = action_form or _action_form(consultation)
+    action_form = action_form or _action_form(consultation)[0]
     failed = bool(details.errors or action_form.errors)
     return render_page(
         "officer/publication.html",
@@ -76,10 +79,9 @@ def publication(slug: str) -> WerkzeugResponse:
 @requires_role(*OFFICERS)
 def add_published_action(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
-    form = _action_form(consultation)
+    form, outcomes = _action_form(consultation)
     if not form.validate_on_submit():
         return _page(consultation, action_form=form)
-    outcomes = {str(o.id): o for o in publications.outcomes_for_actions(consultation)}
     publications.add_action(
         consultation,
         outcomes.get(form.outcome.data or ""),

@@ -74,8 +74,7 @@ def cross_tab(
         column_answer.question_id == columns_question.id,
         column_answer.response_id == row_answer.response_id,
     ]
-    if only.active:
-        joined.append(row_answer.response_id.in_(only.response_ids(rows_question.consultation_id)))
+    joined += only.answer_conditions(rows_question.consultation_id, row_answer.response_id)
     pair_counts = {
         (row_option, column_option): count
         for row_option, column_option, count in db.session.execute(

@@ -194,6 +194,15 @@ class ResponseFilter:
             Response.consultation_id == consultation_id, *self.conditions()
         )
 
+    def answer_conditions(
+        self, consultation_id: int, response_id: Any = Answer.response_id
+    ) -> list[sa.ColumnElement[bool]]:
+        """Conditions on an answer table (or an alias's `response_id`): nothing without a
+        filter, so unfiltered counts keep their indexes; else the matching responses only."""
+        if not self.active:
+            return []
+        return [response_id.in_(self.response_ids(consultation_id))]
+
     # -- the URL ---------------------------------------------------------------------------
 
     def query_args(self) -> MultiDict[str, str]:

@@ -152,14 +152,6 @@ def percent(part: float, whole: float) -> float:
 _SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
 
 
-def _answer_scope(consultation_id: int, only: ResponseFilter) -> list[sa.ColumnElement[bool]]:
-    """Extra conditions on the answer table: none for all responses (the indexes on
-    question and option serve it alone), else answers of the responses that match."""
-    if not only.active:
-        return []
-    return [Answer.response_id.in_(only.response_ids(consultation_id))]
-
-
 def matching_responses(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> int:
     if not only.active:
         return tallies.total_responses(consultation.id)
@@ -182,7 +174,7 @@ def question_results(
     narrows every count to the responses a filter matches."""
     questions = [q for q in consultation.questions if kind_of(q).asks]
     question_ids = [q.id for q in questions]
-    scope = _answer_scope(consultation.id, only)
+    scope = only.answer_conditions(consultation.id)
     # question -> (statement, option, rank) -> count. Most questions need only option counts,
     # which the (question_id, option_id) index serves; rankings and matrices also need the
     # statement and rank, counted separately so the common query keeps that index.

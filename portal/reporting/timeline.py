@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,22 +25,12 @@ class Day:
     through_links: int = 0
 
 
-def _hour_bucket() -> Any:
-    """The UTC hour of submission as text, in the database's own dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(Response.submitted_at, "YYYY-MM-DD HH24")
-    return sa.func.strftime("%Y-%m-%d %H", Response.submitted_at)
-
-
 def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[Day]:
     """One GROUP BY over UTC hours (a day has at most 24), folded here into UK calendar days,
     which move between UTC and BST; days with no responses in the range are listed as 0."""
     if not only.active:
-        return _days(
-            (hour.strftime("%Y-%m-%d %H"), channel, count, linked)
-            for hour, channel, count, linked in tallies.hourly(consultation.id)
-        )
-    hour = _hour_bucket()
+        return _days(tallies.hourly(consultation.id))
+    hour = tallies.hour_of(Response.submitted_at)
     rows = db.session.execute(
         sa.select(
             hour,
@@ -55,12 +44,11 @@ def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
     return _days(rows)
 
 
-def _days(rows: Iterable[tuple[str, str, int, int]]) -> list[Day]:
-    """Hourly counts (UTC "YYYY-MM-DD HH", channel, responses, through links) as UK days."""
+def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:
+    """Hourly counts (naive UTC hour, channel, responses, through links) as UK days."""
     days: dict[date, Day] = {}
-    for bucket, channel, count, linked in rows:
-        moment = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        uk_day = moment.astimezone(UK).date()
+    for hour, channel, count, linked in rows:
+        uk_day = hour.replace(tzinfo=UTC).astimezone(UK).date()
         entry = days.setdefault(uk_day, Day(uk_day, by_channel=defaultdict(int)))
         entry.total += count
         entry.by_channel[ResponseChannel(channel).value] += count

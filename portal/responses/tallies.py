@@ -273,7 +273,7 @@ def hourly(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
 # -- recounting ---------------------------------------------------------------------------------
 
 
-def _hour_of(column: Any) -> Any:
+def hour_of(column: Any) -> Any:
     """The UTC hour as the DateTime column stores it, on either database."""
     if db.engine.dialect.name == "postgresql":
         return sa.type_coerce(sa.func.date_trunc("hour", column), sa.DateTime)
@@ -289,7 +289,7 @@ def _fresh_queries() -> dict[sa.Table, sa.Select[Any]]:
     option = sa.func.coalesce(Answer.option_id, 0)
     statement = sa.func.coalesce(Answer.statement_id, 0)
     rank = sa.func.coalesce(Answer.rank, 0)
-    hour = _hour_of(Response.submitted_at)
+    hour = hour_of(Response.submitted_at)
     return {
         answer_tally: sa.select(
             Answer.question_id, option, statement, rank, sa.func.count()
