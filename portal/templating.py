@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from portal.accounts.models import Role
+from portal.accounts.permissions import may_open
 from portal.auth.forms import SignOutForm
 from portal.consultations.question_types import OTHER, kind_of
 from portal.consultations.question_types.structured import format_number
@@ -50,8 +50,9 @@ def other_selected(question: Any, form: Any) -> bool:
     return data == OTHER or (isinstance(data, list) and OTHER in data)
 
 
-# Each navigation link, and the endpoints under it that mark it as the current section.
-STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
+# Each navigation link, and the endpoints under it that mark it as the current section. A link
+# is shown to the roles the permission table allows its page's action.
+STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     (
         "officer.dashboard",
         "Consultations",
@@ -73,7 +74,6 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.channel",
             "officer.letter",
         },
-        {Role.OFFICER, Role.ADMIN},
     ),
     (
         "officer.strategy_index",
@@ -84,7 +84,6 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.add_indicator_value",
             "officer.committee_report",
         },
-        {Role.OFFICER, Role.ADMIN},
     ),
     (
         "officer.panel",
@@ -97,22 +96,19 @@ STAFF_SECTIONS: list[tuple[str, str, set[str], set[Role]]] = [
             "officer.invitations_page",
             "officer.invitation_letters",
         },
-        {Role.OFFICER, Role.ADMIN},
     ),
     (
         "officer.safeguarding_queue",
         "Safeguarding",
         {"officer.safeguarding_queue", "officer.safeguarding_flag"},
-        {Role.OFFICER, Role.ADMIN},
     ),
     (
         "school.dashboard",
         "Your school",
         {"school.dashboard", "school.channel", "school.letter"},
-        {Role.SCHOOL},
     ),
-    ("admin.users", "Users", {"admin.users"}, {Role.ADMIN}),
-    ("admin.audit_log", "Audit log", {"admin.audit_log"}, {Role.ADMIN}),
+    ("admin.users", "Users", {"admin.users"}),
+    ("admin.audit_log", "Audit log", {"admin.audit_log"}),
 ]
 
 
@@ -122,8 +118,8 @@ def staff_navigation() -> list[dict[str, Any]]:
         return []
     items = [
         {"href": url_for(endpoint), "text": text, "active": request.endpoint in covers}
-        for endpoint, text, covers, roles in STAFF_SECTIONS
-        if current_user.role in roles
+        for endpoint, text, covers in STAFF_SECTIONS
+        if may_open(current_user.role, endpoint)
     ]
     for item in items:
         if item["text"] == "Safeguarding":

@@ -1,5 +1,6 @@
-"""Every officer and admin route, walked for every role: anonymous users are sent to sign in,
-users of the wrong role get 403, and the right roles get the page."""
+"""Every route, walked for every role and for a signed-out visitor, answered as the permission
+table says: signed-out visitors are sent to sign in, users of the wrong role get 403, and the
+roles the table allows get the page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ import pytest
 from flask import Flask, url_for
 
 from portal.accounts.models import Role
+from portal.accounts.permissions import (
+    ADMIN_ROLES,
+    OFFICER_ROLES,
+    PERMISSIONS,
+    SCHOOL_ROLES,
+    SIGNED_OUT,
+    Action,
+    action_of,
+    may,
+)
 from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
@@ -32,21 +43,22 @@ URL_VALUES = {
     "file_type": "png",
     "export_format": "xlsx",
 }
-ALLOWED = {
-    "officer": {Role.OFFICER, Role.ADMIN},
-    "school": {Role.SCHOOL},
-    "admin": {Role.ADMIN},
-}
-ROLES = [None, Role.SCHOOL, Role.OFFICER, Role.ADMIN]
+# The roles each staff blueprint lets in before any of its views runs.
+BLUEPRINT_ROLES = {"officer": OFFICER_ROLES, "school": SCHOOL_ROLES, "admin": ADMIN_ROLES}
+ROLES = [SIGNED_OUT, Role.SCHOOL, Role.OFFICER, Role.ADMIN]
 
 
-def staff_routes(app: Flask) -> list[tuple[str, str]]:
+def every_route(app: Flask) -> list[tuple[str, str]]:
     return sorted(
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in ALLOWED
+        if rule.endpoint != "static"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     )
+
+
+def staff_routes(app: Flask) -> list[tuple[str, str]]:
+    return [(e, m) for e, m in every_route(app) if e.split(".")[0] in BLUEPRINT_ROLES]
 
 
 def test_the_walk_covers_every_staff_route(app):
@@ -67,11 +79,35 @@ def test_the_walk_covers_every_staff_route(app):
     }
 
 
-def test_every_staff_view_declares_its_roles(app):
-    for endpoint, _ in staff_routes(app):
-        view = app.view_functions[endpoint]
-        blueprint = endpoint.split(".")[0]
-        assert getattr(view, "allowed_roles", None) == ALLOWED[blueprint], endpoint
+def test_every_view_declares_an_action_from_the_table(app):
+    for endpoint, _ in every_route(app):
+        assert action_of(app.view_functions[endpoint]) in PERMISSIONS, endpoint
+
+
+def test_every_action_in_the_table_is_some_views(app):
+    used = {action_of(app.view_functions[endpoint]) for endpoint, _ in every_route(app)}
+    assert used == set(Action)
+
+
+def test_each_staff_blueprint_lets_in_exactly_the_roles_its_views_allow(app):
+    """The blueprint's own guard is a second lock, never a different rule: widening an action
+    in the table without the blueprint (or the reverse) fails here."""
+    for blueprint, roles in BLUEPRINT_ROLES.items():
+        allowed = {
+            role
+            for endpoint, _ in every_route(app)
+            if endpoint.startswith(f"{blueprint}.")
+            for role in PERMISSIONS[action_of(app.view_functions[endpoint])]
+        }
+        assert allowed == roles, blueprint
+
+
+def test_signed_out_visitors_may_do_only_the_public_actions():
+    assert {action for action in Action if may(SIGNED_OUT, action)} == {
+        Action.RESPOND,
+        Action.READ_PUBLISHED_RESULTS,
+        Action.SIGN_IN,
+    }
 
 
 def _a_school_with_a_channel() -> tuple[int, str, str]:
@@ -126,7 +162,7 @@ def _draft_publication() -> int:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-def test_every_staff_route_for_every_role(app, client, role):
+def test_every_route_for_every_role(app, client, role):
     school_id, number, channel_code = _a_school_with_a_channel()
     member = PanelMember(
         reference="WP-001",
@@ -147,6 +183,7 @@ def test_every_staff_route_for_every_role(app, client, role):
         "answer_id": answer_id,
         "action_id": _draft_publication(),
         "channel_code": channel_code,
+        "token": "leave-token",
     }
     if role is not None:
         extra = {"school_id": school_id} if role == Role.SCHOOL else {}
@@ -154,7 +191,9 @@ def test_every_staff_route_for_every_role(app, client, role):
     # Any visitor gets a valid CSRF token from a start page, so POSTs test the role check
     # rather than stopping at CSRF protection.
     token = client.get_page(url_for("public.start", slug=URL_VALUES["slug"])).csrf_token()
-    for endpoint, method in staff_routes(app):
+    for endpoint, method in every_route(app):
+        if endpoint == "auth.sign_out":
+            continue  # walked last: signing out would end the walk's session
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
         if method == "POST":
@@ -163,15 +202,26 @@ def test_every_staff_route_for_every_role(app, client, role):
             response = client.get(url)
         # Read to the end: a streamed download holds its request context until it is consumed.
         response.get_data()
-        blueprint = endpoint.split(".")[0]
-        if role is None:
-            assert response.status_code == 302, (endpoint, method)
-            assert response.headers["Location"].startswith(url_for("auth.sign_in")), endpoint
-        elif role in ALLOWED[blueprint]:
+        action = action_of(app.view_functions[endpoint])
+        assert action is not None, endpoint
+        status, where = response.status_code, response.headers.get("Location", "")
+        if may(role, action) and action in (Action.RESPOND, Action.READ_PUBLISHED_RESULTS):
+            # A respondent's page answers, or sends them on to where their journey stands;
+            # one that needs a draft or a code the walk has not got is not found.
+            assert status in {200, 302, 303, 404, 422}, (endpoint, method, role, status)
+            assert not where.startswith(url_for("auth.sign_in")), (endpoint, role)
+        elif may(role, action):
             # A form post with nothing filled in is refused (422) or, for a builder button,
             # done or refused with a message on the page it redirects to (303).
             expected = {303, 422} if method == "POST" else {200}
-            assert response.status_code in expected, (endpoint, method, role)
+            if endpoint == "auth.sign_in" and role is not SIGNED_OUT:
+                expected = {200, 302, 303, 422}  # signed-in staff are sent to their own home
+            assert status in expected, (endpoint, method, role, status)
+        elif role is SIGNED_OUT:
+            assert status == 302, (endpoint, method)
+            assert where.startswith(url_for("auth.sign_in")), endpoint
         else:
-            assert response.status_code == 403, (endpoint, method, role)
+            assert status == 403, (endpoint, method, role)
             assert "You do not have permission to see this page" in response.get_data(as_text=True)
+    sign_out = client.post(url_for("auth.sign_out"), data={"csrf_token": token})
+    assert sign_out.status_code in {302, 303}

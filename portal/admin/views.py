@@ -10,8 +10,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal import audit
 from portal.accounts import service as accounts
-from portal.accounts.models import Role
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.admin import bp
 from portal.officer import page_number
 from portal.rendering import render_page
@@ -19,13 +18,13 @@ from portal.reporting.export import FORMULA_START
 
 
 @bp.get("/users")
-@requires_role(Role.ADMIN)
+@allows(Action.MANAGE_USERS)
 def users() -> WerkzeugResponse:
     return render_page("admin/users.html", users=accounts.list_users())
 
 
 @bp.get("/audit")
-@requires_role(Role.ADMIN)
+@allows(Action.READ_AUDIT_LOG)
 def audit_log() -> WerkzeugResponse:
     search = request.args.get("q", "").strip()[:100]
     found, total = audit.entries(search, page_number())
@@ -40,7 +39,7 @@ def audit_log() -> WerkzeugResponse:
 
 
 @bp.get("/audit.csv")
-@requires_role(Role.ADMIN)
+@allows(Action.READ_AUDIT_LOG)
 def export_audit_log() -> WerkzeugResponse:
     """The whole log (or the entries matching the search) as CSV, streamed; the export is
     itself recorded first, so it appears in the file."""

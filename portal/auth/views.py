@@ -9,6 +9,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts import service
 from portal.accounts.models import Role, User
+from portal.accounts.permissions import Action, allows
 from portal.auth import bp
 from portal.auth.forms import SignInForm, SignOutForm
 from portal.extensions import db, limiter, login_manager
@@ -61,6 +62,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@allows(Action.SIGN_IN)
 def sign_in() -> WerkzeugResponse:
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -87,6 +89,7 @@ def sign_in() -> WerkzeugResponse:
 
 
 @bp.post("/sign-out")
+@allows(Action.SIGN_IN)
 def sign_out() -> WerkzeugResponse:
     if SignOutForm().validate_on_submit():
         logout_user()

@@ -2,13 +2,10 @@
 
 from flask import Blueprint, request
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import OFFICER_ROLES, restrict_blueprint
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 restrict_blueprint(bp, OFFICER_ROLES)
-# The roles every officer view names for itself (see accounts.permissions).
-OFFICERS = (Role.OFFICER, Role.ADMIN)
 
 
 def page_number() -> int:

@@ -15,9 +15,9 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
 from portal.responses import service
@@ -37,7 +37,7 @@ class AssistedStartForm(FlaskForm):
 
 
 @bp.route("/consultations/<slug>/assisted", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.KEY_IN_RESPONSES)
 def assisted_start(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = AssistedStartForm()

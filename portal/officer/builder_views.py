@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, request, url_for
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations import builder
 from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import (
@@ -29,7 +29,7 @@ from portal.consultations.models import (
 from portal.consultations.question_types import REGISTRY, kind_of
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.officer.builder_forms import (
     ActionForm,
     ConditionForm,
@@ -123,7 +123,7 @@ def _details(form: DetailsForm) -> dict[str, Any]:
 
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def new_consultation() -> WerkzeugResponse:
     form = DetailsForm()
     if form.validate_on_submit():
@@ -143,7 +143,7 @@ def new_consultation() -> WerkzeugResponse:
 
 
 @bp.route("/consultations/<slug>/details", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def edit_details(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     form = DetailsForm(obj=consultation)
@@ -164,7 +164,7 @@ def edit_details(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/build")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def build(slug: str) -> WerkzeugResponse:
     return _render_builder(_consultation(slug))
 
@@ -197,7 +197,7 @@ def _render_builder(
 
 
 @bp.post("/consultations/<slug>/publish")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def publish(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     _checked_action()
@@ -206,7 +206,7 @@ def publish(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/close")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def close(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     _checked_action()
@@ -215,7 +215,7 @@ def close(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/reopen")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def reopen(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     form = ReopenForm()
@@ -227,7 +227,7 @@ def reopen(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/duplicate")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def duplicate(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     _checked_action()
@@ -240,7 +240,7 @@ def duplicate(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def add_page(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     _checked_action()
@@ -250,7 +250,7 @@ def add_page(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages/<int:position>")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def rename_page(slug: str, position: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     page = _page(consultation, position)
@@ -264,7 +264,7 @@ def rename_page(slug: str, position: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages/<int:position>/move/<direction>")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def move_page(slug: str, position: int, direction: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     page = _page(consultation, position)
@@ -274,7 +274,7 @@ def move_page(slug: str, position: int, direction: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages/<int:position>/delete")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def delete_page(slug: str, position: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     page = _page(consultation, position)
@@ -284,7 +284,7 @@ def delete_page(slug: str, position: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages/<int:position>/questions")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def add_question(slug: str, position: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     page = _page(consultation, position)
@@ -297,7 +297,7 @@ def add_question(slug: str, position: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/pages/<int:position>/conditions")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def add_page_condition(slug: str, position: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     page = _page(consultation, position)
@@ -345,7 +345,7 @@ def _add_condition(consultation: Consultation, page: Page, target: Page | Questi
 
 
 @bp.route("/consultations/<slug>/questions/<key>", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def edit_question(slug: str, key: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -388,7 +388,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/move/<direction>")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def move_question(slug: str, key: str, direction: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -398,7 +398,7 @@ def move_question(slug: str, key: str, direction: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/delete")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def delete_question(slug: str, key: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -408,7 +408,7 @@ def delete_question(slug: str, key: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/conditions")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def add_question_condition(slug: str, key: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -418,7 +418,7 @@ def add_question_condition(slug: str, key: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/conditions/<int:condition_id>/delete")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def delete_condition(slug: str, condition_id: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     condition = db.session.get(DisplayCondition, condition_id)
@@ -436,7 +436,7 @@ def delete_condition(slug: str, condition_id: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/options/<kind>")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def add_option(slug: str, key: str, kind: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -451,7 +451,7 @@ def add_option(slug: str, key: str, kind: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/options/<value>/update")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def update_option(slug: str, key: str, value: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -467,7 +467,7 @@ def update_option(slug: str, key: str, value: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/options/<value>/move/<direction>")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def move_option(slug: str, key: str, value: str, direction: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)
@@ -483,7 +483,7 @@ def move_option(slug: str, key: str, value: str, direction: str) -> WerkzeugResp
 
 
 @bp.post("/consultations/<slug>/questions/<key>/options/<value>/delete")
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def delete_option(slug: str, key: str, value: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     question = _question(consultation, key)

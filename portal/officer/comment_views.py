@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation, Question
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp, page_number
+from portal.officer import bp, page_number
 from portal.officer.comment_forms import QuoteForm, TagForm, ThemeForm, WithdrawQuoteForm
 from portal.rendering import render_page
 from portal.reporting.filters import filter_choices, parse_filter
@@ -40,7 +40,7 @@ def _back_to_comments(slug: str, key: str, answer_id: int | None = None) -> Werk
 
 
 @bp.get("/consultations/<slug>/questions/<key>/comments")
-@requires_role(*OFFICERS)
+@allows(Action.READ_RESULTS)
 def comments(slug: str, key: str) -> WerkzeugResponse:
     """Search, theme and quote one question's comments. With `within` (an outcome code) it is
     the results page's own list asking for another page: the same list without the tools."""
@@ -69,7 +69,7 @@ def comments(slug: str, key: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/themes")
-@requires_role(*OFFICERS)
+@allows(Action.ANALYSE_COMMENTS)
 def add_theme(slug: str, key: str) -> WerkzeugResponse:
     consultation, _ = _question(slug, key)
     form = ThemeForm()
@@ -88,7 +88,7 @@ def add_theme(slug: str, key: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/comments/<int:answer_id>/themes")
-@requires_role(*OFFICERS)
+@allows(Action.ANALYSE_COMMENTS)
 def tag_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
     consultation, question = _question(slug, key)
     answer = _comment(question, answer_id)
@@ -105,7 +105,7 @@ def tag_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
     "/consultations/<slug>/questions/<key>/comments/<int:answer_id>/quote",
     methods=["GET", "POST"],
 )
-@requires_role(*OFFICERS)
+@allows(Action.ANALYSE_COMMENTS)
 def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
     """Approve a comment for the published results, with personal details taken out."""
     consultation, question = _question(slug, key)
@@ -131,7 +131,7 @@ def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/questions/<key>/comments/<int:answer_id>/quote/withdraw")
-@requires_role(*OFFICERS)
+@allows(Action.ANALYSE_COMMENTS)
 def withdraw_quote(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
     _, question = _question(slug, key)
     answer = _comment(question, answer_id)

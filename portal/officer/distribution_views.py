@@ -12,9 +12,9 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
@@ -30,7 +30,7 @@ def _channel(code: str) -> DistributionChannel:
 
 
 @bp.get("/consultations/<slug>/distribution")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def distribution(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     sort = request.args.get("sort", "school")
@@ -49,7 +49,7 @@ def distribution(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/distribution.csv")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def distribution_csv(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     report = by_school.distribution(consultation, "school")
@@ -80,7 +80,7 @@ def distribution_csv(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/distribution/district")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def create_district_channels(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = DistrictChannelsForm()
@@ -98,7 +98,7 @@ def create_district_channels(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/distribution/outlets")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def create_outlet_channel(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = OutletForm()
@@ -113,7 +113,7 @@ def create_outlet_channel(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/channels/<channel_code>")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def channel(channel_code: str) -> WerkzeugResponse:
     return pages.render_channel(
         _channel(channel_code), exact=True, now=utcnow(), audience="officer"
@@ -121,13 +121,13 @@ def channel(channel_code: str) -> WerkzeugResponse:
 
 
 @bp.get("/channels/<channel_code>/letter")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def letter(channel_code: str) -> WerkzeugResponse:
     return pages.render_letter(_channel(channel_code), audience="officer")
 
 
 @bp.get("/channels/<channel_code>/qr.<file_type>")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
     if file_type not in ("svg", "png"):
         abort(404)
@@ -135,7 +135,7 @@ def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
 
 
 @bp.post("/channels/<channel_code>/switch")
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def switch_channel(channel_code: str) -> WerkzeugResponse:
     channel = _channel(channel_code)
     if not ActionForm().validate_on_submit():
@@ -146,7 +146,7 @@ def switch_channel(channel_code: str) -> WerkzeugResponse:
 
 
 @bp.route("/schools/<school_number>", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.DISTRIBUTE)
 def school(school_number: str) -> WerkzeugResponse:
     """A school, its links and its staff accounts; officers create the accounts here."""
     found = service.find_school(school_number) if len(school_number) <= 20 else None

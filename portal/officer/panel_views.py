@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal import audit
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.mail import mail_configured
-from portal.officer import OFFICERS, bp, page_number
+from portal.officer import bp, page_number
 from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
@@ -34,7 +34,7 @@ def _subject(member: PanelMember) -> str:
 
 
 @bp.get("/panel")
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def panel() -> WerkzeugResponse:
     raw_group = request.args.get("group", "")
     group_id = int(raw_group) if raw_group.isdigit() else None
@@ -88,7 +88,7 @@ def _save(form: MemberForm, member: PanelMember | None) -> PanelMember | None:
 
 
 @bp.route("/panel/members/new", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def new_member() -> WerkzeugResponse:
     form = MemberForm()
     if request.method == "POST":
@@ -103,7 +103,7 @@ def new_member() -> WerkzeugResponse:
 
 
 @bp.get("/panel/members/<member_reference>")
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
     audit.audit(current_user, "viewed", _subject(found))
@@ -116,7 +116,7 @@ def member(member_reference: str) -> WerkzeugResponse:
 
 
 @bp.route("/panel/members/<member_reference>/edit", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def edit_member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
     if request.method == "GET":
@@ -140,7 +140,7 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
 
 
 @bp.post("/panel/members/<member_reference>/remove")
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def remove_member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
     if not ActionForm().validate_on_submit():
@@ -153,7 +153,7 @@ def remove_member(member_reference: str) -> WerkzeugResponse:
 
 
 @bp.route("/consultations/<slug>/invitations", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def invitations_page(slug: str) -> WerkzeugResponse:
     """Invite a group, send the emails, send reminders: each a button, each safe to repeat."""
     consultation = consultation_with_questions(slug) or abort(404)
@@ -208,7 +208,7 @@ def _flash_send(report: invitations.SendReport, what: str) -> None:
 
 
 @bp.get("/consultations/<slug>/invitations/letters")
-@requires_role(*OFFICERS)
+@allows(Action.MANAGE_PANEL)
 def invitation_letters(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     found = invitations.letters(consultation)
@@ -221,7 +221,7 @@ def invitation_letters(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/panel-results")
-@requires_role(*OFFICERS)
+@allows(Action.READ_RESULTS)
 def panel_results(slug: str) -> WerkzeugResponse:
     """Response rates, how respondents compare with the panel and the county, and why the
     weighted results differ."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Question
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.rendering import render_page
 from portal.responses import service
 from portal.responses.models import ResponseDraft
@@ -23,7 +23,7 @@ class PreviewJourney(service.Journey):
 
 
 @bp.route("/consultations/<slug>/preview/<int:number>", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.BUILD_CONSULTATION)
 def preview(slug: str, number: int) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     # A draft that is never added to the database session, so nothing is ever saved.

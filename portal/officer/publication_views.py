@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.officer.publication_forms import ActionForm, ConfirmForm, PublicationForm
 from portal.publications import service as publications
 from portal.rendering import render_page
@@ -60,7 +60,7 @@ def _page(
 
 
 @bp.route("/consultations/<slug>/publication", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def publication(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     if request.method == "GET":
@@ -76,7 +76,7 @@ def publication(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/publication/actions")
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def add_published_action(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     form, outcomes = _action_form(consultation)
@@ -94,7 +94,7 @@ def add_published_action(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/publication/actions/<int:action_id>/remove")
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def remove_published_action(slug: str, action_id: int) -> WerkzeugResponse:
     consultation = _consultation(slug)
     if not ConfirmForm().validate_on_submit():
@@ -106,7 +106,7 @@ def remove_published_action(slug: str, action_id: int) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/publication/publish")
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def publish_results(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     if not ConfirmForm().validate_on_submit():
@@ -122,7 +122,7 @@ def publish_results(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/publication/withdraw")
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def withdraw_results(slug: str) -> WerkzeugResponse:
     consultation = _consultation(slug)
     if not ConfirmForm().validate_on_submit():
@@ -133,7 +133,7 @@ def withdraw_results(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/publication/preview")
-@requires_role(*OFFICERS)
+@allows(Action.PUBLISH_RESULTS)
 def preview_results(slug: str) -> WerkzeugResponse:
     """The public page exactly as it will be, before (or after) publishing."""
     consultation = _consultation(slug)

@@ -12,12 +12,12 @@ from flask import abort, request, stream_with_context
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.audit import audit
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.rendering import render_page
 from portal.reporting import crosstab, export, panel_report, spreadsheets, timeline
 from portal.reporting import service as reporting
@@ -42,7 +42,7 @@ def _consultation_and_filter(slug: str) -> tuple[Consultation, FilterChoices, Re
 
 
 @bp.get("/consultations/<slug>/results")
-@requires_role(*OFFICERS)
+@allows(Action.READ_RESULTS)
 def results(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
     results = reporting.consultation_results(consultation, only)
@@ -70,7 +70,7 @@ def results(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/cross-tab")
-@requires_role(*OFFICERS)
+@allows(Action.READ_RESULTS)
 def cross_tab(slug: str) -> WerkzeugResponse:
     """Two choice questions against each other. Asking for the same question twice, or one
     that is not a choice question, is answered with an error and the form again."""
@@ -144,14 +144,14 @@ def _download(slug: str, export_format: str, summary: bool) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/responses.<any(csv, xlsx, ods):export_format>")
-@requires_role(*OFFICERS)
+@allows(Action.EXPORT_RESPONSES)
 def export_responses(slug: str, export_format: str) -> WerkzeugResponse:
     """One row per response, streamed as it is read, so the download starts at once."""
     return _download(slug, export_format, summary=False)
 
 
 @bp.get("/consultations/<slug>/summary.<any(csv, xlsx, ods):export_format>")
-@requires_role(*OFFICERS)
+@allows(Action.EXPORT_RESPONSES)
 def export_summary(slug: str, export_format: str) -> WerkzeugResponse:
     """Every question's counts and percentages, as the results page shows them."""
     return _download(slug, export_format, summary=True)

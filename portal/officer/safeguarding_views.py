@@ -7,8 +7,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
-from portal.officer import OFFICERS, bp, page_number
+from portal.accounts.permissions import Action, allows
+from portal.officer import bp, page_number
 from portal.officer.forms import ReviewForm
 from portal.rendering import render_page
 from portal.safeguarding import service as safeguarding
@@ -16,7 +16,7 @@ from portal.safeguarding.terms import segments
 
 
 @bp.get("/safeguarding")
-@requires_role(*OFFICERS)
+@allows(Action.REVIEW_SAFEGUARDING)
 def safeguarding_queue() -> WerkzeugResponse:
     reviewed = request.args.get("show") == "reviewed"
     flags, total = safeguarding.queue(reviewed, page_number())
@@ -33,7 +33,7 @@ def safeguarding_queue() -> WerkzeugResponse:
 
 
 @bp.route("/safeguarding/<int:answer_id>", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.REVIEW_SAFEGUARDING)
 def safeguarding_flag(answer_id: int) -> WerkzeugResponse:
     flag = safeguarding.find_flag(answer_id) or abort(404)
     form = ReviewForm()

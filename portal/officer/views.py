@@ -8,9 +8,9 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.consultations.service import all_consultations
-from portal.officer import OFFICERS, bp
+from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.rendering import render_page
 from portal.reporting import committee
@@ -22,7 +22,7 @@ SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")
 
 
 @bp.get("/")
-@requires_role(*OFFICERS)
+@allows(Action.SEE_DASHBOARD)
 def dashboard() -> WerkzeugResponse:
     return render_page(
         "officer/dashboard.html",
@@ -34,13 +34,13 @@ def dashboard() -> WerkzeugResponse:
 
 
 @bp.get("/strategy")
-@requires_role(*OFFICERS)
+@allows(Action.READ_STRATEGY)
 def strategy_index() -> WerkzeugResponse:
     return render_page("officer/strategy.html", priorities=strategy.priorities())
 
 
 @bp.get("/strategy/priorities/<int:position>")
-@requires_role(*OFFICERS)
+@allows(Action.READ_STRATEGY)
 def priority(position: int) -> WerkzeugResponse:
     found = strategy.priority_with_everything(position) or abort(404)
     return render_page(
@@ -52,7 +52,7 @@ def priority(position: int) -> WerkzeugResponse:
 
 
 @bp.route("/strategy/indicators/<code>/values/new", methods=["GET", "POST"])
-@requires_role(*OFFICERS)
+@allows(Action.RECORD_INDICATOR)
 def add_indicator_value(code: str) -> WerkzeugResponse:
     indicator = strategy.find_indicator(code) or abort(404)
     form = IndicatorValueForm()
@@ -89,7 +89,7 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
 
 
 @bp.get("/report")
-@requires_role(*OFFICERS)
+@allows(Action.READ_RESULTS)
 def committee_report() -> WerkzeugResponse:
     """Printable: the strategy progress report's shape with the consultation evidence."""
     return render_page(

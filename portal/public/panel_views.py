@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, redirect, session, url_for
 from werkzeug import Response as WerkzeugResponse
 
+from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.extensions import db
 from portal.panel import invitations, service
@@ -17,6 +18,7 @@ from portal.responses.service import uk_today
 
 
 @bp.route("/panel/leave/<token>", methods=["GET", "POST"])
+@allows(Action.RESPOND)
 def leave_panel(token: str) -> WerkzeugResponse:
     """Ask first (a GET changes nothing, so a link checker cannot remove anyone), then leave."""
     member = (
@@ -42,6 +44,7 @@ INVITATIONS_KEY = "invitations"
 
 
 @bp.get("/i/<code>")
+@allows(Action.RESPOND)
 def invitation_link(code: str) -> WerkzeugResponse:
     """A panel member's personal link: remember it, then the consultation's start page. A link
     already used, or a member who has left, gets a kind explanation instead."""

@@ -8,7 +8,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.permissions import OFFICER_ROLES
+from portal.accounts.permissions import Action, allows, may
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
@@ -90,12 +90,14 @@ def _page_url(slug: str, number: int | None, change: bool = False) -> str:
 
 
 @bp.get("/")
+@allows(Action.RESPOND)
 def index() -> WerkzeugResponse:
     consultations = open_consultations(service.uk_today())
     return render_page("public/index.html", consultations=consultations)
 
 
 @bp.get("/c/<code>")
+@allows(Action.RESPOND)
 def channel_link(code: str) -> WerkzeugResponse:
     """A school's (or library's, newspaper's...) link: remember it, then the start page."""
     channel = schools.active_channel(code) if len(code) <= 16 else None
@@ -107,6 +109,7 @@ def channel_link(code: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>")
+@allows(Action.RESPOND)
 def start(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
     is_open = consultation.is_open_on(service.uk_today())
@@ -125,6 +128,7 @@ def start(slug: str) -> WerkzeugResponse:
 
 
 @bp.post("/consultations/<slug>/start")
+@allows(Action.RESPOND)
 def begin(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
     if not StartForm().validate_on_submit():
@@ -156,6 +160,7 @@ def begin(slug: str) -> WerkzeugResponse:
 
 
 @bp.route("/consultations/<slug>/pages/<int:number>", methods=["GET", "POST"])
+@allows(Action.RESPOND)
 def question_page(slug: str, number: int) -> WerkzeugResponse:
     journey = _journey_or_redirect(slug)
     if not isinstance(journey, Journey):
@@ -202,6 +207,7 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/check-answers")
+@allows(Action.RESPOND)
 def check_answers(slug: str) -> WerkzeugResponse:
     journey = _journey_or_redirect(slug)
     if not isinstance(journey, Journey):
@@ -221,8 +227,11 @@ def check_answers(slug: str) -> WerkzeugResponse:
 @limiter.limit(
     lambda: current_app.config["SUBMISSION_RATE_LIMIT"],
     # Officers keying in a pile of paper forms are not a flood of bots.
-    exempt_when=lambda: current_user.is_authenticated and current_user.role in OFFICER_ROLES,
+    exempt_when=lambda: (
+        current_user.is_authenticated and may(current_user.role, Action.KEY_IN_RESPONSES)
+    ),
 )
+@allows(Action.RESPOND)
 def submit(slug: str) -> WerkzeugResponse:
     journey = _journey_or_redirect(slug)
     if not isinstance(journey, Journey):
@@ -243,6 +252,7 @@ def submit(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/consultations/<slug>/confirmation")
+@allows(Action.RESPOND)
 def confirmation(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
     token = session.get(DRAFTS_KEY, {}).get(slug)
@@ -259,6 +269,7 @@ def confirmation(slug: str) -> WerkzeugResponse:
 
 
 @bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
+@allows(Action.RESPOND)
 def saved(slug: str) -> WerkzeugResponse:
     """The resume code, once more, and an offer to email a link to it."""
     consultation = _published_consultation(slug)
@@ -304,6 +315,7 @@ def saved(slug: str) -> WerkzeugResponse:
 
 @bp.route("/consultations/<slug>/resume", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
+@allows(Action.RESPOND)
 def resume_response(slug: str) -> WerkzeugResponse:
     consultation = _published_consultation(slug)
     form = ResumeForm()
@@ -338,11 +350,13 @@ def resume_response(slug: str) -> WerkzeugResponse:
 
 
 @bp.get("/results")
+@allows(Action.READ_PUBLISHED_RESULTS)
 def results_index() -> WerkzeugResponse:
     return render_page("public/results-index.html", publications=publications.published())
 
 
 @bp.get("/results/<slug>")
+@allows(Action.READ_PUBLISHED_RESULTS)
 def published_results(slug: str) -> WerkzeugResponse:
     """A closed consultation's results, as an officer published them; small numbers hidden."""
     publication = publications.published_for(slug) or abort(404)

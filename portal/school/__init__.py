@@ -2,10 +2,9 @@
 
 from flask import Blueprint
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import restrict_blueprint
+from portal.accounts.permissions import SCHOOL_ROLES, restrict_blueprint
 
 bp = Blueprint("school", __name__, url_prefix="/school")
-restrict_blueprint(bp, frozenset({Role.SCHOOL}))
+restrict_blueprint(bp, SCHOOL_ROLES)
 
 from portal.school import views  # noqa: E402, F401

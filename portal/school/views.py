@@ -7,8 +7,7 @@ from flask import abort
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import requires_role
+from portal.accounts.permissions import Action, allows
 from portal.extensions import db
 from portal.rendering import render_page
 from portal.reporting.suppression import rate_per_100, suppress_count
@@ -28,7 +27,7 @@ def _own_channel(code: str) -> DistributionChannel:
 
 
 @bp.get("/")
-@requires_role(Role.SCHOOL)
+@allows(Action.SEE_OWN_SCHOOL)
 def dashboard() -> WerkzeugResponse:
     school = db.session.get(School, current_user.school_id) if current_user.school_id else None
     channels = service.school_channels(school.id) if school else []
@@ -41,7 +40,7 @@ def dashboard() -> WerkzeugResponse:
 
 
 @bp.get("/channels/<channel_code>")
-@requires_role(Role.SCHOOL)
+@allows(Action.SEE_OWN_SCHOOL)
 def channel(channel_code: str) -> WerkzeugResponse:
     return pages.render_channel(
         _own_channel(channel_code), exact=False, now=utcnow(), audience="school"
@@ -49,13 +48,13 @@ def channel(channel_code: str) -> WerkzeugResponse:
 
 
 @bp.get("/channels/<channel_code>/letter")
-@requires_role(Role.SCHOOL)
+@allows(Action.SEE_OWN_SCHOOL)
 def letter(channel_code: str) -> WerkzeugResponse:
     return pages.render_letter(_own_channel(channel_code), audience="school")
 
 
 @bp.get("/channels/<channel_code>/qr.<file_type>")
-@requires_role(Role.SCHOOL)
+@allows(Action.SEE_OWN_SCHOOL)
 def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
     if file_type not in ("svg", "png"):
         abort(404)
