@@ -14,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from portal.accounts import service as accounts
+from portal.accounts import two_factor
 from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
@@ -139,6 +140,18 @@ def disable_user(email: str) -> None:
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Disabled {user.email}.")
+
+
+@users.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor(email: str) -> None:
+    """Turn off two-factor authentication for someone who has lost their phone and their
+    recovery codes. They set it up again at their next sign-in if they are an admin."""
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    two_factor.turn_off(user, by=None)
+    click.echo(f"Two-factor authentication is off for {user.email}; recovery codes removed.")
 
 
 @responses_group.command("delete")

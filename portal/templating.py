@@ -109,6 +109,11 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     ),
     ("admin.users", "Users", {"admin.users"}),
     ("admin.audit_log", "Audit log", {"admin.audit_log"}),
+    (
+        "auth.two_factor_settings",
+        "Sign-in security",
+        {"auth.two_factor_settings", "auth.set_up_two_factor", "auth.recovery_codes"},
+    ),
 ]
 
 

@@ -28,6 +28,8 @@ class Action(StrEnum):
     RESPOND = "respond to a consultation"
     READ_PUBLISHED_RESULTS = "read published results"
     SIGN_IN = "sign in and out"
+    # Officers and admins, for their own account.
+    MANAGE_TWO_FACTOR = "turn two-factor authentication on or off and make recovery codes"
     # School staff.
     SEE_OWN_SCHOOL = "see their own school's links and response counts"
     # Officers (and admins, who can do everything an officer can).
@@ -61,6 +63,7 @@ PERMISSIONS: Mapping[Action, frozenset[AnyRole]] = {
     Action.RESPOND: _ANYONE,
     Action.READ_PUBLISHED_RESULTS: _ANYONE,
     Action.SIGN_IN: _ANYONE,
+    Action.MANAGE_TWO_FACTOR: _OFFICERS,
     Action.SEE_OWN_SCHOOL: _SCHOOL,
     Action.SEE_DASHBOARD: _OFFICERS,
     Action.READ_STRATEGY: _OFFICERS,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.accounts import two_factor
 from portal.accounts.models import Role, User
 from portal.audit import add_audit_entry
 from portal.extensions import db
@@ -110,21 +111,74 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not correct or user.disabled:
         if not correct:
-            user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-            if user.failed_sign_ins >= LOCK_AFTER:
-                user.locked_until = now + _lock_for(user.failed_sign_ins)
+            _count_failure(user, now)
         reason = (
             "account disabled" if correct else f"wrong password ({user.failed_sign_ins} in a row)"
         )
         _record(email, user, "failed sign-in", reason)
         db.session.commit()
         return None
+    if two_factor.required_for(user):
+        # Failures are cleared only once the second factor is right too, so a stolen password
+        # does not buy unlimited guesses at the code.
+        _record(email, user, "password accepted", "two-factor code next")
+        db.session.commit()
+        return user
+    complete_sign_in(user)
+    return user
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+    if user.failed_sign_ins >= LOCK_AFTER:
+        user.locked_until = now + _lock_for(user.failed_sign_ins)
+
+
+def complete_sign_in(user: User, how: str = "") -> None:
     user.failed_sign_ins = 0
     user.locked_until = None
-    user.last_signed_in_at = now
-    _record(email, user, "signed in")
+    user.last_signed_in_at = utcnow()
+    _record(user.email, user, "signed in", how)
     db.session.commit()
-    return user
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def confirm_with_code(user: User, code: str, doing: str) -> bool:
+    """Whether a signed-in user's code is right, asked before a change to their sign-in
+    (`doing`). A wrong one counts towards the lockout."""
+    if two_factor.check_code(user, code) is not None:
+        db.session.commit()
+        return True
+    _count_failure(user, utcnow())
+    _record(user.email, user, "wrong two-factor code", doing)
+    db.session.commit()
+    return False
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """Whether `code` (from the app, or a recovery code) completes this user's sign-in. A
+    wrong code counts towards the lockout like a wrong password; a locked account refuses even
+    a right one."""
+    if is_locked(user) or user.disabled:
+        _record(user.email, user, "refused sign-in", "locked or disabled at the code step")
+        db.session.commit()
+        return False
+    how = two_factor.check_code(user, code)
+    if how is None:
+        _count_failure(user, utcnow())
+        _record(
+            user.email,
+            user,
+            "failed sign-in",
+            f"wrong two-factor code ({user.failed_sign_ins} in a row)",
+        )
+        db.session.commit()
+        return False
+    complete_sign_in(user, f"with a {how}")
+    return True
 
 
 def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> User:

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 
@@ -15,3 +15,12 @@ class SignInForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Signing out changes state, so it is a POST with a CSRF token."""
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[InputRequired("Enter the code"), Length(max=20, message="Enter the code")],
+    )

@@ -7,7 +7,7 @@ from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts import service
+from portal.accounts import service, two_factor
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import Action, allows
 from portal.auth import bp
@@ -21,6 +21,9 @@ SIGN_IN_FAILED = "Enter a correct email address and password"
 # Session keys: when this sign-in began and when the user was last seen (seconds since the
 # epoch), for the idle and absolute session limits.
 SIGNED_IN_AT, SEEN_AT, SIGNED_OUT_BECAUSE = "signed_in_at", "seen_at", "signed_out_because"
+# A sign-in waiting for its two-factor code: who, since when, and where they were going.
+PENDING_SIGN_IN = "pending_sign_in"
+PENDING_SECONDS = 5 * 60
 
 
 @login_manager.user_loader
@@ -40,6 +43,24 @@ def load_user(user_id: str) -> User | None:
     if now - seen_at >= 60:  # rewrite the cookie at most once a minute
         session[SEEN_AT] = now
     return db.session.get(User, int(user_id))
+
+
+def finish_sign_in(user: User, next_url: str | None) -> WerkzeugResponse:
+    """Sign `user` in on a fresh session and send them on."""
+    session.clear()
+    login_user(user)
+    session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
+    return redirect(next_url or _home_for(user), code=303)
+
+
+def pending_user() -> User | None:
+    """Whoever gave a right password in the last few minutes and has a code still to give."""
+    pending = session.get(PENDING_SIGN_IN)
+    if not isinstance(pending, dict) or int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING_SIGN_IN, None)
+        return None
+    user = db.session.get(User, pending.get("user"))
+    return user if user is not None and not user.disabled else None
 
 
 def _home_for(user: User) -> str:
@@ -74,9 +95,15 @@ def sign_in() -> WerkzeugResponse:
             next_url = _safe_next(request.args.get("next"))
             # A fresh session on sign-in: nothing set before it (by anyone) carries over.
             session.clear()
-            login_user(user)
-            session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
-            return redirect(next_url or _home_for(user), code=303)
+            if two_factor.required_for(user):
+                session[PENDING_SIGN_IN] = {
+                    "user": user.id,
+                    "at": int(time.time()),
+                    "next": next_url,
+                }
+                step = "auth.two_factor_code" if user.has_two_factor else "auth.set_up_two_factor"
+                return redirect(url_for(step), code=303)
+            return finish_sign_in(user, next_url)
         failed = True
     status = 422 if (form.errors or failed) else 200
     return render_page(
