@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint vendor bench
+.PHONY: help run test lint audit vendor bench
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ lint: $(VENV)/.dev-installed ## ruff (lint and format), mypy, and bandit (fails 
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive portal --severity-level medium
+
+audit: $(VENV)/.dev-installed ## pip-audit every installed dependency; fails on a known vulnerability
+	$(BIN)/python scripts/audit_dependencies.py
 
 vendor: ## Refresh static/vendor/ from the pinned npm versions (needs Node and npm)
 	bash scripts/vendor-assets.sh
