@@ -44,7 +44,7 @@ for _ in range(int(sys.argv[1])):
 
 
 def _server(count: int, storage: str, prefix: str, database: Path) -> list[int]:
-    run = subprocess.run(  # noqa: S603
+    run = subprocess.run(
         [sys.executable, "-c", SERVER, str(count)],
         cwd=ROOT,
         env={
