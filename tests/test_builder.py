@@ -491,3 +491,25 @@ def test_bad_question_settings_are_refused_and_change_nothing(client, field, val
     assert message in page.error_summary()
     assert _consultation(builder.slug).structure_version == version
     assert _question(question.key).min_value is None
+
+
+@pytest.mark.parametrize(
+    ("changed", "error"),
+    [
+        # Found by the property-based form test: a day too large for a C integer was a 500.
+        ({"closes_on-day": "2147483648"}, "Closing date must be a real date"),
+        ({"title": "Bus\x1fshelters"}, "Title must not contain unusual control characters"),
+        ({"summary": "Tell us\x00"}, "Summary must not contain unusual control characters"),
+        ({"audience": "Bus users\x85"}, "Who it is for must not contain unusual control characters"),
+    ],
+)
+def test_overflowing_numbers_and_control_characters_are_refused(client, changed, error):
+    builder = Builder(client)
+    before = db.session.scalar(sa.select(sa.func.count(Consultation.id)))
+    page = client.post_page(
+        url_for("officer.new_consultation"),
+        data={"csrf_token": builder.token, **DETAILS, **changed},
+    )
+    assert page.status == 422
+    assert page.error_summary() == [error]
+    assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == before

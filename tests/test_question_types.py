@@ -224,6 +224,11 @@ def test_hidden_questions_are_never_required(client, every_type):
         ),
         (
             LAST_TRIP,
+            {"last_trip__day": "1", "last_trip__month": "2147483648", "last_trip__year": "2026"},
+            "Date must be a real date",
+        ),
+        (
+            LAST_TRIP,
             {"last_trip__day": "31", "last_trip__month": "2", "last_trip__year": "2026"},
             "Date must be a real date",
         ),

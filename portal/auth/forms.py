@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from portal.forms import PortalForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(PortalForm):
     email = EmailField(
         "Email address",
         validators=[InputRequired("Enter your email address"), Length(max=254)],
@@ -13,11 +14,11 @@ class SignInForm(FlaskForm):
     )
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(PortalForm):
     """Signing out changes state, so it is a POST with a CSRF token."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """A six-digit code from the authenticator app, or a recovery code."""
 
     code = StringField(

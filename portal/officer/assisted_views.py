@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug import Response as WerkzeugResponse
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired
 
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
+from portal.forms import PortalForm
 from portal.officer import bp
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
@@ -25,7 +25,7 @@ from portal.responses.models import ResponseChannel
 from portal.responses.service import ConsultationUnavailable
 
 
-class AssistedStartForm(FlaskForm):
+class AssistedStartForm(PortalForm):
     channel = RadioField(
         "How did this response reach the council?",
         choices=[

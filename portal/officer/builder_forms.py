@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
 from portal.consultations.question_types.structured import MAX_DECIMAL_PLACES, NUMBER_LIMIT
+from portal.forms import PortalForm
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
@@ -56,7 +56,7 @@ class GovukDateField(Field):
             if len(self.parts["year"]) != 4:
                 raise ValueError
             self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or a day of 2147483648
             self.process_errors.append(f"{self.label.text} must be a real date")
 
 
@@ -72,7 +72,7 @@ def _storable_number(form: Any, field: Field) -> None:
         raise ValidationError(f"{field.label.text} can have up to 4 decimal places")
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(PortalForm):
     title = StringField(
         "Title",
         validators=[InputRequired("Enter a title"), Length(max=200)],
@@ -137,7 +137,7 @@ class DetailsForm(FlaskForm):
     closes_on = GovukDateField("Closing date", description="Optional. For example, 30 11 2026")
 
 
-class PageTitleForm(FlaskForm):
+class PageTitleForm(PortalForm):
     title = StringField(
         "Page title",
         validators=[Optional(), Length(max=200)],
@@ -145,7 +145,7 @@ class PageTitleForm(FlaskForm):
     )
 
 
-class NewQuestionForm(FlaskForm):
+class NewQuestionForm(PortalForm):
     type = SelectField(
         "Type of question",
         choices=[SelectChoice(kind.type.value, kind.label) for kind in REGISTRY.values()],
@@ -157,7 +157,7 @@ class NewQuestionForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PortalForm):
     """Every setting a question can have; the view shows only those its type uses."""
 
     text = StringField(
@@ -208,12 +208,12 @@ class QuestionForm(FlaskForm):
             )
 
 
-class OptionForm(FlaskForm):
+class OptionForm(PortalForm):
     label = StringField("Option", validators=[InputRequired("Enter the option"), Length(max=300)])
     exclusive = BooleanField("Cannot be chosen with other options (like \u201cNone of these\u201d)")
 
 
-class ConditionForm(FlaskForm):
+class ConditionForm(PortalForm):
     operator = SelectField(
         "Show only if the answer",
         choices=[
@@ -225,9 +225,9 @@ class ConditionForm(FlaskForm):
     option = SelectField("Answer", coerce=int, validators=[InputRequired("Select an answer")])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PortalForm):
     closes_on = GovukDateField("New closing date", description="Optional. For example, 31 1 2027")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that changes something: CSRF only."""

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.comments.service import QUOTE_MAX_LENGTH
+from portal.forms import PortalForm
 from portal.officer.forms import strip_whitespace
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(PortalForm):
     name = StringField(
         "Theme",
         description=(
@@ -21,13 +21,13 @@ class ThemeForm(FlaskForm):
     description = StringField("What it covers (optional)", validators=[Optional(), Length(max=300)])
 
 
-class TagForm(FlaskForm):
+class TagForm(PortalForm):
     """The comment's themes, all at once: what is ticked is what it will have."""
 
     themes = SelectMultipleField("Themes", coerce=int, validate_choice=False)
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(PortalForm):
     text = TextAreaField(
         "Words to publish",
         description=(
@@ -45,5 +45,5 @@ class QuoteForm(FlaskForm):
     )
 
 
-class WithdrawQuoteForm(FlaskForm):
+class WithdrawQuoteForm(PortalForm):
     """Only the CSRF token: withdrawing needs nothing else."""

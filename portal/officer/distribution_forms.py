@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from portal.forms import PortalForm
 from portal.schools.models import DISTRICT_LABELS, OutletKind
 
 
-class DistrictChannelsForm(FlaskForm):
+class DistrictChannelsForm(PortalForm):
     district = SelectField(
         "District",
         choices=[SelectChoice(d.value, label) for d, label in DISTRICT_LABELS.items()],
@@ -18,7 +18,7 @@ class DistrictChannelsForm(FlaskForm):
     )
 
 
-class OutletForm(FlaskForm):
+class OutletForm(PortalForm):
     kind = SelectField(
         "Kind of outlet",
         choices=[SelectChoice(k.value, k.label) for k in OutletKind if k != OutletKind.SCHOOL],
@@ -30,7 +30,7 @@ class OutletForm(FlaskForm):
     )
 
 
-class SchoolAccountForm(FlaskForm):
+class SchoolAccountForm(PortalForm):
     email = StringField(
         "Email address of the member of staff",
         validators=[InputRequired("Enter their email address"), Length(max=254)],

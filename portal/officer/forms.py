@@ -1,10 +1,10 @@
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.strategy.seed import UNITS
 
 
@@ -24,7 +24,7 @@ class NumberField(DecimalField):
             raise ValueError(f"{self.label.text} must be a number, like 1150 or 5.6") from None
 
 
-class IndicatorValueForm(FlaskForm):
+class IndicatorValueForm(PortalForm):
     period = StringField(
         "Period",
         description="For example 2006/07, 2006/07 Q1 or October 2006",
@@ -52,7 +52,7 @@ class IndicatorValueForm(FlaskForm):
         return valid
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     """What an officer did about a comment on the safeguarding queue."""
 
     note = TextAreaField(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from portal.forms import PortalForm
 from portal.officer.builder_forms import GovukDateField
 from portal.panel.models import AGE_BAND_LABELS
 from portal.schools.models import DISTRICT_LABELS
@@ -14,7 +14,7 @@ from portal.schools.models import DISTRICT_LABELS
 NOT_KNOWN = SelectChoice("", "Not known")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PortalForm):
     reference = StringField(
         "Reference",
         description="The council's panel reference, for example WP-00123",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import PortalForm
 from portal.officer.forms import strip_whitespace
 from portal.publications.service import TEXT_MAX_LENGTH
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(PortalForm):
     introduction = TextAreaField(
         "Introduction (optional)",
         description="Who took part, how the results are being used, and what happens next.",
@@ -28,7 +28,7 @@ class PublicationForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     outcome = SelectField("Strategy outcome it serves", validate_choice=False)
     you_said = TextAreaField(
         "You said",
@@ -48,5 +48,5 @@ class ActionForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token: publish, withdraw and remove need nothing else."""

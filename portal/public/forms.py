@@ -1,14 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
+from portal.forms import PortalForm
 
-def _left_empty(form: FlaskForm, field: StringField) -> None:
+
+def _left_empty(form: PortalForm, field: StringField) -> None:
     if field.data:
         raise ValidationError("Leave this empty")
 
 
-class HoneypotForm(FlaskForm):
+class HoneypotForm(PortalForm):
     """A box people never see or reach (moved off screen, hidden from assistive technology and
     out of the tab order) that form-filling bots tend to fill: a form that comes back with it
     filled is refused and nothing is stored."""
@@ -24,7 +25,7 @@ class SubmitForm(HoneypotForm):
     """The check-answers page's "Accept and send" button."""
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(PortalForm):
     code = StringField(
         "Resume code",
         description="The 12 letters and numbers you were given, like BCDF-GHJK-MNPQ",
@@ -32,7 +33,7 @@ class ResumeForm(FlaskForm):
     )
 
 
-class EmailLinkForm(FlaskForm):
+class EmailLinkForm(PortalForm):
     email = StringField(
         "Email address",
         description="We use it only to send this link, then delete it",

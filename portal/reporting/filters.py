@@ -327,7 +327,7 @@ def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], d
     label = "Sent on or after" if name == "from" else "Sent on or before"
     try:
         day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
-    except ValueError:
+    except (ValueError, OverflowError):
         return typed, None, f"{label} must be a real date, like 27 3 2026"
     if day.year < 2000:
         return typed, None, f"{label} must have a four-digit year, like 2026"

@@ -7,7 +7,6 @@ results are summarised (`results`), and its columns in an export.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
@@ -16,14 +15,12 @@ from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
 from portal.consultations.models import Option, Question, QuestionType
+from portal.forms import CONTROL_CHARACTERS
 
 Stored = dict[str, Any]
 # One Answer row's content: any of option_id, text, number, statement_id, rank.
 AnswerRow = dict[str, Any]
 
-# Control characters other than tab and newline never come from a keyboard, and PostgreSQL
-# cannot store NUL: refuse them with an error rather than store or strip them silently.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OTHER_TEXT_MAX_LENGTH = 200
 OTHER = "__other__"  # the value of the "Other, please specify" choice
 

@@ -148,7 +148,7 @@ class DateQuestion(QuestionKind):
             return "Year must include 4 numbers"
         try:
             return date(int(given["year"]), int(given["month"]), int(given["day"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # a month of 2147483648 overflows, too
             return "Date must be a real date"
 
     def fields(self, question: Question) -> dict[str, Any]:
