@@ -500,7 +500,10 @@ def test_bad_question_settings_are_refused_and_change_nothing(client, field, val
         ({"closes_on-day": "2147483648"}, "Closing date must be a real date"),
         ({"title": "Bus\x1fshelters"}, "Title must not contain unusual control characters"),
         ({"summary": "Tell us\x00"}, "Summary must not contain unusual control characters"),
-        ({"audience": "Bus users\x85"}, "Who it is for must not contain unusual control characters"),
+        (
+            {"audience": "Bus users\x85"},
+            "Who it is for must not contain unusual control characters",
+        ),
     ],
 )
 def test_overflowing_numbers_and_control_characters_are_refused(client, changed, error):
