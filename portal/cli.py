@@ -1,7 +1,7 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
 `drafts purge` deletes expired unfinished responses; `schools import` and `panel import` load
 schools and panel members; `responses delete` and `responses recount` look after responses and
-their running totals."""
+their running totals; `privacy` carries out retention and panel members' rights."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from portal.accounts.models import Role
 from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
+from portal.privacy.commands import privacy
 from portal.responses import tallies
 from portal.responses.corrections import delete_response, find_response
 from portal.responses.resume import purge_expired_drafts
@@ -179,6 +180,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(schools)
     app.cli.add_command(panel)
     app.cli.add_command(responses_group)
+    app.cli.add_command(privacy)
 
     @app.cli.command("seed")
     @click.option(

@@ -76,6 +76,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # The council's name and the service name, shown in the header of every page.
         "COUNCIL_NAME": os.environ.get("PORTAL_COUNCIL_NAME", "Warwickshire County Council"),
         "SERVICE_NAME": os.environ.get("PORTAL_SERVICE_NAME", "Have your say"),
+        # Named in the privacy notices and the accessibility statement.
+        "DATA_PROTECTION_CONTACT": os.environ.get(
+            "PORTAL_DATA_PROTECTION_CONTACT", "dpo@warwickshire.gov.uk"
+        ),
+        "ACCESSIBILITY_CONTACT": os.environ.get(
+            "PORTAL_ACCESSIBILITY_CONTACT", "have-your-say@warwickshire.gov.uk"
+        ),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: long surveys
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -107,6 +107,7 @@ def test_signed_out_visitors_may_do_only_the_public_actions():
         Action.RESPOND,
         Action.READ_PUBLISHED_RESULTS,
         Action.SIGN_IN,
+        Action.READ_ABOUT_THE_SERVICE,
     }
 
 
@@ -184,6 +185,7 @@ def test_every_route_for_every_role(app, client, role):
         "action_id": _draft_publication(),
         "channel_code": channel_code,
         "token": "leave-token",
+        "audience": "parents",
     }
     if role is not None:
         extra = {"school_id": school_id} if role == Role.SCHOOL else {}

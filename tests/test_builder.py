@@ -32,6 +32,7 @@ DETAILS = {
     "what_happens": "",
     "privacy_notice": "Warwickshire County Council holds the answers for two years.",
     "estimated_minutes": "5",
+    "retention_months": "24",
     "opens_on-day": "",
     "opens_on-month": "",
     "opens_on-year": "",

@@ -178,7 +178,7 @@ def test_officers_add_view_change_and_remove_a_member_and_each_is_audited(app, c
         .where(AuditEntry.subject == "panel_member:WP-100")
         .order_by(AuditEntry.id)
     ).all()
-    assert actions == ["added", "viewed", "changed", "removed"]
+    assert actions == ["added", "viewed", "changed", "erased panel member"]
     assert all(
         e.user_email == "panel.officer@council.example"
         for e in db.session.scalars(

@@ -100,6 +100,11 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     panel_link: Mapped[PanelLink] = mapped_column(
         enum_column(PanelLink, 10), default=PanelLink.CELLS, server_default="cells"
     )
+    # Personal details (links to panel members, answers to questions marked personal, unsent
+    # drafts) are erased this many months after closing by `flask privacy retention`, which
+    # records when it did so.
+    retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    personal_data_erased_on: Mapped[date | None]
     # Bumped, in the same transaction, by every change to the pages, questions or options.
     # The respondent's journey caches the structure per process and trusts this number.
     structure_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -189,6 +194,9 @@ class Question(db.Model):  # type: ignore[name-defined]
     text: Mapped[str] = mapped_column(sa.String(500))
     hint: Mapped[str] = mapped_column(sa.Text, default="")
     required: Mapped[bool] = mapped_column(default=True)
+    # Answers may hold personal details (a name, an email address to reply to): erased when
+    # the consultation's retention period ends.
+    personal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The GOV.UK-style message shown when a required question is left unanswered.
     error_required: Mapped[str] = mapped_column(sa.String(300), default="")
     max_length: Mapped[int | None]

@@ -123,6 +123,18 @@ class DetailsForm(PortalForm):
             NumberRange(1, 120, "Enter a number of minutes from 1 to 120"),
         ],
     )
+    retention_months = IntegerField(
+        "Months to keep personal details after closing",
+        description=(
+            "Then links to panel members, answers to questions marked as personal and unsent "
+            "saved answers are erased. The anonymous answers are kept"
+        ),
+        default=24,
+        validators=[
+            InputRequired("Enter how many months to keep personal details, like 24"),
+            NumberRange(1, 120, "Enter a number of months from 1 to 120"),
+        ],
+    )
     panel_link = RadioField(
         "Panel members' responses",
         choices=[
@@ -167,6 +179,10 @@ class QuestionForm(PortalForm):
         "Hint", description="Optional help shown under the question", validators=[Length(max=2000)]
     )
     required = BooleanField("Respondents must answer this question")
+    personal = BooleanField(
+        "Answers may hold personal details, such as a name or an email address",
+        description="They are erased when the consultation's retention period ends",
+    )
     error_required = StringField(
         "Message when it is not answered",
         description="Optional. For example: Select the type of school your child goes to",

@@ -113,6 +113,7 @@ def _details(form: DetailsForm) -> dict[str, Any]:
             if line.strip()
         ),
         "estimated_minutes": form.estimated_minutes.data,
+        "retention_months": form.retention_months.data,
         "opens_on": form.opens_on.data,
         "closes_on": form.closes_on.data,
         "panel_link": PanelLink(form.panel_link.data or "cells"),
@@ -359,6 +360,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
         values = {"text": form.text.data.strip(), "hint": (form.hint.data or "").strip()}
         if kind.asks:
             values["required"] = form.required.data
+            values["personal"] = form.personal.data
             values["error_required"] = (form.error_required.data or "").strip()
         for name in kind.settings:
             raw = form[name].data

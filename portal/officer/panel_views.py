@@ -19,6 +19,7 @@ from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
 from portal.panel.models import MemberStatus, PanelGroup, PanelMember
+from portal.privacy.service import erase_member
 from portal.rendering import render_page
 from portal.reporting import panel_report
 from portal.responses.service import utcnow
@@ -145,9 +146,9 @@ def remove_member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
     if not ActionForm().validate_on_submit():
         abort(400)
-    subject = _subject(found)
-    service.remove_member(found)
-    audit.audit(current_user, "removed", subject)
+    # The same erasure as a member's request by the command line: their record and
+    # invitations go, responses linked to them stay anonymously (audited in one transaction).
+    erase_member(found, by=current_user)
     flash(f"Removed {member_reference} and everything held about them", "success")
     return redirect(url_for(".panel"), code=303)
 

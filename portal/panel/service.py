@@ -222,11 +222,6 @@ def save_member(member: PanelMember | None, values: dict[str, Any]) -> PanelMemb
     return member
 
 
-def remove_member(member: PanelMember) -> None:
-    db.session.delete(member)
-    db.session.commit()
-
-
 def leave(token: str, today: date) -> PanelMember | None:
     """A member leaves through their own link; nothing more is sent to them."""
     member = db.session.scalar(sa.select(PanelMember).where(PanelMember.leave_token == token))

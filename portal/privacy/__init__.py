@@ -1,0 +1,1 @@
+"""Retention, and panel members' rights of access and erasure."""

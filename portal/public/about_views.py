@@ -1,0 +1,53 @@
+"""About the service: a privacy notice for each audience, and the accessibility statement."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.permissions import Action, allows
+from portal.consultations.models import Consultation, ConsultationStatus
+from portal.extensions import db
+from portal.public import bp
+from portal.rendering import render_page
+
+# The audiences with a notice of their own: address part -> heading.
+AUDIENCES = {
+    "parents": "Parents and carers, and anyone answering a consultation",
+    "panel-members": "Members of the Warwickshire Panel and user groups",
+    "schools": "School staff",
+}
+
+
+@bp.get("/privacy")
+@allows(Action.READ_ABOUT_THE_SERVICE)
+def privacy_index() -> WerkzeugResponse:
+    return render_page("public/privacy-index.html", audiences=AUDIENCES)
+
+
+@bp.get("/privacy/<audience>")
+@allows(Action.READ_ABOUT_THE_SERVICE)
+def privacy_notice(audience: str) -> WerkzeugResponse:
+    if audience not in AUDIENCES:
+        abort(404)
+    # How long each consultation keeps personal details is set per consultation, so the
+    # notice reads it rather than repeating a figure that could drift.
+    consultations = db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.status != ConsultationStatus.DRAFT)
+        .order_by(Consultation.title)
+    ).all()
+    return render_page(
+        f"public/privacy-{audience}.html",
+        audience=audience,
+        heading=AUDIENCES[audience],
+        audiences=AUDIENCES,
+        consultations=consultations,
+    )
+
+
+@bp.get("/accessibility")
+@allows(Action.READ_ABOUT_THE_SERVICE)
+def accessibility_statement() -> WerkzeugResponse:
+    return render_page("public/accessibility.html")
