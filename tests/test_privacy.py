@@ -99,9 +99,12 @@ def test_retention_erases_personal_details_once_and_keeps_the_answers(app):
     db.session.expire_all()
     assert _comments() == [ERASED, ERASED]
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
-    assert db.session.scalar(
-        sa.select(sa.func.count(Response.id)).where(Response.invitation_id.is_not(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Response.id)).where(Response.invitation_id.is_not(None))
+        )
+        == 0
+    )
     assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == 0
     # The anonymous answers, and every figure, stay.
     assert db.session.scalar(sa.select(sa.func.count(Response.id))) == total_before
@@ -158,9 +161,12 @@ def test_erasing_a_member_keeps_their_answers_anonymously(app):
     assert ann is not None and ann.invitation_id is None
     assert _comments() == ["I am Bob Example, call me", ERASED_ON_REQUEST]
     assert tallies.fresh_counts() == counts_before
-    assert db.session.scalar(
-        sa.select(AuditEntry.detail).where(AuditEntry.action == "erased panel member")
-    ) == "1 invitations, 1 responses unlinked, 1 personal answers erased"
+    assert (
+        db.session.scalar(
+            sa.select(AuditEntry.detail).where(AuditEntry.action == "erased panel member")
+        )
+        == "1 invitations, 1 responses unlinked, 1 personal answers erased"
+    )
 
 
 def test_officers_set_the_retention_period_and_mark_personal_questions(client):
