@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint audit vendor bench
+.PHONY: help run test lint audit vendor bench load
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,9 @@ audit: $(VENV)/.dev-installed ## pip-audit every installed dependency; fails on 
 
 vendor: ## Refresh static/vendor/ from the pinned npm versions (needs Node and npm)
 	bash scripts/vendor-assets.sh
+
+load: $(VENV)/.dev-installed ## 50 clients x 10,000 submissions on PostgreSQL, then with PostgreSQL restarted mid-run; writes bench/load-results.md
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 bench: $(VENV)/.dev-installed ## Measure the portal against a bare reference (SQLite and PostgreSQL); writes bench/results.md
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import sqlalchemy as sa
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from portal.extensions import db
+
+# Seconds a respondent is asked to wait when the database cannot be reached (a restart or
+# fail-over takes a few seconds).
+RETRY_AFTER_SECONDS = 60
 
 MESSAGES = {
     400: ("There is a problem with your request", "Go back and try again."),
@@ -45,6 +52,37 @@ def init_error_handlers(app: Flask) -> None:
         code = error.code or 500
         heading, message = MESSAGES.get(code, (error.name, ""))
         return render_template("errors/error.html", heading=heading, message=message), code
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(
+        error: sa.exc.DBAPIError,
+    ) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+        """The database went away (restarted, failed over, out of connections): the request's
+        transaction was rolled back whole, so nothing partial is stored, and every answer saved
+        before is still in the respondent's draft. Say so, and to try again."""
+        lost = error.connection_invalidated or isinstance(
+            error, (sa.exc.OperationalError, sa.exc.InterfaceError)
+        )
+        if not lost:
+            return unexpected_error(error)
+        app.logger.warning("Database unavailable: %s", type(error.orig).__name__)
+        g.database_unavailable = True  # render the page without asking the database anything
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.close()
+        return (
+            render_template(
+                "errors/error.html",
+                heading="Sorry, the service is busy",
+                message=(
+                    "Nothing you sent just now was saved, and your earlier answers are safe. "
+                    "Wait a minute, then go back and send the page again."
+                ),
+            ),
+            ServiceUnavailable.code,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 
 import sqlalchemy as sa
 from flask_htmx import HTMX
@@ -40,7 +41,22 @@ def enum_column(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
     )
 
 
-db = SQLAlchemy(model_class=Base)
+class PortalSQLAlchemy(SQLAlchemy):
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        """End the request's session. If the database went away after the response was made
+        (a restart between the last query and the end of the request), closing it fails: the
+        transaction died with the connection, which the pool has already discarded, so the
+        response the user was given stands rather than becoming a 500."""
+        try:
+            super()._teardown_session(exc)
+        except sa.exc.DBAPIError as error:
+            logging.getLogger(__name__).warning(
+                "Database connection lost while ending a request: %s", type(error.orig).__name__
+            )
+            self.session.registry.clear()
+
+
+db = PortalSQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import may_open
@@ -36,6 +36,14 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def service_identity() -> dict[str, Any]:
+        if g.get("database_unavailable"):
+            # The error page for a lost database: nothing on it may need the database.
+            return {
+                "council_name": app.config["COUNCIL_NAME"],
+                "service_name": app.config["SERVICE_NAME"],
+                "staff_navigation": [],
+                "sign_out_form": None,
+            }
         return {
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],
