@@ -55,3 +55,20 @@ def test_a_lost_database_mid_submission_stores_nothing_and_the_draft_is_sent_aga
     assert sent.headers["Location"] == url_for("public.confirmation", slug=BULLYING)
     assert response_count() == responses + 1
     assert tallies.stored_counts() == tallies.fresh_counts()
+
+
+def test_a_connection_lost_after_the_page_was_made_does_not_become_a_500(client, monkeypatch):
+    """PostgreSQL restarting between a page's last query and the end of its request made the
+    session's closing ROLLBACK fail, and gunicorn answered 500 instead of the page (seen in
+    `make load`). The page now stands."""
+    from flask_sqlalchemy import SQLAlchemy
+
+    def closing_fails(self, exc):
+        raise sa.exc.OperationalError(
+            "ROLLBACK", {}, Exception("terminating connection due to administrator command")
+        )
+
+    monkeypatch.setattr(SQLAlchemy, "_teardown_session", closing_fails)
+    page = client.get_page(url_for("public.start", slug=BULLYING))
+    assert page.status == 200
+    assert page.h1 == "Bullying: what parents think"
