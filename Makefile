@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint audit vendor bench load
+.PHONY: help run serve test lint audit vendor bench load screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,8 +29,21 @@ run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on 
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# make serve: the production setup, locally, on PostgreSQL.
+SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal
+serve: $(VENV)/.runtime-installed ## Production setup locally: migrate, seed, gunicorn (JSON logs) on PostgreSQL, http://127.0.0.1:8000
+	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" PORTAL_ENV=production \
+	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}" && \
+	$(BIN)/python scripts/ensure_database.py && \
+	$(BIN)/flask db upgrade && $(BIN)/flask seed && \
+	echo "Serving the production setup on http://127.0.0.1:$${PORT:-8000} (Ctrl+C to stop)" && \
+	exec $(BIN)/gunicorn -c python:portal.gunicorn_config wsgi:app
+
 test: $(VENV)/.dev-installed ## Set up and run every test (SQLite, PostgreSQL if reachable, Chromium if installed)
 	$(BIN)/python -m pytest -n auto
+
+screenshots: $(VENV)/.dev-installed ## Refresh the README's screenshots in docs/screenshots/ (needs Chromium)
+	PORTAL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py -k sqlite
 
 lint: $(VENV)/.dev-installed ## ruff (lint and format), mypy, and bandit (fails on medium or high)
 	$(BIN)/ruff check .

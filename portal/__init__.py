@@ -46,12 +46,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _enable_sqlite_foreign_keys(app)
 
     from portal.errors import init_error_handlers
+    from portal.ops import init_ops
     from portal.security import init_security_headers
     from portal.templating import init_templating
 
     init_templating(app)
     init_security_headers(app)
     init_error_handlers(app)
+    init_ops(app)
 
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp

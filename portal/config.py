@@ -80,6 +80,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "DATA_PROTECTION_CONTACT": os.environ.get(
             "PORTAL_DATA_PROTECTION_CONTACT", "dpo@warwickshire.gov.uk"
         ),
+        # Printed on every paper copy: where to post it.
+        "PAPER_RETURN_ADDRESS": os.environ.get(
+            "PORTAL_PAPER_RETURN_ADDRESS",
+            "Have your say, Warwickshire County Council, Shire Hall, Warwick CV34 4RL",
+        ),
         "ACCESSIBILITY_CONTACT": os.environ.get(
             "PORTAL_ACCESSIBILITY_CONTACT", "have-your-say@warwickshire.gov.uk"
         ),
@@ -121,6 +126,25 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SUBMISSION_RATE_LIMIT": os.environ.get("PORTAL_SUBMISSION_RATE_LIMIT", "20/minute"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("PORTAL_SIGN_IN_RATE_LIMIT", "10/minute"),
         "TESTING": env == "testing",
+        # JSON lines with request ids in production; plain text elsewhere.
+        "LOG_FORMAT": os.environ.get(
+            "PORTAL_LOG_FORMAT", "json" if env == "production" else "text"
+        ),
+        # Reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
+        "PROXY_HOPS": _int_env("PORTAL_PROXY_HOPS", 0),
+        # Static assets are compressed (brotli, else gzip). HTML is not by default: pages
+        # carry CSRF tokens next to text people typed, which compression can leak (BREACH).
+        "COMPRESS_MIMETYPES": [
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "image/svg+xml",
+            "application/json",
+            *(["text/html"] if os.environ.get("PORTAL_COMPRESS_HTML") == "1" else []),
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,  # downloads stream as they are written
+        "COMPRESS_MIN_SIZE": 500,
     }
     config.update(overrides)
     return config

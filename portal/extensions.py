@@ -6,6 +6,7 @@ import enum
 import logging
 
 import sqlalchemy as sa
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -61,6 +62,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = HTMX()
+compress = Compress()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -108,6 +108,7 @@ def test_signed_out_visitors_may_do_only_the_public_actions():
         Action.READ_PUBLISHED_RESULTS,
         Action.SIGN_IN,
         Action.READ_ABOUT_THE_SERVICE,
+        Action.CHECK_HEALTH,
     }
 
 

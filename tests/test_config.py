@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,16 @@ def test_unknown_environment_is_refused(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("PORTAL_ENV", "staging")
     with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
         load_config(tmp_path)
+
+
+def test_every_environment_variable_the_code_reads_is_documented(project_root):
+    reads = re.compile(r'(?:environ\.get|_int_env|environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"')
+    names = {
+        name
+        for path in (project_root / "portal").rglob("*.py")
+        for name in reads.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {"SECRET_KEY", "DATABASE_URL", "PORTAL_LOG_FORMAT", "WEB_CONCURRENCY"} <= names
+    documented = (project_root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in names if f"`{name}`" not in documented)
+    assert not missing, f"not in docs/configuration.md: {missing}"

@@ -29,6 +29,7 @@ class Action(StrEnum):
     READ_PUBLISHED_RESULTS = "read published results"
     SIGN_IN = "sign in and out"
     READ_ABOUT_THE_SERVICE = "read the privacy notices and the accessibility statement"
+    CHECK_HEALTH = "ask whether the service and its database are up"
     # Officers and admins, for their own account.
     MANAGE_TWO_FACTOR = "turn two-factor authentication on or off and make recovery codes"
     # School staff.
@@ -65,6 +66,7 @@ PERMISSIONS: Mapping[Action, frozenset[AnyRole]] = {
     Action.READ_PUBLISHED_RESULTS: _ANYONE,
     Action.SIGN_IN: _ANYONE,
     Action.READ_ABOUT_THE_SERVICE: _ANYONE,
+    Action.CHECK_HEALTH: _ANYONE,
     Action.MANAGE_TWO_FACTOR: _OFFICERS,
     Action.SEE_OWN_SCHOOL: _SCHOOL,
     Action.SEE_DASHBOARD: _OFFICERS,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from portal.public import about_views, panel_views, views  # noqa: E402, F401
+from portal.public import about_views, panel_views, paper_views, views  # noqa: E402, F401

@@ -1,0 +1,48 @@
+"""gunicorn settings for production: `gunicorn -c python:portal.gunicorn_config wsgi:app`
+(what `make serve` runs). Every setting can be overridden by the environment variable named.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+
+# 127.0.0.1 by default: the reverse proxy (docs/nginx.conf) faces the internet, not gunicorn.
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Threads overlap the waits on the database; processes use the cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A request taking longer than this is stuck: the worker is replaced. Large exports stream,
+# so they keep sending within it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so no slow leak can build up.
+max_requests = 5000
+max_requests_jitter = 500
+# Load the app once before forking: faster starts and shared memory.
+preload_app = True
+control_socket_disable = True
+# Trust X-Forwarded-* only from the proxy on this machine (the app's ProxyFix, set by
+# PORTAL_PROXY_HOPS, does the same inside Flask).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# One JSON object per request. The path without its query string (%(U)s, not %(r)s): query
+# strings can carry resume codes and invitation codes. No client address either: it is not
+# needed to run the service, and the portal stores none with responses.
+access_log_format = json.dumps(
+    {
+        "time": "%(t)s",
+        "method": "%(m)s",
+        "path": "%(U)s",
+        "status": "%(s)s",
+        "bytes": "%(B)s",
+        "duration_ms": "%(M)s",
+        "request_id": "%({x-request-id}o)s",
+    }
+)

@@ -1,0 +1,202 @@
+"""Running in production: health checks, request ids in structured (JSON) logs, fingerprinted
+static files cached for a year, and compression of static assets.
+
+Nothing here keeps state in process memory that matters: sessions live in signed cookies, rate
+limits in Redis when several servers share them, everything else in the database. The static
+manifest is derived from the files, so every server computes the same one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    has_request_context,
+    request,
+    send_from_directory,
+)
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.accounts.permissions import Action, allows
+from portal.extensions import db
+
+bp = Blueprint("ops", __name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id passed in by the reverse proxy is kept if it is plain; anything else is replaced.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+ONE_YEAR = 365 * 24 * 3600
+ONE_HOUR = 3600
+
+
+# Health ---------------------------------------------------------------------------------------
+
+
+@bp.get("/healthz")
+@allows(Action.CHECK_HEALTH)
+def healthz() -> tuple[dict[str, str], int]:
+    """The process is up and answering (for the load balancer's liveness check)."""
+    return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+@allows(Action.CHECK_HEALTH)
+def readyz() -> tuple[dict[str, Any], int]:
+    """The process can reach the database: send it traffic."""
+    started = time.perf_counter()
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return {"status": "unavailable", "database": type(error).__name__}, 503
+    return {"status": "ok", "database_ms": round((time.perf_counter() - started) * 1000, 1)}, 200
+
+
+# Request ids and JSON logs ----------------------------------------------------------------------
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and the error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        if has_request_context():
+            # The path only: query strings can hold resume and invitation codes.
+            entry["method"], entry["path"] = request.method, request.path
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+JsonFormatter.converter = time.gmtime  # UTC, as the "Z" says
+
+
+def configure_logging(app: Flask) -> None:
+    """JSON lines on standard error in production (or PORTAL_LOG_FORMAT=json); plain text
+    otherwise. gunicorn's access log is JSON too (portal/gunicorn_config.py)."""
+    if app.config["LOG_FORMAT"] != "json":
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    app.logger.handlers[:] = [handler]
+    app.logger.propagate = False
+    app.logger.setLevel(logging.INFO)
+    for name in ("portal", "portal.extensions"):
+        named = logging.getLogger(name)
+        named.handlers[:] = [handler]
+        named.propagate = False
+
+
+def _assign_request_id() -> None:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _return_request_id(response: Response) -> Response:
+    if "request_id" in g:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
+    return response
+
+
+# Fingerprinted static files -------------------------------------------------------------------
+
+
+class StaticManifest:
+    """Each file under static/ by a name with a hash of its content in it (app.css ->
+    app.3f2a1b9c0d.css), so a changed file has a new address and every address can be cached
+    for a year. The plain names still work, cached for an hour, for files that refer to each
+    other by relative path (ES module imports)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fingerprinted: dict[str, str] = {}  # real name -> fingerprinted name
+        self.real: dict[str, str] = {}  # fingerprinted name -> real name
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            name = path.relative_to(folder).as_posix()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            stem, dot, suffix = name.rpartition(".")
+            printed = (
+                f"{stem}.{digest}.{suffix}" if dot and "/" not in suffix else f"{name}.{digest}"
+            )
+            self.fingerprinted[name] = printed
+            self.real[printed] = name
+
+
+def init_static(app: Flask) -> None:
+    folder = Path(app.static_folder or "")
+    manifest = StaticManifest(folder)
+    app.extensions["static_manifest"] = manifest
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values:
+            values["filename"] = manifest.fingerprinted.get(values["filename"], values["filename"])
+
+    def serve_static(filename: str) -> Response:
+        real = manifest.real.get(filename)
+        if real is not None:
+            response = send_from_directory(folder, real, max_age=ONE_YEAR)
+            response.cache_control.immutable = True
+        elif filename in manifest.fingerprinted:
+            response = send_from_directory(folder, filename, max_age=ONE_HOUR)
+        else:
+            abort(404)
+        if response.status_code == 200:
+            # Read the (small) file into the response, so it is compressed whole, with a
+            # length, rather than passed through as a stream.
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
+    # Replace Flask's own static view with one that knows the fingerprinted names.
+    app.view_functions["static"] = serve_static
+
+
+# Wiring -----------------------------------------------------------------------------------------
+
+
+def init_ops(app: Flask) -> None:
+    configure_logging(app)
+    app.before_request(_assign_request_id)
+    app.after_request(_return_request_id)
+    init_static(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy: trust its X-Forwarded-For/-Proto/-Host, so Secure cookies,
+        # HTTPS URLs and rate limits per client address work.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+    from portal.extensions import compress, limiter
+
+    compress.init_app(app)
+    limiter.exempt(bp)
+    app.register_blueprint(bp)

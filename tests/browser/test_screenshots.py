@@ -1,0 +1,73 @@
+"""Screenshots of the key pages, for the README: the start of a consultation, a question with
+an error, checking answers, an officer's results beside the strategy outcomes, and a school's
+page. `make screenshots` (PORTAL_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/;
+otherwise they go to a temporary folder, so `make test` leaves the checkout as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from portal.accounts.models import Role
+from tests.browser.conftest import Visit
+from tests.browser.test_accessibility_crawl import _sign_in
+from tests.factories import create_user, submit_response
+from tests.journeys import BULLYING_ANSWERS
+from tests.test_access import _a_school_with_a_channel
+
+SLUG = "bullying-what-parents-think"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _folder(tmp_path: Path) -> Path:
+    if os.environ.get("PORTAL_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        return DOCS
+    return tmp_path
+
+
+def _shoot(page: Page, visit: Visit, folder: Path, name: str) -> None:
+    visit.check()
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000, name
+
+
+def test_screenshots_of_the_key_pages(page: Page, browser, live_server: str, tmp_path):
+    folder = _folder(tmp_path)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    visit = Visit(page)
+    page.goto(f"{live_server}/consultations/{SLUG}")
+    _shoot(page, visit, folder, "1-consultation-start")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    _shoot(page, visit, folder, "2-question-with-an-error")
+    for number, answers in enumerate(BULLYING_ANSWERS, start=1):
+        page.goto(f"{live_server}/consultations/{SLUG}/pages/{number}")
+        for name, value in answers.items():
+            for item in value if isinstance(value, list) else [value]:
+                field = page.locator(f'[name="{name}"]').first
+                if field.get_attribute("type") in ("radio", "checkbox"):
+                    page.locator(f'[name="{name}"][value="{item}"]').check()
+                elif item:
+                    field.fill(item)
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before sending them")
+    _shoot(page, visit, folder, "3-check-answers")
+
+    for _ in range(12):
+        submit_response(SLUG, {})
+    officer_page = browser.new_page(viewport={"width": 1280, "height": 900})
+    officer_visit = Visit(officer_page)
+    _sign_in(officer_page, live_server, create_user(Role.OFFICER).email)
+    officer_page.goto(f"{live_server}/officer/consultations/{SLUG}/results")
+    _shoot(officer_page, officer_visit, folder, "4-officer-results-beside-outcomes")
+
+    school_id, _, _ = _a_school_with_a_channel()
+    school_page = browser.new_page(viewport={"width": 1024, "height": 768})
+    school_visit = Visit(school_page)
+    _sign_in(school_page, live_server, create_user(Role.SCHOOL, school_id=school_id).email)
+    _shoot(school_page, school_visit, folder, "5-school-page")
