@@ -51,7 +51,7 @@ def two_servers(app, database_url) -> Iterator[list[int]]:
             cwd=ROOT,
             env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         for port in ports
     ]
