@@ -117,6 +117,8 @@ def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
             _no_sideways_scroll(page)
         page.goto(f"{live_server}/consultations/{slug}")
         page.get_by_role("button", name="Start now").click()
+        # The journey has begun (its cookie set) before pages are opened by address.
+        expect(page).to_have_url(f"{live_server}/consultations/{slug}/pages/1")
         for number in (1, 4, 7):
             page.goto(f"{live_server}/consultations/{slug}/pages/{number}")
             page.evaluate("size => { document.documentElement.style.fontSize = size }", text_size)
