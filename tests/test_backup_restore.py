@@ -6,44 +6,31 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.conftest import DEFAULT_POSTGRES_URL
+from tests.conftest import _postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def seeded_postgres() -> Iterator[str]:
-    admin_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
-    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://")
-    name = f"portal_backup_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is not reachable: {error}")
-        pytest.skip(f"PostgreSQL is not reachable: {error}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi", "SECRET_KEY": "backup"}
-    for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run(
-            [sys.executable, "-m", "flask", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A PostgreSQL database of its own, migrated and seeded by the real commands."""
+    for url in _postgres_database("backup"):
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        env = {**os.environ, "DATABASE_URL": plain, "FLASK_APP": "wsgi", "SECRET_KEY": "backup"}
+        for command in (["db", "upgrade"], ["seed"]):
+            subprocess.run(
+                [sys.executable, "-m", "flask", *command],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        yield plain
 
 
 def test_backup_wipe_and_restore_keeps_every_row(seeded_postgres, tmp_path):
