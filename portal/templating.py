@@ -36,19 +36,13 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def service_identity() -> dict[str, Any]:
-        if g.get("database_unavailable"):
-            # The error page for a lost database: nothing on it may need the database.
-            return {
-                "council_name": app.config["COUNCIL_NAME"],
-                "service_name": app.config["SERVICE_NAME"],
-                "staff_navigation": [],
-                "sign_out_form": None,
-            }
+        # The error page for a lost database must not ask the database who is signed in.
+        signed_in = not g.get("database_unavailable") and current_user.is_authenticated
         return {
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],
-            "staff_navigation": staff_navigation(),
-            "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
+            "staff_navigation": staff_navigation() if signed_in else [],
+            "sign_out_form": SignOutForm() if signed_in else None,
         }
 
 

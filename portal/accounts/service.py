@@ -103,7 +103,7 @@ def authenticate(email: str, password: str) -> User | None:
         db.session.commit()
         return None
     correct = check_password_hash(user.password_hash, password)
-    if user.locked_until is not None and user.locked_until > now:
+    if is_locked(user):
         _record(
             email, user, "refused sign-in", f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
         )

@@ -27,9 +27,14 @@ CLOCK_DRIFT_STEPS = 1
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 
+def mandatory_for(user: User) -> bool:
+    """Whether the account may not be without two-factor authentication: admins."""
+    return user.role == Role.ADMIN
+
+
 def required_for(user: User) -> bool:
     """Whether a sign-in needs a second factor: everyone who set one up, and every admin."""
-    return user.has_two_factor or user.role == Role.ADMIN
+    return user.has_two_factor or mandatory_for(user)
 
 
 def new_secret() -> str:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts import service, two_factor
-from portal.accounts.models import Role, User
-from portal.accounts.permissions import Action, allows
+from portal.accounts.models import User
+from portal.accounts.permissions import Action, allows, may
 from portal.auth import bp
 from portal.auth.forms import CodeForm
-from portal.auth.views import PENDING_SIGN_IN, finish_sign_in, pending_user
+from portal.auth.views import PENDING_SIGN_IN, finish_sign_in, pending_user, sign_in_limit
 from portal.extensions import limiter
 from portal.rendering import render_page
 
@@ -21,17 +21,13 @@ WRONG_CODE = "Enter a correct code"
 SETUP_SECRET, CODES_TO_SHOW = "two_factor_setup_secret", "recovery_codes_to_show"
 
 
-def _sign_in_limit() -> str:
-    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
-
-
 @bp.before_app_request
 def _admins_set_up_two_factor_first() -> WerkzeugResponse | None:
     """An admin without two-factor (an account from before it was required, or one whose
     codes were reset) sees nothing but the set-up page until it is done."""
     if (
         current_user.is_authenticated
-        and current_user.role == Role.ADMIN
+        and two_factor.mandatory_for(current_user)
         and not current_user.has_two_factor
         and request.blueprint not in ("auth", None)
     ):
@@ -47,7 +43,7 @@ def _status(form: CodeForm, failed: bool) -> int:
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 @allows(Action.SIGN_IN)
 def two_factor_code() -> WerkzeugResponse:
     user = pending_user()
@@ -68,7 +64,7 @@ def _who_is_setting_up() -> tuple[User | None, bool]:
     """The account being given two-factor, and whether it is still signing in: a signed-in
     officer or admin without it, or someone between password and code who has none yet."""
     if current_user.is_authenticated:
-        if current_user.role in (Role.OFFICER, Role.ADMIN) and not current_user.has_two_factor:
+        if may(current_user.role, Action.MANAGE_TWO_FACTOR) and not current_user.has_two_factor:
             return current_user, False
         return None, False
     user = pending_user()
@@ -78,7 +74,7 @@ def _who_is_setting_up() -> tuple[User | None, bool]:
 
 
 @bp.route("/two-factor/set-up", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 @allows(Action.SIGN_IN)
 def set_up_two_factor() -> WerkzeugResponse:
     user, signing_in = _who_is_setting_up()
@@ -103,7 +99,7 @@ def set_up_two_factor() -> WerkzeugResponse:
         status=_status(form, failed),
         form=form,
         user=user,
-        required=user.role == Role.ADMIN,
+        required=two_factor.mandatory_for(user),
         secret=two_factor.grouped(secret),
         qr_svg=two_factor.setup_qr_svg(user, secret),
     )
@@ -123,16 +119,16 @@ def recovery_codes() -> WerkzeugResponse:
 @bp.get("/two-factor")
 @allows(Action.MANAGE_TWO_FACTOR)
 def two_factor_settings() -> WerkzeugResponse:
-    return _settings_page(CodeForm(), status=200)
+    return _settings_page(CodeForm())
 
 
-def _settings_page(form: CodeForm, status: int, failed: bool = False) -> WerkzeugResponse:
+def _settings_page(form: CodeForm, failed: bool = False) -> WerkzeugResponse:
     return render_page(
         "auth/two-factor.html",
-        status=_status(form, failed) if status != 200 else 200,
+        status=_status(form, failed),
         form=form,
         codes_left=two_factor.recovery_codes_left(current_user),
-        required=two_factor.required_for(current_user) and current_user.role == Role.ADMIN,
+        required=two_factor.mandatory_for(current_user),
     )
 
 
@@ -143,9 +139,9 @@ def new_recovery_codes() -> WerkzeugResponse:
     if not current_user.has_two_factor:
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
-        return _settings_page(form, status=422)
+        return _settings_page(form)
     if not service.confirm_with_code(current_user, form.code.data or "", "new recovery codes"):
-        return _settings_page(form, status=422, failed=True)
+        return _settings_page(form, failed=True)
     session[CODES_TO_SHOW] = two_factor.new_recovery_codes(current_user)
     return redirect(url_for("auth.recovery_codes"), code=303)
 
@@ -154,12 +150,12 @@ def new_recovery_codes() -> WerkzeugResponse:
 @allows(Action.MANAGE_TWO_FACTOR)
 def turn_off_two_factor() -> WerkzeugResponse:
     form = CodeForm()
-    if not current_user.has_two_factor or current_user.role == Role.ADMIN:
+    if not current_user.has_two_factor or two_factor.mandatory_for(current_user):
         # Admins must keep it: the page says so and offers no button.
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
-        return _settings_page(form, status=422)
+        return _settings_page(form)
     if not service.confirm_with_code(current_user, form.code.data or "", "turning it off"):
-        return _settings_page(form, status=422, failed=True)
+        return _settings_page(form, failed=True)
     two_factor.turn_off(current_user, by=current_user)
     return redirect(url_for("auth.two_factor_settings", turned_off="1"), code=303)

@@ -81,8 +81,13 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def sign_in_limit() -> str:
+    """Password and two-factor attempts share one limit per client address."""
+    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 @allows(Action.SIGN_IN)
 def sign_in() -> WerkzeugResponse:
     if current_user.is_authenticated:

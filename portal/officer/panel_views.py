@@ -30,10 +30,6 @@ def _member(reference: str) -> PanelMember:
     return member or abort(404)
 
 
-def _subject(member: PanelMember) -> str:
-    return f"panel_member:{member.reference}"
-
-
 @bp.get("/panel")
 @allows(Action.MANAGE_PANEL)
 def panel() -> WerkzeugResponse:
@@ -95,7 +91,7 @@ def new_member() -> WerkzeugResponse:
     if request.method == "POST":
         member = _save(form, None)
         if member is not None:
-            audit.audit(current_user, "added", _subject(member))
+            audit.audit(current_user, "added", service.audit_subject(member))
             flash(f"Added {member.reference}", "success")
             return redirect(url_for(".member", member_reference=member.reference), code=303)
     return render_page(
@@ -107,12 +103,12 @@ def new_member() -> WerkzeugResponse:
 @allows(Action.MANAGE_PANEL)
 def member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
-    audit.audit(current_user, "viewed", _subject(found))
+    audit.audit(current_user, "viewed", service.audit_subject(found))
     return render_page(
         "officer/panel/member.html",
         member=found,
         action=ActionForm(),
-        trail=audit.audit_trail(_subject(found)),
+        trail=audit.audit_trail(service.audit_subject(found)),
     )
 
 
@@ -127,12 +123,12 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
         form.age_band.data = found.age_band.value if found.age_band else ""
         form.disability.data = {True: "yes", False: "no", None: ""}[found.disability]
         form.groups.data = "; ".join(g.name for g in found.groups)
-        audit.audit(current_user, "viewed", _subject(found), "to change")
+        audit.audit(current_user, "viewed", service.audit_subject(found), "to change")
     else:
         form = MemberForm()
         saved = _save(form, found)
         if saved is not None:
-            audit.audit(current_user, "changed", _subject(saved))
+            audit.audit(current_user, "changed", service.audit_subject(saved))
             flash("Saved", "success")
             return redirect(url_for(".member", member_reference=saved.reference), code=303)
     return render_page(

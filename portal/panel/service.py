@@ -205,6 +205,11 @@ def import_members(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
     return report
 
 
+def audit_subject(member: PanelMember) -> str:
+    """How the audit log names a member: by reference, never by name."""
+    return f"panel_member:{member.reference}"
+
+
 def find_member(reference: str) -> PanelMember | None:
     return db.session.scalar(sa.select(PanelMember).where(PanelMember.reference == reference))
 

@@ -20,6 +20,7 @@ from portal.comments.models import QuotableComment
 from portal.consultations.models import Consultation, Option, Question
 from portal.extensions import db
 from portal.panel.models import AuditEntry, Invitation, PanelMember
+from portal.panel.service import audit_subject
 from portal.responses.models import Answer, Response, ResponseDraft
 
 # What an erased answer reads: the person still answered (so every count stays right), but
@@ -70,16 +71,30 @@ def due(today: date) -> list[Consultation]:
     return [c for c in candidates if (end := erase_after(c)) is not None and end <= today]
 
 
-def _personal_answers(consultation_id: int) -> sa.Select[Any]:
+def _personal_answers(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """Answers to questions marked personal, not yet erased, narrowed by `where`."""
     return (
         sa.select(Answer.id)
         .join(Question, Question.id == Answer.question_id)
         .where(
-            Question.consultation_id == consultation_id,
             Question.personal.is_(True),
             Answer.text.is_not(None),
             Answer.text.not_in([ERASED, ERASED_ON_REQUEST]),
+            *where,
         )
+    )
+
+
+def _erase_answers(answers: sa.Select[Any], marker: str) -> None:
+    """Overwrite the answers' text with `marker` (so every count stays right) and drop the
+    officers' quoted copies of them."""
+    ids = answers.scalar_subquery()
+    db.session.execute(sa.delete(QuotableComment).where(QuotableComment.answer_id.in_(ids)))
+    db.session.execute(
+        sa.update(Answer)
+        .where(Answer.id.in_(ids))
+        .values(text=marker)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -93,7 +108,7 @@ def erase_personal_data(consultation: Consultation, today: date, dry_run: bool =
     linked = sa.select(Response.id).where(
         Response.consultation_id == cid, Response.invitation_id.is_not(None)
     )
-    answers = _personal_answers(cid)
+    answers = _personal_answers(Question.consultation_id == cid)
     quotes = sa.select(QuotableComment.answer_id).where(QuotableComment.answer_id.in_(answers))
     erasure = Erasure(
         consultation=consultation.slug,
@@ -112,15 +127,7 @@ def erase_personal_data(consultation: Consultation, today: date, dry_run: bool =
         .execution_options(synchronize_session=False)
     )
     db.session.execute(sa.delete(Invitation).where(Invitation.consultation_id == cid))
-    db.session.execute(
-        sa.delete(QuotableComment).where(QuotableComment.answer_id.in_(answers.scalar_subquery()))
-    )
-    db.session.execute(
-        sa.update(Answer)
-        .where(Answer.id.in_(answers.scalar_subquery()))
-        .values(text=ERASED)
-        .execution_options(synchronize_session=False)
-    )
+    _erase_answers(answers, ERASED)
     db.session.execute(sa.delete(ResponseDraft).where(ResponseDraft.consultation_id == cid))
     consultation.personal_data_erased_on = today
     add_audit_entry(
@@ -189,7 +196,7 @@ def member_record(member: PanelMember) -> dict[str, Any]:
         invitations.append(entry)
     views = db.session.scalars(
         sa.select(AuditEntry)
-        .where(AuditEntry.subject == f"panel_member:{member.reference}")
+        .where(AuditEntry.subject == audit_subject(member))
         .order_by(AuditEntry.id)
     )
     return {
@@ -230,25 +237,10 @@ def erase_member(member: PanelMember, by: Any = None) -> MemberErasure:
     answers to personal questions erased), so the results they took part in still add up."""
     pairs = _member_responses(member)
     response_ids = [response.id for _, response in pairs if response is not None]
-    personal = (
-        sa.select(Answer.id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Answer.response_id.in_(response_ids), Question.personal.is_(True))
-        .where(Answer.text.is_not(None))
-    )
+    personal = _personal_answers(Answer.response_id.in_(response_ids))
     erased_answers = _count(personal) if response_ids else 0
     if response_ids:
-        db.session.execute(
-            sa.delete(QuotableComment).where(
-                QuotableComment.answer_id.in_(personal.scalar_subquery())
-            )
-        )
-        db.session.execute(
-            sa.update(Answer)
-            .where(Answer.id.in_(personal.scalar_subquery()))
-            .values(text=ERASED_ON_REQUEST)
-            .execution_options(synchronize_session=False)
-        )
+        _erase_answers(personal, ERASED_ON_REQUEST)
         db.session.execute(
             sa.update(Response)
             .where(Response.id.in_(response_ids))
@@ -261,7 +253,7 @@ def erase_member(member: PanelMember, by: Any = None) -> MemberErasure:
     add_audit_entry(
         by,
         "erased panel member",
-        f"panel_member:{member.reference}",
+        audit_subject(member),
         f"{result.invitations} invitations, {result.responses_unlinked} responses unlinked, "
         f"{result.personal_answers} personal answers erased",
     )

@@ -4,14 +4,14 @@ path with channel "paper"."""
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import current_app
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
-from portal.consultations.models import ConditionOperator, ConsultationStatus, DisplayCondition
+from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.consultations.question_types import kind_of
-from portal.consultations.service import consultation_for_journey
 from portal.public import bp
+from portal.public.views import published_consultation
 from portal.rendering import render_page
 
 
@@ -30,9 +30,7 @@ def _instruction(condition: DisplayCondition, numbers: dict[int, int], what: str
 @bp.get("/consultations/<slug>/paper")
 @allows(Action.RESPOND)
 def paper_copy(slug: str) -> WerkzeugResponse:
-    consultation = consultation_for_journey(slug)
-    if consultation is None or consultation.status == ConsultationStatus.DRAFT:
-        abort(404)
+    consultation = published_consultation(slug)
     numbers: dict[int, int] = {}
     for question in consultation.questions:
         if kind_of(question).asks:

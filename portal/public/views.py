@@ -39,7 +39,7 @@ RESUME_CODES_KEY = "resume_codes"
 CHANNELS_KEY = "channels"
 
 
-def _published_consultation(slug: str) -> Consultation:
+def published_consultation(slug: str) -> Consultation:
     consultation = consultation_for_journey(slug)
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
@@ -111,7 +111,7 @@ def channel_link(code: str) -> WerkzeugResponse:
 @bp.get("/consultations/<slug>")
 @allows(Action.RESPOND)
 def start(slug: str) -> WerkzeugResponse:
-    consultation = _published_consultation(slug)
+    consultation = published_consultation(slug)
     is_open = consultation.is_open_on(service.uk_today())
     return render_page(
         "public/start.html",
@@ -130,7 +130,7 @@ def start(slug: str) -> WerkzeugResponse:
 @bp.post("/consultations/<slug>/start")
 @allows(Action.RESPOND)
 def begin(slug: str) -> WerkzeugResponse:
-    consultation = _published_consultation(slug)
+    consultation = published_consultation(slug)
     if not StartForm().validate_on_submit():
         abort(400)
     now = service.utcnow()
@@ -254,7 +254,7 @@ def submit(slug: str) -> WerkzeugResponse:
 @bp.get("/consultations/<slug>/confirmation")
 @allows(Action.RESPOND)
 def confirmation(slug: str) -> WerkzeugResponse:
-    consultation = _published_consultation(slug)
+    consultation = published_consultation(slug)
     token = session.get(DRAFTS_KEY, {}).get(slug)
     draft = service.find_draft(consultation, token, service.utcnow())
     if draft is None or draft.response is None:
@@ -272,7 +272,7 @@ def confirmation(slug: str) -> WerkzeugResponse:
 @allows(Action.RESPOND)
 def saved(slug: str) -> WerkzeugResponse:
     """The resume code, once more, and an offer to email a link to it."""
-    consultation = _published_consultation(slug)
+    consultation = published_consultation(slug)
     code = session.get(RESUME_CODES_KEY, {}).get(slug)
     form = EmailLinkForm()
     sent_to = None
@@ -317,7 +317,7 @@ def saved(slug: str) -> WerkzeugResponse:
 @limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
 @allows(Action.RESPOND)
 def resume_response(slug: str) -> WerkzeugResponse:
-    consultation = _published_consultation(slug)
+    consultation = published_consultation(slug)
     form = ResumeForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]  # from the emailed link; still a button press
