@@ -20,7 +20,8 @@ from flask import Flask, render_template_string, request
 
 from portal.config import normalise_database_url
 
-engine = sa.create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_pre_ping=True)
+# No pre-ping: the portal does not pre-ping either (it checks a pooled connection's socket).
+engine = sa.create_engine(normalise_database_url(os.environ["DATABASE_URL"]))
 metadata = sa.MetaData()
 metadata.reflect(engine, only=["response", "answer", "question", "option", "consultation"])
 response_table = metadata.tables["response"]

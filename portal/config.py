@@ -72,7 +72,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PORTAL_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping: a PostgreSQL connection closed by the server is replaced at checkout
+        # without a round trip (portal/__init__.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # The council's name and the service name, shown in the header of every page.
         "COUNCIL_NAME": os.environ.get("PORTAL_COUNCIL_NAME", "Warwickshire County Council"),
         "SERVICE_NAME": os.environ.get("PORTAL_SERVICE_NAME", "Have your say"),

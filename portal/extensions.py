@@ -58,6 +58,18 @@ class PortalSQLAlchemy(SQLAlchemy):
 
 
 db = PortalSQLAlchemy(model_class=Base)
+
+
+def run_without_transaction() -> None:
+    """On PostgreSQL, send this request's statements without BEGIN and COMMIT (autocommit),
+    saving two round trips. Only for a request that reads, or whose one write is a single
+    statement, atomic by itself. Call it before the request's first query; if one has run
+    already (a signed-in user was loaded), the request keeps its transaction. The connection
+    goes back to the pool in its default mode."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -66,3 +78,9 @@ compress = Compress()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def runs_without_transaction() -> bool:
+    """Whether this request's statements are sent in autocommit (run_without_transaction)."""
+    options = db.session.connection().get_execution_options()
+    return bool(options.get("isolation_level") == "AUTOCOMMIT")

@@ -83,3 +83,20 @@ def test_every_environment_variable_the_code_reads_is_documented(project_root):
     documented = (project_root / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = sorted(name for name in names if f"`{name}`" not in documented)
     assert not missing, f"not in docs/configuration.md: {missing}"
+
+
+def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path: Path):
+    """Write-ahead logging, so pages are read while a response is written; foreign keys, which
+    SQLite ignores unless asked."""
+
+    from portal.extensions import db
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wal.sqlite3'}", "SECRET_KEY": "t"}
+    )
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        db.engine.dispose()

@@ -9,6 +9,7 @@ from flask import url_for
 
 from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
 from portal.extensions import db
+from portal.responses import tallies
 from portal.responses.models import Response, ResponseDraft
 from portal.responses.service import REFERENCE_ALPHABET, REFERENCE_LENGTH, utcnow
 from tests.journeys import (
@@ -208,23 +209,25 @@ def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, mon
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)
 
-    from portal.responses import service
+    from portal.responses import storing
 
-    real_insert = service.sa.insert
+    real_store = storing.store_response
 
-    def failing_insert(table):
+    def store_then_fail(*args, **kwargs):
+        real_store(*args, **kwargs)  # the response, answers and tallies written, uncommitted
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(service.sa, "insert", failing_insert)
+    monkeypatch.setattr(storing, "store_response", store_then_fail)
     page = client.post_page(
         url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token}
     )
-    monkeypatch.setattr(service.sa, "insert", real_insert)
+    monkeypatch.setattr(storing, "store_response", real_store)
 
     assert page.status == 500
     assert page.h1 == "Sorry, there is a problem with the service"
     assert "Traceback" not in page.html and "database went away" not in page.html
     assert response_count() == 0 and answer_count() == 0
+    assert tallies.stored_counts() == tallies.fresh_counts()
     draft = only_draft()
     assert draft.response_id is None and draft.answers["school_phase"] == {
         "selected": ["secondary"]

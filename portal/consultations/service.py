@@ -21,7 +21,7 @@ from portal.consultations.models import (
     Page,
     Question,
 )
-from portal.extensions import db
+from portal.extensions import db, runs_without_transaction
 
 
 @dataclass(frozen=True)
@@ -209,8 +209,9 @@ def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:
 def _find_or_create_snapshot(consultation: Consultation) -> tuple[ConsultationSnapshot, bool]:
     """The snapshot of the consultation as it reads now, created once per distinct wording.
 
-    Runs inside the caller's transaction. Two submissions racing to create the same snapshot
-    are settled by the unique constraint: the loser re-reads the winner's row.
+    Runs inside the caller's transaction, or in autocommit when the caller has none (sending a
+    response on PostgreSQL), where the insert commits alone. Two submissions racing to create
+    the same snapshot are settled by the unique constraint: the loser re-reads the winner's row.
     """
     content = snapshot_content(consultation)
     digest = hashlib.sha256(
@@ -223,11 +224,19 @@ def _find_or_create_snapshot(consultation: Consultation) -> tuple[ConsultationSn
     snapshot = db.session.scalar(lookup)
     if snapshot is not None:
         return snapshot, True
+    snapshot = ConsultationSnapshot(
+        consultation_id=consultation.id, content_hash=digest, content=content
+    )
+    if runs_without_transaction():  # no savepoint there, and none needed: a failure ends alone
+        try:
+            db.session.add(snapshot)
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return db.session.scalars(lookup).one(), True
+        return snapshot, True  # committed already
     try:
         with db.session.begin_nested():
-            snapshot = ConsultationSnapshot(
-                consultation_id=consultation.id, content_hash=digest, content=content
-            )
             db.session.add(snapshot)
     except IntegrityError:
         return db.session.scalars(lookup).one(), True

@@ -34,15 +34,11 @@ from portal.consultations.service import (
     with_cached_structure,
 )
 from portal.extensions import db
-from portal.responses import tallies
+from portal.responses import storing
 from portal.responses.models import (
-    Answer,
-    Response,
     ResponseChannel,
     ResponseDraft,
-    response_group,
 )
-from portal.safeguarding.flags import flag_answers
 from portal.safeguarding.terms import matches
 
 # No vowels (so no words), no 0/O, 1/I/L or U/V look-alikes: easy to read out over the phone.
@@ -266,6 +262,22 @@ def start_draft(
     return draft
 
 
+# Built once: a question page runs this on every request, and constructing the expression
+# each time cost more than the query (the ORM then reuses its compiled form).
+_JOURNEY = (
+    sa.select(Consultation, ResponseDraft)
+    .outerjoin(
+        ResponseDraft,
+        sa.and_(
+            ResponseDraft.consultation_id == Consultation.id,
+            ResponseDraft.token == sa.bindparam("token"),
+            ResponseDraft.expires_at > sa.bindparam("now"),
+        ),
+    )
+    .where(Consultation.slug == sa.bindparam("slug"))
+)
+
+
 def load_journey(
     slug: str, token: str | None, now: datetime
 ) -> tuple[Consultation | None, ResponseDraft | None]:
@@ -273,18 +285,7 @@ def load_journey(
     draft for it, in one query: a question page's two lookups as one round trip."""
     if not token:
         return consultation_for_journey(slug), None
-    row = db.session.execute(
-        sa.select(Consultation, ResponseDraft)
-        .outerjoin(
-            ResponseDraft,
-            sa.and_(
-                ResponseDraft.consultation_id == Consultation.id,
-                ResponseDraft.token == token,
-                ResponseDraft.expires_at > now,
-            ),
-        )
-        .where(Consultation.slug == slug)
-    ).first()
+    row = db.session.execute(_JOURNEY, {"slug": slug, "token": token, "now": now}).first()
     if row is None:
         return None, None
     consultation, draft = row
@@ -361,20 +362,6 @@ def save_page(
     db.session.commit()
 
 
-def _claim_invitation(invitation_id: int, response_id: int | None, now: datetime) -> bool:
-    """Use up a personal link, in the response's transaction; False if it was already used.
-    `response_id` is kept only when the consultation links responses to members."""
-    from portal.panel.models import Invitation
-
-    claimed = db.session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.responded_at.is_(None))
-        .values(response_id=response_id, responded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class InvitedProfile:
     """What an invited member's response keeps of them: their weighting cell and groups."""
@@ -409,9 +396,9 @@ def _invited_profile(invitation_id: int | None) -> InvitedProfile | None:
 def submit_response(journey: Journey, now: datetime) -> str:
     """Store the draft as a response with all its answers, in one transaction, exactly once.
 
-    Returns the response's reference. Written for few round trips to the database, since this is
-    the busiest write the portal has: one INSERT ... RETURNING, the draft claim, one multi-row
-    INSERT of the answers, and the commit.
+    Returns the response's reference. Everything is written by `storing.store_response`: one
+    statement on PostgreSQL. Safeguarding words are matched here first, so the common case
+    (nothing to flag) adds nothing to it.
     """
     draft = journey.draft
     if draft.response_id is not None:
@@ -428,75 +415,44 @@ def submit_response(journey: Journey, now: datetime) -> str:
     consultation = journey.consultation
     linked = consultation.panel_link == PanelLink.MEMBER
     terms = consultation.safeguarding_terms or ""
-    # Matched before storing, so the common case (nothing to flag) costs no query.
-    to_flag = terms and any(a["text"] and matches(terms, a["text"]) for a in answers)
+    flags = [
+        storing.Flag(a["question_id"], a["text"], "; ".join(found)[:500])
+        for a in answers
+        if terms and a["text"] and (found := matches(terms, a["text"]))
+    ]
     profile = _invited_profile(draft.invitation_id)
     for attempt in (1, 2):
         reference = new_reference()
         try:
-            snapshot_id = current_snapshot_id(consultation)
-            response_id = db.session.execute(
-                sa.insert(Response.__table__)
-                .values(
-                    consultation_id=consultation.id,
-                    snapshot_id=snapshot_id,
-                    reference=reference,
-                    submitted_at=now,
-                    channel=draft.channel,
-                    entered_by_id=draft.entered_by_id,
-                    distribution_channel_id=draft.distribution_channel_id,
-                    invitation_id=draft.invitation_id if linked else None,
-                    profile_district=profile.district if profile else None,
-                    profile_age_band=profile.age_band if profile else None,
-                    panel_invited=draft.invitation_id is not None,
-                )
-                .returning(Response.__table__.c.id)
-            ).scalar_one()
-            # Claim the draft. A concurrent submission of the same draft either waits for this
-            # row lock (PostgreSQL) or for the database lock (SQLite), then finds response_id set.
-            claimed = db.session.execute(
-                sa.update(ResponseDraft)
-                .where(ResponseDraft.id == draft.id, ResponseDraft.response_id.is_(None))
-                .values(response_id=response_id, answers={}, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                db.session.rollback()
-                db.session.refresh(draft)
-                raise AlreadySubmitted(draft.response.reference if draft.response else "")
-            if draft.invitation_id is not None and not _claim_invitation(
-                draft.invitation_id, response_id if linked else None, now
-            ):
-                db.session.rollback()
-                raise InvitationUsed()
-            if answers:
-                db.session.execute(
-                    sa.insert(Answer.__table__),
-                    [{"response_id": response_id, **answer} for answer in answers],
-                )
-            tallies.count_response(
-                response_id,
-                consultation.id,
-                snapshot_id,
-                now,
-                draft.channel,
-                draft.distribution_channel_id is not None,
+            storing.store_response(
+                {
+                    "consultation_id": consultation.id,
+                    "snapshot_id": current_snapshot_id(consultation),
+                    "reference": reference,
+                    "submitted_at": now,
+                    "channel": draft.channel,
+                    "entered_by_id": draft.entered_by_id,
+                    "distribution_channel_id": draft.distribution_channel_id,
+                    "invitation_id": draft.invitation_id if linked else None,
+                    "profile_district": profile.district if profile else None,
+                    "profile_age_band": profile.age_band if profile else None,
+                    "panel_invited": draft.invitation_id is not None,
+                },
+                draft.id,
                 answers,
+                invitation_to_claim=draft.invitation_id,
+                flags=flags,
+                group_ids=profile.group_ids if profile else (),
             )
-            if to_flag:
-                typed = db.session.execute(
-                    sa.select(Answer.id, Answer.text).where(
-                        Answer.response_id == response_id, Answer.text.is_not(None)
-                    )
-                ).all()
-                flag_answers(consultation.id, terms, [(i, t or "") for i, t in typed], now)
-            if profile and profile.group_ids:
-                db.session.execute(
-                    sa.insert(response_group),
-                    [{"response_id": response_id, "group_id": g} for g in profile.group_ids],
-                )
             db.session.commit()
             return reference
+        except storing.DraftTaken:  # a concurrent submission of this draft came first
+            db.session.rollback()
+            db.session.refresh(draft)
+            raise AlreadySubmitted(draft.response.reference if draft.response else "") from None
+        except storing.InvitationTaken:
+            db.session.rollback()
+            raise InvitationUsed() from None
         except IntegrityError:
             # A clash of random references (about 1 in 10^14 per response), or a cached
             # snapshot id that no longer exists (a restored database): forget and try once more.

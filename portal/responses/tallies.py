@@ -18,6 +18,7 @@ Rules held here:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -87,8 +88,23 @@ hourly_tally = sa.Table(
 )
 
 
-def _hour(moment: datetime) -> datetime:
+def hour_start(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@functools.cache
+def _upsert_statement(table: sa.Table, dialect_name: str) -> Any:
+    """INSERT ... ON CONFLICT adding the counts, built once per table and database."""
+    keys = [column.name for column in table.primary_key.columns]
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=keys,
+        set_={
+            column.name: column + insert.excluded[column.name]
+            for column in table.columns
+            if column.name not in keys
+        },
+    )
 
 
 def _upsert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -98,24 +114,29 @@ def _upsert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
         return
     keys = tuple(column.name for column in table.primary_key.columns)
     rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table)
-    values = [column.name for column in table.columns if column.name not in keys]
-    statement = insert.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + insert.excluded[name] for name in values},
-    )
-    db.session.execute(statement, rows)
+    db.session.execute(_upsert_statement(table, db.engine.dialect.name), rows)
 
 
-def _answer_key(answer: dict[str, Any], shard: int) -> tuple[int, int, int, int, int]:
-    return (
-        answer["question_id"],
-        answer.get("option_id") or 0,
-        answer.get("statement_id") or 0,
-        answer.get("rank") or 0,
-        shard,
+def answers_by_key(
+    answers: Iterable[dict[str, Any]],
+) -> list[tuple[tuple[int, int, int, int], int]]:
+    """(question, option, statement, rank) -> how many answer rows, in key order; 0 stands
+    for "none"."""
+    counted = Counter(
+        (
+            answer["question_id"],
+            answer.get("option_id") or 0,
+            answer.get("statement_id") or 0,
+            answer.get("rank") or 0,
+        )
+        for answer in answers
     )
+    return sorted(counted.items())
+
+
+def questions_answered(answers: Iterable[dict[str, Any]]) -> list[int]:
+    """The questions a response answered, each once (several answer rows count once)."""
+    return sorted({answer["question_id"] for answer in answers})
 
 
 def count_response(
@@ -132,12 +153,14 @@ def count_response(
     response always counts in the same shard, so taking it away undoes exactly its adding."""
     answers = list(answers)
     shard = response_id % SHARDS
-    by_answer = Counter(_answer_key(answer, shard) for answer in answers)
     _upsert(
         answer_tally,
-        [dict(zip(ANSWER_KEY, key, strict=True), count=sign * n) for key, n in by_answer.items()],
+        [
+            dict(zip(ANSWER_KEY, (*key, shard), strict=True), count=sign * n)
+            for key, n in answers_by_key(answers)
+        ],
     )
-    answered = sorted({answer["question_id"] for answer in answers})
+    answered = questions_answered(answers)
     _upsert(
         question_tally,
         [
@@ -162,7 +185,7 @@ def count_response(
             {
                 "consultation_id": consultation_id,
                 "shard": shard,
-                "hour": _hour(submitted_at),
+                "hour": hour_start(submitted_at),
                 "channel": str(channel),
                 "count": sign,
                 "linked": sign if linked else 0,
