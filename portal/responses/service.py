@@ -425,24 +425,26 @@ def submit_response(journey: Journey, now: datetime) -> str:
         reference = new_reference()
         try:
             storing.store_response(
-                {
-                    "consultation_id": consultation.id,
-                    "snapshot_id": current_snapshot_id(consultation),
-                    "reference": reference,
-                    "submitted_at": now,
-                    "channel": draft.channel,
-                    "entered_by_id": draft.entered_by_id,
-                    "distribution_channel_id": draft.distribution_channel_id,
-                    "invitation_id": draft.invitation_id if linked else None,
-                    "profile_district": profile.district if profile else None,
-                    "profile_age_band": profile.age_band if profile else None,
-                    "panel_invited": draft.invitation_id is not None,
-                },
-                draft.id,
-                answers,
-                invitation_to_claim=draft.invitation_id,
-                flags=flags,
-                group_ids=profile.group_ids if profile else (),
+                storing.Submission(
+                    response={
+                        "consultation_id": consultation.id,
+                        "snapshot_id": current_snapshot_id(consultation),
+                        "reference": reference,
+                        "submitted_at": now,
+                        "channel": draft.channel,
+                        "entered_by_id": draft.entered_by_id,
+                        "distribution_channel_id": draft.distribution_channel_id,
+                        "invitation_id": draft.invitation_id if linked else None,
+                        "profile_district": profile.district if profile else None,
+                        "profile_age_band": profile.age_band if profile else None,
+                        "panel_invited": draft.invitation_id is not None,
+                    },
+                    draft_id=draft.id,
+                    answers=answers,
+                    invitation_to_claim=draft.invitation_id,
+                    flags=flags,
+                    group_ids=profile.group_ids if profile else (),
+                )
             )
             db.session.commit()
             return reference

@@ -149,17 +149,22 @@ class Flag:
     matched: str
 
 
-def store_response(
-    response: dict[str, Any],
-    draft_id: int,
-    answers: list[dict[str, Any]],
-    invitation_to_claim: int | None = None,
-    flags: Sequence[Flag] = (),
-    group_ids: Sequence[int] = (),
-) -> int:
-    """Insert the response (`response` holds its columns), claim the draft and any panel
-    invitation, insert the answers (rows naming every answer column), flag the answers in
-    `flags`, keep the member's panel groups and count it all in. Returns the response's id.
+@dataclass(frozen=True)
+class Submission:
+    """Everything one submission writes."""
+
+    response: dict[str, Any]  # the response row's columns
+    draft_id: int
+    answers: list[dict[str, Any]]  # answer rows naming every answer column
+    invitation_to_claim: int | None = None  # a panel member's personal link
+    flags: Sequence[Flag] = ()
+    group_ids: Sequence[int] = ()  # the invited member's panel groups
+
+
+def store_response(submission: Submission) -> int:
+    """Insert the response, claim the draft and any panel invitation, insert the answers, flag
+    the answers in `flags`, keep the member's panel groups and count it all in. Returns the
+    response's id.
 
     Raises DraftTaken or InvitationTaken, having written nothing, when another submission
     claimed the draft or the invitation first. On PostgreSQL it is one statement, atomic by
@@ -167,22 +172,12 @@ def store_response(
     holds its statements together and must be rolled back after those exceptions.
     """
     if db.engine.dialect.name == "postgresql":
-        return _store_in_one_statement(
-            response, draft_id, answers, invitation_to_claim, flags, group_ids
-        )
-    return _store_statement_by_statement(
-        response, draft_id, answers, invitation_to_claim, flags, group_ids
-    )
+        return _store_in_one_statement(submission)
+    return _store_statement_by_statement(submission)
 
 
-def _store_in_one_statement(
-    response: dict[str, Any],
-    draft_id: int,
-    answers: list[dict[str, Any]],
-    invitation_to_claim: int | None,
-    flags: Sequence[Flag],
-    group_ids: Sequence[int],
-) -> int:
+def _store_in_one_statement(submission: Submission) -> int:
+    response, answers, flags = submission.response, submission.answers, submission.flags
     counted = tallies.answers_by_key(answers)
     response_id, draft_free, invitation_free = db.session.execute(
         _POSTGRESQL_SUBMISSION,
@@ -190,8 +185,8 @@ def _store_in_one_statement(
             **response,
             "channel": str(response["channel"]),
             "shards": tallies.SHARDS,
-            "draft_id": draft_id,
-            "invitation_to_claim": invitation_to_claim,
+            "draft_id": submission.draft_id,
+            "invitation_to_claim": submission.invitation_to_claim,
             "answer_questions": [a["question_id"] for a in answers],
             "answer_options": [a["option_id"] for a in answers],
             "answer_texts": [a["text"] for a in answers],
@@ -201,7 +196,7 @@ def _store_in_one_statement(
             "flag_questions": [flag.question_id for flag in flags],
             "flag_texts": [flag.text for flag in flags],
             "flag_matches": [flag.matched for flag in flags],
-            "group_ids": list(group_ids),
+            "group_ids": list(submission.group_ids),
             "tally_questions": [key[0] for key, _ in counted],
             "tally_options": [key[1] for key, _ in counted],
             "tally_statements": [key[2] for key, _ in counted],
@@ -219,17 +214,15 @@ def _store_in_one_statement(
     return int(response_id)
 
 
-def _store_statement_by_statement(
-    response: dict[str, Any],
-    draft_id: int,
-    answers: list[dict[str, Any]],
-    invitation_to_claim: int | None,
-    flags: Sequence[Flag],
-    group_ids: Sequence[int],
-) -> int:
+def _store_statement_by_statement(submission: Submission) -> int:
     from portal.panel.models import Invitation
     from portal.safeguarding.models import SafeguardingFlag
 
+    response, answers, invitation_to_claim = (
+        submission.response,
+        submission.answers,
+        submission.invitation_to_claim,
+    )
     submitted_at = response["submitted_at"]
     response_id: int = db.session.execute(
         sa.insert(Response.__table__).values(**response).returning(Response.__table__.c.id)
@@ -238,7 +231,7 @@ def _store_statement_by_statement(
     # response_id set.
     claimed = db.session.execute(
         sa.update(ResponseDraft)
-        .where(ResponseDraft.id == draft_id, ResponseDraft.response_id.is_(None))
+        .where(ResponseDraft.id == submission.draft_id, ResponseDraft.response_id.is_(None))
         .values(response_id=response_id, answers={}, updated_at=submitted_at)
         .execution_options(synchronize_session=False)
     )
@@ -264,7 +257,7 @@ def _store_statement_by_statement(
             ),
             [{"response_id": response_id, **answer} for answer in answers],
         ).all()
-    matched = {(flag.question_id, flag.text): flag.matched for flag in flags}
+    matched = {(flag.question_id, flag.text): flag.matched for flag in submission.flags}
     flag_rows = [
         {
             "answer_id": answer_id,
@@ -278,10 +271,13 @@ def _store_statement_by_statement(
     ]
     if flag_rows:
         db.session.execute(sa.insert(SafeguardingFlag.__table__), flag_rows)
-    if group_ids:
+    if submission.group_ids:
         db.session.execute(
             sa.insert(response_group),
-            [{"response_id": response_id, "group_id": group_id} for group_id in group_ids],
+            [
+                {"response_id": response_id, "group_id": group_id}
+                for group_id in submission.group_ids
+            ],
         )
     tallies.count_response(
         response_id,
