@@ -169,6 +169,41 @@ def test_submitting_twice_stores_one_response(client):
     assert response_count() == 1
 
 
+def test_the_statements_sending_a_response_costs(client):
+    """The busiest write's query budget: on PostgreSQL, reading the journey and one statement
+    that writes everything, both without BEGIN and COMMIT (autocommit); on SQLite, a statement
+    per table in one transaction. Guards bench/results.md's figures against a slow creep."""
+    for _ in range(2):  # the wording's snapshot is made, then found and remembered
+        earlier = Respondent(client, BULLYING)
+        earlier.start()
+        earlier.answer_all(BULLYING_ANSWERS)
+        assert earlier.submit().status_code == 303
+        client.delete_cookie("session")
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    db.session.remove()  # the request starts its own session, as in production
+    sent: list[tuple[str, bool]] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        autocommit = getattr(connection.connection.dbapi_connection, "autocommit", False)
+        sent.append((statement.split(None, 1)[0].upper(), bool(autocommit)))
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert respondent.submit().status_code == 303
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+    assert response_count() == 3 and answer_count() == 3 * 19
+    assert tallies.stored_counts() == tallies.fresh_counts()
+    if engine.dialect.name == "postgresql":
+        assert sent == [("SELECT", True), ("WITH", True)]
+    else:  # the journey, the response, the draft's claim, the answers, four tallies
+        assert [verb for verb, _ in sent] == ["SELECT", "INSERT", "UPDATE"] + ["INSERT"] * 5
+
+
 def test_concurrent_duplicate_submissions_store_one_response(app, client):
     respondent = Respondent(client, BULLYING)
     respondent.start()
