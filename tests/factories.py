@@ -16,6 +16,7 @@ from portal.accounts.models import Role, User
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.responses import service as responses
+from portal.responses.journey import Journey
 from portal.responses.models import Response
 from portal.schools.models import District, Phase, School
 
@@ -111,7 +112,7 @@ def submit_response(
         elif question.required:
             full[question.key] = {"selected": [question.options[0].value]}
     draft.answers = full
-    reference = responses.submit_response(responses.Journey(consultation, draft), now)
+    reference = responses.submit_response(Journey(consultation, draft), now)
     return db.session.scalars(sa.select(Response).where(Response.reference == reference)).one()
 
 

@@ -15,6 +15,7 @@ from portal.panel import invitations, service
 from portal.panel.models import Invitation
 from portal.reporting import panel_report
 from portal.responses import service as responses
+from portal.responses.journey import Journey
 from tests.factories import create_user, sign_in
 from tests.test_panel import HEADER, _row
 
@@ -61,7 +62,7 @@ def answered(app, monkeypatch):
         draft.answers = {
             q.key: {"selected": [q.choices[0].value]} for q in consultation.questions if q.required
         } | {"street_lighting": {"selected": [lighting]}}
-        responses.submit_response(responses.Journey(consultation, draft), now)
+        responses.submit_response(Journey(consultation, draft), now)
     return consultation
 
 

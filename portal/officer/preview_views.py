@@ -11,10 +11,11 @@ from portal.consultations.service import consultation_with_questions
 from portal.officer import bp
 from portal.rendering import render_page
 from portal.responses import service
+from portal.responses.journey import Journey
 from portal.responses.models import ResponseDraft
 
 
-class PreviewJourney(service.Journey):
+class PreviewJourney(Journey):
     """Every page and question, whatever the routing: officers check them all. The conditions
     are shown beside what they hide instead."""
 

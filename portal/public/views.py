@@ -20,12 +20,12 @@ from portal.public.panel_views import INVITATIONS_KEY, InvitationAlreadyUsed, in
 from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses import resume, service
+from portal.responses.journey import Journey
 from portal.responses.models import ResponseChannel
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
     InvitationUsed,
-    Journey,
     ResponseIncomplete,
 )
 from portal.schools import service as schools
