@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import enum
-import functools
 import logging
-from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -16,7 +13,6 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -46,43 +42,6 @@ def enum_column(enum_cls: type[enum.StrEnum], length: int) -> sa.Enum:
     )
 
 
-# Set for a request whose statements need no transaction (run_without_transaction).
-WITHOUT_TRANSACTION = "portal_without_transaction"
-
-
-@functools.cache
-def _autocommit(engine: sa.engine.Engine) -> sa.engine.Engine:
-    """The same engine and pool, its connections in autocommit while checked out."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-class PortalSession(Session):
-    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        """The request's engine, in autocommit when the request asked for it. Chosen when a
-        statement first needs a connection, so a page that never queries never checks one
-        out (and still shows when the database is down)."""
-        engine = super().get_bind(*args, **kwargs)
-        if has_request_context() and g.get(WITHOUT_TRANSACTION):
-            return _autocommit(engine)
-        return engine
-
-
-def run_without_transaction() -> None:
-    """On PostgreSQL, send this request's statements without BEGIN and COMMIT (autocommit),
-    saving two round trips. Only for a request that reads, or whose one write is a single
-    statement, atomic by itself. If a statement has run already (a signed-in user was
-    loaded), the request keeps its transaction. The connection goes back to the pool in its
-    default mode."""
-    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
-        g.setdefault(WITHOUT_TRANSACTION, True)
-
-
-def runs_without_transaction() -> bool:
-    """Whether this session's statements are sent in autocommit (run_without_transaction)."""
-    options = db.session.connection().get_execution_options()
-    return bool(options.get("isolation_level") == "AUTOCOMMIT")
-
-
 class PortalSQLAlchemy(SQLAlchemy):
     def _teardown_session(self, exc: BaseException | None) -> None:
         """End the request's session. If the database went away after the response was made
@@ -98,7 +57,17 @@ class PortalSQLAlchemy(SQLAlchemy):
             self.session.registry.clear()
 
 
-db = PortalSQLAlchemy(model_class=Base, session_options={"class_": PortalSession})
+db = PortalSQLAlchemy(model_class=Base)
+
+
+def run_without_transaction() -> None:
+    """On PostgreSQL, send this request's statements without BEGIN and COMMIT (autocommit),
+    saving two round trips. Only for a request that reads, or whose one write is a single
+    statement, atomic by itself. Call it before the request's first query; if one has run
+    already (a signed-in user was loaded), the request keeps its transaction. The connection
+    goes back to the pool in its default mode."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 migrate = Migrate()
@@ -109,3 +78,9 @@ compress = Compress()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def runs_without_transaction() -> bool:
+    """Whether this request's statements are sent in autocommit (run_without_transaction)."""
+    options = db.session.connection().get_execution_options()
+    return bool(options.get("isolation_level") == "AUTOCOMMIT")

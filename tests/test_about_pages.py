@@ -4,7 +4,6 @@ page's footer."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from flask import url_for
 
 from portal.extensions import db
@@ -68,23 +67,3 @@ def test_the_accessibility_statement_says_how_it_was_tested_and_what_was_not(cli
     assert "with the keyboard alone" in page.text and "320 pixels wide" in page.text
     assert "Not yet tested: use with screen readers" in page.text
     assert app.config["ACCESSIBILITY_CONTACT"] in page.text
-
-
-def test_the_accessibility_statement_takes_no_database_connection(client):
-    """A page that shows nothing from the database never checks out a connection, so it still
-    shows while the database is down; residents' pages choose autocommit only when they first
-    query (portal/extensions.py)."""
-    db.session.remove()  # the request starts its own session, as in production
-    checkouts: list[int] = []
-
-    def checked_out(dbapi_connection, record, proxy):
-        checkouts.append(1)
-
-    sa.event.listen(db.engine, "checkout", checked_out)
-    try:
-        page = client.get_page(url_for("public.accessibility_statement"))
-    finally:
-        sa.event.remove(db.engine, "checkout", checked_out)
-    assert page.status == 200
-    assert page.h1 == "Accessibility statement for Have your say"
-    assert checkouts == []
