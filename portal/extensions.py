@@ -70,6 +70,12 @@ def run_without_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def runs_without_transaction() -> bool:
+    """Whether this request's statements are sent in autocommit (run_without_transaction)."""
+    options = db.session.connection().get_execution_options()
+    return bool(options.get("isolation_level") == "AUTOCOMMIT")
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -78,9 +84,3 @@ compress = Compress()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def runs_without_transaction() -> bool:
-    """Whether this request's statements are sent in autocommit (run_without_transaction)."""
-    options = db.session.connection().get_execution_options()
-    return bool(options.get("isolation_level") == "AUTOCOMMIT")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -227,17 +228,14 @@ def _find_or_create_snapshot(consultation: Consultation) -> tuple[ConsultationSn
     snapshot = ConsultationSnapshot(
         consultation_id=consultation.id, content_hash=digest, content=content
     )
-    if runs_without_transaction():  # no savepoint there, and none needed: a failure ends alone
-        try:
+    # In autocommit there is no savepoint, and none is needed: the insert commits or fails alone.
+    autocommit = runs_without_transaction()
+    try:
+        with contextlib.nullcontext() if autocommit else db.session.begin_nested():
             db.session.add(snapshot)
             db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            return db.session.scalars(lookup).one(), True
-        return snapshot, True  # committed already
-    try:
-        with db.session.begin_nested():
-            db.session.add(snapshot)
     except IntegrityError:
+        if autocommit:
+            db.session.rollback()  # the session's own state, after the failed flush
         return db.session.scalars(lookup).one(), True
-    return snapshot, False
+    return snapshot, autocommit  # committed already only in autocommit
