@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.consultations import models as _consultation_models  # noqa: F401
     from portal.panel import models as _panel_models  # noqa: F401
     from portal.publications import models as _publication_models  # noqa: F401
+    from portal.reporting import models as _reporting_models  # noqa: F401
     from portal.responses import models as _response_models  # noqa: F401
     from portal.responses import tallies as _tallies  # noqa: F401
     from portal.safeguarding import models as _safeguarding_models  # noqa: F401

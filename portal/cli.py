@@ -1,11 +1,13 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
 `drafts purge` deletes expired unfinished responses; `schools import` and `panel import` load
-schools and panel members; `responses delete` and `responses recount` look after responses and
-their running totals; `privacy` carries out retention and panel members' rights."""
+schools and panel members; `responses delete`, `responses recount` and `responses index` look
+after responses, their running totals and the results index; `privacy` carries out retention
+and panel members' rights."""
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
 from portal.privacy.commands import privacy
+from portal.reporting import results_index
 from portal.responses import tallies
 from portal.responses.corrections import delete_response, find_response
 from portal.responses.resume import purge_expired_drafts
@@ -172,6 +175,26 @@ def recount_command() -> None:
     """Recount the running totals from the stored answers (after a bulk load or a restore)."""
     rows = tallies.rebuild()
     click.echo("Recounted: " + ", ".join(f"{name} {count:,} rows" for name, count in rows.items()))
+
+
+@responses_group.command("index")
+@click.option(
+    "--rebuild", is_flag=True, help="Drop the whole index first (after a bulk load or restore)."
+)
+def index_command(rebuild: bool) -> None:
+    """Bring the results index up to date: build the ranges of response ids that are new,
+    grown or marked stale. Run every minute by a timer; filtered results are right without it,
+    only slower for the responses it has not covered yet."""
+    started = time.perf_counter()
+    if rebuild:
+        results_index.drop()
+    refreshed = results_index.refresh()
+    built = sum(r.ranges_built for r in refreshed)
+    kept = sum(r.ranges_kept for r in refreshed)
+    click.echo(
+        f"Results index: {built} ranges built, {kept} up to date, "
+        f"{len(refreshed)} consultations, {time.perf_counter() - started:.1f} s."
+    )
 
 
 def register_commands(app: Flask) -> None:

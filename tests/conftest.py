@@ -215,6 +215,23 @@ def officer_client(client: FlaskClient) -> FlaskClient:
     return client
 
 
+@pytest.fixture(params=["counted by SQL", "counted from the results index"])
+def counted(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test twice: with filtered figures counted by SQL (no index built), and with the
+    results index brought up to date before every filtered count, so its bitmaps do it."""
+    if request.param == "counted from the results index":
+        from portal.reporting import results_index
+
+        match = results_index.match
+
+        def refreshed_first(consultation_id: int, only: Any) -> Any:
+            results_index.refresh()
+            return match(consultation_id, only)
+
+        monkeypatch.setattr(results_index, "match", refreshed_first)
+    return str(request.param)
+
+
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent

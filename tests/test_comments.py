@@ -12,6 +12,9 @@ from portal.panel.models import AuditEntry
 from portal.responses.models import Answer, ResponseChannel
 from tests.factories import chose, submit_response
 
+# Every figure here is checked counted by SQL and from the results index (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("counted")
+
 BULLYING = "bullying-what-parents-think"
 WORDS = [
     "Messages on Snapchat every night",

@@ -26,6 +26,9 @@ from tests.factories import chose, create_school, submit_response
 from tests.journeys import consultation
 from tests.test_panel import HEADER, _row
 
+# Every figure here is checked counted by SQL and from the results index (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("counted")
+
 BULLYING = "bullying-what-parents-think"
 LIVEABILITY = "warwickshire-panel-liveability"
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from flask import url_for
 
 from portal.consultations.service import consultation_with_questions
 from portal.reporting.timeline import daily_counts
 from portal.responses.models import ResponseChannel
 from tests.factories import create_user, sign_in, submit_response
+
+# Every figure here is checked counted by SQL and from the results index (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("counted")
 
 SLUG = "bullying-what-parents-think"
 

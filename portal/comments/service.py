@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from portal.audit import add_audit_entry
 from portal.comments.models import CommentTag, QuotableComment, Theme
-from portal.consultations.models import Consultation, Question
+from portal.consultations.models import Consultation, Question, QuestionType
 from portal.extensions import db
+from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
@@ -157,13 +158,12 @@ def unmark_quotable(answer: Answer, user: Any) -> None:
 
 
 def _comment_conditions(
-    question: Question, only: ResponseFilter, search: str, theme: Theme | None
+    question: Question, search: str, theme: Theme | None
 ) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = [
         Answer.question_id == question.id,
         Answer.option_id.is_(None),
         Answer.text.is_not(None),
-        *only.answer_conditions(question.consultation_id),
     ]
     if search:
         # Case-insensitive on both databases; % and _ typed by the officer are matched as
@@ -184,22 +184,39 @@ def comment_page(
     theme: Theme | None = None,
 ) -> CommentPage:
     """One page of a question's comments, newest first, with their themes and quotes."""
-    where = _comment_conditions(question, only, search, theme)
-    if only.active or search or theme is not None:
-        total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
-    else:  # every comment: the running tally already holds the count
-        total = tallies.answer_counts([question.id]).get(question.id, {}).get((None, None, None), 0)
+    where = _comment_conditions(question, search, theme)
     page = max(1, page)
-    rows = db.session.execute(
-        sa.select(Answer.id, Answer.text, Response.submitted_at)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-        # Answers are inserted when their response is sent, so id order is newest first and
-        # needs no sort of the joined rows.
-        .order_by(Answer.id.desc())
-        .limit(COMMENTS_PER_PAGE)
-        .offset((page - 1) * COMMENTS_PER_PAGE)
-    ).all()
+    skip = (page - 1) * COMMENTS_PER_PAGE
+    if only.active:
+        every = not search and theme is None and question.type != QuestionType.NUMBER
+        total, ids = _filtered_comment_ids(question, only, where, skip, every)
+    else:
+        if search or theme is not None:
+            total = db.session.scalar(sa.select(sa.func.count(Answer.id)).where(*where)) or 0
+        else:  # every comment: the running tally already holds the count
+            counts = tallies.answer_counts([question.id]).get(question.id, {})
+            total = counts.get((None, None, None), 0)
+        ids = list(
+            db.session.scalars(
+                sa.select(Answer.id)
+                .where(*where)
+                # Answers are inserted when their response is sent, so id order is newest
+                # first and needs no sort.
+                .order_by(Answer.id.desc())
+                .limit(COMMENTS_PER_PAGE)
+                .offset(skip)
+            )
+        )
+    rows = (
+        db.session.execute(
+            sa.select(Answer.id, Answer.text, Response.submitted_at)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Answer.id.in_(ids))
+            .order_by(Answer.id.desc())
+        ).all()
+        if ids
+        else []
+    )
     ids = [row.id for row in rows]
     tags: dict[int, list[Theme]] = defaultdict(list)
     quotes: dict[int, QuotableComment] = {}
@@ -229,6 +246,55 @@ def comment_page(
     return CommentPage(question, comments, page, total, search, theme)
 
 
+def _filtered_comment_ids(
+    question: Question,
+    only: ResponseFilter,
+    where: list[sa.ColumnElement[bool]],
+    skip: int,
+    every: bool,
+) -> tuple[int, list[int]]:
+    """How many comments the filter matches, and the ids of one page of them, newest first.
+
+    Read newest first in growing batches and checked against the filter's responses (bits of
+    the results index, SQL for the newest), so page one of a broad filter reads a few dozen
+    comments, where a join would find every matching response first. `every`: all of the
+    question's typed answers are comments (not searched, not one theme, not numbers), so the
+    index's count of them serves; else every match's response is looked up."""
+    matched = results_index.match(question.consultation_id, only)
+    if not every:
+        rows = db.session.execute(
+            sa.select(Answer.id, Answer.response_id).where(*where).order_by(Answer.id.desc())
+        ).all()
+        members = matched.members(r.response_id for r in rows)
+        ids = [r.id for r in rows if r.response_id in members]
+        return len(ids), ids[skip : skip + COMMENTS_PER_PAGE]
+    total = matched.count_of([results_index.answer_key(question.id, None, None, None)])
+    total += (
+        db.session.scalar(
+            sa.select(sa.func.count(Answer.id)).where(
+                *where, *matched.rest.answer_conditions(question.consultation_id)
+            )
+        )
+        or 0
+    )
+    found: list[int] = []
+    before: int | None = None
+    batch = 4 * (skip + COMMENTS_PER_PAGE)
+    while len(found) < min(total, skip + COMMENTS_PER_PAGE):
+        rows = db.session.execute(
+            sa.select(Answer.id, Answer.response_id)
+            .where(*where, *([Answer.id < before] if before is not None else []))
+            .order_by(Answer.id.desc())
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        members = matched.members(r.response_id for r in rows)
+        found += [r.id for r in rows if r.response_id in members]
+        before, batch = rows[-1].id, batch * 2
+    return total, found[skip : skip + COMMENTS_PER_PAGE]
+
+
 def theme_counts(
     consultation: Consultation, only: ResponseFilter = NO_FILTER
 ) -> dict[int, list[tuple[Theme, int]]]:
@@ -237,15 +303,30 @@ def theme_counts(
     available = {theme.id: theme for theme in themes(consultation.id)}
     if not available:
         return {}
-    where = [CommentTag.theme_id.in_(list(available)), *only.answer_conditions(consultation.id)]
     found: dict[int, list[tuple[Theme, int]]] = defaultdict(list)
-    for question_id, theme_id, count in db.session.execute(
-        sa.select(Answer.question_id, CommentTag.theme_id, sa.func.count())
-        .join(Answer, Answer.id == CommentTag.answer_id)
-        .where(*where)
-        .group_by(Answer.question_id, CommentTag.theme_id)
-    ):
-        found[question_id].append((available[theme_id], count))
+    tagged = sa.select(Answer.question_id, CommentTag.theme_id).join(
+        Answer, Answer.id == CommentTag.answer_id
+    )
+    if only.active:
+        # Tags are put on by hand, so they are few beside the responses: each tagged comment's
+        # response is looked up in the filter (results_index.Matched.members) and counted here.
+        rows = db.session.execute(
+            tagged.add_columns(Answer.response_id).where(CommentTag.theme_id.in_(list(available)))
+        ).all()
+        members = results_index.match(consultation.id, only).members(r[2] for r in rows)
+        per_theme: dict[tuple[int, int], int] = defaultdict(int)
+        for question_id, theme_id, response_id in rows:
+            if response_id in members:
+                per_theme[question_id, theme_id] += 1
+        for (question_id, theme_id), count in per_theme.items():
+            found[question_id].append((available[theme_id], count))
+    else:
+        for question_id, theme_id, count in db.session.execute(
+            tagged.add_columns(sa.func.count())
+            .where(CommentTag.theme_id.in_(list(available)))
+            .group_by(Answer.question_id, CommentTag.theme_id)
+        ):
+            found[question_id].append((available[theme_id], count))
     for counted in found.values():
         counted.sort(key=lambda pair: (-pair[1], pair[0].name.lower()))
     return dict(found)

@@ -1,16 +1,19 @@
 """A cross-tabulation of two choice questions: how people who gave each answer to one question
-answered another, with row percentages. Counted by two GROUP BY queries over a self-join of the
-answer table; nothing is counted in Python."""
+answered another, with row percentages. Counted from the results index's bitmaps where it covers
+the responses, and by GROUP BY over a self-join of the answer table for the rest; no response
+or answer is loaded into Python to be counted."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
+from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.service import percent
 from portal.responses.models import Answer
@@ -63,11 +66,84 @@ def _id(category: Category) -> int | None:
     return category.option.id if category.option else None
 
 
+@dataclass
+class _Counts:
+    pairs: dict[tuple[int | None, int | None], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    rows: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
+    columns: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
+    base: int = 0
+
+    def add(self, other: _Counts) -> None:
+        for pair, count in other.pairs.items():
+            self.pairs[pair] += count
+        for key, count in other.rows.items():
+            self.rows[key] += count
+        for key, count in other.columns.items():
+            self.columns[key] += count
+        self.base += other.base
+
+
 def cross_tab(
     rows_question: Question, columns_question: Question, only: ResponseFilter = NO_FILTER
 ) -> CrossTab:
     """Row percentages are of the respondents who gave the row's answer and answered the
     column question, so each row reads "of those who said X, how many said Y"."""
+    matched = results_index.match(rows_question.consultation_id, only)
+    counts = _indexed_counts(matched, rows_question, columns_question)
+    counts.add(_counted_by_sql(rows_question, columns_question, matched.rest))
+    columns = categories(columns_question)
+    rows = []
+    for category in categories(rows_question):
+        row_base = counts.rows.get(_id(category), 0)
+        cells = [
+            Cell(count, percent(count, row_base))
+            for column in columns
+            for count in [counts.pairs.get((_id(category), _id(column)), 0)]
+        ]
+        rows.append(CrossTabRow(category, row_base, cells))
+    column_totals = [counts.columns.get(_id(column), 0) for column in columns]
+    return CrossTab(rows_question, columns_question, columns, rows, column_totals, counts.base)
+
+
+def _indexed_counts(
+    matched: results_index.Matched, rows_question: Question, columns_question: Question
+) -> _Counts:
+    """From the results index: each count is the population of the filter's bitmap ANDed
+    with the answers' (one answer row per option per response, so a pair of rows is a
+    respondent)."""
+    found = _Counts()
+    row_keys = {
+        _id(c): results_index.answer_key(rows_question.id, None, _id(c), None)
+        for c in categories(rows_question)
+    }
+    column_keys = {
+        _id(c): results_index.answer_key(columns_question.id, None, _id(c), None)
+        for c in categories(columns_question)
+    }
+    for indexed, bits in matched.ranges:
+        bitmap = indexed.bitmaps.get
+        both = bits & bitmap(f"q:{rows_question.id}", 0) & bitmap(f"q:{columns_question.id}", 0)
+        if not both:
+            continue
+        found.base += both.bit_count()
+        for row, row_key in row_keys.items():
+            in_row = both & bitmap(row_key, 0)
+            if not in_row:
+                continue
+            found.rows[row] += in_row.bit_count()
+            for column, column_key in column_keys.items():
+                found.pairs[row, column] += (in_row & bitmap(column_key, 0)).bit_count()
+        for column, column_key in column_keys.items():
+            found.columns[column] += (both & bitmap(column_key, 0)).bit_count()
+    return found
+
+
+def _counted_by_sql(
+    rows_question: Question, columns_question: Question, only: ResponseFilter
+) -> _Counts:
+    """By GROUP BY over a self-join of the answers, for what the index does not cover."""
     row_answer, column_answer = aliased(Answer), aliased(Answer)
     joined = [
         row_answer.question_id == rows_question.id,
@@ -75,41 +151,25 @@ def cross_tab(
         column_answer.response_id == row_answer.response_id,
     ]
     joined += only.answer_conditions(rows_question.consultation_id, row_answer.response_id)
-    pair_counts = {
-        (row_option, column_option): count
-        for row_option, column_option, count in db.session.execute(
-            sa.select(row_answer.option_id, column_answer.option_id, sa.func.count())
-            .where(*joined)
-            .group_by(row_answer.option_id, column_answer.option_id)
-        )
-    }
+    found = _Counts()
+    for row_option, column_option, count in db.session.execute(
+        sa.select(row_answer.option_id, column_answer.option_id, sa.func.count())
+        .where(*joined)
+        .group_by(row_answer.option_id, column_answer.option_id)
+    ):
+        found.pairs[row_option, column_option] += count
     respondents = sa.func.count(sa.distinct(row_answer.response_id))
-    row_bases = dict(
-        db.session.execute(
-            sa.select(row_answer.option_id, respondents)
-            .where(*joined)
-            .group_by(row_answer.option_id)
-        ).all()
-    )
-    base = db.session.scalar(sa.select(respondents).where(*joined)) or 0
-    columns = categories(columns_question)
-    rows = []
-    for category in categories(rows_question):
-        row_base = row_bases.get(_id(category), 0)
-        cells = [
-            Cell(count, percent(count, row_base))
-            for column in columns
-            for count in [pair_counts.get((_id(category), _id(column)), 0)]
-        ]
-        rows.append(CrossTabRow(category, row_base, cells))
+    for option_id, count in db.session.execute(
+        sa.select(row_answer.option_id, respondents).where(*joined).group_by(row_answer.option_id)
+    ):
+        found.rows[option_id] += count
     # Counted apart, not summed down the rows: with a multiple-choice row question one
     # respondent sits in several rows.
-    column_counts = dict(
-        db.session.execute(
-            sa.select(column_answer.option_id, respondents)
-            .where(*joined)
-            .group_by(column_answer.option_id)
-        ).all()
-    )
-    column_totals = [column_counts.get(_id(column), 0) for column in columns]
-    return CrossTab(rows_question, columns_question, columns, rows, column_totals, base)
+    for option_id, count in db.session.execute(
+        sa.select(column_answer.option_id, respondents)
+        .where(*joined)
+        .group_by(column_answer.option_id)
+    ):
+        found.columns[option_id] += count
+    found.base = db.session.scalar(sa.select(respondents).where(*joined)) or 0
+    return found

@@ -129,6 +129,9 @@ class ResponseFilter:
     errors: tuple[str, ...] = field(default=(), compare=False)
     # The date boxes as typed, so a mistyped date is shown back to be corrected.
     typed_dates: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    # Ranges of response ids [low, high) that SQL counts are kept to (None for an open end):
+    # the ones the results index does not cover (results_index.IndexView.rest). None: all.
+    within: tuple[tuple[int | None, int | None], ...] | None = field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
@@ -186,7 +189,22 @@ class ResponseFilter:
                     Answer.option_id.in_(option_ids),
                 )
             )
+        if self.within is not None:
+            found.append(self.id_ranges(Response.id))
         return found
+
+    def id_ranges(self, response_id: Any) -> sa.ColumnElement[bool]:
+        """`within` as a condition on a response id column (always true without it)."""
+        if self.within is None:
+            return sa.true()
+        ranges = [
+            sa.and_(
+                *([response_id >= low] if low is not None else []),
+                *([response_id < high] if high is not None else []),
+            )
+            for low, high in self.within
+        ]
+        return sa.or_(*ranges) if ranges else sa.false()
 
     def response_ids(self, consultation_id: int) -> sa.Select[Any]:
         """The ids of this consultation's responses that match, as a subquery to select in."""
@@ -198,10 +216,16 @@ class ResponseFilter:
         self, consultation_id: int, response_id: Any = Answer.response_id
     ) -> list[sa.ColumnElement[bool]]:
         """Conditions on an answer table (or an alias's `response_id`): nothing without a
-        filter, so unfiltered counts keep their indexes; else the matching responses only."""
+        filter, so unfiltered counts keep their indexes; else the matching responses only;
+        and the `within` ranges either way."""
         if not self.active:
-            return []
-        return [response_id.in_(self.response_ids(consultation_id))]
+            return [] if self.within is None else [self.id_ranges(response_id)]
+        found = [response_id.in_(self.response_ids(consultation_id))]
+        if self.within is not None:
+            # Also on the answers' own column, so the answers are read by a range of the
+            # (response, question, option) index rather than all of the consultation's.
+            found.append(self.id_ranges(response_id))
+        return found
 
     # -- the URL ---------------------------------------------------------------------------
 

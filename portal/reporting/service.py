@@ -21,6 +21,7 @@ from portal.consultations.models import (
 )
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
+from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
@@ -155,10 +156,11 @@ _SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionTyp
 def matching_responses(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> int:
     if not only.active:
         return tallies.total_responses(consultation.id)
-    return (
+    matched = results_index.match(consultation.id, only)
+    return matched.total() + (
         db.session.scalar(
             sa.select(sa.func.count(Response.id)).where(
-                Response.consultation_id == consultation.id, *only.conditions()
+                Response.consultation_id == consultation.id, *matched.rest.conditions()
             )
         )
         or 0
@@ -187,10 +189,20 @@ def question_results(
         counts.update(tallies.answer_counts(question_ids))
         answered = tallies.respondents(question_ids)
     else:
-        counts, answered = _counted_answers(questions, scope)
-        several = [q.id for q in questions if q.type in _SEVERAL_ROWS]
-        total, several_answered = _matching_respondents(consultation.id, only, several)
-        answered.update(several_answered)
+        # The results index's bitmaps for the responses it covers, GROUP BY for the rest.
+        matched = results_index.match(consultation.id, only)
+        counts, answered = matched.answer_counts()
+        total = matched.total()
+        more_total, more_counts, more_answered = _counted_by_sql(
+            consultation.id, questions, matched.rest
+        )
+        total += more_total
+        for question_id, found in more_counts.items():
+            into = counts.setdefault(question_id, {})
+            for shape, count in found.items():
+                into[shape] = into.get(shape, 0) + count
+        for question_id, count in more_answered.items():
+            answered[question_id] = answered.get(question_id, 0) + count
     numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
     dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
 
@@ -222,6 +234,17 @@ def question_results(
         _add_scale_figures(result)
         results[question.id] = result
     return total, results
+
+
+def _counted_by_sql(
+    consultation_id: int, questions: list[Question], only: ResponseFilter
+) -> tuple[int, dict[int, dict[tuple[int | None, int | None, int | None], int]], dict[int, int]]:
+    """Responses, answer counts and respondents per question, all by GROUP BY."""
+    counts, answered = _counted_answers(questions, only.answer_conditions(consultation_id))
+    several = [q.id for q in questions if q.type in _SEVERAL_ROWS]
+    total, several_answered = _matching_respondents(consultation_id, only, several)
+    answered.update(several_answered)
+    return total, counts, answered
 
 
 def _counted_answers(
