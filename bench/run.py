@@ -260,12 +260,12 @@ def build_results_index(database_url: str) -> tuple[float, int]:
     (`flask responses index`). Returns seconds taken and ranges built."""
     from portal import create_app
     from portal.extensions import db
-    from portal.reporting import results_index
+    from portal.reporting import results_index_build
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
         started = time.perf_counter()
-        built = sum(r.ranges_built for r in results_index.refresh())
+        built = sum(r.ranges_built for r in results_index_build.refresh())
         seconds = time.perf_counter() - started
         db.engine.dispose()
     return seconds, built

@@ -22,7 +22,7 @@ from portal.consultations.seed import seed_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
 from portal.privacy.commands import privacy
-from portal.reporting import results_index
+from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.corrections import delete_response, find_response
 from portal.responses.resume import purge_expired_drafts
@@ -187,8 +187,8 @@ def index_command(rebuild: bool) -> None:
     only slower for the responses it has not covered yet."""
     started = time.perf_counter()
     if rebuild:
-        results_index.drop()
-    refreshed = results_index.refresh()
+        results_index_build.drop()
+    refreshed = results_index_build.refresh()
     built = sum(r.ranges_built for r in refreshed)
     kept = sum(r.ranges_kept for r in refreshed)
     click.echo(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from portal.comments import service as comments
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.reporting import crosstab, results_index, timeline
+from portal.reporting import crosstab, results_index, results_index_build, timeline
 from portal.reporting.filters import Chosen, RespondentType, ResponseFilter
 from portal.reporting.models import ResultsIndexChunk
 from portal.reporting.service import matching_responses, question_results
@@ -131,7 +131,7 @@ def test_indexed_figures_equal_sql_figures_after_any_changes(app, monkeypatch, s
     for kind, which, answers, channel, hours_ago, link in steps:
         existing = db.session.scalars(sa.select(Response).order_by(Response.id)).all()
         if kind == "index":
-            results_index.refresh()
+            results_index_build.refresh()
         elif kind == "submit" or not existing:
             arrived = {"channel": channel}
             if link is not None and channel == ResponseChannel.ONLINE:
@@ -146,11 +146,11 @@ def test_indexed_figures_equal_sql_figures_after_any_changes(app, monkeypatch, s
     found = consultation_with_questions(BULLYING)
     filters = _filters(found, links[:1])
     as_built = [_everything(found, only) for only in filters]
-    results_index.refresh()  # everything covered, nothing left to SQL
+    results_index_build.refresh()  # everything covered, nothing left to SQL
     chunks = db.session.scalar(sa.select(sa.func.count()).select_from(ResultsIndexChunk))
     assert chunks or not db.session.scalar(sa.select(sa.func.count(Response.id)))
     all_indexed = [_everything(found, only) for only in filters]
-    results_index.drop()  # nothing covered: every figure by SQL
+    results_index_build.drop()  # nothing covered: every figure by SQL
     by_sql = [_everything(found, only) for only in filters]
     assert as_built == by_sql
     assert all_indexed == by_sql
@@ -189,7 +189,7 @@ def test_the_command_builds_the_index_and_a_filtered_page_reads_it(app, officer_
 def test_a_correction_marks_its_range_stale_until_the_next_build(app):
     first = submit_response(BULLYING, {"bullying_where": {"selected": ["online"]}})
     submit_response(BULLYING, {"bullying_where": {"selected": ["journey"]}})
-    results_index.refresh()
+    results_index_build.refresh()
     found = consultation(BULLYING)
     online = ResponseFilter(answers=(_option(found, "bullying_where", "online"),))
     assert question_results(found, online)[0] == 1
@@ -198,23 +198,19 @@ def test_a_correction_marks_its_range_stale_until_the_next_build(app):
     )
     assert db.session.scalars(sa.select(ResultsIndexChunk.stale)).all() == [True]
     assert question_results(found, online)[0] == 0
-    assert results_index.refresh()[0].ranges_built == 1
+    assert results_index_build.refresh()[0].ranges_built == 1
     assert db.session.scalars(sa.select(ResultsIndexChunk.stale)).all() == [False]
     assert question_results(found, online)[0] == 0
 
 
-def test_a_build_waits_for_a_submission_still_in_flight(app):
-    """PostgreSQL hands out a response id before the submission commits, so a later one can
-    commit first: the builder must not cover the open id and then miss its response when it
-    lands. (SQLite has one writer at a time; the later submission waits its turn.)"""
-    submit_response(BULLYING, {})
-    found = consultation(BULLYING)
+def _open_submission(found) -> tuple[sa.Engine, sa.Connection, sa.Transaction, int]:
+    """A paper response inserted on a connection of its own and not yet committed."""
     snapshot_id = db.session.scalar(sa.select(Response.snapshot_id))
     db.session.commit()
     other = sa.create_engine(db.engine.url.render_as_string(hide_password=False))
     connection = other.connect()
     transaction = connection.begin()
-    in_flight = connection.execute(
+    response_id = connection.execute(
         sa.insert(Response.__table__)
         .values(
             consultation_id=found.id,
@@ -226,6 +222,17 @@ def test_a_build_waits_for_a_submission_still_in_flight(app):
         )
         .returning(Response.id)
     ).scalar_one()
+    return other, connection, transaction, response_id
+
+
+def test_a_build_waits_for_a_submission_still_in_flight(app, monkeypatch):
+    """PostgreSQL hands out a response id before the submission commits, so a later one can
+    commit first: the builder must not cover the open id and then miss its response when it
+    lands. (SQLite has one writer at a time; the later submission waits its turn.)"""
+    monkeypatch.setattr(results_index_build, "SETTLE_TIMEOUT", "5s")
+    submit_response(BULLYING, {})
+    found = consultation(BULLYING)
+    other, connection, transaction, in_flight = _open_submission(found)
 
     def commit_later() -> None:
         time.sleep(0.5)
@@ -236,7 +243,7 @@ def test_a_build_waits_for_a_submission_still_in_flight(app):
     committer.start()
     started = time.perf_counter()
     later = submit_response(BULLYING, {})
-    results_index.refresh()
+    results_index_build.refresh()
     waited = time.perf_counter() - started
     committer.join()
     other.dispose()
@@ -248,3 +255,25 @@ def test_a_build_waits_for_a_submission_still_in_flight(app):
         assert results_index.match(found.id, paper).total() == 1
     assert question_results(found, paper)[0] == 1
     assert waited >= 0.4  # the build (PostgreSQL) or the later submission (SQLite) waited
+
+
+def test_a_build_does_not_hold_up_submissions_for_long(app):
+    """A write that keeps the response table for longer than SETTLE_TIMEOUT (0.2 s) makes the
+    build give up until its next run, rather than queue residents' submissions behind it."""
+    submit_response(BULLYING, {})
+    found = consultation(BULLYING)
+    other, connection, transaction, in_flight = _open_submission(found)
+    try:
+        started = time.perf_counter()
+        settled = results_index_build._settled_upto()
+        waited = time.perf_counter() - started
+    finally:
+        transaction.commit()
+        connection.close()
+        other.dispose()
+    if db.engine.dialect.name == "postgresql":
+        assert settled is None and 0.15 <= waited < 2
+    else:  # one writer at a time: the open id is past everything committed
+        assert settled is not None and settled < in_flight
+    results_index_build.refresh()
+    assert results_index.match(found.id, ResponseFilter(types=(RespondentType.PAPER,))).total() == 1

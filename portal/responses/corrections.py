@@ -1,6 +1,6 @@
 """Finding, deleting and correcting stored responses, with the running tallies moved in step
 and the results index's range marked stale in the same transaction (portal/responses/tallies.py,
-portal/reporting/results_index.py)."""
+portal/reporting/results_index_build.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.reporting import results_index
+from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseDraft, response_group
 from portal.responses.service import EMPTY_ANSWER
@@ -47,7 +47,7 @@ def delete_response(response: Response) -> None:
     """Remove a response (a duplicate keyed in twice, a test) and take it off every tally,
     in one transaction."""
     _count(response, _answer_rows(response.id), -1)
-    results_index.mark_stale(response.consultation_id, [response.id])
+    results_index_build.mark_stale(response.consultation_id, [response.id])
     db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     db.session.execute(sa.delete(response_group).where(response_group.c.response_id == response.id))
     db.session.execute(
@@ -66,7 +66,7 @@ def correct_answers(response: Response, answers: list[dict[str, Any]]) -> None:
     `submit_response` stores them: question_id and option_id, text, number, statement_id or
     rank."""
     _count(response, _answer_rows(response.id), -1)
-    results_index.mark_stale(response.consultation_id, [response.id])
+    results_index_build.mark_stale(response.consultation_id, [response.id])
     db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     rows = [{**EMPTY_ANSWER, **answer, "response_id": response.id} for answer in answers]
     if rows:

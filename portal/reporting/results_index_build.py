@@ -1,0 +1,271 @@
+"""Building the results index (portal/reporting/results_index.py says what it is and how it
+is read): `refresh` builds the ranges of response ids that are new, grown or stale, each in a
+short transaction of its own; `mark_stale` is called by whatever changes a stored response.
+
+A range is built only below the highest response id every earlier id of which has committed
+(`_settled_upto`), and a correction or deletion marks its range stale in its own transaction,
+under the same per-consultation lock the builder holds while it builds one, so a built range
+never misses or keeps a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.reporting import results_index as index
+from portal.reporting.filters import RespondentType, ResponseFilter
+from portal.reporting.models import ResultsIndexChunk, ResultsIndexState
+from portal.responses import tallies
+from portal.responses.models import Answer, Response, ResponseChannel, response_group
+from portal.responses.service import UK, utcnow
+from portal.schools.models import District
+
+
+# How long a build waits for submissions in flight before leaving the work to the next run.
+# New submissions queue behind the waiting build, so this is also the longest a resident's
+# "Accept and send" can be held up by it; one statement of a submission takes milliseconds.
+SETTLE_TIMEOUT = "200ms"
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    consultation_id: int
+    ranges_built: int
+    ranges_kept: int
+
+
+def refresh(consultation_ids: Iterable[int] | None = None) -> list[Refreshed]:
+    """Build every range that is missing, stale or has grown since it was built, each in its
+    own short transaction. Safe to run while responses arrive and from several processes."""
+    settled = _settled_upto()
+    if settled is None:
+        return []
+    if consultation_ids is None:
+        consultation_ids = db.session.scalars(
+            sa.select(Consultation.id)
+            .where(sa.exists().where(Response.consultation_id == Consultation.id))
+            .order_by(Consultation.id)
+        ).all()
+    return [_refresh_consultation(cid, settled) for cid in consultation_ids]
+
+
+def drop() -> None:
+    """Forget every built range (their responses are counted by SQL until built again)."""
+    db.session.execute(sa.delete(ResultsIndexChunk))
+    db.session.commit()
+
+
+def _settled_upto() -> int | None:
+    """The highest response id at or below which no response can still arrive, or None when
+    that cannot be known now (the index is then left as it is until the next run).
+
+    PostgreSQL hands out ids when a submission starts and commits them in any order, so a
+    share lock on the table waits for every submission in flight (each holds a row-exclusive
+    lock until it commits); the highest id read after that has no missing predecessor still to
+    come. The lock is held for one query. SQLite has one writer at a time and so no such gap.
+    """
+    highest = sa.select(sa.func.max(Response.id))
+    if db.engine.dialect.name != "postgresql":
+        value = db.session.scalar(highest)
+        db.session.commit()
+        return value
+    try:
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{SETTLE_TIMEOUT}'"))
+        db.session.execute(sa.text("LOCK TABLE response IN SHARE MODE"))
+        value = db.session.scalar(highest)
+    except sa.exc.OperationalError:  # a long write holds the table: try on the next run
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return value
+
+
+def _refresh_consultation(consultation_id: int, settled: int) -> Refreshed:
+    existing = {
+        base: (end, stale)
+        for base, end, stale in db.session.execute(
+            sa.select(ResultsIndexChunk.base, ResultsIndexChunk.end, ResultsIndexChunk.stale).where(
+                ResultsIndexChunk.consultation_id == consultation_id
+            )
+        )
+    }
+    lowest = (
+        min(existing)
+        if existing
+        else db.session.scalar(
+            sa.select(sa.func.min(Response.id)).where(Response.consultation_id == consultation_id)
+        )
+    )
+    db.session.commit()
+    built = kept = 0
+    if lowest is None:
+        return Refreshed(consultation_id, built, kept)
+    for base in range(lowest - lowest % index.CHUNK, settled + 1, index.CHUNK):
+        end = min(base + index.CHUNK, settled + 1)
+        have = existing.get(base)
+        if have is not None and not have[1] and have[0] >= end:
+            kept += 1
+            continue
+        _build_range(consultation_id, base, end)
+        built += 1
+    return Refreshed(consultation_id, built, kept)
+
+
+def _build_range(consultation_id: int, base: int, end: int) -> None:
+    """One range, in one transaction holding the consultation's index lock."""
+    _lock(consultation_id, bump=False)
+    keys, blob = _pack(_range_bitmaps(consultation_id, base, end))
+    db.session.execute(
+        sa.delete(ResultsIndexChunk).where(
+            ResultsIndexChunk.consultation_id == consultation_id, ResultsIndexChunk.base == base
+        )
+    )
+    db.session.add(
+        ResultsIndexChunk(
+            consultation_id=consultation_id,
+            base=base,
+            end=end,
+            stale=False,
+            built_at=utcnow(),
+            keys=keys,
+            bitmaps=blob,
+        )
+    )
+    db.session.commit()
+
+
+def _lock(consultation_id: int, bump: bool) -> None:
+    """Lock the consultation's index row, creating it if need be. Inserting waits for any
+    other transaction inserting or changing the same row, so the lock holds from the first
+    use."""
+    table = ResultsIndexState.__table__
+    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(table)
+    statement = insert.values(consultation_id=consultation_id, changes=1 if bump else 0)
+    if bump:
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.consultation_id], set_={"changes": table.c.changes + 1}
+        )
+        db.session.execute(statement)
+        return
+    db.session.execute(statement.on_conflict_do_nothing(index_elements=[table.c.consultation_id]))
+    db.session.execute(
+        sa.select(table.c.changes)
+        .where(table.c.consultation_id == consultation_id)
+        .with_for_update()
+    )
+
+
+def mark_stale(consultation_id: int, response_ids: Iterable[int]) -> None:
+    """In the caller's transaction, which is changing or deleting these responses: their
+    ranges are counted from the tables until they are built again."""
+    bases = {response_id - response_id % index.CHUNK for response_id in response_ids}
+    if not bases:
+        return
+    _lock(consultation_id, bump=True)
+    db.session.execute(
+        sa.update(ResultsIndexChunk)
+        .where(
+            ResultsIndexChunk.consultation_id == consultation_id,
+            ResultsIndexChunk.base.in_(bases),
+        )
+        .values(stale=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _offsets_of(column: Any) -> Any:
+    """An aggregate of a group's offsets: an array on PostgreSQL, comma-separated on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.array_agg(column)
+    return sa.func.group_concat(column)
+
+
+def _offsets(value: Any) -> Iterable[int]:
+    return map(int, value.split(",")) if isinstance(value, str) else value
+
+
+def _range_bitmaps(consultation_id: int, base: int, end: int) -> dict[str, int]:
+    in_range = (
+        Response.consultation_id == consultation_id,
+        Response.id >= base,
+        Response.id < end,
+    )
+    found: dict[str, bytearray] = {}
+
+    def mark(key: str, offsets: Iterable[int]) -> None:
+        bits = found.setdefault(key, bytearray((index.CHUNK + 7) // 8))
+        for n in offsets:
+            bits[n >> 3] |= 1 << (n & 7)
+
+    # What each response is: its channel, link and UK day, read row by row (a range's worth).
+    uk_days: dict[datetime, date] = {}
+    for n, channel, link_id, hour in db.session.execute(
+        sa.select(
+            Response.id - base,
+            Response.channel,
+            Response.distribution_channel_id,
+            tallies.hour_of(Response.submitted_at),
+        ).where(*in_range)
+    ):
+        day = uk_days.get(hour)
+        if day is None:
+            day = uk_days[hour] = hour.replace(tzinfo=UTC).astimezone(UK).date()
+        keys = [index.ALL, f"channel:{ResponseChannel(channel).value}", f"day:{day.isoformat()}"]
+        if link_id is not None:
+            keys += [index.LINKED, f"link:{link_id}"]
+        for key in keys:
+            mark(key, (n,))
+    # Districts and respondent types by the filter's own conditions, so the index can never
+    # mean something different from the SQL that counts the ranges it does not cover.
+    traits: list[tuple[str, ResponseFilter]] = [
+        (f"district:{district.value}", ResponseFilter(districts=(district,)))
+        for district in District
+    ] + [(f"type:{kind.value}", ResponseFilter(types=(kind,))) for kind in RespondentType]
+    for key, single in traits:
+        offsets = sa.select(Response.id - base).where(*in_range, *single.conditions())
+        mark(key, db.session.scalars(offsets))
+    group = response_group.c
+    for group_id, offsets in db.session.execute(
+        sa.select(group.group_id, _offsets_of(group.response_id - base))
+        .join(Response, Response.id == group.response_id)
+        .where(*in_range)
+        .group_by(group.group_id)
+    ):
+        mark(f"group:{group_id}", _offsets(offsets))
+    for question_id, statement_id, option_id, rank, offsets in db.session.execute(
+        sa.select(
+            Answer.question_id,
+            Answer.statement_id,
+            Answer.option_id,
+            Answer.rank,
+            _offsets_of(Answer.response_id - base),
+        )
+        .where(
+            Answer.response_id >= base,
+            Answer.response_id < end,
+            Answer.response_id.in_(sa.select(Response.id).where(*in_range)),
+        )
+        .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
+    ):
+        positions = list(_offsets(offsets))
+        mark(index.answer_key(question_id, statement_id, option_id, rank), positions)
+        mark(f"q:{question_id}", positions)
+    bitmaps = {key: int.from_bytes(bits, "little") for key, bits in found.items()}
+    return {key: bits for key, bits in bitmaps.items() if bits}
+
+
+def _pack(bitmaps: dict[str, int]) -> tuple[list[list[Any]], bytes]:
+    keys, parts = [], []
+    for key, bits in sorted(bitmaps.items()):
+        data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+        keys.append([key, len(data)])
+        parts.append(data)
+    return keys, b"".join(parts)
