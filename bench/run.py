@@ -7,8 +7,8 @@ measure, for each N:
   (a) submissions: the final "Accept and send" POST of real journeys (CSRF included), and whole
       journeys (start page to confirmation, 13 requests), against the reference's bare insert;
   (b) the officer results page against the reference's single GROUP BY, unfiltered (read from
-      the running tallies) and filtered to one answer (counted from the answers), and the
-      officer dashboard;
+      the running tallies) and filtered to one answer (from the results index, built after each
+      bulk load as the every-minute job would), and the officer dashboard;
   (c) a question page against a bare Jinja page of the same size.
 Every figure is also a ratio to its reference from the same run. Benchmarks report; they never
 fail on a time. Output: a table on stdout and bench/results.md.
