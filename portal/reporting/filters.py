@@ -164,11 +164,15 @@ class ResponseFilter:
             )
         if self.links:
             found.append(Response.distribution_channel_id.in_([link.id for link in self.links]))
+        # The subqueries below are also kept to `within` on their own response column: the
+        # planner may read the subquery's rows for every response rather than probe it per
+        # response, and then it reads only those of the ids being counted.
         if self.groups:
             found.append(
                 sa.exists().where(
                     response_group.c.response_id == Response.id,
                     response_group.c.group_id.in_([group.id for group in self.groups]),
+                    self.id_ranges(response_group.c.response_id),
                 )
             )
         if self.types:
@@ -187,6 +191,7 @@ class ResponseFilter:
                     Answer.response_id == Response.id,
                     Answer.question_id == question_id,
                     Answer.option_id.in_(option_ids),
+                    self.id_ranges(Answer.response_id),
                 )
             )
         if self.within is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -182,24 +182,30 @@ class Matched:
             total += bits.bit_count()
         return total
 
-    def hourly_rows(self) -> Iterator[tuple[datetime, str, int, int]]:
+    def hourly_rows(self) -> list[tuple[datetime, str, int, int]]:
         """Rows in the shape of the hourly tallies (UTC hour, channel, responses, of which
         through a link), each day's figures at the UTC hour its UK day starts."""
+        found: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
         for indexed, bits in self.ranges:
             linked = indexed.bitmaps.get(LINKED, 0)
+            channels = [
+                (channel.value, indexed.bitmaps.get(f"channel:{channel.value}", 0))
+                for channel in ResponseChannel
+            ]
             for day, day_bits in indexed.days.items():
                 on_day = bits & day_bits
                 if not on_day:
                     continue
-                for channel in ResponseChannel:
-                    by_channel = on_day & indexed.bitmaps.get(f"channel:{channel.value}", 0)
+                for channel, channel_bits in channels:
+                    by_channel = on_day & channel_bits
                     if by_channel:
-                        yield (
-                            uk_midnight_in_utc(day),
-                            channel.value,
-                            by_channel.bit_count(),
-                            (by_channel & linked).bit_count(),
-                        )
+                        counts = found[day, channel]
+                        counts[0] += by_channel.bit_count()
+                        counts[1] += (by_channel & linked).bit_count()
+        return [
+            (uk_midnight_in_utc(day), channel, count, through_links)
+            for (day, channel), (count, through_links) in found.items()
+        ]
 
     def members(self, response_ids: Iterable[int]) -> set[int]:
         """Which of these response ids the filter matches: by bit where a built range covers
@@ -248,7 +254,8 @@ def match(consultation_id: int, only: ResponseFilter) -> Matched:
     within: list[tuple[int | None, int | None]] = []
     covered_to: int | None = None
     for indexed in ranges:
-        if covered_to is None or indexed.base > covered_to:
+        # A gap before this range (response ids start at 1, so none below the first base).
+        if indexed.base > (1 if covered_to is None else covered_to):
             within.append((covered_to, indexed.base))
         covered_to = indexed.end
     within.append((covered_to, None))

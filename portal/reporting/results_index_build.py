@@ -28,7 +28,6 @@ from portal.responses.models import Answer, Response, ResponseChannel, response_
 from portal.responses.service import UK, utcnow
 from portal.schools.models import District
 
-
 # How long a build waits for submissions in flight before leaving the work to the next run.
 # New submissions queue behind the waiting build, so this is also the longest a resident's
 # "Accept and send" can be held up by it; one statement of a submission takes milliseconds.

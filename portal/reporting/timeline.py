@@ -33,7 +33,7 @@ def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
         return _days(tallies.hourly(consultation.id))
     # The results index's days for the responses it covers, GROUP BY for the rest.
     matched = results_index.match(consultation.id, only)
-    rows = list(matched.hourly_rows())
+    rows = matched.hourly_rows()
     hour = tallies.hour_of(Response.submitted_at)
     rows += db.session.execute(
         sa.select(
