@@ -239,6 +239,26 @@ def prepare(database_url: str) -> None:
         db.engine.dispose()
 
 
+def kept_database(kind: str, admin_url: str) -> tuple[str, int]:
+    """The database the last run left, as it is: its address and how many responses it holds.
+    The officer's password is set again (each run makes up its own)."""
+    from werkzeug.security import generate_password_hash
+
+    if kind == "sqlite":
+        database_url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+    else:
+        database_url = admin_url.rsplit("/", 1)[0] + "/portal_bench"
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE user_account SET password_hash = :hash WHERE email = :email"),
+            {"hash": generate_password_hash(OFFICER_PASSWORD), "email": OFFICER_EMAIL},
+        )
+        size = connection.execute(sa.text("SELECT count(*) FROM response")).scalar_one()
+    engine.dispose()
+    return database_url, size
+
+
 def recount(database_url: str) -> float:
     """The bulk path bypasses the running tallies, as a restore would: recount them, as an
     operator would (`flask responses recount`). Returns seconds taken."""
@@ -609,6 +629,11 @@ def main() -> None:
         default=6,
         help="alternating rounds of the question page and submissions with their references",
     )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="measure the database the last run left, at the size it has, without loading more",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
@@ -623,10 +648,14 @@ def main() -> None:
     rows: list[tuple] = []
     builds: list[tuple] = []
     for kind in args.databases.split(","):
-        database_url = fresh_database(kind, args.postgres_url)
-        prepare(database_url)
+        if args.keep_database:
+            database_url, seeded = kept_database(kind, args.postgres_url)
+            sizes = [seeded]
+        else:
+            database_url = fresh_database(kind, args.postgres_url)
+            prepare(database_url)
+            seeded = 0
         shape = consultation_shape(database_url)
-        seeded = 0
         portal = Server("wsgi:app", database_url, args.workers, args.threads, {})
         size_of_page = page_size(portal.port)
         reference = Server(
@@ -638,7 +667,7 @@ def main() -> None:
         )
         try:
             for size in sizes:
-                seconds = bulk_seed(database_url, shape, size - seeded)
+                seconds = bulk_seed(database_url, shape, size - seeded) if size > seeded else 0.0
                 seeded = size
                 recounted = recount(database_url)
                 indexed, ranges = build_results_index(database_url)
