@@ -491,6 +491,7 @@ def measure_size(
     """Every case at one size; returns the measures and, for the cases measured in rounds
     beside their reference, the median ratio."""
     results: dict[str, Measure] = {}
+    query = first_choice_filter(shape)
 
     def officer() -> Client:
         client = Client(portal.port)
@@ -516,15 +517,20 @@ def measure_size(
     results["reference GROUP BY"] = run_clients(
         "group by", clients, requests_each, lambda: Client(reference.port), get("/results")
     )
-    # Filtered views count the matching answers: fewer requests, since each can take longer.
+    # The reference's filtered GROUP BY takes seconds at a million responses: fewer requests.
     filtered_each = max(2, requests_each // 20)
-    query = first_choice_filter(shape)
+    filtered = f"/officer/consultations/{SLUG}/results?{query}"
+
+    def warm_officer() -> Client:
+        """Signed in, with one filtered page already asked for, untimed: each process reads
+        the results index's ranges once and keeps them, as a running server has (the first
+        request in a new process is reported apart in bench/results.md)."""
+        client = officer()
+        client.request("GET", filtered)
+        return client
+
     results["results page, filtered"] = run_clients(
-        "filtered",
-        clients,
-        filtered_each,
-        officer,
-        get(f"/officer/consultations/{SLUG}/results?{query}"),
+        "filtered", clients, max(2, requests_each // 2), warm_officer, get(filtered)
     )
     results["reference filtered GROUP BY"] = run_clients(
         "filtered group by",
