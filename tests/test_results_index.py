@@ -25,7 +25,7 @@ from portal.schools import service as schools
 from portal.schools.models import DistributionChannel, District
 from tests.factories import create_school, submit_response
 from tests.journeys import consultation
-from tests.test_tallies import _answer_rows, _answers, _clear
+from tests.test_tallies import _answer_rows, _clear, operations
 
 BULLYING = "bullying-what-parents-think"
 
@@ -93,18 +93,14 @@ def _everything(found, only: ResponseFilter) -> tuple:
 
 @st.composite
 def histories(draw: st.DrawFn) -> list[tuple]:
+    """The tallies test's submissions, corrections and deletions, each online one perhaps
+    through a link, with builds of the index between some of them."""
     steps = []
-    for _ in range(draw(st.integers(min_value=1, max_value=14))):
-        kind = draw(st.sampled_from(["submit", "submit", "submit", "correct", "delete", "index"]))
+    for kind, which, answers, channel, hours_ago in draw(operations()):
+        if draw(st.integers(min_value=0, max_value=3)) == 0:
+            steps.append(("index", which, answers, channel, hours_ago, None))
         steps.append(
-            (
-                kind,
-                draw(st.integers(min_value=0, max_value=50)),  # which response, by position
-                _answers(draw),
-                draw(st.sampled_from(list(ResponseChannel))),
-                draw(st.integers(min_value=0, max_value=72)),  # hours ago
-                draw(st.sampled_from([None, 0, 1])),  # which link, if any
-            )
+            (kind, which, answers, channel, hours_ago, draw(st.sampled_from([None, 0, 1])))
         )
     return steps
 
