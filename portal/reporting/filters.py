@@ -130,7 +130,7 @@ class ResponseFilter:
     # The date boxes as typed, so a mistyped date is shown back to be corrected.
     typed_dates: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     # Ranges of response ids [low, high) that SQL counts are kept to (None for an open end):
-    # the ones the results index does not cover (results_index.IndexView.rest). None: all.
+    # the ones the results index does not cover (results_index.Matched.rest). None: all.
     within: tuple[tuple[int | None, int | None], ...] | None = field(default=None, compare=False)
 
     @property

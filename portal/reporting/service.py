@@ -1,5 +1,6 @@
-"""Aggregated results. Every figure is counted by the database with GROUP BY; responses are
-never loaded into Python to be counted.
+"""Aggregated results, counted where they are kept: unfiltered figures from the running tallies,
+filtered ones from the results index's bitmaps with GROUP BY for the responses it does not yet
+cover. Responses and answers are never loaded into Python to be counted.
 """
 
 from __future__ import annotations
