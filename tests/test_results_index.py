@@ -182,6 +182,32 @@ def test_the_command_builds_the_index_and_a_filtered_page_reads_it(app, officer_
     assert grouped and all("answer.response_id >=" in s for s in grouped)
 
 
+def test_a_quiet_consultations_range_is_extended_not_rebuilt(app):
+    submit_response(BULLYING, {"bullying_where": {"selected": ["online"]}})
+    assert results_index_build.refresh()[0].ranges_built == 1
+    # Responses to the other consultation take the next ids: the bullying range's end moves
+    # on over them without a rebuild, and its figures stay right.
+    for _ in range(2):
+        submit_response("warwickshire-panel-liveability", {})
+    first = db.session.scalars(sa.select(ResultsIndexChunk.built_at)).all()
+    refreshed = {r.consultation_id: r for r in results_index_build.refresh()}
+    bullying = consultation(BULLYING)
+    assert refreshed[bullying.id].ranges_built == 0 and refreshed[bullying.id].ranges_kept == 1
+    ranges = db.session.execute(
+        sa.select(ResultsIndexChunk.consultation_id, ResultsIndexChunk.end)
+    ).all()
+    highest = db.session.scalar(sa.select(sa.func.max(Response.id)))
+    assert {end for _, end in ranges} == {highest + 1}
+    assert first[0] in db.session.scalars(sa.select(ResultsIndexChunk.built_at)).all()
+    online = ResponseFilter(answers=(_option(bullying, "bullying_where", "online"),))
+    assert results_index.match(bullying.id, online).total() == 1
+    # A new bullying response in the range makes it rebuild.
+    submit_response(BULLYING, {"bullying_where": {"selected": ["online"]}})
+    refreshed = {r.consultation_id: r for r in results_index_build.refresh()}
+    assert refreshed[bullying.id].ranges_built == 1
+    assert results_index.match(bullying.id, online).total() == 2
+
+
 def test_a_correction_marks_its_range_stale_until_the_next_build(app):
     first = submit_response(BULLYING, {"bullying_where": {"selected": ["online"]}})
     submit_response(BULLYING, {"bullying_where": {"selected": ["journey"]}})

@@ -109,13 +109,49 @@ def _refresh_consultation(consultation_id: int, settled: int) -> Refreshed:
         return Refreshed(consultation_id, built, kept)
     for base in range(lowest - lowest % index.CHUNK, settled + 1, index.CHUNK):
         end = min(base + index.CHUNK, settled + 1)
-        have = existing.get(base)
-        if have is not None and not have[1] and have[0] >= end:
+        covered_to, stale = existing.get(base, (None, True))
+        if (
+            covered_to is not None
+            and not stale
+            and (covered_to >= end or _extend_unchanged(consultation_id, base, covered_to, end))
+        ):
             kept += 1
             continue
         _build_range(consultation_id, base, end)
         built += 1
     return Refreshed(consultation_id, built, kept)
+
+
+def _extend_unchanged(consultation_id: int, base: int, covered_to: int, end: int) -> bool:
+    """Move a range's end on without rebuilding it when none of the ids it would gain is this
+    consultation's (other consultations' responses took them): its bitmaps already hold all of
+    its responses. Without this a quiet consultation's last range is rebuilt on every run."""
+    _lock(consultation_id, bump=False)
+    arrived = db.session.scalar(
+        sa.select(Response.id)
+        .where(
+            Response.consultation_id == consultation_id,
+            Response.id >= covered_to,
+            Response.id < end,
+        )
+        .limit(1)
+    )
+    if arrived is not None:
+        db.session.rollback()
+        return False
+    moved = db.session.execute(
+        sa.update(ResultsIndexChunk)
+        .where(
+            ResultsIndexChunk.consultation_id == consultation_id,
+            ResultsIndexChunk.base == base,
+            ResultsIndexChunk.end == covered_to,
+            ResultsIndexChunk.stale.is_(False),
+        )
+        .values(end=end)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(getattr(moved, "rowcount", 0))
 
 
 def _build_range(consultation_id: int, base: int, end: int) -> None:
