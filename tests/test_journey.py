@@ -8,10 +8,19 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
+from portal.consultations.service import JOURNEY_COLUMNS, consultation_from_row
 from portal.extensions import db
 from portal.responses import tallies
+from portal.responses.journey import Journey
 from portal.responses.models import Response, ResponseDraft
-from portal.responses.service import REFERENCE_ALPHABET, REFERENCE_LENGTH, utcnow
+from portal.responses.service import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    AlreadySubmitted,
+    random_code,
+    submit_response,
+    utcnow,
+)
 from tests.journeys import (
     BULLYING_ANSWERS,
     LIVEABILITY_ANSWERS,
@@ -75,6 +84,17 @@ def test_complete_journey_stores_exactly_the_answers_given(client, slug, answers
     assert stored_answers(response) == expected_answers(answers)
     # The draft no longer holds the answers: they live only in the response now.
     assert only_draft().answers == {} and only_draft().response_id == response.id
+
+
+def test_random_codes_use_every_character_in_every_place():
+    """References, resume codes, invitation and link codes: one random number written in base
+    26, so every place must still take every character (a slip in the arithmetic would leave
+    some place always the same)."""
+    codes = [random_code(REFERENCE_LENGTH) for _ in range(3000)]
+    assert all(len(code) == REFERENCE_LENGTH for code in codes)
+    for place in range(REFERENCE_LENGTH):
+        assert {code[place] for code in codes} == set(REFERENCE_ALPHABET), place
+    assert len(set(codes)) == len(codes)
 
 
 def test_check_answers_shows_labels_and_free_text_escaped(client):
@@ -367,6 +387,53 @@ def test_closed_consultation_cannot_be_answered(client):
     assert closed.status == 403 and closed.h1 == "This consultation is closed"
     assert response_count() == 0
     assert client.get_page(url_for("public.index")).text.count("Bullying: what parents think") == 0
+
+
+def test_sending_reads_the_consultation_afresh_and_rebuilds_it_only_when_changed(client):
+    """Sending reads the consultation's row on every request, so closing it stops the next
+    submission at once, but reuses the object built from that row while the row is unchanged
+    (consultations.service.consultation_from_row)."""
+    first = Respondent(client, BULLYING)
+    first.start()
+    first.answer_all(BULLYING_ANSWERS)
+    assert first.submit().status_code == 303
+    client.delete_cookie("session")
+    read_row = sa.select(*JOURNEY_COLUMNS).where(JOURNEY_COLUMNS[0].table.c.slug == BULLYING)
+    open_row = db.session.execute(read_row).one()
+    built = consultation_from_row(open_row)  # the object the submission built and kept
+    assert consultation_from_row(open_row) is built and built.status == ConsultationStatus.OPEN
+    assert [page.position for page in built.pages][:2] == [1, 2]  # its structure, cached
+
+    second = Respondent(client, BULLYING)
+    second.start()
+    second.answer_all(BULLYING_ANSWERS)
+    consultation(BULLYING).status = ConsultationStatus.CLOSED
+    db.session.commit()
+    closed = client.post_page(
+        url_for("public.submit", slug=BULLYING), data={"csrf_token": second.token}
+    )
+    assert closed.status == 403 and closed.h1 == "This consultation is closed"
+    assert response_count() == 1
+    closed_row = db.session.execute(read_row).one()
+    rebuilt = consultation_from_row(closed_row)
+    assert rebuilt is not built and rebuilt.status == ConsultationStatus.CLOSED
+    assert built.status == ConsultationStatus.OPEN  # a kept object is never changed
+
+
+def test_a_submitted_drafts_second_send_finds_its_reference(client):
+    """Sending a sent draft again (a second tab) stores nothing and shows the confirmation of
+    the first, whose reference is looked up by the draft's claim."""
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    respondent.submit()
+    draft = only_draft()
+    reference = db.session.scalar(sa.select(Response.reference))
+    journey = Journey(consultation(BULLYING), draft)
+    with pytest.raises(AlreadySubmitted) as raised:
+        submit_response(journey, utcnow())
+    assert raised.value.reference == reference
+    assert response_count() == 1
 
 
 def test_consultation_past_its_closing_date_is_closed(client):

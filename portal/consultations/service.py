@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import (
@@ -22,6 +23,7 @@ from portal.consultations.models import (
     Page,
     Question,
 )
+from portal.consultations.question_types.base import freeze_choices
 from portal.extensions import db, runs_without_transaction
 
 
@@ -77,10 +79,42 @@ def with_cached_structure(consultation: Consultation) -> Consultation:
                 sa.select(Consultation.structure_version).where(Consultation.id == consultation.id)
             )
             session.expunge_all()
+        for page in loaded:
+            for question in page.questions:
+                freeze_choices(question)
         cached = _CachedStructure(version=version or 0, pages=list(loaded))
         _structures[key] = cached
     # Attach the cached pages as already loaded, without marking the consultation changed.
     set_committed_value(consultation, "pages", cached.pages)
+    return consultation
+
+
+# The consultation's own columns, for a journey read without the ORM (consultation_from_row).
+JOURNEY_COLUMNS = tuple(attribute.columns[0] for attribute in sa.inspect(Consultation).column_attrs)
+_JOURNEY_KEYS = tuple(attribute.key for attribute in sa.inspect(Consultation).column_attrs)
+_JOURNEY_ID = _JOURNEY_KEYS.index("id")
+# (database URL, consultation id) -> the row last read and a detached Consultation built from it.
+_journey_consultations: dict[tuple[str, int], tuple[tuple[Any, ...], Consultation]] = {}
+
+
+def consultation_from_row(row: Sequence[Any]) -> Consultation:
+    """The consultation whose JOURNEY_COLUMNS are `row`, with its structure from the cache.
+
+    The row is read afresh by every request that calls this, so closing a consultation or
+    changing its dates takes effect at once; an object is built only when the row differs from
+    the one last read. The object is shared by the process's requests, detached and read-only
+    like the cached structure: nothing may change it or add it to a session (its id is what
+    gets written, as a foreign key).
+    """
+    values = tuple(row)
+    key = (str(db.engine.url), values[_JOURNEY_ID])
+    known = _journey_consultations.get(key)
+    if known is not None and known[0] == values:
+        return known[1]
+    consultation = Consultation(**dict(zip(_JOURNEY_KEYS, values, strict=True)))
+    make_transient_to_detached(consultation)  # as if loaded: no changes pending
+    with_cached_structure(consultation)
+    _journey_consultations[key] = (values, consultation)
     return consultation
 
 
@@ -201,6 +235,7 @@ def forget_cached_consultations() -> None:
     """Drop every cached structure and snapshot id (tests that rebuild the database use it)."""
     _structures.clear()
     _snapshot_ids.clear()
+    _journey_consultations.clear()
 
 
 def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:

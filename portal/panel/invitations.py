@@ -12,7 +12,6 @@ Rules held here:
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +23,7 @@ from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_email
 from portal.panel.models import Invitation, MemberStatus, PanelGroup, PanelMember
-from portal.responses.service import REFERENCE_ALPHABET
+from portal.responses.service import random_code
 
 CODE_LENGTH = 10
 
@@ -47,7 +46,7 @@ class InvitationCounts:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
+    return random_code(CODE_LENGTH)
 
 
 def invite(consultation: Consultation, group: PanelGroup | None, now: datetime) -> int:

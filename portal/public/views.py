@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -15,13 +15,19 @@ from portal.consultations.service import consultation_for_journey, open_consulta
 from portal.extensions import db, limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
-from portal.public.forms import EmailLinkForm, ResumeForm, StartForm, SubmitForm
+from portal.public.forms import (
+    EmailLinkForm,
+    ResumeForm,
+    StartForm,
+    SubmitForm,
+    honeypot_filled,
+)
 from portal.public.panel_views import INVITATIONS_KEY, InvitationAlreadyUsed, invitation_for
 from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses import resume, service
-from portal.responses.journey import Journey
-from portal.responses.models import ResponseChannel
+from portal.responses.journey import DraftT, Journey
+from portal.responses.models import DraftToSubmit, ResponseChannel, ResponseDraft
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
@@ -54,11 +60,29 @@ def draft_lifetime() -> timedelta:
     return timedelta(hours=current_app.config["DRAFT_LIFETIME_HOURS"])
 
 
-def _journey_or_redirect(slug: str) -> Journey | WerkzeugResponse:
+def _journey_or_redirect(slug: str) -> Journey[ResponseDraft] | WerkzeugResponse:
     """The respondent's journey through an open consultation, or where to send them instead."""
     now = service.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
     consultation, draft = service.load_journey(slug, token, now)
+    return _journey_or_where_instead(slug, token, now, consultation, draft)
+
+
+def _journey_to_submit_or_redirect(slug: str) -> Journey[DraftToSubmit] | WerkzeugResponse:
+    """As _journey_or_redirect, with the draft read only to be sent (DraftToSubmit)."""
+    now = service.utcnow()
+    token = session.get(DRAFTS_KEY, {}).get(slug)
+    consultation, draft = service.load_journey_to_submit(slug, token, now)
+    return _journey_or_where_instead(slug, token, now, consultation, draft)
+
+
+def _journey_or_where_instead(
+    slug: str,
+    token: str | None,
+    now: datetime,
+    consultation: Consultation | None,
+    draft: DraftT | None,
+) -> Journey[DraftT] | WerkzeugResponse:
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
     try:
@@ -233,10 +257,10 @@ def check_answers(slug: str) -> WerkzeugResponse:
 )
 @allows(Action.RESPOND)
 def submit(slug: str) -> WerkzeugResponse:
-    journey = _journey_or_redirect(slug)
+    journey = _journey_to_submit_or_redirect(slug)
     if not isinstance(journey, Journey):
         return journey
-    if not SubmitForm().validate_on_submit():
+    if honeypot_filled(request.form):
         abort(400)
     try:
         service.submit_response(journey, service.utcnow())

@@ -4,11 +4,14 @@ the answers in their draft, and what they have answered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from portal.consultations.models import Consultation, DisplayCondition, Page, Question
 from portal.consultations.question_types import Stored, kind_of
-from portal.responses.models import ResponseDraft
+from portal.responses.models import DraftToSubmit, ResponseDraft
+
+# A journey over a draft loaded to change it (question pages) or only to send it.
+DraftT = TypeVar("DraftT", ResponseDraft, DraftToSubmit)
 
 
 @dataclass(frozen=True)
@@ -37,28 +40,31 @@ class PageView:
         return self.page.title
 
 
-class Journey:
+class Journey(Generic[DraftT]):
     """A respondent's way through a consultation, given the answers in their draft.
 
     Display conditions are evaluated here, on the server, for every request: a page or question
     applies only when all its conditions hold on earlier answers that themselves apply.
     """
 
-    def __init__(self, consultation: Consultation, draft: ResponseDraft) -> None:
+    def __init__(self, consultation: Consultation, draft: DraftT) -> None:
         self.consultation = consultation
-        self.draft = draft
+        self.draft: DraftT = draft
         # Held here, not read through the consultation: saving a page commits, which expires
         # the consultation, and reading its pages again would reload every page, question and
         # option from the database instead of using the process's cached structure.
         self.all_pages: list[Page] = list(consultation.pages)
         self._applies: dict[int, bool] = {}
+        self._pages: list[Page] | None = None  # the pages that apply, worked out once
         # Cached pages are detached, so a question's page is looked up here, not lazy-loaded.
         self._page_of = {q.id: page for page in self.all_pages for q in page.questions}
 
     @property
     def pages(self) -> list[Page]:
         """The pages that apply to this respondent, in order."""
-        return [page for page in self.all_pages if self.page_applies(page)]
+        if self._pages is None:
+            self._pages = [page for page in self.all_pages if self.page_applies(page)]
+        return self._pages
 
     def stored(self, question: Question) -> Stored | None:
         answer: Stored | None = self.draft.answers.get(question.key)
@@ -143,5 +149,6 @@ class Journey:
         """Drop the answers of questions a changed answer has routed out."""
         self.draft.answers = answers
         self._applies.clear()
+        self._pages = None
         keep = {question.key for question in self.answered_questions()}
         return {key: value for key, value in answers.items() if key in keep}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -17,13 +16,13 @@ import sqlalchemy as sa
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.responses.models import ResponseDraft
-from portal.responses.service import REFERENCE_ALPHABET
+from portal.responses.service import REFERENCE_ALPHABET, random_code
 
 RESUME_CODE_LENGTH = 12  # 26^12, about 9.5 x 10^16 codes; guessing is also rate limited
 
 
 def new_resume_code() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+    return random_code(RESUME_CODE_LENGTH)
 
 
 def format_resume_code(code: str) -> str:

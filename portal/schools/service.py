@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
@@ -15,7 +14,7 @@ from portal.consultations.models import Consultation
 from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
 from portal.responses.models import Response
-from portal.responses.service import REFERENCE_ALPHABET
+from portal.responses.service import random_code
 from portal.schools.models import (
     DISTRICT_LABELS,
     DistributionChannel,
@@ -113,7 +112,7 @@ def schools_in(district: District | None = None) -> list[School]:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CHANNEL_CODE_LENGTH))
+    return random_code(CHANNEL_CODE_LENGTH)
 
 
 def create_channel(

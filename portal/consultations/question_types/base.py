@@ -7,6 +7,7 @@ results are summarised (`results`), and its columns in an export.
 
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
@@ -57,6 +58,26 @@ def required_message(question: Question, default: str) -> str:
 
 def options_by_value(options: Iterable[Option]) -> dict[str, Option]:
     return {option.value: option for option in options}
+
+
+# The choices by value of the questions in the process's cached structure, which nothing
+# changes (consultations.service.with_cached_structure): worked out once per question rather
+# than for every answer checked and stored, which was a twentieth of sending a response
+# (bench/results.md). Questions loaded to be edited are never here, so never stale.
+_frozen_choices: weakref.WeakKeyDictionary[Question, dict[str, Option]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def freeze_choices(question: Question) -> None:
+    """Remember a cached (read-only) question's choices by value."""
+    _frozen_choices[question] = options_by_value(question.choices)
+
+
+def choices_by_value(question: Question) -> dict[str, Option]:
+    """The question's choices by value: remembered for cached questions, else worked out."""
+    frozen = _frozen_choices.get(question)
+    return frozen if frozen is not None else options_by_value(question.choices)
 
 
 class SingleValueField(Field):

@@ -19,8 +19,8 @@ from portal.consultations.question_types.base import (
     SingleValueField,
     Stored,
     TextAnswerField,
+    choices_by_value,
     labels_of,
-    options_by_value,
     other_field_name,
     presence_validator,
     text_validator,
@@ -74,7 +74,7 @@ class _OneOption(QuestionKind):
     default_required = "Select an answer"
 
     def fields(self, question: Question) -> dict[str, Any]:
-        allowed = set(options_by_value(question.choices))
+        allowed = set(choices_by_value(question))
         if question.other_label:
             allowed.add(OTHER)
 
@@ -109,14 +109,14 @@ class _OneOption(QuestionKind):
 
     def display(self, question: Question, stored: Stored | None) -> list[str]:
         stored = stored or {}
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         lines = [options[v].label for v in stored.get("selected", []) if v in options]
         if "other" in stored:
             lines.append(f"{question.other_label}: {stored['other']}")
         return lines
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         return [{"option_id": options[v].id} for v in stored["selected"]] + _other_row(stored)
 
     def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
@@ -129,7 +129,7 @@ class _OneOption(QuestionKind):
                 and bool(question.other_label)
                 and valid_text(stored["other"], OTHER_TEXT_MAX_LENGTH)
             )
-        return len(selected) == 1 and selected[0] in options_by_value(question.choices)
+        return len(selected) == 1 and selected[0] in choices_by_value(question)
 
     def export_columns(self, question: Question) -> list[str]:
         columns = [question.text]
@@ -196,7 +196,7 @@ class MultipleChoice(QuestionKind):
     settings = ("other_label", "max_selections")
 
     def fields(self, question: Question) -> dict[str, Any]:
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         allowed = set(options) | ({OTHER} if question.other_label else set())
         exclusive = {value for value, option in options.items() if option.exclusive}
         maximum = question.max_selections
@@ -247,13 +247,13 @@ class MultipleChoice(QuestionKind):
         return _OneOption.display(self, question, stored)  # type: ignore[arg-type]
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         return [{"option_id": options[v].id} for v in stored["selected"]] + _other_row(stored)
 
     def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
         if not stored:
             return not question.required
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         selected = stored.get("selected", [])
         if not set(selected) <= set(options):
             return False

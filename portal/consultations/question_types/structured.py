@@ -19,6 +19,7 @@ from portal.consultations.question_types.base import (
     SingleValueField,
     Stored,
     TextAnswerField,
+    choices_by_value,
     option_field_name,
     options_by_value,
     presence_validator,
@@ -265,7 +266,7 @@ class Ranking(QuestionKind):
 
     def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
         ranked = (stored or {}).get("ranked", [])
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         return {
             option_field_name(question, options[value]): str(position)
             for position, value in enumerate(ranked, start=1)
@@ -273,12 +274,12 @@ class Ranking(QuestionKind):
         }
 
     def display(self, question: Question, stored: Stored | None) -> list[str]:
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         ranked = [v for v in (stored or {}).get("ranked", []) if v in options]
         return [f"{position}. {options[v].label}" for position, v in enumerate(ranked, start=1)]
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
-        options = options_by_value(question.choices)
+        options = choices_by_value(question)
         return [
             {"option_id": options[value].id, "rank": position}
             for position, value in enumerate(stored["ranked"], start=1)
@@ -294,7 +295,7 @@ class Ranking(QuestionKind):
         return (
             1 <= len(ranked) <= self.most(question)
             and len(set(ranked)) == len(ranked)
-            and set(ranked) <= set(options_by_value(question.choices))
+            and set(ranked) <= set(choices_by_value(question))
         )
 
     def export_columns(self, question: Question) -> list[str]:
@@ -323,7 +324,7 @@ class Matrix(QuestionKind):
         return agreement_options()
 
     def fields(self, question: Question) -> dict[str, Any]:
-        allowed = set(options_by_value(question.choices))
+        allowed = set(choices_by_value(question))
 
         def on_the_scale(form: Form, field: Field) -> None:
             if field.data not in allowed:
@@ -360,7 +361,7 @@ class Matrix(QuestionKind):
 
     def display(self, question: Question, stored: Stored | None) -> list[str]:
         rows = (stored or {}).get("rows", {})
-        choices = options_by_value(question.choices)
+        choices = choices_by_value(question)
         return [
             f"{statement.label}: {choices[rows[statement.value]].label}"
             for statement in question.statements
@@ -368,7 +369,7 @@ class Matrix(QuestionKind):
         ]
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
-        choices = options_by_value(question.choices)
+        choices = choices_by_value(question)
         statements = options_by_value(question.statements)
         return [
             {"statement_id": statements[statement].id, "option_id": choices[value].id}
@@ -383,7 +384,7 @@ class Matrix(QuestionKind):
             return not question.required
         rows = stored.get("rows", {})
         statements = set(options_by_value(question.statements))
-        choices = set(options_by_value(question.choices))
+        choices = set(choices_by_value(question))
         if not rows or not set(rows) <= statements or not set(rows.values()) <= choices:
             return False
         return not question.required or set(rows) == statements
