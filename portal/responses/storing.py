@@ -225,6 +225,27 @@ def _store_in_one_statement(submission: Submission) -> int:
     return int(response_id)
 
 
+# SQLite's statements, built once: building each afresh (values, cache key) and sending it
+# through the ORM session was half of a submission's CPU there (bench/results.md).
+_RESPONSE = Response.__table__
+_DRAFT = ResponseDraft.__table__
+_INSERT_RESPONSE = sa.insert(_RESPONSE).returning(_RESPONSE.c.id)
+# A concurrent submission of the same draft waits for the database lock, then finds
+# response_id set and claims nothing.
+_CLAIM_DRAFT = (
+    sa.update(_DRAFT)
+    .where(_DRAFT.c.id == sa.bindparam("draft_id"), _DRAFT.c.response_id.is_(None))
+    .values(
+        response_id=sa.bindparam("new_response_id"),
+        answers={},
+        updated_at=sa.bindparam("submitted_at"),
+    )
+)
+_INSERT_ANSWERS = sa.insert(Answer.__table__).returning(
+    Answer.__table__.c.id, Answer.__table__.c.question_id, Answer.__table__.c.text
+)
+
+
 def _store_statement_by_statement(submission: Submission) -> int:
     from portal.panel.models import Invitation
     from portal.safeguarding.models import SafeguardingFlag
@@ -235,38 +256,36 @@ def _store_statement_by_statement(submission: Submission) -> int:
         submission.invitation_to_claim,
     )
     submitted_at = response["submitted_at"]
-    response_id: int = db.session.execute(
-        sa.insert(Response.__table__).values(**response).returning(Response.__table__.c.id)
-    ).scalar_one()
-    # A concurrent submission of the same draft waits for the database lock, then finds
-    # response_id set.
-    claimed = db.session.execute(
-        sa.update(ResponseDraft)
-        .where(ResponseDraft.id == submission.draft_id, ResponseDraft.response_id.is_(None))
-        .values(response_id=response_id, answers={}, updated_at=submitted_at)
-        .execution_options(synchronize_session=False)
+    connection = db.session.connection()
+    response_id: int = connection.execute(_INSERT_RESPONSE, response).scalar_one()
+    claimed = connection.execute(
+        _CLAIM_DRAFT,
+        {
+            "draft_id": submission.draft_id,
+            "new_response_id": response_id,
+            "submitted_at": submitted_at,
+        },
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         raise DraftTaken()
     if invitation_to_claim is not None:
-        used = db.session.execute(
-            sa.update(Invitation)
-            .where(Invitation.id == invitation_to_claim, Invitation.responded_at.is_(None))
+        used = connection.execute(
+            sa.update(Invitation.__table__)
+            .where(
+                Invitation.__table__.c.id == invitation_to_claim,
+                Invitation.__table__.c.responded_at.is_(None),
+            )
             .values(
                 response_id=response_id if response["invitation_id"] else None,
                 responded_at=submitted_at,
             )
-            .execution_options(synchronize_session=False)
         )
-        if used.rowcount != 1:  # type: ignore[attr-defined]
+        if used.rowcount != 1:
             raise InvitationTaken()
     stored: Sequence[Any] = ()
     if answers:
-        stored = db.session.execute(
-            sa.insert(Answer.__table__).returning(
-                Answer.__table__.c.id, Answer.__table__.c.question_id, Answer.__table__.c.text
-            ),
-            [{"response_id": response_id, **answer} for answer in answers],
+        stored = connection.execute(
+            _INSERT_ANSWERS, [{"response_id": response_id, **answer} for answer in answers]
         ).all()
     matched = {(flag.question_id, flag.text): flag.matched for flag in submission.flags}
     flag_rows = [
@@ -281,9 +300,9 @@ def _store_statement_by_statement(submission: Submission) -> int:
         if (question_id, text) in matched
     ]
     if flag_rows:
-        db.session.execute(sa.insert(SafeguardingFlag.__table__), flag_rows)
+        connection.execute(sa.insert(SafeguardingFlag.__table__), flag_rows)
     if submission.group_ids:
-        db.session.execute(
+        connection.execute(
             sa.insert(response_group),
             [
                 {"response_id": response_id, "group_id": group_id}

@@ -114,7 +114,7 @@ def _upsert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
         return
     keys = tuple(column.name for column in table.primary_key.columns)
     rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    db.session.execute(_upsert_statement(table, db.engine.dialect.name), rows)
+    db.session.connection().execute(_upsert_statement(table, db.engine.dialect.name), rows)
 
 
 def answers_by_key(
