@@ -471,6 +471,19 @@ def test_expired_draft_says_so_and_keeps_nothing(client):
     assert "Your earlier answers were not kept" in start.text
 
 
+def test_sending_an_expired_draft_goes_back_to_the_start_and_stores_nothing(client):
+    """Sending reads the draft without the ORM (DraftToSubmit): an expired one is not found."""
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    respondent.answer_all(BULLYING_ANSWERS)
+    only_draft().expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    sent = respondent.submit()
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == url_for("public.start", slug=BULLYING, expired="1")
+    assert response_count() == 0 and only_draft().response_id is None
+
+
 def test_htmx_requests_get_the_fragment_with_its_title(client):
     respondent = Respondent(client, BULLYING)
     respondent.start()

@@ -41,8 +41,10 @@ def _folded(sql: str) -> str:
 # both rows are locked first, so a second submission of the same draft waits, then finds it
 # claimed and writes nothing. Answers with a safeguarding word are flagged by matching the
 # inserted answers on (question, text); several identical texts would each be flagged, as
-# each holds the word. Sent folded: psycopg caches its parsing of a query only up to 4,096
-# characters, and parsing this one afresh each time cost about half a millisecond.
+# each holds the word. The answer and question tallies are counted from the inserted answers,
+# GROUP BY and DISTINCT ORDER BY their keys, so their rows are upserted in key order. Sent
+# folded: psycopg caches its parsing of a query only up to 4,096 characters, and parsing this
+# one afresh each time cost about half a millisecond.
 _POSTGRESQL_SUBMISSION = sa.text(
     _folded(
         """
