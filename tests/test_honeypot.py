@@ -40,9 +40,13 @@ def test_a_filled_trap_sends_nothing(client):
     respondent = Respondent(client, BULLYING)
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)
+    # The box's name as the check-answers page renders it: the submission reads the posted
+    # data by that name (honeypot_filled), so a renamed field must still be caught.
+    page = client.get_page(url_for("public.check_answers", slug=BULLYING))
+    trap = page.soup.select_one(".app-honeypot input")["name"]
     refused = client.post(
         url_for("public.submit", slug=BULLYING),
-        data={"csrf_token": respondent.token, "leave_this_empty": "buy now"},
+        data={"csrf_token": respondent.token, trap: "buy now"},
     )
     assert refused.status_code == 400
     assert response_count() == 0

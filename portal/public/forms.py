@@ -25,7 +25,8 @@ class HoneypotForm(PortalForm):
     out of the tab order) that form-filling bots tend to fill: a form that comes back with it
     filled is refused and nothing is stored."""
 
-    leave_this_empty = StringField("Leave this empty", validators=[_left_empty])  # HONEYPOT_FIELD
+    # Named HONEYPOT_FIELD, which honeypot_filled reads.
+    leave_this_empty = StringField("Leave this empty", validators=[_left_empty])
 
 
 class StartForm(HoneypotForm):
