@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -180,6 +181,39 @@ def test_the_command_builds_the_index_and_a_filtered_page_reads_it(app, officer_
     # newer than its last range (none here), never the whole consultation's.
     grouped = [s for s in statements if "GROUP BY answer.question_id, answer.option_id" in s]
     assert grouped and all("answer.response_id >=" in s for s in grouped)
+
+
+def test_a_results_page_matches_each_filter_once(app, officer_client, monkeypatch):
+    """The results page's parts (question results, total, daily counts, comments, themes)
+    share one match of the index within the page; outside a page each call matches afresh."""
+    for where in (["online"], ["online", "at_school"], ["journey"]):
+        submit_response(BULLYING, {"bullying_where": {"selected": where}})
+    results_index_build.refresh()
+    made: list[ResponseFilter] = []
+    real = results_index._match
+
+    def counting(consultation_id: int, only: ResponseFilter) -> results_index.Matched:
+        made.append(only)
+        return real(consultation_id, only)
+
+    monkeypatch.setattr(results_index, "_match", counting)
+    page = officer_client.get(
+        f"/officer/consultations/{BULLYING}/results?answer=bullying_where:online"
+    )
+    assert page.status_code == 200
+    assert "2 of 3 responses match these filters" in page.get_data(as_text=True)
+    assert len(made) == 1  # asked for by several parts, worked out once
+
+    consultation_id = consultation(BULLYING).id
+    only = made[0]
+    results_index.match(consultation_id, only)
+    results_index.match(consultation_id, only)
+    assert len(made) == 3  # outside a page, nothing is kept between calls
+    with results_index.matches_kept():
+        first = results_index.match(consultation_id, only)
+        assert results_index.match(consultation_id, only) is first
+        results_index.match(consultation_id, replace(only, answers=()))
+    assert len(made) == 5  # a different filter is matched on its own
 
 
 def test_a_quiet_consultations_range_is_extended_not_rebuilt(app):

@@ -19,7 +19,14 @@ from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.officer import bp
 from portal.rendering import render_page
-from portal.reporting import crosstab, export, panel_report, spreadsheets, timeline
+from portal.reporting import (
+    crosstab,
+    export,
+    panel_report,
+    results_index,
+    spreadsheets,
+    timeline,
+)
 from portal.reporting import service as reporting
 from portal.reporting.filters import (
     FilterChoices,
@@ -45,6 +52,13 @@ def _consultation_and_filter(slug: str) -> tuple[Consultation, FilterChoices, Re
 @allows(Action.READ_RESULTS)
 def results(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
+    with results_index.matches_kept():  # every part below counts the same responses
+        return _results_page(consultation, choices, only)
+
+
+def _results_page(
+    consultation: Consultation, choices: FilterChoices, only: ResponseFilter
+) -> WerkzeugResponse:
     results = reporting.consultation_results(consultation, only)
     first_comments = {
         r.question.id: comment_service.comment_page(r.question, 1, only)
