@@ -246,9 +246,9 @@ _kept: ContextVar[list[tuple[int, ResponseFilter, Matched]] | None] = ContextVar
 @contextlib.contextmanager
 def matches_kept() -> Iterator[None]:
     """Within this block, each consultation and filter is matched once. A results page asks
-    for the match from its question results, total, daily counts, comments and themes, and
-    matching every range afresh each time was about half of a filtered page's time
-    (bench/results.md). For reading only: nothing in the block may change responses."""
+    for the match from its question results, total, daily counts, comments and themes; each
+    match took 16-26 ms at a million responses (bench/results.md). For reading only: nothing
+    in the block may change responses."""
     token = _kept.set([])
     try:
         yield

@@ -138,20 +138,27 @@ def start_draft(
     return draft
 
 
-# Built once: a question page runs this on every request, and constructing the expression
-# each time cost more than the query (the ORM then reuses its compiled form).
-_JOURNEY = (
-    sa.select(Consultation, ResponseDraft)
-    .outerjoin(
-        ResponseDraft,
-        sa.and_(
-            ResponseDraft.consultation_id == Consultation.id,
-            ResponseDraft.token == sa.bindparam("token"),
-            ResponseDraft.expires_at > sa.bindparam("now"),
-        ),
+def _journey_query(*selected: Any) -> sa.Select[Any]:
+    """The consultation by slug with the respondent's unexpired draft, if any: a question
+    page's two lookups as one round trip. Built once per use, not per request: constructing
+    the expression each time cost more than the query (the compiled form is then reused)."""
+    consultation, draft = Consultation.__table__, ResponseDraft.__table__
+    return (
+        sa.select(*selected)
+        .select_from(consultation)
+        .outerjoin(
+            draft,
+            sa.and_(
+                draft.c.consultation_id == consultation.c.id,
+                draft.c.token == sa.bindparam("token"),
+                draft.c.expires_at > sa.bindparam("now"),
+            ),
+        )
+        .where(consultation.c.slug == sa.bindparam("slug"))
     )
-    .where(Consultation.slug == sa.bindparam("slug"))
-)
+
+
+_JOURNEY = _journey_query(Consultation, ResponseDraft)
 
 
 def load_journey(
@@ -168,19 +175,7 @@ def load_journey(
     return with_cached_structure(consultation), draft
 
 
-_JOURNEY_TO_SUBMIT = (
-    sa.select(*JOURNEY_COLUMNS, *DRAFT_TO_SUBMIT_COLUMNS)
-    .select_from(Consultation.__table__)
-    .outerjoin(
-        ResponseDraft.__table__,
-        sa.and_(
-            ResponseDraft.__table__.c.consultation_id == Consultation.__table__.c.id,
-            ResponseDraft.__table__.c.token == sa.bindparam("token"),
-            ResponseDraft.__table__.c.expires_at > sa.bindparam("now"),
-        ),
-    )
-    .where(Consultation.__table__.c.slug == sa.bindparam("slug"))
-)
+_JOURNEY_TO_SUBMIT = _journey_query(*JOURNEY_COLUMNS, *DRAFT_TO_SUBMIT_COLUMNS)
 
 
 def load_journey_to_submit(
@@ -304,10 +299,16 @@ def _invited_profile(invitation_id: int | None) -> InvitedProfile | None:
     )
 
 
-def _reference_of(response_id: int | None) -> str:
-    if response_id is None:
-        return ""
-    return db.session.scalar(sa.select(Response.reference).where(Response.id == response_id)) or ""
+def _reference_sent_from(draft_id: int) -> str:
+    """The reference of the response the draft was sent as ("" if it was not)."""
+    return (
+        db.session.scalar(
+            sa.select(Response.reference)
+            .join(ResponseDraft, ResponseDraft.response_id == Response.id)
+            .where(ResponseDraft.id == draft_id)
+        )
+        or ""
+    )
 
 
 def submit_response(journey: Journey[Any], now: datetime) -> str:
@@ -319,7 +320,7 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
     """
     draft = journey.draft
     if draft.response_id is not None:
-        raise AlreadySubmitted(_reference_of(draft.response_id))
+        raise AlreadySubmitted(_reference_sent_from(draft.id))
     incomplete = journey.first_incomplete_page()
     if incomplete is not None:
         raise ResponseIncomplete(incomplete)
@@ -370,10 +371,7 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
             return reference
         except storing.DraftTaken:  # a concurrent submission of this draft came first
             db.session.rollback()
-            claimed_by = db.session.scalar(
-                sa.select(ResponseDraft.response_id).where(ResponseDraft.id == draft.id)
-            )
-            raise AlreadySubmitted(_reference_of(claimed_by)) from None
+            raise AlreadySubmitted(_reference_sent_from(draft.id)) from None
         except storing.InvitationTaken:
             db.session.rollback()
             raise InvitationUsed() from None
