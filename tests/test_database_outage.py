@@ -29,16 +29,8 @@ BULLYING = "bullying-what-parents-think"
 
 def _lost_connection(*args, **kwargs):
     raise sa.exc.OperationalError(
-        "INSERT INTO answer_tally ...", {}, Exception("server closed the connection unexpectedly")
+        "COMMIT", {}, Exception("server closed the connection unexpectedly")
     )
-
-
-def _stored_then_lost(real_store):
-    def store(*args, **kwargs):
-        real_store(*args, **kwargs)
-        _lost_connection()
-
-    return store
 
 
 def test_a_lost_database_mid_submission_stores_nothing_and_the_draft_is_sent_again(
@@ -51,8 +43,9 @@ def test_a_lost_database_mid_submission_stores_nothing_and_the_draft_is_sent_aga
     counts = tallies.stored_counts()
     saved = dict(only_draft().answers)
 
-    # The response and its answers are inserted, then the connection is lost before commit.
-    monkeypatch.setattr(storing, "store_response", _stored_then_lost(storing.store_response))
+    # The response and its answers are inserted, then the connection is lost at the commit.
+    monkeypatch.setattr(db.session, "commit", _lost_connection)  # PostgreSQL's
+    monkeypatch.setattr(storing.sqlite, "commit", _lost_connection)  # SQLite's, in the driver
     failed = respondent.submit()
     assert failed.status_code == 503
     # "Wait a minute". The submission's rate limiter restates it in whole seconds from its

@@ -6,7 +6,8 @@ from portal.extensions import run_without_transaction
 
 bp = Blueprint("public", __name__)
 
-# The one resident POST whose only write is a single statement (portal/responses/storing.py).
+# The one resident POST whose only write is a single statement on PostgreSQL
+# (portal/responses/storing/postgresql.py).
 SINGLE_STATEMENT_POSTS = {"public.submit"}
 
 

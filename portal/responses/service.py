@@ -29,7 +29,7 @@ from portal.consultations.service import (
     forget_snapshot_ids,
     with_cached_structure,
 )
-from portal.extensions import db, runs_without_transaction
+from portal.extensions import db
 from portal.responses import storing
 from portal.responses.journey import Journey
 from portal.responses.models import (
@@ -314,9 +314,10 @@ def _reference_sent_from(draft_id: int) -> str:
 def submit_response(journey: Journey[Any], now: datetime) -> str:
     """Store the draft as a response with all its answers, in one transaction, exactly once.
 
-    Returns the response's reference. Everything is written by `storing.store_response`: one
-    statement on PostgreSQL. Safeguarding words are matched here first, so the common case
-    (nothing to flag) adds nothing to it.
+    Returns the response's reference. Everything is written and committed by
+    `storing.store_response`: one statement on PostgreSQL, one transaction in its turn on
+    SQLite. Safeguarding words are matched here first, so the common case (nothing to flag)
+    adds nothing to it.
     """
     draft = journey.draft
     if draft.response_id is not None:
@@ -364,10 +365,6 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
                     group_ids=profile.group_ids if profile else (),
                 )
             )
-            # Sent in autocommit (PostgreSQL's journey), the statement committed itself; the
-            # session's commit would only expire what it loaded, about 8% of the request's CPU.
-            if not runs_without_transaction():
-                db.session.commit()
             return reference
         except storing.DraftTaken:  # a concurrent submission of this draft came first
             db.session.rollback()

@@ -1,34 +1,26 @@
-"""Writing one submitted response: the response row, its answers, the claim on the draft (and
-on a panel invitation), safeguarding flags, panel groups and the running tallies.
+"""A submission on PostgreSQL: one statement. Data-modifying WITH clauses write every table
+from JSON and arrays, in one round trip and one plan (`_SUBMISSION`). Being one statement it
+is atomic by itself, so the journey sends it without BEGIN and COMMIT
+(portal/public/__init__.py). Written a statement per table and a row each, the tallies alone
+were half the time of a submission (bench/results.md).
 
-This is the busiest write the portal has, so on PostgreSQL it is one statement: data-modifying
-WITH clauses write every table from JSON and arrays, in one round trip and one plan
-(`_POSTGRESQL_SUBMISSION`). Being one statement it is atomic by itself, so the journey sends it
-without BEGIN and COMMIT (portal/public/views.py). Written a statement per table and a row
-each, as SQLite takes them in process where round trips cost nothing, the tallies alone were
-half the time of a submission on PostgreSQL (bench/results.md).
-
-Both ways keep the rules of portal/responses/tallies.py: each tally table's rows are touched in
-key order, and a response always counts in the shard of its id. Submissions all lock tally rows
-in the one order of this statement; a correction running at the same moment on the same shard
-could meet them in another order, and PostgreSQL would then cancel one of the two (deadlock
-detection), leaving nothing half-written.
+Submissions all lock tally rows in the one order of this statement; a correction running at
+the same moment on the same shard could meet them in another order, and PostgreSQL would then
+cancel one of the two (deadlock detection), leaving nothing half-written.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.extensions import db, runs_without_transaction
 from portal.responses import tallies
-from portal.responses.models import Answer, Response, ResponseDraft, response_group
+from portal.responses.storing.submission import DraftTaken, InvitationTaken, Submission
 
 
 def _folded(sql: str) -> str:
@@ -45,7 +37,7 @@ def _folded(sql: str) -> str:
 # GROUP BY and DISTINCT ORDER BY their keys, so their rows are upserted in key order. Sent
 # folded: psycopg caches its parsing of a query only up to 4,096 characters, and parsing this
 # one afresh each time cost about half a millisecond.
-_POSTGRESQL_SUBMISSION = sa.text(
+_SUBMISSION = sa.text(
     _folded(
         """
 WITH free_draft AS (
@@ -149,57 +141,14 @@ def _exact_decimal(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-class DraftTaken(Exception):
-    """The draft was submitted already (a double click, or two tabs at once)."""
-
-
-class InvitationTaken(Exception):
-    """The panel member's personal link has brought a response already."""
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A typed answer holding safeguarding words: which question, its text, the words."""
-
-    question_id: int
-    text: str
-    matched: str
-
-
-@dataclass(frozen=True)
-class Submission:
-    """Everything one submission writes."""
-
-    response: dict[str, Any]  # the response row's columns
-    draft_id: int
-    answers: list[dict[str, Any]]  # answer rows naming every answer column
-    invitation_to_claim: int | None = None  # a panel member's personal link
-    flags: Sequence[Flag] = ()
-    group_ids: Sequence[int] = ()  # the invited member's panel groups
-
-
-def store_response(submission: Submission) -> int:
-    """Insert the response, claim the draft and any panel invitation, insert the answers, flag
-    the answers in `flags`, keep the member's panel groups and count it all in. Returns the
-    response's id.
-
-    Raises DraftTaken or InvitationTaken, having written nothing, when another submission
-    claimed the draft or the invitation first. On PostgreSQL it is one statement, atomic by
-    itself (so a caller may run it outside a transaction); on SQLite the caller's transaction
-    holds its statements together and must be rolled back after those exceptions.
-    """
-    if db.engine.dialect.name == "postgresql":
-        return _store_in_one_statement(submission)
-    return _store_statement_by_statement(submission)
-
-
-def _store_in_one_statement(submission: Submission) -> int:
+def store(submission: Submission) -> int:
+    """The submission in one statement, committed (by itself in autocommit)."""
     response, answers, flags = submission.response, submission.answers, submission.flags
     # On the session's connection: a plain statement needs none of the ORM's handling.
     response_id, draft_free, invitation_free = (
         db.session.connection()
         .execute(
-            _POSTGRESQL_SUBMISSION,
+            _SUBMISSION,
             {
                 **response,
                 "channel": str(response["channel"]),
@@ -224,100 +173,8 @@ def _store_in_one_statement(submission: Submission) -> int:
         raise DraftTaken()
     if not invitation_free:
         raise InvitationTaken()
+    # Sent in autocommit (PostgreSQL's journey), the statement committed itself; the session's
+    # commit would only expire what it loaded, about 8% of the request's CPU.
+    if not runs_without_transaction():
+        db.session.commit()
     return int(response_id)
-
-
-# SQLite's statements, built once: building each afresh (values, cache key) and sending it
-# through the ORM session was half of a submission's CPU there (bench/results.md).
-_RESPONSE = Response.__table__
-_DRAFT = ResponseDraft.__table__
-_INSERT_RESPONSE = sa.insert(_RESPONSE).returning(_RESPONSE.c.id)
-# A concurrent submission of the same draft waits for the database lock, then finds
-# response_id set and claims nothing.
-_CLAIM_DRAFT = (
-    sa.update(_DRAFT)
-    .where(_DRAFT.c.id == sa.bindparam("draft_id"), _DRAFT.c.response_id.is_(None))
-    .values(
-        response_id=sa.bindparam("new_response_id"),
-        answers={},
-        updated_at=sa.bindparam("submitted_at"),
-    )
-)
-_INSERT_ANSWERS = sa.insert(Answer.__table__).returning(
-    Answer.__table__.c.id, Answer.__table__.c.question_id, Answer.__table__.c.text
-)
-
-
-def _store_statement_by_statement(submission: Submission) -> int:
-    from portal.panel.models import Invitation
-    from portal.safeguarding.models import SafeguardingFlag
-
-    response, answers, invitation_to_claim = (
-        submission.response,
-        submission.answers,
-        submission.invitation_to_claim,
-    )
-    submitted_at = response["submitted_at"]
-    connection = db.session.connection()
-    response_id: int = connection.execute(_INSERT_RESPONSE, response).scalar_one()
-    claimed = connection.execute(
-        _CLAIM_DRAFT,
-        {
-            "draft_id": submission.draft_id,
-            "new_response_id": response_id,
-            "submitted_at": submitted_at,
-        },
-    )
-    if claimed.rowcount != 1:
-        raise DraftTaken()
-    if invitation_to_claim is not None:
-        used = connection.execute(
-            sa.update(Invitation.__table__)
-            .where(
-                Invitation.__table__.c.id == invitation_to_claim,
-                Invitation.__table__.c.responded_at.is_(None),
-            )
-            .values(
-                response_id=response_id if response["invitation_id"] else None,
-                responded_at=submitted_at,
-            )
-        )
-        if used.rowcount != 1:
-            raise InvitationTaken()
-    stored: Sequence[Any] = ()
-    if answers:
-        stored = connection.execute(
-            _INSERT_ANSWERS, [{"response_id": response_id, **answer} for answer in answers]
-        ).all()
-    matched = {(flag.question_id, flag.text): flag.matched for flag in submission.flags}
-    flag_rows = [
-        {
-            "answer_id": answer_id,
-            "consultation_id": response["consultation_id"],
-            "matched": matched[(question_id, text)],
-            "flagged_at": submitted_at,
-            "note": "",
-        }
-        for answer_id, question_id, text in stored
-        if (question_id, text) in matched
-    ]
-    if flag_rows:
-        connection.execute(sa.insert(SafeguardingFlag.__table__), flag_rows)
-    if submission.group_ids:
-        connection.execute(
-            sa.insert(response_group),
-            [
-                {"response_id": response_id, "group_id": group_id}
-                for group_id in submission.group_ids
-            ],
-        )
-    tallies.count_response(
-        response_id,
-        response["consultation_id"],
-        response["snapshot_id"],
-        submitted_at,
-        response["channel"],
-        response["distribution_channel_id"] is not None,
-        answers,
-    )
-    return response_id

@@ -1,0 +1,253 @@
+"""A submission on SQLite: a statement per table, in one transaction, sent straight to the
+driver, in the submission's turn (portal/responses/storing/sqlite_writer.py)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.responses import tallies
+from portal.responses.models import Answer, Response
+from portal.responses.storing.sqlite_writer import one_writer_at_a_time
+from portal.responses.storing.submission import DraftTaken, InvitationTaken, Submission
+
+# SQLite's statements go straight to the driver, as SQL written once: through SQLAlchemy's
+# execution (parameters processed per row, a result object per statement) they were about
+# half of a submission's CPU there, and every step between two statements is time the
+# database's one write lock is held while other threads of the process hold the GIL
+# (bench/results.md). The values each column's type would convert (dates, the channel, numbers)
+# are converted by that type's own bind processor, so the stored text is what SQLAlchemy
+# writes and reads back.
+_RESPONSE_COLUMNS = (
+    "consultation_id",
+    "snapshot_id",
+    "reference",
+    "submitted_at",
+    "channel",
+    "entered_by_id",
+    "distribution_channel_id",
+    "invitation_id",
+    "profile_district",
+    "profile_age_band",
+    "panel_invited",
+)
+_ANSWER_COLUMNS = ("question_id", "option_id", "text", "number", "statement_id", "rank")
+
+
+_INSERT_RESPONSE = (
+    "INSERT INTO response (consultation_id, snapshot_id, reference, submitted_at, channel, "
+    "entered_by_id, distribution_channel_id, invitation_id, profile_district, profile_age_band, "
+    "panel_invited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# The answers go in one statement, as one JSON array of rows in _ANSWER_COLUMNS' order (as
+# PostgreSQL's statement takes them), not a statement a row as executemany sends them: each
+# statement hands the GIL back and waits for it again while holding the database's write lock,
+# which other submissions queue for (bench/results.md). Numbers are floats by then, as SQLite
+# stores them.
+_INSERT_ANSWERS = """
+INSERT INTO answer (response_id, question_id, option_id, text, number, statement_id, rank)
+SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+    json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),
+    json_extract(value, '$[5]')
+FROM json_each(?) ORDER BY key"""
+# A concurrent submission of the same draft (or invitation) waits for the database's write
+# lock, then finds it claimed and claims nothing.
+_CLAIM_DRAFT = (
+    "UPDATE response_draft SET response_id = ?, answers = '{}', updated_at = ? "
+    "WHERE id = ? AND response_id IS NULL"
+)
+_CLAIM_INVITATION = (
+    "UPDATE invitation SET response_id = ?, responded_at = ? WHERE id = ? AND responded_at IS NULL"
+)
+_TYPED_ANSWERS = (
+    "SELECT id, question_id, text FROM answer WHERE response_id = ? AND text IS NOT NULL"
+)
+_INSERT_FLAG = (
+    "INSERT INTO safeguarding_flag (answer_id, consultation_id, matched, flagged_at, note) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+_INSERT_GROUP = "INSERT INTO response_group (response_id, group_id) VALUES (?, ?)"
+# The tallies, counted from the answers just inserted, as PostgreSQL's statement counts them
+# (the WHERE clause also settles SQLite's parsing of INSERT ... SELECT ... ON CONFLICT).
+_COUNT_ANSWERS = """
+INSERT INTO answer_tally (question_id, option_id, statement_id, rank, shard, count)
+SELECT question_id, COALESCE(option_id, 0), COALESCE(statement_id, 0), COALESCE(rank, 0), ?,
+    count(*)
+FROM answer WHERE response_id = ?
+GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+ON CONFLICT (question_id, option_id, statement_id, rank, shard)
+DO UPDATE SET count = answer_tally.count + excluded.count"""
+_COUNT_QUESTIONS = """
+INSERT INTO question_tally (question_id, shard, respondents)
+SELECT DISTINCT question_id, ?, 1 FROM answer WHERE response_id = ? ORDER BY 1
+ON CONFLICT (question_id, shard) DO UPDATE SET respondents = question_tally.respondents + 1"""
+_COUNT_RESPONSE = """
+INSERT INTO response_tally (consultation_id, snapshot_id, shard, count) VALUES (?, ?, ?, 1)
+ON CONFLICT (consultation_id, snapshot_id, shard)
+DO UPDATE SET count = response_tally.count + 1"""
+_COUNT_HOUR = """
+INSERT INTO hourly_tally (consultation_id, hour, channel, shard, count, linked)
+VALUES (?, ?, ?, ?, 1, ?)
+ON CONFLICT (consultation_id, hour, channel, shard)
+DO UPDATE SET count = hourly_tally.count + 1, linked = hourly_tally.linked + excluded.linked"""
+
+
+@functools.lru_cache(maxsize=8)
+def _bind_processors(
+    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Each column's conversion of a Python value to what the driver is given, as
+    SQLAlchemy's execution would do it (None where the value goes as it is)."""
+    return tuple(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    )
+
+
+def _bound(values: Iterable[Any], processors: Sequence[Callable[[Any], Any] | None]) -> tuple:
+    return tuple(
+        value if process is None or value is None else process(value)
+        for value, process in zip(values, processors, strict=True)
+    )
+
+
+def _driver_connection() -> sqlite3.Connection:
+    """The session connection's own driver connection: statements sent on it are in the
+    session's transaction."""
+    driver_connection = db.session.connection().connection.driver_connection
+    assert isinstance(driver_connection, sqlite3.Connection)
+    return driver_connection
+
+
+class _DriverCursor:
+    """A cursor of a driver connection whose errors are raised as SQLAlchemy's, as the rest of
+    the portal (a reference clash retried, the "service is busy" page) expects them."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._cursor = connection.cursor()
+
+    def execute(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
+        try:
+            return self._cursor.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise sa.exc.DBAPIError.instance(sql, parameters, error, sqlite3.Error) from error
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            self._cursor.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise sa.exc.DBAPIError.instance(sql, rows, error, sqlite3.Error) from error
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+def store(submission: Submission) -> int:
+    """The submission in one transaction, in its turn among the submissions, committed."""
+    # Every value is converted before the submission's turn to write comes, so the turn is
+    # only the statements and the commit.
+    response, dialect = submission.response, db.engine.dialect
+    row = _bound(
+        (response[name] for name in _RESPONSE_COLUMNS),
+        _bind_processors(dialect, Response.__table__, _RESPONSE_COLUMNS),
+    )
+    answer_processors = _bind_processors(dialect, Answer.__table__, _ANSWER_COLUMNS)
+    answers_json = json.dumps(
+        [
+            _bound((answer[name] for name in _ANSWER_COLUMNS), answer_processors)
+            for answer in submission.answers
+        ],
+        allow_nan=False,
+        separators=(",", ":"),
+    )
+    hour = _bound(
+        (tallies.hour_start(response["submitted_at"]),),
+        _bind_processors(dialect, tallies.hourly_tally, ("hour",)),
+    )[0]
+    connection = _driver_connection()
+    with one_writer_at_a_time(connection, db.engine.url.database or ""):
+        try:
+            response_id = _write(connection, submission, row, answers_json, hour)
+            commit(connection)
+        except BaseException:
+            db.session.rollback()  # before the next writer's turn, so it need not wait for it
+            raise
+    # The session then ends the transaction the driver has committed (a commit with none open
+    # does nothing in sqlite3), outside the turn: its own work is not the database's.
+    db.session.commit()
+    return response_id
+
+
+def commit(connection: sqlite3.Connection) -> None:
+    """Commit the driver connection's transaction, raising its errors as SQLAlchemy's."""
+    try:
+        connection.commit()
+    except sqlite3.Error as error:
+        raise sa.exc.DBAPIError.instance("COMMIT", (), error, sqlite3.Error) from error
+
+
+def _write(
+    connection: sqlite3.Connection,
+    submission: Submission,
+    row: tuple,
+    answers_json: str,
+    hour: Any,
+) -> int:
+    """The statements of one submission on SQLite."""
+    response = submission.response
+    submitted_at = row[_RESPONSE_COLUMNS.index("submitted_at")]  # as every datetime is stored
+    channel = row[_RESPONSE_COLUMNS.index("channel")]
+    cursor = _DriverCursor(connection)
+    try:
+        response_id = cursor.execute(_INSERT_RESPONSE, row).lastrowid
+        assert response_id is not None  # an INSERT's row id
+        claimed = cursor.execute(_CLAIM_DRAFT, (response_id, submitted_at, submission.draft_id))
+        if claimed.rowcount != 1:
+            raise DraftTaken()
+        if submission.invitation_to_claim is not None:
+            linked_response = response_id if response["invitation_id"] else None
+            used = cursor.execute(
+                _CLAIM_INVITATION,
+                (linked_response, submitted_at, submission.invitation_to_claim),
+            )
+            if used.rowcount != 1:
+                raise InvitationTaken()
+        cursor.execute(_INSERT_ANSWERS, (response_id, answers_json))
+        if submission.flags:
+            matched = {(flag.question_id, flag.text): flag.matched for flag in submission.flags}
+            typed = cursor.execute(_TYPED_ANSWERS, (response_id,)).fetchall()
+            cursor.executemany(
+                _INSERT_FLAG,
+                [
+                    (
+                        answer_id,
+                        response["consultation_id"],
+                        matched[(question_id, text)],
+                        submitted_at,
+                        "",
+                    )
+                    for answer_id, question_id, text in typed
+                    if (question_id, text) in matched
+                ],
+            )
+        if submission.group_ids:
+            cursor.executemany(
+                _INSERT_GROUP,
+                [(response_id, group_id) for group_id in submission.group_ids],
+            )
+        shard = response_id % tallies.SHARDS
+        cursor.execute(_COUNT_ANSWERS, (shard, response_id))
+        cursor.execute(_COUNT_QUESTIONS, (shard, response_id))
+        cursor.execute(
+            _COUNT_RESPONSE, (response["consultation_id"], response["snapshot_id"], shard)
+        )
+        linked = 1 if response["distribution_channel_id"] is not None else 0
+        cursor.execute(_COUNT_HOUR, (response["consultation_id"], hour, channel, shard, linked))
+    finally:
+        cursor.close()
+    return response_id
