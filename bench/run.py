@@ -177,8 +177,14 @@ def measure_pair(
     and so on), so that the machine's drift falls on both alike: measured one after the other,
     once each, the same code's ratio moved by +-0.1 between runs on this 2-core machine (the
     reference Jinja page alone from 740 to 1,085 requests/s). The ratio is the median of the
-    rounds' ratios; the throughput and latencies are over all rounds."""
+    rounds' ratios; the throughput and latencies are over all rounds.
+
+    Each side first serves half a round untimed, as a running server has: otherwise the first
+    round measured the portal's processes compiling the page's templates and filling their
+    caches (its question page at 300 requests/s in a first round against 400-530 after)."""
     each = max(1, per_client // rounds)
+    for setup, step in (ours, reference):
+        run_clients("warm-up", clients, max(1, each // 2), setup, step)
     ours_parts: list[Measure] = []
     reference_parts: list[Measure] = []
     ratios: list[float] = []
@@ -423,8 +429,11 @@ class Server:
                 str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                # Long enough that a prepared journey's connection is still open when its
+                # submission is timed (preparing them takes about a minute): the case measures
+                # the submission, not a reconnection after the server closed an idle one.
                 "--keep-alive",
-                "30",
+                "300",
                 "--log-level",
                 "warning",
                 target,
@@ -564,11 +573,16 @@ def measure_size(
     # Submissions: each client completes journeys up to check answers (untimed), then the
     # timed "Accept and send" POSTs. Whole journeys are timed separately.
     submissions_each = max(rounds, paired_requests // 2)
+    warm_up_each = max(1, submissions_each // rounds // 2)  # measure_pair's untimed half round
     prepared: list[list[Client]] = [
-        [journey_to_check_answers(portal.port, shape) for _ in range(submissions_each)]
+        [
+            journey_to_check_answers(portal.port, shape)
+            for _ in range(submissions_each + warm_up_each)
+        ]
         for _ in range(clients)
     ]
-    queues = iter(prepared * rounds)  # each round takes the next few journeys of each client
+    # The warm-up and each round take the next few journeys of each client.
+    queues = iter(prepared * (rounds + 1))
 
     def submit(state: object) -> None:
         client = state.pop()  # type: ignore[attr-defined]
@@ -625,7 +639,7 @@ def main() -> None:
     parser.add_argument(
         "--paired-requests",
         type=int,
-        default=120,
+        default=240,
         help="timed requests per client for the question page (half for submissions), "
         "spread over the rounds",
     )

@@ -502,7 +502,7 @@ def test_expired_draft_says_so_and_keeps_nothing(client):
 
 
 def test_sending_an_expired_draft_goes_back_to_the_start_and_stores_nothing(client):
-    """Sending reads the draft without the ORM (DraftToSubmit): an expired one is not found."""
+    """Sending reads the draft without the ORM (ReadOnlyDraft): an expired one is not found."""
     respondent = Respondent(client, BULLYING)
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)

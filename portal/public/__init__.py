@@ -21,4 +21,10 @@ def _without_a_transaction_when_safe() -> None:
         run_without_transaction()
 
 
-from portal.public import about_views, panel_views, paper_views, views  # noqa: E402, F401
+from portal.public import (  # noqa: E402, F401
+    about_views,
+    panel_views,
+    paper_views,
+    resume_views,
+    views,
+)

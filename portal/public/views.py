@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows, may
-from portal.consultations.models import Consultation, ConsultationStatus
+from portal.consultations.models import Consultation, ConsultationStatus, Page
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
 from portal.extensions import db, limiter
-from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.public import bp
 from portal.public.forms import (
-    EmailLinkForm,
-    ResumeForm,
     StartForm,
     SubmitForm,
     honeypot_filled,
@@ -27,7 +25,7 @@ from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses import resume, service
 from portal.responses.journey import DraftT, Journey
-from portal.responses.models import DraftToSubmit, ResponseChannel, ResponseDraft
+from portal.responses.models import ReadOnlyDraft, ResponseChannel, ResponseDraft
 from portal.responses.service import (
     AlreadySubmitted,
     ConsultationUnavailable,
@@ -68,11 +66,11 @@ def _journey_or_redirect(slug: str) -> Journey[ResponseDraft] | WerkzeugResponse
     return _journey_or_where_instead(slug, token, now, consultation, draft)
 
 
-def _journey_to_submit_or_redirect(slug: str) -> Journey[DraftToSubmit] | WerkzeugResponse:
-    """As _journey_or_redirect, with the draft read only to be sent (DraftToSubmit)."""
+def _journey_to_read_or_redirect(slug: str) -> Journey[ReadOnlyDraft] | WerkzeugResponse:
+    """As _journey_or_redirect, for a request that only reads the draft (ReadOnlyDraft)."""
     now = service.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
-    consultation, draft = service.load_journey_to_submit(slug, token, now)
+    consultation, draft = service.load_journey_to_read(slug, token, now)
     return _journey_or_where_instead(slug, token, now, consultation, draft)
 
 
@@ -107,7 +105,7 @@ def _arrived_by(consultation: Consultation) -> int | None:
     return channel.id
 
 
-def _page_url(slug: str, number: int | None, change: bool = False) -> str:
+def page_url(slug: str, number: int | None, change: bool = False) -> str:
     if number is None:
         return url_for("public.check_answers", slug=slug)
     return url_for("public.question_page", slug=slug, number=number, change="1" if change else None)
@@ -180,42 +178,71 @@ def begin(slug: str) -> WerkzeugResponse:
         )
         drafts[slug] = draft.token
         session[DRAFTS_KEY] = drafts
-    return redirect(_page_url(slug, 1), code=303)
+    return redirect(page_url(slug, 1), code=303)
 
 
 @bp.route("/consultations/<slug>/pages/<int:number>", methods=["GET", "POST"])
 @allows(Action.RESPOND)
 def question_page(slug: str, number: int) -> WerkzeugResponse:
+    if request.method == "POST":
+        return _save_question_page(slug, number)
+    # Shown, the draft is only read: as plain rows, not an object (ReadOnlyDraft).
+    journey = _journey_to_read_or_redirect(slug)
+    if not isinstance(journey, Journey):
+        return journey
+    page = _page_that_applies(journey, number)
+    if not isinstance(page, Page):
+        return page
+    return _render_question_page(journey, page, service.page_form(journey, page))
+
+
+def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
     journey = _journey_or_redirect(slug)
     if not isinstance(journey, Journey):
         return journey
+    page = _page_that_applies(journey, number)
+    if not isinstance(page, Page):
+        return page
+    form = service.page_form(journey, page, formdata=request.form)
+    if not form.validate():
+        return _render_question_page(journey, page, form)
+    service.save_page(journey, page, form, service.utcnow(), draft_lifetime())
+    if request.form.get("save_later"):
+        code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
+        session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
+        return redirect(url_for("public.saved", slug=slug), code=303)
+    following = None if _changing() else journey.next_page(page)
+    incomplete = journey.first_incomplete_page()
+    if following is None and incomplete is not None:
+        following = incomplete  # never reach check answers with gaps, or routed-in pages
+    return redirect(page_url(slug, following.position if following else None), code=303)
+
+
+def _changing() -> bool:
+    """Whether the page was reached from check answers, to change an answer there."""
+    return request.args.get("change") == "1"
+
+
+def _page_that_applies(journey: Journey[Any], number: int) -> Page | WerkzeugResponse:
     page = journey.page(number)
     if page is None:
         abort(404)
-    changing = request.args.get("change") == "1"
     if not journey.page_applies(page):
         # An earlier answer routes this page out: go on to the next page that applies.
         following = journey.next_page(page)
-        return redirect(_page_url(slug, following.position if following else None), code=303)
-    form = service.page_form(
-        journey, page, formdata=request.form if request.method == "POST" else None
-    )
-    if request.method == "POST" and form.validate():
-        service.save_page(journey, page, form, service.utcnow(), draft_lifetime())
-        if request.form.get("save_later"):
-            code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
-            session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
-            return redirect(url_for("public.saved", slug=slug), code=303)
-        following = None if changing else journey.next_page(page)
-        incomplete = journey.first_incomplete_page()
-        if following is None and incomplete is not None:
-            following = incomplete  # never reach check answers with gaps, or routed-in pages
-        return redirect(_page_url(slug, following.position if following else None), code=303)
+        slug = journey.consultation.slug
+        return redirect(page_url(slug, following.position if following else None), code=303)
+    return page
+
+
+def _render_question_page(journey: Journey[Any], page: Page, form: Any) -> WerkzeugResponse:
+    slug = journey.consultation.slug
+    changing = _changing()
     previous = journey.previous_page(page)
     back_url = (
         url_for("public.check_answers", slug=slug)
         if changing
-        else _page_url(slug, previous.position)
+        else page_url(slug, previous.position)
         if previous
         else url_for("public.start", slug=slug)
     )
@@ -233,17 +260,17 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
 @bp.get("/consultations/<slug>/check-answers")
 @allows(Action.RESPOND)
 def check_answers(slug: str) -> WerkzeugResponse:
-    journey = _journey_or_redirect(slug)
+    journey = _journey_to_read_or_redirect(slug)
     if not isinstance(journey, Journey):
         return journey
     incomplete = journey.first_incomplete_page()
     if incomplete is not None:
-        return redirect(_page_url(slug, incomplete.position))
+        return redirect(page_url(slug, incomplete.position))
     return render_page(
         "public/check-answers.html",
         journey=journey,
         form=SubmitForm(),
-        back_url=_page_url(slug, journey.pages[-1].position),
+        back_url=page_url(slug, journey.pages[-1].position),
     )
 
 
@@ -257,7 +284,7 @@ def check_answers(slug: str) -> WerkzeugResponse:
 )
 @allows(Action.RESPOND)
 def submit(slug: str) -> WerkzeugResponse:
-    journey = _journey_to_submit_or_redirect(slug)
+    journey = _journey_to_read_or_redirect(slug)
     if not isinstance(journey, Journey):
         return journey
     if honeypot_filled(request.form):
@@ -265,7 +292,7 @@ def submit(slug: str) -> WerkzeugResponse:
     try:
         service.submit_response(journey, service.utcnow())
     except ResponseIncomplete as incomplete:
-        return redirect(_page_url(slug, incomplete.page.position), code=303)
+        return redirect(page_url(slug, incomplete.page.position), code=303)
     except AlreadySubmitted:
         pass  # a double click: the first submission stored it; show its confirmation
     except InvitationUsed:
@@ -289,87 +316,6 @@ def confirmation(slug: str) -> WerkzeugResponse:
         reference=draft.response.reference,
         keyed_in=draft.channel != ResponseChannel.ONLINE,
         default_help_text=current_app.config["DEFAULT_HELP_TEXT"],
-    )
-
-
-@bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
-@allows(Action.RESPOND)
-def saved(slug: str) -> WerkzeugResponse:
-    """The resume code, once more, and an offer to email a link to it."""
-    consultation = published_consultation(slug)
-    code = session.get(RESUME_CODES_KEY, {}).get(slug)
-    form = EmailLinkForm()
-    sent_to = None
-    if code and mail_configured() and form.validate_on_submit():
-        link = url_for(
-            "public.resume_response",
-            slug=slug,
-            code=resume.format_resume_code(code),
-            _external=True,
-        )
-        try:
-            send_email(
-                form.email.data.strip(),
-                f"Finish your response: {consultation.title}",
-                render_template(
-                    "public/resume-email.txt",
-                    consultation=consultation,
-                    code=resume.format_resume_code(code),
-                    link=link,
-                    days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
-                ),
-            )
-        except MailUnavailable:
-            form.email.errors = [
-                "The email could not be sent just now. Write your code down instead."
-            ]
-        else:
-            sent_to = form.email.data.strip()  # shown once below, then forgotten
-    return render_page(
-        "public/saved.html",
-        status=422 if form.errors else 200,
-        consultation=consultation,
-        code=resume.format_resume_code(code) if code else None,
-        form=form,
-        can_email=mail_configured(),
-        sent_to=sent_to,
-        days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
-    )
-
-
-@bp.route("/consultations/<slug>/resume", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
-@allows(Action.RESPOND)
-def resume_response(slug: str) -> WerkzeugResponse:
-    consultation = published_consultation(slug)
-    form = ResumeForm()
-    if request.method == "GET" and request.args.get("code"):
-        form.code.data = request.args["code"][:40]  # from the emailed link; still a button press
-    if form.validate_on_submit():
-        now = service.utcnow()
-        draft = resume.resume(consultation, form.code.data, now)
-        if draft is None:
-            form.code.errors = [
-                "That code does not match a saved response. Check it, or start again: "
-                "saved responses are kept for "
-                + str(current_app.config["SAVED_DRAFT_LIFETIME_DAYS"])
-                + " days"
-            ]
-        else:
-            session[DRAFTS_KEY] = {**session.get(DRAFTS_KEY, {}), slug: draft.token}
-            session[RESUME_CODES_KEY] = {
-                key: value
-                for key, value in session.get(RESUME_CODES_KEY, {}).items()
-                if key != slug
-            }
-            journey = Journey(consultation, draft)
-            incomplete = journey.first_incomplete_page()
-            return redirect(_page_url(slug, incomplete.position if incomplete else None), code=303)
-    return render_page(
-        "public/resume.html",
-        status=422 if form.errors else 200,
-        consultation=consultation,
-        form=form,
     )
 
 

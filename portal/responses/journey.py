@@ -8,10 +8,10 @@ from typing import Any, Generic, TypeVar
 
 from portal.consultations.models import Consultation, DisplayCondition, Page, Question
 from portal.consultations.question_types import Stored, kind_of
-from portal.responses.models import DraftToSubmit, ResponseDraft
+from portal.responses.models import ReadOnlyDraft, ResponseDraft
 
 # A journey over a draft loaded to change it (question pages) or only to send it.
-DraftT = TypeVar("DraftT", ResponseDraft, DraftToSubmit)
+DraftT = TypeVar("DraftT", ResponseDraft, ReadOnlyDraft)
 
 
 @dataclass(frozen=True)

@@ -174,10 +174,11 @@ class ResponseDraft(db.Model):  # type: ignore[name-defined]
 
 
 @dataclass
-class DraftToSubmit:
-    """A draft as sending it reads it: the columns the response is built from, read without
-    the ORM. Loading the draft as an object, only to read it, took about a tenth of a
-    submission's CPU (bench/results.md); question pages, which change drafts, still load one."""
+class ReadOnlyDraft:
+    """A draft as the requests that only read it see it (a question page shown, check answers,
+    sending the response): its columns read without the ORM. Loading the draft as an object,
+    only to read it, took about a tenth of a submission's CPU (bench/results.md); saving a
+    page of answers, which changes the draft, loads one."""
 
     id: int
     answers: dict[str, Any]
@@ -188,7 +189,7 @@ class DraftToSubmit:
     invitation_id: int | None
 
 
-# The columns of DraftToSubmit, in its order, as a query selects them.
-DRAFT_TO_SUBMIT_COLUMNS = tuple(
-    ResponseDraft.__table__.c[field.name] for field in fields(DraftToSubmit)
+# The columns of ReadOnlyDraft, in its order, as a query selects them.
+READ_ONLY_DRAFT_COLUMNS = tuple(
+    ResponseDraft.__table__.c[field.name] for field in fields(ReadOnlyDraft)
 )

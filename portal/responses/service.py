@@ -33,8 +33,8 @@ from portal.extensions import db
 from portal.responses import storing
 from portal.responses.journey import Journey
 from portal.responses.models import (
-    DRAFT_TO_SUBMIT_COLUMNS,
-    DraftToSubmit,
+    READ_ONLY_DRAFT_COLUMNS,
+    ReadOnlyDraft,
     Response,
     ResponseChannel,
     ResponseDraft,
@@ -175,26 +175,27 @@ def load_journey(
     return with_cached_structure(consultation), draft
 
 
-_JOURNEY_TO_SUBMIT = _journey_query(*JOURNEY_COLUMNS, *DRAFT_TO_SUBMIT_COLUMNS)
+_JOURNEY_TO_READ = _journey_query(*JOURNEY_COLUMNS, *READ_ONLY_DRAFT_COLUMNS)
 
 
-def load_journey_to_submit(
+def load_journey_to_read(
     slug: str, token: str | None, now: datetime
-) -> tuple[Consultation | None, DraftToSubmit | None]:
-    """As load_journey, for sending the response: the same query, read as plain rows. The
-    consultation is built only when its row has changed (consultation_from_row)."""
+) -> tuple[Consultation | None, ReadOnlyDraft | None]:
+    """As load_journey, for a request that only reads the draft: the same query, read as
+    plain rows. The consultation is built only when its row has changed
+    (consultation_from_row)."""
     if not token:
         return consultation_for_journey(slug), None
     row = (
         db.session.connection()
-        .execute(_JOURNEY_TO_SUBMIT, {"slug": slug, "token": token, "now": now})
+        .execute(_JOURNEY_TO_READ, {"slug": slug, "token": token, "now": now})
         .first()
     )
     if row is None:
         return None, None
     consultation = consultation_from_row(row[: len(JOURNEY_COLUMNS)])
     draft_columns = row[len(JOURNEY_COLUMNS) :]
-    draft = DraftToSubmit(*draft_columns) if draft_columns[0] is not None else None
+    draft = ReadOnlyDraft(*draft_columns) if draft_columns[0] is not None else None
     return consultation, draft
 
 

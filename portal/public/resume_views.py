@@ -1,0 +1,97 @@
+"""Saving a response to finish later, and coming back to it with the resume code."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from werkzeug import Response as WerkzeugResponse
+
+from portal.accounts.permissions import Action, allows
+from portal.extensions import limiter
+from portal.mail import MailUnavailable, mail_configured, send_email
+from portal.public import bp
+from portal.public.forms import EmailLinkForm, ResumeForm
+from portal.public.views import DRAFTS_KEY, RESUME_CODES_KEY, page_url, published_consultation
+from portal.rendering import render_page
+from portal.responses import resume, service
+from portal.responses.journey import Journey
+
+
+@bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
+@allows(Action.RESPOND)
+def saved(slug: str) -> WerkzeugResponse:
+    """The resume code, once more, and an offer to email a link to it."""
+    consultation = published_consultation(slug)
+    code = session.get(RESUME_CODES_KEY, {}).get(slug)
+    form = EmailLinkForm()
+    sent_to = None
+    if code and mail_configured() and form.validate_on_submit():
+        link = url_for(
+            "public.resume_response",
+            slug=slug,
+            code=resume.format_resume_code(code),
+            _external=True,
+        )
+        try:
+            send_email(
+                form.email.data.strip(),
+                f"Finish your response: {consultation.title}",
+                render_template(
+                    "public/resume-email.txt",
+                    consultation=consultation,
+                    code=resume.format_resume_code(code),
+                    link=link,
+                    days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+                ),
+            )
+        except MailUnavailable:
+            form.email.errors = [
+                "The email could not be sent just now. Write your code down instead."
+            ]
+        else:
+            sent_to = form.email.data.strip()  # shown once below, then forgotten
+    return render_page(
+        "public/saved.html",
+        status=422 if form.errors else 200,
+        consultation=consultation,
+        code=resume.format_resume_code(code) if code else None,
+        form=form,
+        can_email=mail_configured(),
+        sent_to=sent_to,
+        days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+    )
+
+
+@bp.route("/consultations/<slug>/resume", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
+@allows(Action.RESPOND)
+def resume_response(slug: str) -> WerkzeugResponse:
+    consultation = published_consultation(slug)
+    form = ResumeForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]  # from the emailed link; still a button press
+    if form.validate_on_submit():
+        now = service.utcnow()
+        draft = resume.resume(consultation, form.code.data, now)
+        if draft is None:
+            form.code.errors = [
+                "That code does not match a saved response. Check it, or start again: "
+                "saved responses are kept for "
+                + str(current_app.config["SAVED_DRAFT_LIFETIME_DAYS"])
+                + " days"
+            ]
+        else:
+            session[DRAFTS_KEY] = {**session.get(DRAFTS_KEY, {}), slug: draft.token}
+            session[RESUME_CODES_KEY] = {
+                key: value
+                for key, value in session.get(RESUME_CODES_KEY, {}).items()
+                if key != slug
+            }
+            journey = Journey(consultation, draft)
+            incomplete = journey.first_incomplete_page()
+            return redirect(page_url(slug, incomplete.position if incomplete else None), code=303)
+    return render_page(
+        "public/resume.html",
+        status=422 if form.errors else 200,
+        consultation=consultation,
+        form=form,
+    )
