@@ -429,11 +429,8 @@ class Server:
                 str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                # Long enough that a prepared journey's connection is still open when its
-                # submission is timed (preparing them takes about a minute): the case measures
-                # the submission, not a reconnection after the server closed an idle one.
                 "--keep-alive",
-                "300",
+                "30",
                 "--log-level",
                 "warning",
                 target,
@@ -472,6 +469,26 @@ def page_form(page: list[dict], token: str) -> dict:
     return form
 
 
+@dataclass
+class PreparedJourney:
+    """A journey answered up to check answers: its session cookie and CSRF token."""
+
+    cookie: str
+    csrf: str
+
+
+@dataclass
+class Submitter:
+    """One client's connection, sending the prepared journeys one after another. As behind
+    the council's proxy, which keeps a few connections to the app open for every browser's
+    requests: each journey keeping its own connection open instead left about a thousand idle
+    ones on the portal's processes during the timed submissions, which slowed them by about a
+    sixth, or, past gunicorn's keep-alive, made some pay a reconnection (bench/results.md)."""
+
+    client: Client
+    journeys: list[PreparedJourney]
+
+
 def journey_to_check_answers(port: int, shape: list[list[dict]]) -> Client:
     client = Client(port)
     token = client.token(f"/consultations/{SLUG}")
@@ -483,6 +500,14 @@ def journey_to_check_answers(port: int, shape: list[list[dict]]) -> Client:
         assert status == 303, (number, status)
     client.csrf = token  # type: ignore[attr-defined]
     return client
+
+
+def prepared_journey(port: int, shape: list[list[dict]]) -> PreparedJourney:
+    """A journey to check answers, its connection closed once there."""
+    client = journey_to_check_answers(port, shape)
+    client.connection.close()
+    assert client.cookie is not None
+    return PreparedJourney(client.cookie, client.csrf)  # type: ignore[attr-defined]
 
 
 def measure_size(
@@ -574,20 +599,19 @@ def measure_size(
     # timed "Accept and send" POSTs. Whole journeys are timed separately.
     submissions_each = max(rounds, paired_requests // 2)
     warm_up_each = max(1, submissions_each // rounds // 2)  # measure_pair's untimed half round
-    prepared: list[list[Client]] = [
-        [
-            journey_to_check_answers(portal.port, shape)
-            for _ in range(submissions_each + warm_up_each)
-        ]
+    prepared: list[list[PreparedJourney]] = [
+        [prepared_journey(portal.port, shape) for _ in range(submissions_each + warm_up_each)]
         for _ in range(clients)
     ]
     # The warm-up and each round take the next few journeys of each client.
     queues = iter(prepared * (rounds + 1))
 
     def submit(state: object) -> None:
-        client = state.pop()  # type: ignore[attr-defined]
-        status, _ = client.request(
-            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf}
+        submitter: Submitter = state  # type: ignore[assignment]
+        journey = submitter.journeys.pop()
+        submitter.client.cookie = journey.cookie
+        status, _ = submitter.client.request(
+            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": journey.csrf}
         )
         assert status == 303, status
 
@@ -600,7 +624,7 @@ def measure_size(
         clients,
         submissions_each,
         rounds,
-        (lambda: next(queues), submit),
+        (lambda: Submitter(Client(portal.port), next(queues)), submit),
         (lambda: Client(reference.port), insert),
     )
     results["submission (Accept and send)"] = pairs["submission (Accept and send)"].ours
