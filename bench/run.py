@@ -779,10 +779,11 @@ def write_report(
         f"gunicorn {args.workers} workers x {args.threads} threads for both the portal and the bare reference; "
         f"{args.clients} concurrent keep-alive clients, {args.requests} timed requests each per case; "
         f"the question page and submissions {args.paired_requests} and {args.paired_requests // 2} each, "
-        f"in {args.rounds} rounds alternating with their reference (ratio: the median of the rounds').",
+        f"in {args.rounds} rounds alternating with their reference, after half a round of each untimed (ratio: the median of the rounds').",
         f'The question page is page {BIGGEST_PAGE} of "Bullying: what parents think" (four agreement scales, 24 radios, {size_of_page:,} bytes); '
         "the reference Jinja page renders the same questions and options, padded to the same size.",
-        'Submission is the final "Accept and send" POST of a real journey (CSRF, draft claim, snapshot, answers); '
+        'Submission is the final "Accept and send" POST of a real journey (CSRF, draft claim, snapshot, answers), '
+        "journeys prepared beforehand and sent one after another on each client's connection; "
         "the reference insert stores a response and its answers with no form handling. "
         "A whole journey is 13 requests from the start page to the confirmation.",
         "",

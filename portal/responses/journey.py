@@ -10,7 +10,7 @@ from portal.consultations.models import Consultation, DisplayCondition, Page, Qu
 from portal.consultations.question_types import Stored, kind_of
 from portal.responses.models import ReadOnlyDraft, ResponseDraft
 
-# A journey over a draft loaded to change it (question pages) or only to send it.
+# A journey over a draft loaded to change it (a page of answers saved) or only to read it.
 DraftT = TypeVar("DraftT", ResponseDraft, ReadOnlyDraft)
 
 
