@@ -146,3 +146,23 @@ def only_draft() -> ResponseDraft:
 
 def consultation(slug: str) -> Consultation:
     return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()
+
+
+# PostgreSQL's submission is one statement in autocommit: to fail "after everything is written",
+# its last SELECT fails, once every data-modifying part has run.
+_LAST_SELECT = "SELECT(SELECT id FROM new_response)AS response_id"
+STATEMENT_FAILURES = {
+    "error": "SELECT(SELECT id FROM new_response)/0 AS response_id",
+    # The server ends the connection itself, as a restart or fail-over would.
+    "lost connection": "SELECT(SELECT id FROM new_response)"
+    "+(SELECT 0 FROM pg_terminate_backend(pg_backend_pid()))AS response_id",
+}
+
+
+def submission_failing_at_its_end(failure: str) -> sa.TextClause:
+    """PostgreSQL's submission statement ending in one of STATEMENT_FAILURES."""
+    from portal.responses.storing import postgresql
+
+    statement = postgresql._SUBMISSION.text
+    assert statement.count(_LAST_SELECT) == 1
+    return sa.text(statement.replace(_LAST_SELECT, STATEMENT_FAILURES[failure]))

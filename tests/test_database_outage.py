@@ -22,6 +22,7 @@ from tests.journeys import (
     answer_count,
     only_draft,
     response_count,
+    submission_failing_at_its_end,
 )
 
 BULLYING = "bullying-what-parents-think"
@@ -43,9 +44,11 @@ def test_a_lost_database_mid_submission_stores_nothing_and_the_draft_is_sent_aga
     counts = tallies.stored_counts()
     saved = dict(only_draft().answers)
 
-    # The response and its answers are inserted, then the connection is lost at the commit.
-    monkeypatch.setattr(db.session, "commit", _lost_connection)  # PostgreSQL's
-    monkeypatch.setattr(storing.sqlite, "commit", _lost_connection)  # SQLite's, in the driver
+    # The response and its answers are inserted, then the connection is lost: at SQLite's
+    # commit; at the end of PostgreSQL's one statement, which the server ends itself.
+    monkeypatch.setattr(storing.sqlite, "commit", _lost_connection)
+    failing = submission_failing_at_its_end("lost connection")
+    monkeypatch.setattr(storing.postgresql, "_SUBMISSION", failing)
     failed = respondent.submit()
     assert failed.status_code == 503
     # "Wait a minute". The submission's rate limiter restates it in whole seconds from its

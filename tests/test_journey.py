@@ -31,6 +31,7 @@ from tests.journeys import (
     only_draft,
     response_count,
     stored_answers,
+    submission_failing_at_its_end,
 )
 
 BULLYING = "bullying-what-parents-think"
@@ -256,6 +257,40 @@ def test_the_statements_sending_a_response_costs(client):
         ]
 
 
+def test_saving_a_page_is_one_transaction_and_reads_nothing_back(client):
+    """The journey's read, the draft's update, the commit: the next page is chosen from the
+    answers just written, not from the draft read again in a second transaction (whose
+    ROLLBACK also made psycopg drop the connection's prepared statements)."""
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    assert respondent.answer(1, BULLYING_ANSWERS[0]).status_code == 303
+    db.session.remove()  # the request starts its own session, as in production
+    seen: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    engine = db.engine
+    listeners = {
+        "before_cursor_execute": record,
+        "begin": lambda connection: seen.append("BEGIN"),
+        "commit": lambda connection: seen.append("COMMIT"),
+        "rollback": lambda connection: seen.append("ROLLBACK"),
+    }
+    for name, listener in listeners.items():
+        sa.event.listen(engine, name, listener)
+    try:
+        saved = respondent.answer(2, BULLYING_ANSWERS[1])
+    finally:
+        for name, listener in listeners.items():
+            sa.event.remove(engine, name, listener)
+
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == respondent.url("public.question_page", number=3)
+    assert seen == ["BEGIN", "SELECT", "UPDATE", "COMMIT"]
+    assert only_draft().answers["school_district"] == {"selected": ["rugby"]}
+
+
 def test_concurrent_duplicate_submissions_store_one_response(app, client):
     respondent = Respondent(client, BULLYING)
     respondent.start()
@@ -301,8 +336,10 @@ def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, mon
     def commit_fails(*args):  # the response, answers and tallies are written, uncommitted
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(db.session, "commit", commit_fails)  # PostgreSQL's
     monkeypatch.setattr(storing.sqlite, "commit", commit_fails)  # SQLite's, in the driver
+    # PostgreSQL's one statement, sent in autocommit, fails at its very end.
+    failing = submission_failing_at_its_end("error")
+    monkeypatch.setattr(storing.postgresql, "_SUBMISSION", failing)
     page = client.post_page(
         url_for("public.submit", slug=BULLYING), data={"csrf_token": respondent.token}
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import Consultation, Page, PanelLink, Question
 from portal.consultations.question_types import kind_of
@@ -263,10 +264,16 @@ def save_page(
         else:
             answers[question.key] = stored
     # A new dict, so the JSON column is seen as changed.
-    journey.draft.answers = journey.answers_that_apply(answers)
+    kept = journey.answers_that_apply(answers)
+    journey.draft.answers = kept
     journey.draft.updated_at = now
     journey.draft.expires_at = now + lifetime
     db.session.commit()
+    # The commit expired the draft. What the journey reads next, its answers to choose the next
+    # page, is what was just written: kept as loaded rather than read back in a second
+    # transaction, whose closing ROLLBACK also made psycopg drop every statement it had
+    # prepared on the connection.
+    set_committed_value(journey.draft, "answers", kept)
 
 
 @dataclass(frozen=True)
