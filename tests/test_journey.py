@@ -257,13 +257,9 @@ def test_the_statements_sending_a_response_costs(client):
         ]
 
 
-def test_saving_a_page_is_one_transaction_and_reads_nothing_back(client):
-    """The journey's read, the draft's update, the commit: the next page is chosen from the
-    answers just written, not from the draft read again in a second transaction (whose
-    ROLLBACK also made psycopg drop the connection's prepared statements)."""
-    respondent = Respondent(client, BULLYING)
-    respondent.start()
-    assert respondent.answer(1, BULLYING_ANSWERS[0]).status_code == 303
+def _transactions_of(request):
+    """What one request sends the database: each statement's verb, and BEGIN, COMMIT and
+    ROLLBACK as SQLAlchemy runs them."""
     db.session.remove()  # the request starts its own session, as in production
     seen: list[str] = []
 
@@ -280,12 +276,29 @@ def test_saving_a_page_is_one_transaction_and_reads_nothing_back(client):
     for name, listener in listeners.items():
         sa.event.listen(engine, name, listener)
     try:
-        saved = respondent.answer(2, BULLYING_ANSWERS[1])
+        response = request()
     finally:
         for name, listener in listeners.items():
             sa.event.remove(engine, name, listener)
+    return response, seen
 
-    assert saved.status_code == 303
+
+def test_starting_and_saving_a_page_are_one_transaction_each(client):
+    """The journey's read, the draft's insert or update, the commit. What the request needs
+    next (the draft's token, its answers to choose the next page) is what it has just written,
+    not the draft read again in a second transaction, whose ROLLBACK also made psycopg drop
+    the connection's prepared statements."""
+    respondent = Respondent(client, BULLYING)
+    start_page = client.get_page(respondent.url("public.start"))
+    respondent.token = start_page.csrf_token()
+    started, seen = _transactions_of(
+        lambda: client.post(respondent.url("public.begin"), data={"csrf_token": respondent.token})
+    )
+    assert started.headers["Location"] == respondent.url("public.question_page", number=1)
+    assert seen == ["BEGIN", "SELECT", "INSERT", "COMMIT"]
+    assert respondent.answer(1, BULLYING_ANSWERS[0]).status_code == 303
+
+    saved, seen = _transactions_of(lambda: respondent.answer(2, BULLYING_ANSWERS[1]))
     assert saved.headers["Location"] == respondent.url("public.question_page", number=3)
     assert seen == ["BEGIN", "SELECT", "UPDATE", "COMMIT"]
     assert only_draft().answers["school_district"] == {"selected": ["rugby"]}

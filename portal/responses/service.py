@@ -122,8 +122,9 @@ def start_draft(
     distribution_channel_id: int | None = None,
     invitation_id: int | None = None,
 ) -> ResponseDraft:
+    token = secrets.token_urlsafe(32)
     draft = ResponseDraft(
-        token=secrets.token_urlsafe(32),
+        token=token,
         consultation_id=consultation.id,
         answers={},
         created_at=now,
@@ -136,6 +137,9 @@ def start_draft(
     )
     db.session.add(draft)
     db.session.commit()
+    # The caller reads the token (for the respondent's cookie): kept as loaded, not read back
+    # in a second transaction (see save_page).
+    set_committed_value(draft, "token", token)
     return draft
 
 
