@@ -1,4 +1,4 @@
-"""One submission writing to a SQLite database at a time, queued in arrival order.
+"""One submission writing to a SQLite database at a time, the others waiting their turn.
 
 SQLite lets one transaction write at a time. A second writer does not queue for it: its busy
 handler sleeps and tries again, sleeping longer each time (1, 2, 5, 10 ... 100 ms), so the lock
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 try:
     import fcntl
-except ImportError:  # not on Windows: the threads of one process still queue
+except ImportError:  # Windows has none: there the threads of one process still queue
     fcntl = None  # type: ignore[assignment]
 
 _in_this_process = threading.Lock()
