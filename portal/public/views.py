@@ -187,22 +187,18 @@ def question_page(slug: str, number: int) -> WerkzeugResponse:
     if request.method == "POST":
         return _save_question_page(slug, number)
     # Shown, the draft is only read: as plain rows, not an object (ReadOnlyDraft).
-    journey = _journey_to_read_or_redirect(slug)
-    if not isinstance(journey, Journey):
-        return journey
-    page = _page_that_applies(journey, number)
-    if not isinstance(page, Page):
-        return page
+    found = _page_that_applies(_journey_to_read_or_redirect(slug), number)
+    if not isinstance(found, tuple):
+        return found
+    journey, page = found
     return _render_question_page(journey, page, service.page_form(journey, page))
 
 
 def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
-    journey = _journey_or_redirect(slug)
-    if not isinstance(journey, Journey):
-        return journey
-    page = _page_that_applies(journey, number)
-    if not isinstance(page, Page):
-        return page
+    found = _page_that_applies(_journey_or_redirect(slug), number)
+    if not isinstance(found, tuple):
+        return found
+    journey, page = found
     form = service.page_form(journey, page, formdata=request.form)
     if not form.validate():
         return _render_question_page(journey, page, form)
@@ -223,7 +219,12 @@ def _changing() -> bool:
     return request.args.get("change") == "1"
 
 
-def _page_that_applies(journey: Journey[Any], number: int) -> Page | WerkzeugResponse:
+def _page_that_applies(
+    journey: Journey[DraftT] | WerkzeugResponse, number: int
+) -> tuple[Journey[DraftT], Page] | WerkzeugResponse:
+    """The journey and its page `number`, or where to send the respondent instead."""
+    if not isinstance(journey, Journey):
+        return journey
     page = journey.page(number)
     if page is None:
         abort(404)
@@ -232,7 +233,7 @@ def _page_that_applies(journey: Journey[Any], number: int) -> Page | WerkzeugRes
         following = journey.next_page(page)
         slug = journey.consultation.slug
         return redirect(page_url(slug, following.position if following else None), code=303)
-    return page
+    return journey, page
 
 
 def _render_question_page(journey: Journey[Any], page: Page, form: Any) -> WerkzeugResponse:

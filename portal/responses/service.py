@@ -136,11 +136,18 @@ def start_draft(
         invitation_id=invitation_id,
     )
     db.session.add(draft)
-    db.session.commit()
-    # The caller reads the token (for the respondent's cookie): kept as loaded, not read back
-    # in a second transaction (see save_page).
-    set_committed_value(draft, "token", token)
+    _commit_keeping(draft, token=token)  # the caller reads it, for the respondent's cookie
     return draft
+
+
+def _commit_keeping(draft: ResponseDraft, **written: Any) -> None:
+    """Commit, keeping the draft's columns just written as loaded. The commit expires the
+    draft; what the request reads of it next would otherwise be read back in a second
+    transaction, whose closing ROLLBACK also made psycopg drop every statement it had
+    prepared on the connection."""
+    db.session.commit()
+    for key, value in written.items():
+        set_committed_value(draft, key, value)
 
 
 def _journey_query(*selected: Any) -> sa.Select[Any]:
@@ -272,12 +279,7 @@ def save_page(
     journey.draft.answers = kept
     journey.draft.updated_at = now
     journey.draft.expires_at = now + lifetime
-    db.session.commit()
-    # The commit expired the draft. What the journey reads next, its answers to choose the next
-    # page, is what was just written: kept as loaded rather than read back in a second
-    # transaction, whose closing ROLLBACK also made psycopg drop every statement it had
-    # prepared on the connection.
-    set_committed_value(journey.draft, "answers", kept)
+    _commit_keeping(journey.draft, answers=kept)  # read next, to choose the next page
 
 
 @dataclass(frozen=True)
