@@ -11,6 +11,7 @@ from flask import Flask
 
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from portal.sessions import PortalSessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
+    app.session_interface = PortalSessionInterface()
 
     # Import every model so that metadata (and Alembic's autogenerate) sees them all.
     from portal.accounts import models as _account_models  # noqa: F401
