@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.consultations.models import Consultation, Question
+from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses.models import Answer, Response, ResponseDraft
 
@@ -159,10 +160,11 @@ STATEMENT_FAILURES = {
 }
 
 
-def submission_failing_at_its_end(failure: str) -> sa.TextClause:
+def submission_failing_at_its_end(failure: str) -> DriverQuery:
     """PostgreSQL's submission statement ending in one of STATEMENT_FAILURES."""
     from portal.responses.storing import postgresql
 
-    statement = postgresql._SUBMISSION.text
-    assert statement.count(_LAST_SELECT) == 1
-    return sa.text(statement.replace(_LAST_SELECT, STATEMENT_FAILURES[failure]))
+    statement = postgresql._SUBMISSION.statement
+    assert isinstance(statement, sa.TextClause)
+    assert statement.text.count(_LAST_SELECT) == 1
+    return DriverQuery(sa.text(statement.text.replace(_LAST_SELECT, STATEMENT_FAILURES[failure])))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask, url_for
 
 from portal import create_app
+from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses import storing, tallies
 from tests.conftest import _postgres_database
@@ -123,3 +124,19 @@ def test_connections_the_server_ended_are_replaced_before_the_next_request(postg
     again = client.get("/readyz")
     assert again.status_code == 200, again.get_json()
     assert len(connected) == 2  # the dead one was replaced at checkout
+
+
+def test_a_connection_ended_under_a_driver_statement_is_invalidated(postgres_app):
+    """A statement sent straight to the driver (portal/driver.py) fails as SQLAlchemy's own
+    would when the server ends the connection: an OperationalError that says the connection
+    was invalidated, and the pool gives the next request a new one."""
+    with postgres_app.app_context():
+        backend = DriverQuery(sa.text("SELECT pg_backend_pid()"))
+        before = backend.one({})[0]
+        with pytest.raises(sa.exc.OperationalError) as ended:
+            DriverQuery(sa.text("SELECT pg_terminate_backend(pg_backend_pid())")).first({})
+        assert ended.value.connection_invalidated
+        db.session.remove()
+        after = backend.one({})[0]
+        assert after != before
+        db.session.remove()

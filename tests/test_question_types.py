@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import Session
 
 from portal.consultations.models import Option, Question, QuestionType
 from portal.consultations.question_types import REGISTRY, kind_of
 from portal.consultations.seed import read_consultations, seed_consultations
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.responses.journey import Journey
 from portal.responses.models import Answer, Response
 from portal.responses.service import uk_today
 from tests.journeys import Respondent, only_draft
@@ -156,6 +158,25 @@ def test_a_routed_out_page_is_skipped_and_progress_counts_only_what_applies(clie
     assert skipped.headers["Location"].endswith(
         url_for("public.question_page", slug=SLUG, number=SERVICE)
     )
+
+
+def test_a_question_read_as_another_object_is_routed_as_the_journeys_own(client, every_type):
+    """What applies is worked out from each page's plan (consultations.page_plans); a question
+    object the plan does not hold (the same question loaded in another session) is routed
+    from its own conditions, with the same result."""
+    respondent = Respondent(client, SLUG)
+    respondent.start()
+    respondent.answer(USES_BUS, {"uses_bus": "no"})
+    journey = Journey(consultation_with_questions(SLUG), only_draft())
+    routed = []
+    with Session(db.engine) as elsewhere:
+        for page in journey.all_pages:
+            for question in page.questions:
+                other = elsewhere.get(Question, question.id)
+                assert other is not None and other is not question
+                routed.append(journey.question_applies(other))
+                assert routed[-1] == journey.question_applies(question)
+    assert True in routed and False in routed  # the routes page and the rating routed out
 
 
 def test_changing_an_earlier_answer_drops_answers_it_routes_out(client, every_type):

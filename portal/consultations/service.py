@@ -23,6 +23,7 @@ from portal.consultations.models import (
     Page,
     Question,
 )
+from portal.consultations.page_plans import freeze_plan
 from portal.consultations.question_types.base import freeze_choices
 from portal.extensions import db, runs_without_transaction
 
@@ -82,6 +83,7 @@ def with_cached_structure(consultation: Consultation) -> Consultation:
         for page in loaded:
             for question in page.questions:
                 freeze_choices(question)
+            freeze_plan(page)
         cached = _CachedStructure(version=version or 0, pages=list(loaded))
         _structures[key] = cached
     # Attach the cached pages as already loaded, without marking the consultation changed.

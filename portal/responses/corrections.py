@@ -12,7 +12,9 @@ from portal.extensions import db
 from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseDraft, response_group
-from portal.responses.service import EMPTY_ANSWER
+
+# Every row names every column, so one multi-row INSERT serves all question types.
+EMPTY_ANSWER = {"option_id": None, "text": None, "number": None, "statement_id": None, "rank": None}
 
 
 def _answer_rows(response_id: int) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from portal.consultations.models import Consultation, DisplayCondition, Page, Question
-from portal.consultations.question_types import Stored, kind_of
+from portal.consultations.page_plans import PagePlan, plan_of
+from portal.consultations.question_types import QuestionKind, Stored, kind_of
 from portal.responses.models import ReadOnlyDraft, ResponseDraft
 
 # A journey over a draft loaded to change it (a page of answers saved) or only to read it.
@@ -44,7 +45,9 @@ class Journey(Generic[DraftT]):
     """A respondent's way through a consultation, given the answers in their draft.
 
     Display conditions are evaluated here, on the server, for every request: a page or question
-    applies only when all its conditions hold on earlier answers that themselves apply.
+    applies only when all its conditions hold on earlier answers that themselves apply. What
+    each page asks is read once into its plan (consultations.page_plans), and what applies is
+    worked out once per journey.
     """
 
     def __init__(self, consultation: Consultation, draft: DraftT) -> None:
@@ -54,10 +57,21 @@ class Journey(Generic[DraftT]):
         # the consultation, and reading its pages again would reload every page, question and
         # option from the database instead of using the process's cached structure.
         self.all_pages: list[Page] = list(consultation.pages)
-        self._applies: dict[int, bool] = {}
-        self._pages: list[Page] | None = None  # the pages that apply, worked out once
+        self._plans: dict[Page, PagePlan] = {page: plan_of(page) for page in self.all_pages}
         # Cached pages are detached, so a question's page is looked up here, not lazy-loaded.
-        self._page_of = {q.id: page for page in self.all_pages for q in page.questions}
+        self._page_of: dict[int, Page] = {
+            question.id: page for page, plan in self._plans.items() for question in plan.questions
+        }
+        self._forget_what_applies()
+
+    def _forget_what_applies(self) -> None:
+        self._applies: dict[Question, bool] = {}
+        self._visible: dict[Page, list[Question]] = {}
+        self._pages: list[Page] | None = None  # the pages that apply, worked out once
+
+    def _plan(self, page: Page) -> PagePlan:
+        plan = self._plans.get(page)
+        return plan if plan is not None else plan_of(page)
 
     @property
     def pages(self) -> list[Page]:
@@ -70,7 +84,7 @@ class Journey(Generic[DraftT]):
         answer: Stored | None = self.draft.answers.get(question.key)
         return answer
 
-    def _holds(self, conditions: list[DisplayCondition]) -> bool:
+    def _holds(self, conditions: tuple[DisplayCondition, ...]) -> bool:
         for condition in conditions:
             source = condition.source_question
             chosen = (
@@ -83,17 +97,24 @@ class Journey(Generic[DraftT]):
         return True
 
     def question_applies(self, question: Question) -> bool:
-        known = self._applies.get(question.id)
+        known = self._applies.get(question)
         if known is None:
             # Conditions only ever read questions on earlier pages (the builder refuses
             # others), so this recursion ends.
             page = self._page_of[question.id]
-            known = self._holds(page.conditions) and self._holds(question.conditions)
-            self._applies[question.id] = known
+            conditions = self._plan(page).conditions.get(question)
+            if conditions is None:  # the same question, loaded as another object
+                conditions = tuple(page.conditions) + tuple(question.conditions)
+            known = self._holds(conditions)
+            self._applies[question] = known
         return known
 
     def visible_questions(self, page: Page) -> list[Question]:
-        return [question for question in page.questions if self.question_applies(question)]
+        visible = self._visible.get(page)
+        if visible is None:
+            visible = [q for q in self._plan(page).questions if self.question_applies(q)]
+            self._visible[page] = visible
+        return list(visible)
 
     def page_applies(self, page: Page) -> bool:
         return bool(self.visible_questions(page))
@@ -118,37 +139,43 @@ class Journey(Generic[DraftT]):
         return next((p for p in reversed(self.pages) if p.position < page.position), None)
 
     def page_is_complete(self, page: Page) -> bool:
+        answers = self.draft.answers
+        plan = self._plan(page)
         return all(
-            kind_of(q).is_valid_stored(q, self.stored(q)) for q in self.visible_questions(page)
+            kind.is_valid_stored(question, answers.get(key))
+            for question, key, kind in zip(plan.questions, plan.keys, plan.kinds, strict=True)
+            if self.question_applies(question)
         )
 
     def first_incomplete_page(self) -> Page | None:
         return next((page for page in self.pages if not self.page_is_complete(page)), None)
 
+    def answered(self) -> list[tuple[Question, QuestionKind, Stored | None]]:
+        """Every question that applies and asks something, in order, with its kind and what
+        the draft holds for it."""
+        answers = self.draft.answers
+        answered = []
+        for page in self.pages:
+            plan = self._plan(page)
+            for question, key, kind in zip(plan.questions, plan.keys, plan.kinds, strict=True):
+                if kind.asks and self.question_applies(question):
+                    answered.append((question, kind, answers.get(key)))
+        return answered
+
     def answered_questions(self) -> list[Question]:
         """Every question that applies and asks something, in order."""
-        return [
-            question
-            for page in self.pages
-            for question in self.visible_questions(page)
-            if kind_of(question).asks
-        ]
+        return [question for question, _, _ in self.answered()]
 
     def summary(self) -> list[tuple[Page, Question, list[str]]]:
         """Check answers: only what applies, each with its answer's lines."""
         return [
-            (
-                self._page_of[question.id],
-                question,
-                kind_of(question).display(question, self.stored(question)),
-            )
-            for question in self.answered_questions()
+            (self._page_of[question.id], question, kind.display(question, stored))
+            for question, kind, stored in self.answered()
         ]
 
     def answers_that_apply(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Drop the answers of questions a changed answer has routed out."""
         self.draft.answers = answers
-        self._applies.clear()
-        self._pages = None
+        self._forget_what_applies()
         keep = {question.key for question in self.answered_questions()}
         return {key: value for key, value in answers.items() if key in keep}

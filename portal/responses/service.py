@@ -30,6 +30,7 @@ from portal.consultations.service import (
     forget_snapshot_ids,
     with_cached_structure,
 )
+from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses import storing
 from portal.responses.journey import Journey
@@ -46,8 +47,6 @@ from portal.safeguarding.terms import matches
 REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
 REFERENCE_LENGTH = 10
 UK = ZoneInfo("Europe/London")
-# Every answer row names every column, so one multi-row INSERT serves all question types.
-EMPTY_ANSWER = {"option_id": None, "text": None, "number": None, "statement_id": None, "rank": None}
 
 
 class ConsultationUnavailable(Exception):
@@ -187,7 +186,9 @@ def load_journey(
     return with_cached_structure(consultation), draft
 
 
-_JOURNEY_TO_READ = _journey_query(*JOURNEY_COLUMNS, *READ_ONLY_DRAFT_COLUMNS)
+# Read on every question page, check answers and submission: sent straight to the driver
+# (portal/driver.py).
+_JOURNEY_TO_READ = DriverQuery(_journey_query(*JOURNEY_COLUMNS, *READ_ONLY_DRAFT_COLUMNS))
 
 
 def load_journey_to_read(
@@ -198,11 +199,7 @@ def load_journey_to_read(
     (consultation_from_row)."""
     if not token:
         return consultation_for_journey(slug), None
-    row = (
-        db.session.connection()
-        .execute(_JOURNEY_TO_READ, {"slug": slug, "token": token, "now": now})
-        .first()
-    )
+    row = _JOURNEY_TO_READ.first({"slug": slug, "token": token, "now": now})
     if row is None:
         return None, None
     consultation = consultation_from_row(row[: len(JOURNEY_COLUMNS)])
@@ -340,18 +337,18 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
     if incomplete is not None:
         raise ResponseIncomplete(incomplete)
     answers = [
-        {**EMPTY_ANSWER, "question_id": question.id, **row}
-        for question in journey.answered_questions()
-        if (stored := journey.stored(question)) is not None
-        for row in kind_of(question).answer_rows(question, stored)
+        {"question_id": question.id, **row}
+        for question, kind, stored in journey.answered()
+        if stored is not None
+        for row in kind.answer_rows(question, stored)
     ]
     consultation = journey.consultation
     linked = consultation.panel_link == PanelLink.MEMBER
     terms = consultation.safeguarding_terms or ""
     flags = [
-        storing.Flag(a["question_id"], a["text"], "; ".join(found)[:500])
+        storing.Flag(a["question_id"], text, "; ".join(found)[:500])
         for a in answers
-        if terms and a["text"] and (found := matches(terms, a["text"]))
+        if terms and (text := a.get("text")) and (found := matches(terms, text))
     ]
     profile = _invited_profile(draft.invitation_id)
     for attempt in (1, 2):

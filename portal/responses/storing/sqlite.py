@@ -6,11 +6,15 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
+from portal.driver import (
+    DriverCursor,
+    as_sqlalchemy_error,
+    bind_processors,
+    converted,
+    driver_connection,
+)
 from portal.extensions import db
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
@@ -87,53 +91,8 @@ ON CONFLICT (consultation_id, hour, channel, shard)
 DO UPDATE SET count = hourly_tally.count + 1, linked = hourly_tally.linked + excluded.linked"""
 
 
-@functools.lru_cache(maxsize=8)
-def _bind_processors(
-    dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]
-) -> tuple[Callable[[Any], Any] | None, ...]:
-    """Each column's conversion of a Python value to what the driver is given, as
-    SQLAlchemy's execution would do it (None where the value goes as it is)."""
-    return tuple(
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    )
-
-
-def _bound(values: Iterable[Any], processors: Sequence[Callable[[Any], Any] | None]) -> tuple:
-    return tuple(
-        value if process is None or value is None else process(value)
-        for value, process in zip(values, processors, strict=True)
-    )
-
-
-def _driver_connection() -> sqlite3.Connection:
-    """The session connection's own driver connection: statements sent on it are in the
-    session's transaction."""
-    driver_connection = db.session.connection().connection.driver_connection
-    assert isinstance(driver_connection, sqlite3.Connection)
-    return driver_connection
-
-
-class _DriverCursor:
-    """A cursor of a driver connection whose errors are raised as SQLAlchemy's, as the rest of
-    the portal (a reference clash retried, the "service is busy" page) expects them."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._cursor = connection.cursor()
-
-    def execute(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
-        try:
-            return self._cursor.execute(sql, parameters)
-        except sqlite3.Error as error:
-            raise sa.exc.DBAPIError.instance(sql, parameters, error, sqlite3.Error) from error
-
-    def executemany(self, sql: str, rows: list[tuple]) -> None:
-        try:
-            self._cursor.executemany(sql, rows)
-        except sqlite3.Error as error:
-            raise sa.exc.DBAPIError.instance(sql, rows, error, sqlite3.Error) from error
-
-    def close(self) -> None:
-        self._cursor.close()
+# Each table's conversions, worked out once (a Table and a dialect are hashable).
+_bind_processors = functools.lru_cache(maxsize=8)(bind_processors)
 
 
 def store(submission: Submission) -> int:
@@ -141,24 +100,24 @@ def store(submission: Submission) -> int:
     # Every value is converted before the submission's turn to write comes, so the turn is
     # only the statements and the commit.
     response, dialect = submission.response, db.engine.dialect
-    row = _bound(
+    row = converted(
         (response[name] for name in _RESPONSE_COLUMNS),
         _bind_processors(dialect, Response.__table__, _RESPONSE_COLUMNS),
     )
     answer_processors = _bind_processors(dialect, Answer.__table__, _ANSWER_COLUMNS)
     answers_json = json.dumps(
         [
-            _bound((answer[name] for name in _ANSWER_COLUMNS), answer_processors)
+            converted((answer.get(name) for name in _ANSWER_COLUMNS), answer_processors)
             for answer in submission.answers
         ],
         allow_nan=False,
         separators=(",", ":"),
     )
-    hour = _bound(
+    hour = converted(
         (tallies.hour_start(response["submitted_at"]),),
         _bind_processors(dialect, tallies.hourly_tally, ("hour",)),
     )[0]
-    connection = _driver_connection()
+    connection = driver_connection()
     with one_writer_at_a_time(connection, db.engine.url.database or ""):
         try:
             response_id = _write(connection, submission, row, answers_json, hour)
@@ -177,7 +136,7 @@ def commit(connection: sqlite3.Connection) -> None:
     try:
         connection.commit()
     except sqlite3.Error as error:
-        raise sa.exc.DBAPIError.instance("COMMIT", (), error, sqlite3.Error) from error
+        raise as_sqlalchemy_error(error, "COMMIT", (), connection) from error
 
 
 def _write(
@@ -191,7 +150,7 @@ def _write(
     response = submission.response
     submitted_at = row[_RESPONSE_COLUMNS.index("submitted_at")]  # as every datetime is stored
     channel = row[_RESPONSE_COLUMNS.index("channel")]
-    cursor = _DriverCursor(connection)
+    cursor = DriverCursor(connection)
     try:
         response_id = cursor.execute(_INSERT_RESPONSE, row).lastrowid
         assert response_id is not None  # an INSERT's row id

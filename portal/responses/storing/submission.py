@@ -30,7 +30,9 @@ class Submission:
 
     response: dict[str, Any]  # the response row's columns
     draft_id: int
-    answers: list[dict[str, Any]]  # answer rows naming every answer column
+    # Answer rows: the question_id and whichever of the other answer columns the answer has
+    # (a column left out is NULL).
+    answers: list[dict[str, Any]]
     invitation_to_claim: int | None = None  # a panel member's personal link
     flags: Sequence[Flag] = ()
     group_ids: Sequence[int] = ()  # the invited member's panel groups

@@ -1,0 +1,54 @@
+"""A page as a respondent's journey asks about it: its questions, their keys and kinds, and the
+display conditions each must meet.
+
+A journey asks these of every page many times a request (which pages apply, whether each is
+complete, what to store), and each read of an ORM attribute is a Python-level call: reading
+them once into a plan halved the time a submission spent working out the journey
+(bench/results.md). The pages of the process's cached structure, which nothing changes
+(consultations.service.with_cached_structure), keep their plan; any other page (the builder's,
+a preview's) is planned afresh for each journey, so an edit is never missed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+from portal.consultations.models import DisplayCondition, Page, Question
+from portal.consultations.question_types import QuestionKind, kind_of
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    questions: tuple[Question, ...]
+    keys: tuple[str, ...]
+    kinds: tuple[QuestionKind, ...]
+    # By question: the page's conditions, then the question's own. All must hold.
+    conditions: dict[Question, tuple[DisplayCondition, ...]]
+
+
+def _planned(page: Page) -> PagePlan:
+    questions = tuple(page.questions)
+    page_conditions = tuple(page.conditions)
+    return PagePlan(
+        questions=questions,
+        keys=tuple(question.key for question in questions),
+        kinds=tuple(kind_of(question) for question in questions),
+        conditions={
+            question: page_conditions + tuple(question.conditions) for question in questions
+        },
+    )
+
+
+_frozen_plans: weakref.WeakKeyDictionary[Page, PagePlan] = weakref.WeakKeyDictionary()
+
+
+def freeze_plan(page: Page) -> None:
+    """Remember a cached (read-only) page's plan."""
+    _frozen_plans[page] = _planned(page)
+
+
+def plan_of(page: Page) -> PagePlan:
+    """The page's plan: remembered for a cached page, else read now."""
+    frozen = _frozen_plans.get(page)
+    return frozen if frozen is not None else _planned(page)
