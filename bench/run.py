@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -521,9 +522,9 @@ def measure_size(
     reference: Server,
     paired_requests: int,
     rounds: int,
-) -> tuple[dict[str, Measure], dict[str, float]]:
+) -> tuple[dict[str, Measure], dict[str, list[float]]]:
     """Every case at one size; returns the measures and, for the cases measured in rounds
-    beside their reference, the median ratio."""
+    beside their reference, the ratio of each round."""
     results: dict[str, Measure] = {}
     query = first_choice_filter(shape)
 
@@ -595,13 +596,20 @@ def measure_size(
     results["question page"] = pairs["question page"].ours
     results["reference Jinja page"] = pairs["question page"].reference
 
-    # Submissions: each client completes journeys up to check answers (untimed), then the
-    # timed "Accept and send" POSTs. Whole journeys are timed separately.
-    submissions_each = max(rounds, paired_requests // 2)
+    # Submissions: journeys are completed up to check answers (untimed, by as many threads as
+    # there are clients), then each client sends its share's "Accept and send" POSTs, timed.
+    # As many as the question page's: with half as many, a round was about 0.3 s, and its
+    # ratio moved by up to 0.3 between rounds (bench/results.md). Whole journeys are timed
+    # separately.
+    submissions_each = max(rounds, paired_requests)
     warm_up_each = max(1, submissions_each // rounds // 2)  # measure_pair's untimed half round
+    each_client = submissions_each + warm_up_each
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        journeys = list(
+            pool.map(lambda _: prepared_journey(portal.port, shape), range(clients * each_client))
+        )
     prepared: list[list[PreparedJourney]] = [
-        [prepared_journey(portal.port, shape) for _ in range(submissions_each + warm_up_each)]
-        for _ in range(clients)
+        journeys[start : start + each_client] for start in range(0, len(journeys), each_client)
     ]
     # The warm-up and each round take the next few journeys of each client.
     queues = iter(prepared * (rounds + 1))
@@ -640,7 +648,7 @@ def measure_size(
     results["whole journey (13 requests)"] = run_clients(
         "journey", clients, max(3, requests_each // 8), lambda: None, whole_journey
     )
-    return results, {name: pair.ratio for name, pair in pairs.items()}
+    return results, {name: pair.ratios for name, pair in pairs.items()}
 
 
 def page_size(port: int) -> int:
@@ -664,7 +672,7 @@ def main() -> None:
         "--paired-requests",
         type=int,
         default=240,
-        help="timed requests per client for the question page (half for submissions), "
+        help="timed requests per client for the question page and for submissions, "
         "spread over the rounds",
     )
     parser.add_argument(
@@ -744,6 +752,7 @@ def main() -> None:
                 ]
                 for name, reference_name in pairs:
                     ours, bare = measured[name], measured[reference_name]
+                    rounds = paired_ratios.get(name)
                     row = (
                         kind,
                         size,
@@ -754,13 +763,14 @@ def main() -> None:
                         bare.per_second,
                         bare.median_ms,
                         bare.p95_ms,
-                        paired_ratios.get(name, ours.per_second / bare.per_second),
+                        statistics.median(rounds) if rounds else ours.per_second / bare.per_second,
+                        f"{min(rounds):.2f}-{max(rounds):.2f}" if rounds else "",
                     )
                     rows.append(row)
                     print(
                         f"  {name:<30} {ours.per_second:8.1f}/s  median {ours.median_ms:7.1f} ms  "
                         f"p95 {ours.p95_ms:7.1f} ms | reference {bare.per_second:8.1f}/s  "
-                        f"median {bare.median_ms:6.1f} ms | ratio {row[-1]:5.2f}",
+                        f"median {bare.median_ms:6.1f} ms | ratio {row[-2]:5.2f} {row[-1]}",
                         flush=True,
                     )
         finally:
@@ -778,8 +788,8 @@ def write_report(
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
         f"gunicorn {args.workers} workers x {args.threads} threads for both the portal and the bare reference; "
         f"{args.clients} concurrent keep-alive clients, {args.requests} timed requests each per case; "
-        f"the question page and submissions {args.paired_requests} and {args.paired_requests // 2} each, "
-        f"in {args.rounds} rounds alternating with their reference, after half a round of each untimed (ratio: the median of the rounds').",
+        f"the question page and submissions {args.paired_requests} each, "
+        f"in {args.rounds} rounds alternating with their reference, after half a round of each untimed (ratio: the median of the rounds'; the lowest and highest round beside it).",
         f'The question page is page {BIGGEST_PAGE} of "Bullying: what parents think" (four agreement scales, 24 radios, {size_of_page:,} bytes); '
         "the reference Jinja page renders the same questions and options, padded to the same size.",
         'Submission is the final "Accept and send" POST of a real journey (CSRF, draft claim, snapshot, answers), '
@@ -787,12 +797,12 @@ def write_report(
         "the reference insert stores a response and its answers with no form handling. "
         "A whole journey is 13 requests from the start page to the confirmation.",
         "",
-        "| database | responses | case | requests/s | median ms | p95 ms | reference/s | reference median ms | reference p95 ms | ratio to reference |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | responses | case | requests/s | median ms | p95 ms | reference/s | reference median ms | reference p95 ms | ratio to reference | rounds' ratios |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, size, name, rps, med, p95, ref_rps, ref_med, ref_p95, ratio in rows:
+    for kind, size, name, rps, med, p95, ref_rps, ref_med, ref_p95, ratio, spread in rows:
         lines.append(
-            f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} |"
+            f"| {kind} | {size:,} | {name} | {rps:.1f} | {med:.1f} | {p95:.1f} | {ref_rps:.1f} | {ref_med:.1f} | {ref_p95:.1f} | {ratio:.2f} | {spread} |"
         )
     lines += growth_table(rows)
     lines += [
