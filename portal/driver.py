@@ -145,7 +145,8 @@ class DriverQuery:
         return compiled
 
     def first(self, values: dict[str, Any]) -> tuple | None:
-        """The first row, converted (text's columns come as the driver gives them)."""
+        """The first row of a statement that returns rows, converted (a text statement's
+        columns come as the driver gives them), or None if it returned none."""
         compiled = self._for(db.engine.dialect)
         parameters = compiled.parameters(values)
         driver = driver_connection()
