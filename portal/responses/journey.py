@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from portal.consultations.models import Consultation, DisplayCondition, Page, Question
-from portal.consultations.page_plans import PagePlan, plan_of
+from portal.consultations.page_plans import PagePlan, conditions_of, plan_of
 from portal.consultations.question_types import QuestionKind, Stored, kind_of
 from portal.responses.models import ReadOnlyDraft, ResponseDraft
 
@@ -104,7 +104,7 @@ class Journey(Generic[DraftT]):
             page = self._page_of[question.id]
             conditions = self._plan(page).conditions.get(question)
             if conditions is None:  # the same question, loaded as another object
-                conditions = tuple(page.conditions) + tuple(question.conditions)
+                conditions = conditions_of(page, question)
             known = self._holds(conditions)
             self._applies[question] = known
         return known
