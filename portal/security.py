@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+HeaderList = list[tuple[str, str]]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -34,20 +41,42 @@ _EVERY_RESPONSE = (
 _IN_PRODUCTION = (("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),)
 
 
+class SecurityHeaders:
+    """WSGI middleware adding the security headers to every response, and no-store to every
+    response but a static file's.
+
+    Set as the response starts, on the list of headers the server is handed, rather than
+    through the response object's headers in an after_request hook, which checks and converts
+    each one: that hook was 2.6% of a submission's CPU instructions, this is a seventh of that
+    (bench/results.md). It also covers responses that never pass the hooks.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication, defaults: HeaderList, static_prefix: str) -> None:
+        self.wsgi_app = wsgi_app
+        self.defaults = defaults
+        self.static_prefix = static_prefix
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        # Pages can show a respondent's answers: never keep them in a shared computer's cache
+        # or back-forward history. Static files (fingerprinted, the same for everyone) are kept.
+        no_store = not environ.get("PATH_INFO", "").startswith(self.static_prefix)
+
+        def start_with_headers(status: str, headers: HeaderList, exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers.extend(header for header in self.defaults if header[0].lower() not in present)
+            if no_store:
+                if "cache-control" in present:
+                    headers[:] = [h for h in headers if h[0].lower() != "cache-control"]
+                headers.append(("Cache-Control", "no-store"))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
 def init_security_headers(app: Flask) -> None:
     defaults = _EVERY_RESPONSE + (
         _IN_PRODUCTION if app.config["PORTAL_ENV"] == "production" else ()
     )
-
-    @app.after_request
-    def set_headers(response: Response) -> Response:
-        headers = response.headers
-        # One look through the response's headers for all of them, rather than one each (a
-        # page's request is short enough for this to count: bench/results.md).
-        present = {name.lower() for name, _ in headers.items()}
-        headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
-        if request.endpoint != "static":
-            # Pages can show a respondent's answers: never keep them in a shared computer's
-            # cache or back-forward history.
-            headers["Cache-Control"] = "no-store"
-        return response
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, list(defaults), f"{app.static_url_path}/"
+    )

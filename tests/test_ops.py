@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.extensions import db
-from portal.ops import JsonFormatter
+from portal.ops import REQUEST_ID_KEY, JsonFormatter
 
 
 def test_healthz_answers_without_touching_the_database_or_setting_cookies(client):
@@ -52,10 +52,11 @@ def test_log_lines_are_json_with_the_request_id_and_no_query_string(app):
     record = logging.LogRecord(
         "portal", logging.WARNING, __file__, 1, "Database unavailable", (), None
     )
-    with app.test_request_context("/consultations/x/resume?code=SECRET1234", method="POST"):
-        from flask import g
-
-        g.request_id = "abc123def456"
+    with app.test_request_context(
+        "/consultations/x/resume?code=SECRET1234",
+        method="POST",
+        environ_base={REQUEST_ID_KEY: "abc123def456"},
+    ):
         line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "warning" and line["message"] == "Database unavailable"
     assert line["request_id"] == "abc123def456"

@@ -90,3 +90,24 @@ def test_production_adds_hsts(monkeypatch, tmp_path):
     app = create_app()
     with app.test_client().get("/static/css/app.css") as response:
         assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_security_headers_keep_a_response_s_own_and_cache_only_static_files():
+    """The middleware adds each default a response lacks, keeps one it set itself, and
+    replaces any caching of a page (never of a static file) with no-store."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from portal.security import SecurityHeaders
+
+    def app(environ, start_response):
+        response = Response("x", headers={"X-Frame-Options": "SAMEORIGIN"})
+        response.cache_control.max_age = 60
+        return response(environ, start_response)
+
+    client = Client(SecurityHeaders(app, [("X-Frame-Options", "DENY"), ("X-A", "1")], "/static/"))
+    page = client.get("/page").headers
+    assert page.getlist("X-Frame-Options") == ["SAMEORIGIN"] and page["X-A"] == "1"
+    assert page.getlist("Cache-Control") == ["no-store"]
+    static = client.get("/static/app.css").headers
+    assert static.getlist("Cache-Control") == ["max-age=60"] and static["X-A"] == "1"

@@ -11,8 +11,7 @@ from typing import Any
 from portal.driver import (
     DriverCursor,
     as_sqlalchemy_error,
-    bind_processors,
-    converted,
+    bind_conversion,
     driver_connection,
 )
 from portal.extensions import db
@@ -92,7 +91,7 @@ DO UPDATE SET count = hourly_tally.count + 1, linked = hourly_tally.linked + exc
 
 
 # Each table's conversions, worked out once (a Table and a dialect are hashable).
-_bind_processors = functools.lru_cache(maxsize=8)(bind_processors)
+_bind_conversion = functools.lru_cache(maxsize=8)(bind_conversion)
 
 
 def store(submission: Submission) -> int:
@@ -100,22 +99,20 @@ def store(submission: Submission) -> int:
     # Every value is converted before the submission's turn to write comes, so the turn is
     # only the statements and the commit.
     response, dialect = submission.response, db.engine.dialect
-    row = converted(
-        (response[name] for name in _RESPONSE_COLUMNS),
-        _bind_processors(dialect, Response.__table__, _RESPONSE_COLUMNS),
+    row = _bind_conversion(dialect, Response.__table__, _RESPONSE_COLUMNS)(
+        [response[name] for name in _RESPONSE_COLUMNS]
     )
-    answer_processors = _bind_processors(dialect, Answer.__table__, _ANSWER_COLUMNS)
+    answer_row = _bind_conversion(dialect, Answer.__table__, _ANSWER_COLUMNS)
     answers_json = json.dumps(
         [
-            converted((answer.get(name) for name in _ANSWER_COLUMNS), answer_processors)
+            answer_row([answer.get(name) for name in _ANSWER_COLUMNS])
             for answer in submission.answers
         ],
         allow_nan=False,
         separators=(",", ":"),
     )
-    hour = converted(
-        (tallies.hour_start(response["submitted_at"]),),
-        _bind_processors(dialect, tallies.hourly_tally, ("hour",)),
+    hour = _bind_conversion(dialect, tallies.hourly_tally, ("hour",))(
+        [tallies.hour_start(response["submitted_at"])]
     )[0]
     connection = driver_connection()
     with one_writer_at_a_time(connection, db.engine.url.database or ""):
