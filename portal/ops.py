@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 bp = Blueprint("ops", __name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID_ENVIRON_HEADER = "HTTP_X_REQUEST_ID"
+_REQUEST_ID_ENVIRON_HEADER = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 REQUEST_ID_KEY = "portal.request_id"  # in the WSGI environment
 # An id passed in by the reverse proxy is kept if it is plain; anything else is replaced.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
