@@ -661,3 +661,66 @@ def test_help_after_sending_is_the_consultations_own(client):
     # Without help text of its own, the general signposting: never the bullying one.
     assert "Childline" not in sent.text
     assert "If you need help now If you or someone else is in danger now, call 999." in sent.text
+
+
+def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlite(
+    app, client, monkeypatch
+):
+    """Three respondents and a second click on one of them submit at once: every response is
+    stored once with its answers and counted in the tallies, the second click refused alone.
+    On SQLite they queue behind another writer, and the thread whose turn comes writes them all,
+    each in a savepoint, with one commit (storing/sqlite_writer.py)."""
+    import contextlib
+    import sqlite3
+
+    from portal.responses import storing
+    from portal.responses.storing import sqlite_writer
+
+    on_sqlite = db.engine.dialect.name == "sqlite"
+    first = Respondent(client, BULLYING)  # writes the wording's snapshot first, on its own
+    first.start()
+    first.answer_all(BULLYING_ANSWERS)
+    first.submit()
+    cookies, tokens = [], []
+    for _ in range(3):
+        respondent = Respondent(app.test_client(), BULLYING)
+        respondent.start()
+        respondent.answer_all(BULLYING_ANSWERS)
+        cookies.append(respondent.client.get_cookie("session").value)
+        tokens.append(respondent.token)
+    cookies.append(cookies[0])  # a double click on the first
+    tokens.append(tokens[0])
+    commits: list[int] = []
+    commit = storing.sqlite.commit
+    monkeypatch.setattr(storing.sqlite, "commit", lambda c: (commits.append(1), commit(c)))
+    statuses: list[tuple[int, str]] = []
+    barrier = threading.Barrier(4)
+
+    def post(index: int) -> None:
+        other = app.test_client()
+        other.set_cookie("session", cookies[index])
+        with app.app_context():
+            barrier.wait()
+            response = other.post(url_for_submit(app), data={"csrf_token": tokens[index]})
+            statuses.append((response.status_code, response.headers["Location"]))
+
+    path = db.engine.url.database or ""
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    with contextlib.ExitStack() as another_writers_turn:
+        if on_sqlite:
+            holder = another_writers_turn.enter_context(contextlib.closing(sqlite3.connect(path)))
+            another_writers_turn.enter_context(sqlite_writer.one_writer_at_a_time(holder, path))
+        for thread in threads:
+            thread.start()
+        if on_sqlite:
+            deadline = utcnow() + timedelta(seconds=10)
+            while sqlite_writer.waiting_to_write(path) < 4 and utcnow() < deadline:
+                threading.Event().wait(0.01)
+            assert sqlite_writer.waiting_to_write(path) == 4
+    for thread in threads:
+        thread.join(10)
+    assert statuses == [(303, url_for("public.confirmation", slug=BULLYING))] * 4
+    assert commits == ([1] if on_sqlite else [])
+    assert response_count() == 4
+    assert answer_count() == 4 * 19
+    assert tallies.stored_counts() == tallies.fresh_counts()

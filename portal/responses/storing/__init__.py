@@ -26,8 +26,8 @@ def store_response(submission: Submission) -> int:
     claimed the draft or the invitation first; the caller's transaction must then be rolled
     back (as after any error). On PostgreSQL it is one statement, atomic by itself, so it
     commits itself when sent outside a transaction (portal/public/__init__.py); on SQLite its
-    statements are one transaction, written when the submission's turn comes
-    (sqlite_writer.py).
+    statements are written when the submission's turn comes, in a savepoint of a transaction
+    committing the other submissions waiting then (sqlite_writer.py).
     """
     if db.engine.dialect.name == "postgresql":
         return postgresql.store(submission)

@@ -1,5 +1,6 @@
-"""A submission on SQLite: a statement per table, in one transaction, sent straight to the
-driver, in the submission's turn (portal/responses/storing/sqlite_writer.py)."""
+"""A submission on SQLite: a statement per table, sent straight to the driver, in the
+submission's turn, in one transaction with the other submissions of the process waiting then,
+each in a savepoint of its own (portal/responses/storing/sqlite_writer.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from portal.driver import (
 from portal.extensions import db
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
-from portal.responses.storing.sqlite_writer import one_writer_at_a_time
+from portal.responses.storing.sqlite_writer import write_in_turn
 from portal.responses.storing.submission import DraftTaken, InvitationTaken, Submission
 
 # SQLite's statements go straight to the driver, as SQL written once. Through SQLAlchemy's
@@ -95,7 +96,7 @@ _bind_conversion = functools.lru_cache(maxsize=8)(bind_conversion)
 
 
 def store(submission: Submission) -> int:
-    """The submission in one transaction, in its turn among the submissions, committed."""
+    """The submission written in its turn, committed (with the others waiting then)."""
     # Every value is converted before the submission's turn to write comes, so the turn is
     # only the statements and the commit.
     response, dialect = submission.response, db.engine.dialect
@@ -115,13 +116,16 @@ def store(submission: Submission) -> int:
         [tallies.hour_start(response["submitted_at"])]
     )[0]
     connection = driver_connection()
-    with one_writer_at_a_time(connection, db.engine.url.database or ""):
-        try:
-            response_id = _write(connection, submission, row, answers_json, hour)
-            commit(connection)
-        except BaseException:
-            db.session.rollback()  # before the next writer's turn, so it need not wait for it
-            raise
+    try:
+        response_id = write_in_turn(
+            connection,
+            db.engine.url.database or "",
+            lambda on: _write(on, submission, row, answers_json, hour),
+            commit,
+        )
+    except BaseException:
+        db.session.rollback()
+        raise
     # The session then ends the transaction the driver has committed (a commit with none open
     # does nothing in sqlite3), outside the turn: its own work is not the database's.
     db.session.commit()
