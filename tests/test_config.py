@@ -88,7 +88,8 @@ def test_every_environment_variable_the_code_reads_is_documented(project_root):
 
 def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path: Path):
     """Write-ahead logging, so pages are read while a response is written; foreign keys, which
-    SQLite ignores unless asked."""
+    SQLite ignores unless asked; temporary data in memory, so a submission's answers create no
+    temporary file."""
 
     from portal.extensions import db
 
@@ -100,4 +101,5 @@ def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert connection.exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY
         db.engine.dispose()
