@@ -111,3 +111,16 @@ def test_security_headers_keep_a_response_s_own_and_cache_only_static_files():
     assert page.getlist("Cache-Control") == ["no-store"]
     static = client.get("/static/app.css").headers
     assert static.getlist("Cache-Control") == ["max-age=60"] and static["X-A"] == "1"
+
+
+def test_a_csrf_token_field_is_written_as_wtforms_own_widget_writes_it(app):
+    """portal/forms.py writes the token's hidden input itself, for speed: the same HTML."""
+    from portal.forms import PortalForm
+
+    with app.test_request_context():
+        field = PortalForm().csrf_token
+        assert field.current_token
+        for arguments in ({}, {"id": False}, {"id": "theme-csrf"}):
+            assert str(field(**arguments)) == str(field.widget(field, **arguments))
+        # Anything else is left to the widget.
+        assert 'class="x"' in str(field(class_="x"))

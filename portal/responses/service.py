@@ -32,6 +32,7 @@ from portal.consultations.service import (
 )
 from portal.driver import DriverQuery
 from portal.extensions import db
+from portal.forms import CsrfForm
 from portal.responses import storing
 from portal.responses.journey import Journey
 from portal.responses.models import (
@@ -255,7 +256,7 @@ def _page_form_class(page: Page, questions: list[Question]) -> type[FlaskForm]:
         fields: dict[str, Any] = {}
         for question in questions:
             fields.update(kind_of(question).fields(question))
-        form_class = type("PageForm", (FlaskForm,), fields)
+        form_class = type("PageForm", (CsrfForm,), fields)
         classes[shown] = form_class
     return form_class
 
