@@ -22,6 +22,7 @@ from portal.officer import (  # noqa: E402, F401
     panel_views,
     preview_views,
     publication_views,
+    question_builder_views,
     results_views,
     safeguarding_views,
     views,

@@ -1,0 +1,239 @@
+"""The consultation builder's questions, their display conditions (and a page's) and their
+options: thin views over portal.consultations.builder, each change a POST that redirects, as in
+builder_views.py."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from werkzeug import Response as WerkzeugResponse
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts.permissions import Action, allows
+from portal.consultations import builder
+from portal.consultations.builder import ChangeRefused
+from portal.consultations.models import (
+    ConditionOperator,
+    Consultation,
+    DisplayCondition,
+    Option,
+    OptionKind,
+    Page,
+    Question,
+    QuestionType,
+)
+from portal.consultations.question_types import kind_of
+from portal.extensions import db
+from portal.officer import bp
+from portal.officer.builder_forms import ActionForm, ConditionForm, OptionForm, QuestionForm
+from portal.officer.builder_support import (
+    apply_change,
+    checked_action,
+    consultation_to_build,
+    option_of,
+    page_of,
+    question_of,
+    step_of,
+    to_builder,
+    to_question,
+)
+from portal.rendering import render_page
+from portal.strategy import service as strategy
+
+
+def _question_form(question: Question, form: QuestionForm) -> QuestionForm:
+    form.outcomes.choices = [
+        SelectChoice(outcome.id, f"{outcome.code} {outcome.title}")
+        for priority in strategy.priorities()
+        for outcome in priority.outcomes
+    ]
+    return form
+
+
+def _condition_form(consultation: Consultation, page: Page) -> ConditionForm:
+    form = ConditionForm()
+    form.option.choices = [
+        SelectChoice(option.id, option.label, optgroup=source.text)
+        for source in builder.condition_sources(consultation, page)
+        for option in source.choices
+    ]
+    return form
+
+
+def _add_condition(consultation: Consultation, page: Page, target: Page | Question) -> None:
+    form = _condition_form(consultation, page)
+    if not form.validate_on_submit():
+        flash("Select an answer from an earlier page", "error")
+        return
+    option = db.session.get(Option, form.option.data)
+    if option is None or option.question.consultation_id != consultation.id:
+        abort(400)
+    apply_change(
+        builder.add_condition,
+        "Condition added",
+        target,
+        ConditionOperator(form.operator.data),
+        option,
+    )
+
+
+@bp.post("/consultations/<slug>/pages/<int:position>/conditions")
+@allows(Action.BUILD_CONSULTATION)
+def add_page_condition(slug: str, position: int) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    page = page_of(consultation, position)
+    _add_condition(consultation, page, page)
+    return to_builder(consultation, f"page-{position}")
+
+
+# Questions -------------------------------------------------------------------------------------
+
+
+@bp.route("/consultations/<slug>/questions/<key>", methods=["GET", "POST"])
+@allows(Action.BUILD_CONSULTATION)
+def edit_question(slug: str, key: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    kind = kind_of(question)
+    if request.method == "GET":
+        form = _question_form(question, QuestionForm(obj=question, formdata=None))
+        form.outcomes.data = sorted(builder.linked_outcome_ids(question))
+    else:
+        form = _question_form(question, QuestionForm())
+    if form.validate_on_submit():
+        values = {"text": form.text.data.strip(), "hint": (form.hint.data or "").strip()}
+        if kind.asks:
+            values["required"] = form.required.data
+            values["personal"] = form.personal.data
+            values["error_required"] = (form.error_required.data or "").strip()
+        for name in kind.settings:
+            raw = form[name].data
+            values[name] = raw.strip() or None if isinstance(raw, str) else raw
+        try:
+            builder.update_question(question, **values)
+        except ChangeRefused as refusal:
+            db.session.rollback()
+            form.text.errors = [str(refusal)]
+        else:
+            builder.set_outcomes(question, list(form.outcomes.data or []))
+            flash("Question saved", "success")
+            return to_builder(consultation, f"question-{question.key}")
+    page = next(p for p in consultation.pages if question in p.questions)
+    return render_page(
+        "officer/builder/question.html",
+        status=422 if form.errors else 200,
+        consultation=consultation,
+        question=question,
+        kind=kind,
+        form=form,
+        option_form=OptionForm(formdata=None),
+        sources=builder.condition_sources(consultation, page),
+        action=ActionForm(),
+        answered=builder.has_responses(consultation),
+    )
+
+
+@bp.post("/consultations/<slug>/questions/<key>/move/<direction>")
+@allows(Action.BUILD_CONSULTATION)
+def move_question(slug: str, key: str, direction: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    checked_action()
+    apply_change(builder.move_question, f"Question moved {direction}", question, step_of(direction))
+    return to_builder(consultation, f"question-{key}")
+
+
+@bp.post("/consultations/<slug>/questions/<key>/delete")
+@allows(Action.BUILD_CONSULTATION)
+def delete_question(slug: str, key: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    checked_action()
+    apply_change(builder.delete_question, "Question deleted", question)
+    return to_builder(consultation)
+
+
+@bp.post("/consultations/<slug>/questions/<key>/conditions")
+@allows(Action.BUILD_CONSULTATION)
+def add_question_condition(slug: str, key: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    page = next(p for p in consultation.pages if question in p.questions)
+    _add_condition(consultation, page, question)
+    return to_question(question, "conditions")
+
+
+@bp.post("/consultations/<slug>/conditions/<int:condition_id>/delete")
+@allows(Action.BUILD_CONSULTATION)
+def delete_condition(slug: str, condition_id: int) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    condition = db.session.get(DisplayCondition, condition_id)
+    if condition is None or condition.consultation_id != consultation.id:
+        abort(404)
+    checked_action()
+    question = condition.question
+    apply_change(builder.delete_condition, "Condition removed", condition)
+    if question is not None and request.args.get("back") == "question":
+        return to_question(question, "conditions")
+    return to_builder(consultation)
+
+
+# Options and statements ------------------------------------------------------------------------
+
+
+@bp.post("/consultations/<slug>/questions/<key>/options/<kind>")
+@allows(Action.BUILD_CONSULTATION)
+def add_option(slug: str, key: str, kind: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    option_kind = OptionKind(kind) if kind in OptionKind._value2member_map_ else abort(404)
+    form = OptionForm()
+    if form.validate_on_submit():
+        builder.add_option(question, form.label.data.strip(), option_kind)
+        flash(f"Added \u201c{form.label.data.strip()}\u201d", "success")
+    else:
+        flash("Enter the option, in 300 characters or fewer", "error")
+    return to_question(question, f"{option_kind.value}s")
+
+
+@bp.post("/consultations/<slug>/questions/<key>/options/<value>/update")
+@allows(Action.BUILD_CONSULTATION)
+def update_option(slug: str, key: str, value: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    option = option_of(question, value)
+    form = OptionForm()
+    if form.validate_on_submit():
+        exclusive = form.exclusive.data if question.type == QuestionType.MULTIPLE_CHOICE else None
+        builder.update_option(option, form.label.data.strip(), exclusive)
+        flash(f"Saved \u201c{option.label}\u201d", "success")
+    else:
+        flash("Enter the option, in 300 characters or fewer", "error")
+    return to_question(question, f"option-{value}")
+
+
+@bp.post("/consultations/<slug>/questions/<key>/options/<value>/move/<direction>")
+@allows(Action.BUILD_CONSULTATION)
+def move_option(slug: str, key: str, value: str, direction: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    option = option_of(question, value)
+    checked_action()
+    apply_change(
+        builder.move_option,
+        f"\u201c{option.label}\u201d moved {direction}",
+        option,
+        step_of(direction),
+    )
+    return to_question(question, f"option-{value}")
+
+
+@bp.post("/consultations/<slug>/questions/<key>/options/<value>/delete")
+@allows(Action.BUILD_CONSULTATION)
+def delete_option(slug: str, key: str, value: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    question = question_of(consultation, key)
+    option = option_of(question, value)
+    checked_action()
+    kind = option.kind.value
+    apply_change(builder.delete_option, f"\u201c{option.label}\u201d deleted", option)
+    return to_question(question, f"{kind}s")
