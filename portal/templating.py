@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.accounts.permissions import may_open
 from portal.auth.forms import SignOutForm
+from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
 from portal.consultations.question_types.structured import format_number
 from portal.rendering import SWAP_TARGET_ID
@@ -21,9 +24,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["reference"] = format_reference
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
-    app.jinja_env.globals["input_macro"] = lambda question: kind_of(question).macro
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
     app.jinja_env.globals["other_selected"] = other_selected
+    app.jinja_env.globals["question_fields"] = question_fields
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
 
     def full_title(heading: str, context: str | None = None, has_errors: Any = False) -> str:
@@ -50,6 +53,42 @@ def other_selected(question: Any, form: Any) -> bool:
     """Whether "Other, please specify" is chosen, so its text box starts revealed."""
     data = form[question.key].data
     return data == OTHER or (isinstance(data, list) and OTHER in data)
+
+
+# Page -> (questions shown, asked as the heading) -> their HTML with nothing answered. Pages come
+# from the process's structure cache, so a changed consultation's are dropped with its old
+# structure, and these with them.
+_unanswered_fields: weakref.WeakKeyDictionary[Page, dict[tuple[Any, ...], Markup]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def question_fields(macros: Any, view: Any, form: Any) -> Markup:
+    """A page's questions as HTML, each written by its type's macro in `macros`
+    (components/questions.html).
+
+    A page nothing has been entered on yet, with no errors, is the same HTML for every
+    respondent, so it is written once per page and process and kept: writing it was about a
+    sixth of a question page's CPU (bench/results.md). Anything entered, stored or posted,
+    writes it afresh."""
+    key = (tuple(question.id for question in view.questions), view.question_is_heading)
+    unanswered = not form.errors and all(_nothing_entered(field) for field in form)
+    kept = _unanswered_fields.setdefault(view.page, {}) if unanswered else {}
+    html = kept.get(key)
+    if html is None:
+        html = Markup("").join(
+            getattr(macros, kind_of(question).macro)(question, form, view.question_is_heading)
+            for question in view.questions
+        )
+        if unanswered:
+            kept[key] = html
+    return html
+
+
+def _nothing_entered(field: Any) -> bool:
+    if field.type == "CSRFTokenField":
+        return True
+    return field.data in (None, "", []) and not any(field.raw_data or ())
 
 
 # Each navigation link, and the endpoints under it that mark it as the current section. A link

@@ -1,11 +1,14 @@
 """A respondent's journey through the Flask test client, with CSRF on, on both databases."""
 
+import re
 import threading
+import weakref
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import url_for
+from markupsafe import escape
 
 from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
 from portal.consultations.service import JOURNEY_COLUMNS, consultation_from_row
@@ -724,3 +727,47 @@ def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlit
     assert response_count() == 4
     assert answer_count() == 4 * 19
     assert tallies.stored_counts() == tallies.fresh_counts()
+
+
+def _without_csrf_token(html: str) -> str:
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+
+
+@pytest.mark.parametrize(
+    ("slug", "pages"), [(BULLYING, BULLYING_ANSWERS), (LIVEABILITY, LIVEABILITY_ANSWERS)]
+)
+def test_unanswered_questions_are_written_once_and_answers_always_afresh(
+    client, monkeypatch, slug, pages
+):
+    """A page nobody has answered yet is the same HTML for everyone, so its questions are kept
+    once written (portal/templating.py): kept, it is exactly what writing it afresh gives; a
+    page with an answer stored, or with errors, is never served from what was kept."""
+    from portal import templating
+
+    respondent = Respondent(client, slug)
+    respondent.start()
+    for number, answers in enumerate(pages, start=1):
+        url = respondent.url("public.question_page", number=number)
+        written = client.get(url).get_data(as_text=True)
+        assert any(page.position == number for page in templating._unanswered_fields), (
+            number
+        )  # kept
+        kept = client.get(url).get_data(as_text=True)
+        monkeypatch.setattr(templating, "_unanswered_fields", weakref.WeakKeyDictionary())
+        afresh = client.get(url).get_data(as_text=True)
+        assert _without_csrf_token(kept) == _without_csrf_token(written)
+        assert _without_csrf_token(kept) == _without_csrf_token(afresh)
+        if number == 1:  # a required question left unanswered: its error, not the kept page
+            refused = respondent.answer(number, {})
+            assert refused.status_code == 422
+            assert "govuk-form-group--error" in refused.get_data(as_text=True)
+        assert respondent.answer(number, answers).status_code == 303
+        answered = client.get(url).get_data(as_text=True)
+        if any(answers.values()):  # (an optional page may be left blank)
+            assert _without_csrf_token(answered) != _without_csrf_token(kept)
+        for value in answers.values():
+            for one in value if isinstance(value, list) else [value]:
+                if re.fullmatch(r"[a-z0-9_]+", one):  # an option's value: chosen
+                    assert f'value="{one}" checked' in answered, (number, one)
+                else:  # typed text, as typed
+                    assert str(escape(one)) in answered, (number, one)
