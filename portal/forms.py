@@ -23,12 +23,10 @@ class CsrfForm(FlaskForm):
         def render_field(self, field: Any, render_kw: dict[str, Any]) -> Markup:
             if isinstance(field, CSRFTokenField) and set(render_kw) <= {"id"}:
                 element_id = render_kw.get("id", field.id)
-                if element_id is False:  # as the widget leaves out an attribute set to False
-                    return Markup('<input name="{}" type="hidden" value="{}">').format(
-                        field.name, field.current_token
-                    )
-                return Markup('<input id="{}" name="{}" type="hidden" value="{}">').format(
-                    element_id, field.name, field.current_token
+                # The widget leaves out an attribute set to False.
+                id_attribute = "" if element_id is False else Markup(' id="{}"').format(element_id)
+                return Markup('<input{} name="{}" type="hidden" value="{}">').format(
+                    id_attribute, field.name, field.current_token
                 )
             return super().render_field(field, render_kw)  # type: ignore[misc]
 
