@@ -12,6 +12,21 @@ from wtforms.csrf.core import CSRFTokenField
 # Control characters other than tab and line breaks never come from a keyboard, and PostgreSQL
 # cannot store NUL: refuse them with an error rather than store or strip them silently.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What an HTML page cannot carry at all: those controls and Unicode's non-characters. A form
+# refused for holding them shows what was typed without them, so the page stays valid HTML.
+_NOT_IN_HTML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+    + "]"
+)
+_LINE_BREAKS = re.compile(r"\r\n?|\n")
+
+
+def as_shown(text: Any, one_line: bool = True) -> str:
+    """Text typed into a form, ready to show in it again: without characters HTML cannot carry,
+    and, for a one-line input, with its line breaks (pasted in) as spaces."""
+    shown = _NOT_IN_HTML.sub("", "" if text is None else str(text))
+    return _LINE_BREAKS.sub(" ", shown) if one_line else shown
 
 
 class CsrfForm(FlaskForm):

@@ -14,8 +14,11 @@ from portal.auth.forms import SignOutForm
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
 from portal.consultations.question_types.structured import format_number
+from portal.forms import as_shown
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
+from portal.strategy.figures import figure_sources, format_figure
+from portal.strategy.service import measure_trend
 
 
 def init_templating(app: Flask) -> None:
@@ -23,6 +26,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["reference"] = format_reference
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["figure"] = format_figure
+    app.jinja_env.filters["as_shown"] = as_shown
+    app.jinja_env.globals["direction_of_change"] = measure_trend
+    app.jinja_env.globals["figure_sources"] = figure_sources
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
     app.jinja_env.globals["other_selected"] = other_selected
@@ -127,6 +134,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.priority",
             "officer.add_indicator_value",
             "officer.committee_report",
+            "officer.export_indicators",
         },
     ),
     (

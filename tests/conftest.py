@@ -18,7 +18,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import Flask, g, request_finished, request_started
+from flask import Flask, Response, g, request, request_finished, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -29,6 +29,7 @@ from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db, limiter
 from portal.responses.service import uk_today
 from portal.strategy.seed import seed_strategy
+from tests.html_checker import checker as html_checker
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -82,9 +83,38 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     with application.app_context():
         upgrade()  # the real migrations, from an empty database to head
+    # Registered last, so it runs first of the after_request hooks and sees the page as written.
+    application.after_request(_check_html)
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+# What the Nu HTML Checker found in the pages fetched during the current test.
+_html_problems: list[str] = []
+
+
+def _check_html(response: Response) -> Response:
+    """Check every HTML page the app serves to a test, through the test client or the browser."""
+    if response.mimetype == "text/html" and not response.is_streamed:
+        errors = html_checker.errors(response.get_data(as_text=True))
+        if errors:
+            _html_problems.append(
+                f"{request.method} {request.full_path} ({response.status_code}):\n  "
+                + "\n  ".join(errors)
+            )
+    return response
+
+
+@pytest.fixture(autouse=True)
+def _valid_html() -> Iterator[None]:
+    """Every page a test fetches is valid HTML (Nu HTML Checker), or the test errors."""
+    _html_problems.clear()
+    yield
+    if _html_problems:
+        problems = "\n".join(dict.fromkeys(_html_problems))
+        _html_problems.clear()
+        pytest.fail(f"Invalid HTML in pages this test fetched:\n{problems}", pytrace=False)
 
 
 def empty_database() -> None:

@@ -20,7 +20,7 @@ from portal.consultations.models import (
 )
 from portal.extensions import db
 from portal.responses.models import Response, ResponseChannel
-from portal.strategy.models import Outcome
+from portal.strategy.models import Indicator, Outcome
 from tests.factories import create_user, sign_in, submit_response
 from tests.journeys import Respondent
 
@@ -144,6 +144,11 @@ def test_every_question_type_can_be_added_with_its_settings(client):
 
     number = _question("a_number_question")
     outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "3.3")).one()
+    accidents = db.session.scalars(
+        sa.select(Indicator).where(Indicator.code == "road-traffic-accidents")
+    ).one()
+    form = client.get_page(url_for("officer.edit_question", slug=builder.slug, key=number.key))
+    assert "Road traffic accidents (section 3.5)" in form.text
     response = builder.post(
         "officer.edit_question",
         {
@@ -155,6 +160,7 @@ def test_every_question_type_can_be_added_with_its_settings(client):
             "max_value": "70",
             "decimal_places": "0",
             "outcomes": [str(outcome.id)],
+            "indicators": [str(accidents.id)],
         },
         key=number.key,
     )
@@ -163,6 +169,10 @@ def test_every_question_type_can_be_added_with_its_settings(client):
     assert number.text == "How many times a week do you catch a bus?"
     assert (number.min_value, number.max_value, number.decimal_places) == (0, 70, 0)
     assert [o.code for o in number.outcomes] == ["3.3"]
+    assert [i.code for i in number.indicators] == ["road-traffic-accidents"]
+    again = client.get_page(url_for("officer.edit_question", slug=builder.slug, key=number.key))
+    ticked = [box["value"] for box in again.soup.select("#indicators input[checked]")]
+    assert ticked == [str(accidents.id)]
 
     bad = client.post_page(
         url_for("officer.edit_question", slug=builder.slug, key=number.key),
@@ -290,16 +300,22 @@ def test_publish_close_reopen_and_duplicate(client):
     assert copy.questions[0].key == question.key
 
 
-def test_the_seeded_consultation_duplicates_with_its_routing_and_outcomes(client):
+@pytest.mark.parametrize("slug", ["bullying-what-parents-think", "warwickshire-panel-liveability"])
+def test_the_seeded_consultation_duplicates_with_its_routing_and_outcomes(client, slug):
     builder = Builder(client)
-    builder.slug = "bullying-what-parents-think"
+    builder.slug = slug
     builder.post("officer.duplicate")
-    original = _consultation("bullying-what-parents-think")
-    copy = _consultation("bullying-what-parents-think-copy")
+    original = _consultation(slug)
+    copy = _consultation(f"{slug}-copy")
     assert [q.key for q in copy.questions] == [q.key for q in original.questions]
     assert [[o.code for o in q.outcomes] for q in copy.questions] == [
         [o.code for o in q.outcomes] for q in original.questions
     ]
+    assert [[i.code for i in q.indicators] for q in copy.questions] == [
+        [i.code for i in q.indicators] for q in original.questions
+    ]
+    if slug == "warwickshire-panel-liveability":
+        assert any(q.indicators for q in copy.questions)
 
 
 def test_edits_that_would_change_stored_answers_are_refused_once_people_respond(client):

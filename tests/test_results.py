@@ -55,6 +55,12 @@ def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
     text = outcome_221.get_text(" ", strip=True)
     assert "2.3.3 Development of anti-bullying initiatives" in text
     assert "Leslie-Anne Newton / Viv Sales" in text
+    # What the report says has been done, and that the link to this outcome is the portal's.
+    assert (
+        "Progress reported: A county Anti-Bullying Co-ordinator was appointed in April 2005."
+        in text
+    )
+    assert "Linked to this outcome by the portal: the report does not state the link." in text
     outcome_223 = page.soup.select_one("#outcome-2\\.2\\.3")
     indicator = outcome_223.select_one("#indicator-young-entrants-10-13-change")
     assert indicator is not None
@@ -62,7 +68,7 @@ def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
         [c.get_text(" ", strip=True) for c in row.select("th, td")]
         for row in indicator.select("tbody tr")
     ]
-    assert rows[0][0].startswith("2004/05") and rows[0][1] == "-55%"
+    assert rows[0][0].startswith("2004/05") and rows[0][1] == "\u221255%"  # a minus sign
     # Outcomes come in strategy order, with "Other questions" last.
     ids = [s["id"] for s in page.soup.select("section.app-outcome")]
     assert ids == ["outcome-2.2.1", "outcome-2.2.3", "other-questions"]
@@ -127,7 +133,10 @@ def test_free_text_is_escaped_and_paginated(officer_client):
     assert older["href"] == url_for(
         "officer.comments", slug=BULLYING, key="comments", page=2, within="2.2.3"
     )
-    assert older["hx-get"] == older["href"] and older["hx-target"] == "#comments-2.2.3-comments"
+    assert (
+        older["data-hx-get"] == older["href"]
+        and older["data-hx-target"] == "#comments-2.2.3-comments"
+    )
 
     second = officer_client.get_page(older["href"])  # works as a plain link without JavaScript
     assert [p.get_text() for p in second.soup.select(".app-comment .app-answer")] == [

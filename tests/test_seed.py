@@ -9,15 +9,23 @@ from portal.consultations.models import Consultation, ConsultationStatus, Questi
 from portal.consultations.seed import read_consultations, seed_consultations
 from portal.extensions import db
 from portal.responses.service import uk_today
-from portal.strategy.models import Indicator, IndicatorValue, KeyTask, Outcome, Priority
+from portal.strategy.models import (
+    Indicator,
+    IndicatorMeasure,
+    IndicatorValue,
+    KeyTask,
+    Outcome,
+    Priority,
+)
 from portal.strategy.seed import SeedDataError, read_strategy, seed_strategy
 from tests.conftest import empty_database
 from tests.journeys import consultation
 
 
-def values_of(code: str) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+def values_of(code: str, measure: str = "") -> dict[str, tuple[Decimal | None, Decimal | None]]:
     indicator = db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one()
-    return {v.period: (v.value, v.target) for v in indicator.values}
+    series = next(m for m in indicator.measures if m.name == measure)
+    return {v.period: (v.value, v.target) for v in series.values}
 
 
 def test_all_seven_priorities_are_loaded(app):
@@ -33,7 +41,7 @@ def test_all_seven_priorities_are_loaded(app):
     ]
     only_named = [p for p in priorities if p.section is None]
     assert len(only_named) == 3
-    assert all(not p.outcomes and "25 October 2005" in p.reported_in for p in only_named)
+    assert all(not p.outcomes and "25th of October" in p.reported_in for p in only_named)
     detailed = [p for p in priorities if p.section]
     assert all(p.outcomes and p.key_tasks and p.indicators for p in detailed)
 
@@ -50,6 +58,8 @@ def test_young_people_outcomes_and_key_tasks(app):
     anti_bullying = db.session.scalars(sa.select(KeyTask).where(KeyTask.code == "2.3.3")).one()
     assert anti_bullying.lead_responsibility == "Leslie-Anne Newton / Viv Sales"
     assert {o.code for o in anti_bullying.outcomes} == {"2.2.1", "2.2.3"}
+    # The report does not say which outcomes the anti-bullying task serves: the portal's reading.
+    assert all(link.inferred for link in anti_bullying.outcome_links)
     assert (
         db.session.scalar(sa.select(sa.func.count(KeyTask.id)).where(KeyTask.section.like("2.3.%")))
         == 8
@@ -57,26 +67,89 @@ def test_young_people_outcomes_and_key_tasks(app):
 
 
 def test_numeric_measures_from_the_report(app):
-    assert values_of("permanent-exclusions") == {"2002/03": (65, None), "2003/04": (90, None)}
-    assert values_of("permanent-exclusions-rate")["2003/04"][0] == Decimal("0.12")
+    assert values_of("permanent-exclusions") == {"2002/3": (65, None), "2003/4": (90, None)}
+    assert values_of("permanent-exclusions-rate")["2003/4"][0] == Decimal("0.12")
     assert values_of("yjs-young-people") == {"2001": (1028, None), "2004": (956, None)}
     assert values_of("yjs-offences") == {"2001": (2169, None), "2004": (1819, None)}
     assert values_of("yjs-reprimands-final-warnings")["2001"] == (None, None)  # "N/k"
-    assert values_of("restorative-justice-offered") == {"2004/05": (95, None)}
-    assert values_of("alcohol-violence-incidents")["Three years to the strategy"][0] == 200
-    assert values_of("funding-total") == {"2005/06": (2775765, None)}
-    treatment = values_of("people-in-treatment")
-    assert treatment["2004/05"] == (1020, None)
-    assert treatment["2005/06 Q2 (year to date)"] == (900, 1150)
-    assert values_of("problem-users-in-treatment")["2005/06 Q1 (year to date)"] == (31, 46)
-    assert values_of("retained-12-weeks-rate")["2005/06 Q2 (year to date)"] == (60, 64)
-    prescribing = values_of("wait-specialist-prescribing")
-    assert prescribing["2005/06 Q2 longest"] == (21, 3)
-    assert prescribing["2005/06 Q2 average"] == (Decimal("5.6"), 3)
-    assert values_of("wait-structured-day-care")["2005/06 Q2 longest"] == (None, 3)  # "TBC"
-    assert values_of("drug-related-crime")["October 2005"] == (99, None)
-    assert values_of("drug-related-incidents")["October 2005"] == (130, None)
+    # "During the past year", as the report says, not a financial year it does not give.
+    assert values_of("restorative-justice-offered") == {
+        "During the past year (report of December 2005)": (95, None)
+    }
+    assert (
+        values_of("alcohol-violence-incidents")["Three years leading up to the strategy"][0] == 200
+    )
+    assert values_of("funding-total") == {"2005-06": (2775765, None)}
+    assert values_of("people-in-treatment", "Whole year") == {"2004/5": (1020, None)}
+    assert values_of("people-in-treatment", "Year to date")["2005/6 Q2"] == (900, 1150)
+    assert values_of("problem-users-in-treatment", "Year to date")["2005/6 Q1"] == (31, 46)
+    assert values_of("retained-12-weeks-rate", "Year to date")["2005/6 Q2"] == (60, 64)
+    assert values_of("wait-specialist-prescribing", "Longest wait") == {
+        "2005/6 Q1": (12, 3),
+        "2005/6 Q2": (21, 3),
+    }
+    assert values_of("wait-specialist-prescribing", "Average wait") == {
+        "2005/6 Q1": (5, 3),
+        "2005/6 Q2": (Decimal("5.6"), 3),
+    }
+    assert values_of("wait-specialist-prescribing", "Wait at 31 March 2005") == {
+        "At 31.03.05": (3, 3)
+    }
+    assert values_of("wait-structured-day-care", "Longest wait")["2005/6 Q2"] == (None, 3)  # TBC
+    assert values_of("drug-related-crime", "Offences in the month")["October 2005"] == (99, None)
+    assert values_of("drug-related-incidents", "Incidents in the month")["October 2005"] == (
+        130,
+        None,
+    )
     assert values_of("drug-driven-crime") == {"May 2005": (995, None), "October 2005": (1270, None)}
+
+
+def test_what_the_report_does_not_state_is_marked_as_the_portals_reading(app):
+    # A value worked out from the report's words, not printed in it.
+    september = db.session.scalars(
+        sa.select(IndicatorValue).where(IndicatorValue.period == "September 2005")
+    ).one()
+    assert september.inferred and "40 incidents" in september.note
+    # "Target fulfilled" is not a count: the count stays empty, the target is the report's.
+    assert values_of("test-purchase-premises") == {
+        "Last year (report of December 2005)": (None, 10)
+    }
+    # Codes for the report's unnumbered bullets are the portal's labels.
+    labelled = {
+        item.code
+        for model in (Outcome, KeyTask)
+        for item in db.session.scalars(sa.select(model).where(model.code_is_portal_label))
+    }
+    assert labelled == {"3.3a", "3.3b", "3.3c", "5.1a", "5.1b", "5.1c", "5.1d"} | {
+        f"3.4{letter}" for letter in "abcdefg"
+    }
+    # Restorative justice is reported under key task 2.3.7, whose outcome is 2.2.4.
+    restorative = db.session.scalars(
+        sa.select(Indicator).where(Indicator.code == "restorative-justice-offered")
+    ).one()
+    assert restorative.outcome.code == "2.2.4" and not restorative.outcome_inferred
+    liveability = db.session.scalars(sa.select(Priority).where(Priority.position == 5)).one()
+    assert '"all these aspects of a place' in liveability.objective
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["priorities"][4]["outcomes"][1].pop("portal_label"), "3.3a: mark"),
+        (lambda d: d["priorities"][3]["outcomes"][0].update(portal_label=True), "2.2.1: mark"),
+        (
+            lambda d: d["priorities"][6]["indicators"][-2]["measures"][0]["values"][0].pop("note"),
+            "an inferred value needs a note",
+        ),
+    ],
+)
+def test_seed_refuses_an_unmarked_reading(app, change, message):
+    data = read_strategy()
+    change(data)
+    empty_database()
+    with pytest.raises(SeedDataError, match=message):
+        seed_strategy(data)
+    db.session.rollback()
 
 
 def test_the_reports_funding_total_is_kept_and_its_discrepancy_noted(app):
@@ -88,11 +161,14 @@ def test_the_reports_funding_total_is_kept_and_its_discrepancy_noted(app):
         "funding-dip",
         "funding-young-people",
     ]
-    total = sum(values_of(code)["2005/06"][0] for code in lines)
+    total = sum(values_of(code)["2005-06"][0] for code in lines)
     assert total == Decimal("2755765")
-    assert values_of("funding-total")["2005/06"][0] == Decimal("2775765")
+    assert values_of("funding-total")["2005-06"][0] == Decimal("2775765")
     note = db.session.scalars(
-        sa.select(IndicatorValue.note).join(Indicator).where(Indicator.code == "funding-total")
+        sa.select(IndicatorValue.note)
+        .join(IndicatorMeasure)
+        .join(Indicator)
+        .where(Indicator.code == "funding-total")
     ).one()
     assert "£2,755,765" in note
 
@@ -152,6 +228,13 @@ def test_liveability_survey_informs_liveability_outcomes_and_35_measures(app):
     assert {o.code for o in linked} == {"3.3", "3.3a", "3.3b", "3.3c"}
     measures = {i.section for o in linked for i in o.indicators}
     assert measures == {"3.5"}
+    # The questions inform the 3.5 measures themselves, not only the outcomes.
+    informed = {i.code for q in found.questions for i in q.indicators}
+    assert informed == {
+        "street-environment-quality",
+        "road-traffic-accidents",
+        "antisocial-behaviour",
+    }
     district = next(q for q in found.questions if q.key == "district")
     assert [o.label for o in district.options] == [
         "North Warwickshire",

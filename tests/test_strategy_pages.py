@@ -9,7 +9,7 @@ from flask import url_for
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.strategy.models import Indicator, IndicatorValue
-from portal.strategy.service import indicator_trend
+from portal.strategy.service import measure_trend
 from tests.factories import create_user, sign_in
 
 
@@ -48,14 +48,22 @@ def test_only_named_priority_says_so(client, officer):
     assert "only names it" in page.text
 
 
+def measure_id(code: str, name: str) -> int:
+    indicator = db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one()
+    return next(m.id for m in indicator.measures if m.name == name)
+
+
 def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, officer):
     form_page = client.get_page(url_for("officer.add_indicator_value", code="people-in-treatment"))
     assert form_page.soup.select_one("select#unit option[selected]")["value"] == "count"
+    measures = [o.get_text(strip=True) for o in form_page.soup.select("select#measure option")]
+    assert measures == ["Whole year", "Year to date"]
     response = client.post(
         url_for("officer.add_indicator_value", code="people-in-treatment"),
         data={
             "csrf_token": form_page.csrf_token(),
-            "period": "2005/06 Q3 (year to date)",
+            "measure": measure_id("people-in-treatment", "Year to date"),
+            "period": "2005/6 Q3",
             "value": "1,010",  # thousands separators are accepted
             "target": "1150",
             "unit": "count",
@@ -68,14 +76,18 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
         "/officer/strategy/priorities/7#indicator-people-in-treatment"
     )
     value = db.session.scalars(
-        sa.select(IndicatorValue).where(IndicatorValue.period == "2005/06 Q3 (year to date)")
+        sa.select(IndicatorValue).where(IndicatorValue.period == "2005/6 Q3")
     ).one()
     assert value.value == Decimal("1010") and value.target == Decimal("1150")
     assert value.recorded_by == "analyst@council.example" and value.recorded_at is not None
     page = client.get_page(response.headers["Location"])
     indicator = page.soup.select_one("#indicator-people-in-treatment")
-    assert "2005/06 Q3 (year to date)" in indicator.get_text(" ", strip=True)
-    assert "Improving" in indicator.get_text(" ", strip=True)  # 900 -> 1,010, higher is better
+    year_to_date = indicator.select(".app-measure")[1]
+    row = next(tr for tr in year_to_date.select("tbody tr") if "2005/6 Q3" in tr.th.get_text())
+    assert [td.get_text(strip=True) for td in row.select("td")] == ["1,010", "1,150"]
+    # 900 -> 1,010, higher is better
+    assert "Direction of change: Improving" in year_to_date.get_text(" ", strip=True)
+    assert "Recorded by analyst@council.example on" in indicator.get_text(" ", strip=True)
     assert "<b>provisional</b>" not in page.html and "&lt;b&gt;provisional&lt;/b&gt;" in page.html
 
 
@@ -92,8 +104,8 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
             "Value must be a number, like 1150 or 5.6",
         ),
         (
-            {"period": "2004/05", "value": "1", "source": "x"},
-            "There is already a value for 2004/05",
+            {"period": "2004/5", "value": "1", "source": "x"},
+            "There is already a value for 2004/5 (whole year)",
         ),
         ({"period": "2007", "value": "1", "source": ""}, "Enter where the figure comes from"),
     ],
@@ -105,7 +117,12 @@ def test_bad_indicator_values_are_refused(client, officer, data, message):
     ).csrf_token()
     page = client.post_page(
         url_for("officer.add_indicator_value", code="people-in-treatment"),
-        data={"csrf_token": token, "unit": "count", **data},
+        data={
+            "csrf_token": token,
+            "unit": "count",
+            "measure": measure_id("people-in-treatment", "Whole year"),
+            **data,
+        },
     )
     assert page.status == 422
     assert message in page.error_summary()
@@ -113,12 +130,17 @@ def test_bad_indicator_values_are_refused(client, officer, data, message):
 
 
 def test_indicator_trend_words(app):
-    def trend(code):
-        return indicator_trend(
-            db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one()
-        )
+    def trend(code, measure=""):
+        indicator = db.session.scalars(sa.select(Indicator).where(Indicator.code == code)).one()
+        return measure_trend(next(m for m in indicator.measures if m.name == measure)).words
 
     assert trend("permanent-exclusions") == "Getting worse"
     assert trend("yjs-offences") == "Improving"
     assert trend("funding-total") == "Not enough data"
-    assert trend("drug-related-crime") == "Down"  # no better direction set
+    # Longest waits and average waits are compared only with their own kind (report 5.6.4).
+    assert trend("wait-specialist-prescribing", "Longest wait") == "Getting worse"  # 12 -> 21
+    assert trend("wait-specialist-prescribing", "Average wait") == "Getting worse"  # 5 -> 5.6
+    assert trend("wait-specialist-prescribing", "Wait at 31 March 2005") == "Not enough data"
+    assert trend("wait-inpatient", "Longest wait") == "No change"
+    assert trend("wait-structured-day-care", "Longest wait") == "Not enough data"  # Q2 TBC
+    assert trend("drug-related-incidents", "Incidents in the month") == "Up"  # no better way

@@ -31,12 +31,13 @@ from portal.consultations.models import (
     Page,
     Question,
     QuestionType,
+    question_indicator,
     question_outcome,
 )
 from portal.consultations.question_types import kind_for, kind_of
 from portal.extensions import db
 from portal.responses.models import Response
-from portal.strategy.models import Outcome
+from portal.strategy.models import Indicator, Outcome
 
 MAX_KEY_LENGTH = 60
 
@@ -236,10 +237,17 @@ def update_question(question: Question, **values: Any) -> None:
     db.session.commit()
 
 
-def set_outcomes(question: Question, outcome_ids: list[int]) -> None:
-    outcomes = db.session.scalars(sa.select(Outcome).where(Outcome.id.in_(outcome_ids))).all()
-    question.outcomes = list(outcomes)
-    db.session.commit()  # links to outcomes change the results page only, not the wording
+def set_strategy_links(
+    question: Question, outcome_ids: list[int], indicator_ids: list[int]
+) -> None:
+    """The outcomes and measured indicators a question informs."""
+    question.outcomes = list(
+        db.session.scalars(sa.select(Outcome).where(Outcome.id.in_(outcome_ids)))
+    )
+    question.indicators = list(
+        db.session.scalars(sa.select(Indicator).where(Indicator.id.in_(indicator_ids)))
+    )
+    db.session.commit()  # links change the results page only, not the wording
 
 
 def move_question(question: Question, step: int) -> None:
@@ -495,6 +503,7 @@ def duplicate(consultation: Consultation) -> Consultation:
                 **{name: getattr(question, name) for name in QUESTION_FIELDS},
             )
             new_question.outcomes = list(question.outcomes)
+            new_question.indicators = list(question.indicators)
             for option in question.options:
                 new_option = Option(
                     position=option.position,
@@ -527,11 +536,12 @@ def duplicate(consultation: Consultation) -> Consultation:
     return copy
 
 
-def linked_outcome_ids(question: Question) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(question_outcome.c.outcome_id).where(
-                question_outcome.c.question_id == question.id
-            )
-        )
+def linked_ids(question: Question) -> tuple[set[int], set[int]]:
+    """The ids of the outcomes and of the indicators the question informs."""
+    outcomes = sa.select(question_outcome.c.outcome_id).where(
+        question_outcome.c.question_id == question.id
     )
+    indicators = sa.select(question_indicator.c.indicator_id).where(
+        question_indicator.c.question_id == question.id
+    )
+    return set(db.session.scalars(outcomes)), set(db.session.scalars(indicators))

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db, enum_column
-from portal.strategy.models import KeyTask, Outcome
+from portal.strategy.models import Indicator, KeyTask, Outcome
 
 
 class ConsultationStatus(enum.StrEnum):
@@ -64,6 +64,15 @@ question_outcome = sa.Table(
     db.metadata,
     sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("outcome_id", sa.ForeignKey("outcome.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The measured indicators a question informs (section 3.5's measures, for example), beside the
+# outcomes it informs: the results page shows the answers next to the indicator's figures.
+question_indicator = sa.Table(
+    "question_indicator",
+    db.metadata,
+    sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("indicator_id", sa.ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True),
 )
 
 consultation_key_task = sa.Table(
@@ -216,6 +225,9 @@ class Question(db.Model):  # type: ignore[name-defined]
     )
     outcomes: Mapped[list[Outcome]] = relationship(
         secondary=question_outcome, order_by=Outcome.position
+    )
+    indicators: Mapped[list[Indicator]] = relationship(
+        secondary=question_indicator, order_by=Indicator.position
     )
     conditions: Mapped[list[DisplayCondition]] = relationship(
         foreign_keys="DisplayCondition.question_id",

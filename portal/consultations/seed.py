@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from portal.consultations.models import (
 )
 from portal.consultations.question_types import kind_of
 from portal.extensions import db
-from portal.strategy.models import KeyTask, Outcome
+from portal.strategy.models import Indicator, KeyTask, Outcome
 from portal.strategy.seed import SeedDataError
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "consultations.yaml"
@@ -38,24 +39,31 @@ def seed_consultations(today: date, data: list[dict[str, Any]] | None = None) ->
     """Create each consultation whose slug is not taken; return the slugs created."""
     data = data if data is not None else read_consultations()
     existing = set(db.session.scalars(sa.select(Consultation.slug)))
-    outcomes = {o.code: o for o in db.session.scalars(sa.select(Outcome))}
-    key_tasks = {t.code: t for t in db.session.scalars(sa.select(KeyTask))}
+    strategy = StrategyCodes(
+        outcomes={o.code: o for o in db.session.scalars(sa.select(Outcome))},
+        key_tasks={t.code: t for t in db.session.scalars(sa.select(KeyTask))},
+        indicators={i.code: i for i in db.session.scalars(sa.select(Indicator))},
+    )
     created = []
     for item in data:
         if item["slug"] in existing:
             continue
-        db.session.add(build_consultation(item, today, outcomes, key_tasks))
+        db.session.add(build_consultation(item, today, strategy))
         created.append(item["slug"])
     db.session.commit()
     return created
 
 
-def build_consultation(
-    item: dict[str, Any],
-    today: date,
-    outcomes: dict[str, Outcome],
-    key_tasks: dict[str, KeyTask],
-) -> Consultation:
+@dataclass
+class StrategyCodes:
+    """The strategy's items by the codes the data file refers to them by."""
+
+    outcomes: dict[str, Outcome]
+    key_tasks: dict[str, KeyTask]
+    indicators: dict[str, Indicator]
+
+
+def build_consultation(item: dict[str, Any], today: date, strategy: StrategyCodes) -> Consultation:
     slug = item["slug"]
     consultation = Consultation(
         slug=slug,
@@ -73,7 +81,7 @@ def build_consultation(
         closes_on=today + timedelta(days=item["open_days"]) if item.get("open_days") else None,
     )
     consultation.key_tasks = [
-        _lookup(key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])
+        _lookup(strategy.key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])
     ]
     questions: dict[str, Question] = {}
     for page_position, page_data in enumerate(item["pages"], start=1):
@@ -104,7 +112,11 @@ def build_consultation(
             earlier = {key: found for key, found in questions.items() if found.page is not page}
             question.conditions = _conditions(q, earlier, consultation, slug)
             question.outcomes = [
-                _lookup(outcomes, code, slug, "outcome") for code in q.get("outcomes", [])
+                _lookup(strategy.outcomes, code, slug, "outcome") for code in q.get("outcomes", [])
+            ]
+            question.indicators = [
+                _lookup(strategy.indicators, code, slug, "indicator")
+                for code in q.get("indicators", [])
             ]
             options = q.get("options") or kind.default_options()
             statements = [{**s, "kind": OptionKind.STATEMENT} for s in q.get("statements", [])]

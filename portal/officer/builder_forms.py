@@ -215,6 +215,11 @@ class QuestionForm(PortalForm):
         validators=[Optional(), NumberRange(0, 4, "Enter a number from 0 to 4")],
     )
     outcomes = SelectMultipleField("Strategy outcomes this question informs", coerce=int)
+    indicators = SelectMultipleField(
+        "Measured indicators this question informs",
+        description="Its results are shown beside the indicator's figures",
+        coerce=int,
+    )
 
     def validate_max_value(self, field: Field) -> None:
         low = self.min_value.data

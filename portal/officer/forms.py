@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.forms import PortalForm
-from portal.strategy.seed import UNITS
+from portal.strategy.figures import UNIT_LABELS
 
 
 def strip_whitespace(value: str | None) -> str | None:
@@ -25,6 +25,13 @@ class NumberField(DecimalField):
 
 
 class IndicatorValueForm(PortalForm):
+    # Only asked where the indicator has several measures (longest and average wait, say); the
+    # view sets the choices.
+    measure = SelectField(
+        "Which measure is the figure for?",
+        coerce=int,
+        description="Figures are compared only with earlier figures of the same measure",
+    )
     period = StringField(
         "Period",
         description="For example 2006/07, 2006/07 Q1 or October 2006",
@@ -37,7 +44,7 @@ class IndicatorValueForm(PortalForm):
         validators=[Optional()],
     )
     target = NumberField("Target", places=None, description="Optional", validators=[Optional()])
-    unit = SelectField("Unit", choices=[SelectChoice(u, u) for u in sorted(UNITS)])
+    unit = SelectField("Unit", choices=[SelectChoice(u, label) for u, label in UNIT_LABELS.items()])
     source = StringField(
         "Source",
         validators=[InputRequired("Enter where the figure comes from"), Length(max=300)],

@@ -41,10 +41,16 @@ from portal.strategy import service as strategy
 
 
 def _question_form(question: Question, form: QuestionForm) -> QuestionForm:
+    priorities = strategy.priorities()
     form.outcomes.choices = [
         SelectChoice(outcome.id, f"{outcome.code} {outcome.title}")
-        for priority in strategy.priorities()
+        for priority in priorities
         for outcome in priority.outcomes
+    ]
+    form.indicators.choices = [
+        SelectChoice(indicator.id, f"{indicator.name} (section {indicator.section})")
+        for priority in priorities
+        for indicator in priority.indicators
     ]
     return form
 
@@ -96,7 +102,8 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
     kind = kind_of(question)
     if request.method == "GET":
         form = _question_form(question, QuestionForm(obj=question, formdata=None))
-        form.outcomes.data = sorted(builder.linked_outcome_ids(question))
+        outcome_ids, indicator_ids = builder.linked_ids(question)
+        form.outcomes.data, form.indicators.data = sorted(outcome_ids), sorted(indicator_ids)
     else:
         form = _question_form(question, QuestionForm())
     if form.validate_on_submit():
@@ -114,7 +121,9 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
             db.session.rollback()
             form.text.errors = [str(refusal)]
         else:
-            builder.set_outcomes(question, list(form.outcomes.data or []))
+            builder.set_strategy_links(
+                question, list(form.outcomes.data or []), list(form.indicators.data or [])
+            )
             flash("Question saved", "success")
             return to_builder(consultation, f"question-{question.key}")
     page = next(p for p in consultation.pages if question in p.questions)

@@ -22,6 +22,7 @@ from portal.rendering import render_page
 from portal.reporting import (
     crosstab,
     export,
+    informing,
     panel_report,
     results_index,
     spreadsheets,
@@ -36,7 +37,6 @@ from portal.reporting.filters import (
     parse_filter,
 )
 from portal.responses.service import uk_today
-from portal.strategy import service as strategy
 
 # Fewer matching responses than this and the page warns that answers may identify people.
 SMALL_BASE = 10
@@ -72,7 +72,9 @@ def _results_page(
         all_responses=reporting.matching_responses(consultation) if only.active else None,
         comments=first_comments,
         theme_counts=comment_service.theme_counts(consultation, only),
-        trend=strategy.indicator_trend,
+        informing_indicators=informing.questions_informing_indicators(
+            [i for section in results.by_outcome for i in section.outcome.indicators], consultation
+        ),
         # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
         weighted={} if only.active else panel_report.weighted_results(consultation),
         days=timeline.daily_counts(consultation, only),

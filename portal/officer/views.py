@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import all_consultations
 from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
+from portal.officer.results_views import EXPORT_TYPES
 from portal.rendering import render_page
-from portal.reporting import committee
+from portal.reporting import committee, indicator_export, informing, spreadsheets
 from portal.reporting import service as reporting
+from portal.reporting.export import csv_text
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
@@ -46,8 +50,8 @@ def priority(position: int) -> WerkzeugResponse:
     return render_page(
         "officer/priority.html",
         priority=found,
-        informing=strategy.questions_informing(found.outcomes),
-        trend=strategy.indicator_trend,
+        informing=informing.questions_informing(found.outcomes),
+        informing_indicators=informing.questions_informing_indicators(found.indicators),
     )
 
 
@@ -56,12 +60,15 @@ def priority(position: int) -> WerkzeugResponse:
 def add_indicator_value(code: str) -> WerkzeugResponse:
     indicator = strategy.find_indicator(code) or abort(404)
     form = IndicatorValueForm()
-    if request.method == "GET" and indicator.values:
-        form.unit.data = indicator.values[-1].unit
+    measures = {measure.id: measure for measure in indicator.measures}
+    form.measure.choices = [SelectChoice(m.id, m.name) for m in indicator.measures]
+    figures = [value for measure in indicator.measures for value in measure.values]
+    if request.method == "GET" and figures:
+        form.unit.data = figures[-1].unit
     if form.validate_on_submit():
         try:
             strategy.add_indicator_value(
-                indicator,
+                measures[form.measure.data],
                 period=(form.period.data or "").strip(),
                 value=form.value.data,
                 target=form.target.data,
@@ -84,8 +91,24 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         status=422 if form.errors else 200,
         indicator=indicator,
         form=form,
-        trend=strategy.indicator_trend,
     )
+
+
+@bp.get("/strategy/indicators.<any(csv, xlsx, ods):export_format>")
+@allows(Action.READ_STRATEGY)
+def export_indicators(export_format: str) -> WerkzeugResponse:
+    """Every indicator figure, written as the pages write it."""
+    body: Any
+    if export_format == "csv":
+        body = csv_text(indicator_export.HEADER, indicator_export.indicator_rows())
+    else:
+        writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
+        body = writer(indicator_export.indicator_sheets())
+    response = WerkzeugResponse(stream_with_context(body), mimetype=EXPORT_TYPES[export_format])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="strategy-indicators-{uk_today().isoformat()}.{export_format}"'
+    )
+    return response
 
 
 @bp.get("/report")
@@ -95,6 +118,5 @@ def committee_report() -> WerkzeugResponse:
     return render_page(
         "officer/report.html",
         report=committee.committee_report(),
-        trend=strategy.indicator_trend,
         today=uk_today(),
     )

@@ -17,10 +17,15 @@ from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.publications.service import PublicQuestion, public_question
+from portal.reporting.informing import (
+    InformingQuestion,
+    questions_informing,
+    questions_informing_indicators,
+)
 from portal.reporting.service import QuestionResult, matching_responses, question_results
 from portal.reporting.suppression import Figure, suppress_count
-from portal.strategy.models import Indicator, Outcome, Priority
-from portal.strategy.service import questions_informing
+from portal.strategy.models import Outcome, Priority
+from portal.strategy.service import outcome_loading
 
 
 @dataclass
@@ -51,6 +56,7 @@ class ConsultationSummary:
 class CommitteeReport:
     priorities: list[PriorityReport]
     consultations: list[ConsultationSummary]
+    informing_indicators: dict[int, list[InformingQuestion]]
 
 
 def committee_report() -> CommitteeReport:
@@ -60,12 +66,7 @@ def committee_report() -> CommitteeReport:
     priorities = db.session.scalars(
         sa.select(Priority)
         .order_by(Priority.position)
-        .options(
-            selectinload(Priority.outcomes).selectinload(Outcome.key_tasks),
-            selectinload(Priority.outcomes)
-            .selectinload(Outcome.indicators)
-            .selectinload(Indicator.values),
-        )
+        .options(*outcome_loading(selectinload(Priority.outcomes)))
     ).all()
     outcomes = [outcome for priority in priorities for outcome in priority.outcomes]
     informing = questions_informing(outcomes)
@@ -102,4 +103,7 @@ def committee_report() -> CommitteeReport:
             for priority in priorities
         ],
         consultations=summaries,
+        informing_indicators=questions_informing_indicators(
+            [i for outcome in outcomes for i in outcome.indicators]
+        ),
     )

@@ -135,10 +135,11 @@ def rows(
 def stream_csv(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> Iterator[str]:
     """The CSV text, a chunk of responses at a time; UTF-8 with a byte-order mark so that
     spreadsheets read accented names and curly quotes correctly."""
-    return _csv_text(header(consultation), rows(consultation, only=only))
+    return csv_text(header(consultation), rows(consultation, only=only))
 
 
-def _csv_text(head: list[str], body: Iterable[list[str]]) -> Iterator[str]:
+def csv_text(head: list[str], body: Iterable[list[str]]) -> Iterator[str]:
+    """Rows as CSV for every export: UTF-8 with a byte-order mark, formula cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(head)
@@ -238,7 +239,7 @@ def _summary_row(
 def stream_summary_csv(
     consultation: Consultation, only: ResponseFilter = NO_FILTER
 ) -> Iterator[str]:
-    return _csv_text(summary_header(), summary_rows(consultation, only))
+    return csv_text(summary_header(), summary_rows(consultation, only))
 
 
 def spreadsheet_sheets(

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Load, selectinload
 
 from portal.consultations.models import (
     Consultation,
@@ -27,7 +27,8 @@ from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
-from portal.strategy.models import Indicator, Outcome, Priority
+from portal.strategy.models import Outcome, Priority
+from portal.strategy.service import outcome_loading
 
 
 @dataclass(frozen=True)
@@ -460,11 +461,7 @@ def consultation_results(
         .join(Priority)
         .where(Outcome.id.in_(outcome_ids))
         .order_by(Priority.position, Outcome.position)
-        .options(
-            selectinload(Outcome.key_tasks),
-            selectinload(Outcome.indicators).selectinload(Indicator.values),
-            selectinload(Outcome.priority),
-        )
+        .options(*outcome_loading(Load(Outcome)), selectinload(Outcome.priority))
     ).all()
     by_outcome = [
         OutcomeResults(

@@ -10,10 +10,18 @@ import sqlalchemy as sa
 import yaml
 
 from portal.extensions import db
-from portal.strategy.models import Indicator, IndicatorValue, KeyTask, Outcome, Priority
+from portal.strategy.figures import UNITS
+from portal.strategy.models import (
+    Indicator,
+    IndicatorMeasure,
+    IndicatorValue,
+    KeyTask,
+    Outcome,
+    OutcomeKeyTask,
+    Priority,
+)
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "strategy.yaml"
-UNITS = {"count", "percent", "pounds", "weeks", "hours"}
 
 
 class SeedDataError(ValueError):
@@ -53,6 +61,7 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
         for position, item in enumerate(priority_data.get("outcomes", []), start=1):
             outcome = Outcome(
                 code=item["code"],
+                code_is_portal_label=_portal_label(item),
                 section=item["section"],
                 position=position,
                 title=item["title"],
@@ -63,14 +72,19 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
         for position, item in enumerate(priority_data.get("key_tasks", []), start=1):
             task = KeyTask(
                 code=item["code"],
+                code_is_portal_label=_portal_label(item),
                 section=item["section"],
                 position=position,
                 title=item["title"],
                 progress=(item.get("progress") or "").strip(),
                 lead_responsibility=item.get("lead_responsibility"),
             )
-            task.outcomes = [
-                _outcome(outcomes_by_code, code, task.code) for code in item["outcomes"]
+            task.outcome_links = [
+                OutcomeKeyTask(
+                    outcome=_outcome(outcomes_by_code, code, task.code), inferred=inferred
+                )
+                for key, inferred in (("outcomes", False), ("inferred_outcomes", True))
+                for code in item.get(key, [])
             ]
             priority.key_tasks.append(task)
         for position, item in enumerate(priority_data.get("indicators", []), start=1):
@@ -84,25 +98,56 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
             )
             if item.get("outcome"):
                 indicator.outcome = _outcome(outcomes_by_code, item["outcome"], indicator.code)
-            for value_position, value in enumerate(item.get("values", []), start=1):
-                if value["unit"] not in UNITS:
-                    raise SeedDataError(
-                        f"indicator {indicator.code}: unknown unit {value['unit']!r}"
-                    )
-                indicator.values.append(
-                    IndicatorValue(
-                        position=value_position,
-                        period=str(value["period"]),
-                        value=_decimal(value.get("value")),
-                        target=_decimal(value.get("target")),
-                        unit=value["unit"],
-                        source=value.get("source", default_source),
-                        note=value.get("note", ""),
-                    )
+                indicator.outcome_inferred = bool(item.get("outcome_inferred", False))
+            measures = item.get("measures") or [{"name": "", "values": item.get("values", [])}]
+            for measure_position, measure_data in enumerate(measures, start=1):
+                measure = IndicatorMeasure(
+                    position=measure_position,
+                    name=measure_data["name"],
+                    note=(measure_data.get("note") or "").strip(),
                 )
+                for value_position, value in enumerate(measure_data["values"], start=1):
+                    measure.values.append(_value(value, value_position, indicator, default_source))
+                indicator.measures.append(measure)
             priority.indicators.append(indicator)
     db.session.commit()
     return True
+
+
+def _value(
+    value: dict[str, Any], position: int, indicator: Indicator, default_source: str
+) -> IndicatorValue:
+    if value["unit"] not in UNITS:
+        raise SeedDataError(f"indicator {indicator.code}: unknown unit {value['unit']!r}")
+    if value.get("inferred") and not value.get("note"):
+        raise SeedDataError(
+            f"indicator {indicator.code}, {value['period']}: an inferred value needs a note "
+            "saying how it was read from the report"
+        )
+    return IndicatorValue(
+        position=position,
+        period=str(value["period"]),
+        value=_decimal(value.get("value")),
+        target=_decimal(value.get("target")),
+        unit=value["unit"],
+        inferred=bool(value.get("inferred", False)),
+        source=value.get("source", default_source),
+        note=value.get("note", ""),
+    )
+
+
+def _portal_label(item: dict[str, Any]) -> bool:
+    """Whether the item's code is the portal's label rather than the report's own number.
+
+    The data must say so (`portal_label: true`) wherever the code is not the section the
+    report numbers it by, so that no invented code reaches a page looking like the report's."""
+    marked = bool(item.get("portal_label", False))
+    if marked != (item["code"] != item["section"]):
+        raise SeedDataError(
+            f"{item['code']}: mark `portal_label: true` exactly where the code is not the "
+            f"report's section number ({item['section']})"
+        )
+    return marked
 
 
 def _outcome(outcomes_by_code: dict[str, Outcome], code: str, referrer: str) -> Outcome:

@@ -2,38 +2,73 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.consultations.models import Consultation, Question
 from portal.extensions import db
 from portal.responses.service import utcnow
-from portal.strategy.models import Indicator, IndicatorValue, Outcome, Priority
+from portal.strategy.models import (
+    Indicator,
+    IndicatorMeasure,
+    IndicatorValue,
+    Outcome,
+    OutcomeKeyTask,
+    Priority,
+)
 
 
 class IndicatorValueError(ValueError):
     pass
 
 
-def indicator_trend(indicator: Indicator) -> str:
-    """Plain words for the change between the two latest reported values."""
-    known = [v for v in indicator.values if v.value is not None]
+@dataclass(frozen=True)
+class Direction:
+    """Which way a measure moved between its two latest reported figures, in plain words,
+    and the periods compared ("2005/6 Q1" to "2005/6 Q2"); no periods where it cannot say."""
+
+    words: str
+    since: str = ""
+    until: str = ""
+
+    def __str__(self) -> str:
+        return self.words
+
+
+def measure_trend(measure: IndicatorMeasure) -> Direction:
+    """The change between a measure's two latest reported values.
+
+    Only values of one measure are compared: a longest wait is never set against an average
+    wait, nor a year to date against a whole year (IndicatorMeasure)."""
+    known = [v for v in measure.values if v.value is not None]
     if len(known) < 2:
-        return "Not enough data"
-    previous, latest = known[-2].value, known[-1].value
-    assert previous is not None and latest is not None
-    if latest == previous:
-        return "No change"
-    rising = latest > previous
-    if indicator.better_when is None:
-        return "Up" if rising else "Down"
-    improving = rising == (indicator.better_when == "higher")
-    return "Improving" if improving else "Getting worse"
+        return Direction("Not enough data")
+    earlier, latest = known[-2], known[-1]
+    assert earlier.value is not None and latest.value is not None
+    better_when = measure.indicator.better_when
+    if latest.value == earlier.value:
+        words = "No change"
+    elif better_when is None:
+        words = "Up" if latest.value > earlier.value else "Down"
+    else:
+        improving = (latest.value > earlier.value) == (better_when == "higher")
+        words = "Improving" if improving else "Getting worse"
+    return Direction(words, earlier.period, latest.period)
+
+
+def outcome_loading(path: Any) -> list[Any]:
+    """Loader options for outcomes reached by `path` (a relationship to Outcome): their key
+    tasks with each link's basis, and their indicators with every measure's figures."""
+    return [
+        path.selectinload(Outcome.key_task_links).selectinload(OutcomeKeyTask.key_task),
+        path.selectinload(Outcome.indicators)
+        .selectinload(Indicator.measures)
+        .selectinload(IndicatorMeasure.values),
+    ]
 
 
 def priorities() -> list[Priority]:
@@ -51,47 +86,25 @@ def priority_with_everything(position: int) -> Priority | None:
         sa.select(Priority)
         .where(Priority.position == position)
         .options(
-            selectinload(Priority.outcomes).selectinload(Outcome.key_tasks),
-            selectinload(Priority.outcomes)
-            .selectinload(Outcome.indicators)
-            .selectinload(Indicator.values),
+            *outcome_loading(selectinload(Priority.outcomes)),
             selectinload(Priority.key_tasks),
-            selectinload(Priority.indicators).selectinload(Indicator.values),
+            selectinload(Priority.indicators)
+            .selectinload(Indicator.measures)
+            .selectinload(IndicatorMeasure.values),
         )
     )
 
 
-@dataclass
-class InformingQuestion:
-    consultation: Consultation
-    question: Question
-
-
-def questions_informing(outcomes: list[Outcome]) -> dict[int, list[InformingQuestion]]:
-    """For each outcome, the consultation questions linked to it, in one query."""
-    found: dict[int, list[InformingQuestion]] = defaultdict(list)
-    if not outcomes:
-        return found
-    rows = db.session.execute(
-        sa.select(Outcome.id, Question, Consultation)
-        .join(Question.outcomes)
-        .join(Consultation, Consultation.id == Question.consultation_id)
-        .where(Outcome.id.in_([o.id for o in outcomes]))
-        .order_by(Consultation.title, Question.page_id, Question.position)
-    ).all()
-    for outcome_id, question, consultation in rows:
-        found[outcome_id].append(InformingQuestion(consultation, question))
-    return found
-
-
 def find_indicator(code: str) -> Indicator | None:
     return db.session.scalar(
-        sa.select(Indicator).where(Indicator.code == code).options(selectinload(Indicator.values))
+        sa.select(Indicator)
+        .where(Indicator.code == code)
+        .options(selectinload(Indicator.measures).selectinload(IndicatorMeasure.values))
     )
 
 
 def add_indicator_value(
-    indicator: Indicator,
+    measure: IndicatorMeasure,
     *,
     period: str,
     value: Decimal | None,
@@ -101,12 +114,12 @@ def add_indicator_value(
     note: str,
     recorded_by: str,
 ) -> IndicatorValue:
-    """Record a newly reported figure, with who recorded it and when."""
-    if any(v.period == period for v in indicator.values):
-        raise IndicatorValueError(f"There is already a value for {period}")
-    position = max((v.position for v in indicator.values), default=0) + 1
+    """Record a newly reported figure of one measure, with who recorded it and when."""
+    if any(v.period == period for v in measure.values):
+        raise IndicatorValueError(f"There is already a value for {period}{_of(measure)}")
+    position = max((v.position for v in measure.values), default=0) + 1
     entry = IndicatorValue(
-        indicator_id=indicator.id,
+        measure_id=measure.id,
         position=position,
         period=period,
         value=value,
@@ -122,5 +135,9 @@ def add_indicator_value(
         db.session.commit()
     except IntegrityError:  # the same period added at the same moment by someone else
         db.session.rollback()
-        raise IndicatorValueError(f"There is already a value for {period}") from None
+        raise IndicatorValueError(f"There is already a value for {period}{_of(measure)}") from None
     return entry
+
+
+def _of(measure: IndicatorMeasure) -> str:
+    return f" ({measure.name.lower()})" if measure.name else ""

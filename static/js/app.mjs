@@ -9,11 +9,11 @@ initAll();
 // After htmx swaps in a new page: start its components, then move focus the way a full page
 // load would, so screen reader users hear the new page. The error summary focuses itself.
 document.body.addEventListener("htmx:afterSettle", (event) => {
-  // An in-place change (the builder's forms name their own hx-target) says where focus
+  // An in-place change (the builder's forms name their own data-hx-target) says where focus
   // belongs afterwards: on the item that moved, or on the message saying what happened.
   // Otherwise a new page came in, and focus goes to its heading.
   const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
-  const regionSelector = trigger && trigger.getAttribute && trigger.getAttribute("hx-target");
+  const regionSelector = trigger && trigger.getAttribute && trigger.getAttribute("data-hx-target");
   if (regionSelector) {
     const region = document.querySelector(regionSelector);
     if (!region) {
@@ -30,7 +30,7 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
     }
     return;
   }
-  const swapped = document.querySelector("[hx-target]") && document.querySelector(document.body.getAttribute("hx-target"));
+  const swapped = document.querySelector("[data-hx-target]") && document.querySelector(document.body.getAttribute("data-hx-target"));
   if (!swapped) {
     return;
   }

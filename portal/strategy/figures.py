@@ -1,0 +1,97 @@
+"""Indicator figures written as the committee report prints them.
+
+One function for every page, export and report that shows an indicator value or target, so
+the committee reads the same "£1,706,510" on screen, on paper and in a spreadsheet. Decimals
+are held as NUMERIC(14, 2); `Decimal.normalize()` alone would print 1800 as "1.8E+3", which is
+why the text is always written in fixed-point here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from portal.strategy.models import IndicatorValue
+
+UK = ZoneInfo("Europe/London")
+# Who the seed data says recorded the figures it loads from the report.
+SEED_RECORDER = "seed data"
+
+UNITS = ("count", "percent", "pounds", "weeks", "hours")
+UNIT_LABELS = {
+    "count": "Count",
+    "percent": "Percentage",
+    "pounds": "Pounds (£)",
+    "weeks": "Weeks",
+    "hours": "Hours",
+}
+_NOUNS = {"weeks": ("week", "weeks"), "hours": ("hour", "hours")}
+
+
+MINUS = "\u2212"  # the minus sign, as print uses, and never read as a formula in a spreadsheet
+
+
+def plain_number(value: Decimal) -> str:
+    """Thousands separators and no trailing zeros, never scientific notation: 1,800 and 5.6."""
+    text = f"{abs(value).normalize():,f}"
+    return text if value >= 0 or text == "0" else MINUS + text
+
+
+def format_figure(value: Decimal | None, unit: str) -> str:
+    """The figure with its unit: "90", "60%", "£1,706,510", "1 week", "1,800 hours".
+
+    An empty string where there is no figure (the report says "not known" or "to be
+    confirmed"); the caller says so in its own words.
+    """
+    if value is None:
+        return ""
+    number = plain_number(value)
+    if unit == "percent":
+        return f"{number}%"
+    if unit == "pounds":
+        return f"{MINUS}£{number[1:]}" if number.startswith(MINUS) else f"£{number}"
+    if unit in _NOUNS:
+        singular, plural = _NOUNS[unit]
+        return f"{number} {singular if abs(value) == 1 else plural}"
+    return number
+
+
+@dataclass
+class SourceGroup:
+    """Figures that share where they come from and who recorded them, and when."""
+
+    periods: list[str]
+    source: str
+    recorded: str
+
+
+def figure_sources(values: Iterable[IndicatorValue]) -> list[SourceGroup]:
+    """Each figure's source and who recorded it when, grouped so that a table of figures
+    from one report, loaded together, says so once."""
+    groups: dict[tuple[str, str, date], SourceGroup] = {}
+    for value in values:
+        day = uk_date_of(value.recorded_at)
+        key = (value.source, value.recorded_by, day)
+        if key not in groups:
+            who = value.recorded_by
+            when = f"{day.day} {day:%B %Y}"
+            recorded = (
+                f"Loaded from the report with the portal's seed data on {when}"
+                if who == SEED_RECORDER
+                else f"Recorded by {who} on {when}"
+            )
+            groups[key] = SourceGroup([], value.source, recorded)
+        groups[key].periods.append(value.period)
+    return list(groups.values())
+
+
+def uk_date_of(moment: datetime | None) -> date:
+    """The UK calendar day of a stored moment (held in UTC, without a time zone)."""
+    if moment is None:
+        return datetime.now(UK).date()
+    return moment.replace(tzinfo=UTC).astimezone(UK).date()
