@@ -17,8 +17,8 @@ from portal.consultations.question_types.structured import format_number
 from portal.forms import as_shown
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
-from portal.strategy.figures import figure_sources, format_figure
-from portal.strategy.service import measure_trend
+from portal.strategy.figures import figure_sources, format_figure, report_source
+from portal.strategy.service import against_target, measure_trend, meets_target
 
 
 def init_templating(app: Flask) -> None:
@@ -29,7 +29,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["figure"] = format_figure
     app.jinja_env.filters["as_shown"] = as_shown
     app.jinja_env.globals["direction_of_change"] = measure_trend
+    app.jinja_env.globals["figure_against_target"] = against_target
+    app.jinja_env.globals["meets_target"] = meets_target
     app.jinja_env.globals["figure_sources"] = figure_sources
+    app.jinja_env.globals["report_source"] = report_source
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
     app.jinja_env.globals["other_selected"] = other_selected

@@ -60,7 +60,10 @@ def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
         "Progress reported: A county Anti-Bullying Co-ordinator was appointed in April 2005."
         in text
     )
-    assert "Linked to this outcome by the portal: the report does not state the link." in text
+    assert (
+        "The report does not say which key tasks serve this outcome: "
+        "these links are the portal's reading." in text
+    )
     outcome_223 = page.soup.select_one("#outcome-2\\.2\\.3")
     indicator = outcome_223.select_one("#indicator-young-entrants-10-13-change")
     assert indicator is not None

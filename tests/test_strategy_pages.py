@@ -9,7 +9,7 @@ from flask import url_for
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.strategy.models import Indicator, IndicatorValue
-from portal.strategy.service import measure_trend
+from portal.strategy.service import RUNNING_TOTAL, measure_trend
 from tests.factories import create_user, sign_in
 
 
@@ -85,8 +85,11 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
     year_to_date = indicator.select(".app-measure")[1]
     row = next(tr for tr in year_to_date.select("tbody tr") if "2005/6 Q3" in tr.th.get_text())
     assert [td.get_text(strip=True) for td in row.select("td")] == ["1,010", "1,150"]
-    # 900 -> 1,010, higher is better
-    assert "Direction of change: Improving" in year_to_date.get_text(" ", strip=True)
+    # A running total rises as the year goes on: it is read against its target instead.
+    trend = year_to_date.select_one(".app-trend").get_text()
+    assert trend == "Not compared: a running total for the year"
+    against = year_to_date.select_one(".app-against-target").get_text()
+    assert against == "2005/6 Q3: 1,010 against a target of 1,150, not meeting it."
     assert "Recorded by analyst@council.example on" in indicator.get_text(" ", strip=True)
     assert "<b>provisional</b>" not in page.html and "&lt;b&gt;provisional&lt;/b&gt;" in page.html
 
@@ -144,3 +147,46 @@ def test_indicator_trend_words(app):
     assert trend("wait-inpatient", "Longest wait") == "No change"
     assert trend("wait-structured-day-care", "Longest wait") == "Not enough data"  # Q2 TBC
     assert trend("drug-related-incidents", "Incidents in the month") == "Up"  # no better way
+    assert trend("people-in-treatment", "Year to date") == RUNNING_TOTAL
+    assert trend("problem-users-in-treatment", "Year to date") == "Improving"  # 31% -> 36%
+
+
+@pytest.mark.parametrize(
+    "period", ["2005/06 Q2", " 2005/6  q2 ", "2005-6 Q2"], ids=["two digits", "spaces", "dash"]
+)
+def test_the_same_period_written_another_way_is_refused(client, officer, period):
+    token = client.get_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment")
+    ).csrf_token()
+    page = client.post_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment"),
+        data={
+            "csrf_token": token,
+            "measure": measure_id("people-in-treatment", "Year to date"),
+            "period": period,
+            "value": "950",
+            "unit": "count",
+            "source": "NTA",
+        },
+    )
+    assert page.status == 422
+    assert "There is already a value for 2005/6 Q2 (year to date)" in page.error_summary()
+
+
+@pytest.mark.parametrize("typed", ["1e3", "nan", "inf", "12 weeks", "1.2.3"])
+def test_numbers_must_be_written_as_numbers(client, officer, typed):
+    token = client.get_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment")
+    ).csrf_token()
+    page = client.post_page(
+        url_for("officer.add_indicator_value", code="people-in-treatment"),
+        data={"csrf_token": token, "period": "2007", "value": typed, "source": "x"},
+    )
+    assert page.status == 422
+    assert "Value must be a number, like 1150 or 5.6" in page.error_summary()
+
+
+def test_a_standing_target_is_offered_with_the_form(client, officer):
+    form = client.get_page(url_for("officer.add_indicator_value", code="wait-gp-prescribing"))
+    assert form.soup.select_one("input#target")["value"] == "2"
+    assert form.soup.select_one("select#unit option[selected]")["value"] == "weeks"

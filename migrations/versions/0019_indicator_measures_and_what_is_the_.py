@@ -74,6 +74,7 @@ indicator_measure = sa.table(
     "indicator_measure",
     sa.column("id", sa.Integer), sa.column("indicator_id", sa.Integer),
     sa.column("position", sa.Integer), sa.column("name", sa.String), sa.column("note", sa.Text),
+    sa.column("cumulative", sa.Boolean),
 )
 indicator_value = sa.table(
     "indicator_value",
@@ -93,6 +94,7 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('cumulative', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_indicator_measure_indicator_id_indicator'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_measure')),
     sa.UniqueConstraint('indicator_id', 'name', name='indicator_measure_name')
@@ -260,6 +262,7 @@ def _bring_indicator_up_to_date(connection, item, outcome_ids, default_source):
                 position=position,
                 name=measure_data["name"],
                 note=(measure_data.get("note") or "").strip(),
+                cumulative=bool(measure_data.get("cumulative", False)),
             )
             .returning(indicator_measure.c.id)
         ).scalar_one()

@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
@@ -13,12 +14,20 @@ def strip_whitespace(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
+# A number as people write one: digits, perhaps a minus sign, a decimal point and thousands
+# separators. Not "1e3", "nan" or "inf", which Python's Decimal would otherwise take.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
 class NumberField(DecimalField):
     """A decimal with GOV.UK wording when what was typed is not a number."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        typed = [v.replace(",", "").strip() for v in valuelist]
         try:
-            super().process_formdata([v.replace(",", "").strip() for v in valuelist])
+            if any(text and not _PLAIN_NUMBER.fullmatch(text) for text in typed):
+                raise ValueError
+            super().process_formdata(typed)
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a number, like 1150 or 5.6") from None
@@ -34,7 +43,10 @@ class IndicatorValueForm(PortalForm):
     )
     period = StringField(
         "Period",
-        description="For example 2006/07, 2006/07 Q1 or October 2006",
+        description=(
+            "As the report writes periods, for example 2006/7, 2006/7 Q1 or October 2006. "
+            "Add figures in time order: the direction of change compares the latest two"
+        ),
         validators=[InputRequired("Enter the period the figure is for"), Length(max=60)],
     )
     value = NumberField(

@@ -120,7 +120,7 @@ def cross_tab(slug: str) -> WerkzeugResponse:
 
 # Each format: its MIME type, and how the file is streamed (text for CSV, bytes for the others).
 EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types itself
     "xlsx": spreadsheets.XLSX_TYPE,
     "ods": spreadsheets.ODS_TYPE,
 }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
-from flask import abort, redirect, request, stream_with_context, url_for
+from flask import abort, flash, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
@@ -65,6 +66,10 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
     figures = [value for measure in indicator.measures for value in measure.values]
     if request.method == "GET" and figures:
         form.unit.data = figures[-1].unit
+        targets = {value.target for value in figures}
+        if len(targets) == 1:  # one standing target, as for each waiting time
+            target = targets.pop()
+            form.target.process_data(None if target is None else Decimal(f"{target.normalize():f}"))
     if form.validate_on_submit():
         try:
             strategy.add_indicator_value(
@@ -80,6 +85,7 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         except strategy.IndicatorValueError as error:
             form.period.errors.append(str(error))
         else:
+            flash(f"Value added to \u201c{indicator.name}\u201d", "success")
             return redirect(
                 url_for(
                     ".priority", position=indicator.priority.position, _anchor=f"indicator-{code}"

@@ -16,7 +16,7 @@ from portal.strategy.models import Indicator, IndicatorMeasure, Priority
 from portal.strategy.service import measure_trend
 
 HEADER = [
-    "Priority",
+    "Priority (the portal's numbering)",
     "Outcome",
     "Indicator",
     "Report section",
@@ -47,31 +47,54 @@ def indicator_rows() -> Iterator[list[str]]:
     )
     for priority in priorities:
         for indicator in priority.indicators:
-            outcome = indicator.outcome
-            about = [
-                f"{priority.position}. {priority.title}",
-                f"{outcome.code} {outcome.title}" if outcome else "",
-                indicator.name,
-                indicator.section,
-            ]
+            about = [f"{priority.position}. {priority.title}", _outcome(indicator), indicator.name]
+            about.append(indicator.section)
             figures = [(m, v) for m in indicator.measures for v in m.values]
             if not figures:
-                yield [*about, "", "", "No figures reported yet", "", "Not enough data"]
+                yield [
+                    *about,
+                    "",
+                    "",
+                    "No figures reported yet",
+                    "",
+                    "Not enough data",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
                 continue
             for measure, value in figures:
-                reading = " (council's reading)" if value.inferred else ""
+                reading = " (portal's reading)" if value.inferred else ""
                 yield [
                     *about,
                     measure.name,
                     value.period,
                     (format_figure(value.value, value.unit) + reading) or "Not reported",
                     format_figure(value.target, value.unit),
-                    measure_trend(measure).words,
+                    _direction(measure) if value is measure.values[-1] else "",
                     value.note,
                     value.source,
                     value.recorded_by,
                     uk_date_of(value.recorded_at).isoformat(),
                 ]
+
+
+def _outcome(indicator: Indicator) -> str:
+    outcome = indicator.outcome
+    if outcome is None:
+        return ""
+    label = " (portal's label)" if outcome.code_is_portal_label else ""
+    linked = " (linked by the portal)" if indicator.outcome_inferred else ""
+    return f"{outcome.code}{label} {outcome.title}{linked}"
+
+
+def _direction(measure: IndicatorMeasure) -> str:
+    """Said once a measure, on its latest figure, with the periods it compares."""
+    direction = measure_trend(measure)
+    if direction.since:
+        return f"{direction.words} ({direction.since} to {direction.until})"
+    return direction.words
 
 
 def indicator_sheets() -> list[Sheet]:

@@ -12,13 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+import yaml
 
 if TYPE_CHECKING:
     from portal.strategy.models import IndicatorValue
 
 UK = ZoneInfo("Europe/London")
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "strategy.yaml"
 # Who the seed data says recorded the figures it loads from the report.
 SEED_RECORDER = "seed data"
 
@@ -70,11 +75,16 @@ class SourceGroup:
     recorded: str
 
 
-def figure_sources(values: Iterable[IndicatorValue]) -> list[SourceGroup]:
-    """Each figure's source and who recorded it when, grouped so that a table of figures
-    from one report, loaded together, says so once."""
+def figure_sources(values: Iterable[IndicatorValue], several: bool = False) -> list[SourceGroup]:
+    """Where figures come from and who recorded them when, grouped so that figures with the
+    same story say it once. Figures loaded from the committee report itself are left out:
+    every page says that once, at the top (`report_source`). With `several` measures each
+    period is named with its measure."""
     groups: dict[tuple[str, str, date], SourceGroup] = {}
+    default = report_source()
     for value in values:
+        if value.source == default and value.recorded_by == SEED_RECORDER:
+            continue
         day = uk_date_of(value.recorded_at)
         key = (value.source, value.recorded_by, day)
         if key not in groups:
@@ -86,8 +96,18 @@ def figure_sources(values: Iterable[IndicatorValue]) -> list[SourceGroup]:
                 else f"Recorded by {who} on {when}"
             )
             groups[key] = SourceGroup([], value.source, recorded)
-        groups[key].periods.append(value.period)
+        name = value.measure.name if several and value.measure.name else ""
+        groups[key].periods.append(f"{name}, {value.period}" if name else value.period)
     return list(groups.values())
+
+
+@cache
+def report_source() -> str:
+    """The committee report, as the seed data names it: the source of every figure loaded
+    without a source of its own."""
+    with DATA_FILE.open(encoding="utf-8") as handle:
+        source: str = yaml.safe_load(handle)["source"]
+    return " ".join(source.split())
 
 
 def uk_date_of(moment: datetime | None) -> date:

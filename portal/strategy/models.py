@@ -163,6 +163,9 @@ class IndicatorMeasure(db.Model):  # type: ignore[name-defined]
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # A running total for the year (people in treatment so far): it rises whatever happens,
+    # so no direction of change is claimed from it.
+    cumulative: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     indicator: Mapped[Indicator] = relationship(back_populates="measures")
     values: Mapped[list[IndicatorValue]] = relationship(
@@ -189,8 +192,8 @@ class IndicatorValue(db.Model):  # type: ignore[name-defined]
     value: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     target: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     unit: Mapped[str] = mapped_column(sa.String(30))
-    # True where the report does not print the value itself and it is the council's reading of
-    # its words (the note says how it was read, e.g. "the target ... fulfilled").
+    # True where the report does not print the value itself and it is the portal's reading of
+    # its words (the note says how it was read: 130 - 40 for September's incidents).
     inferred: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     source: Mapped[str] = mapped_column(sa.String(300))
     note: Mapped[str] = mapped_column(sa.Text, default="")

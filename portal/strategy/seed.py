@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import yaml
 
 from portal.extensions import db
-from portal.strategy.figures import UNITS
+from portal.strategy.figures import DATA_FILE, UNITS, report_source
 from portal.strategy.models import (
     Indicator,
     IndicatorMeasure,
@@ -20,8 +20,6 @@ from portal.strategy.models import (
     OutcomeKeyTask,
     Priority,
 )
-
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "strategy.yaml"
 
 
 class SeedDataError(ValueError):
@@ -47,7 +45,7 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
     if db.session.scalar(sa.select(sa.func.count(Priority.id))):
         return False
     data = data or read_strategy()
-    default_source = data["source"].strip()
+    default_source = " ".join(data["source"].split()) if data.get("source") else report_source()
     outcomes_by_code: dict[str, Outcome] = {}
     for priority_data in data["priorities"]:
         priority = Priority(
@@ -105,6 +103,7 @@ def seed_strategy(data: dict[str, Any] | None = None) -> bool:
                     position=measure_position,
                     name=measure_data["name"],
                     note=(measure_data.get("note") or "").strip(),
+                    cumulative=bool(measure_data.get("cumulative", False)),
                 )
                 for value_position, value in enumerate(measure_data["values"], start=1):
                     measure.values.append(_value(value, value_position, indicator, default_source))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,14 +40,21 @@ class Direction:
         return self.words
 
 
+RUNNING_TOTAL = "Not compared: a running total for the year"
+
+
 def measure_trend(measure: IndicatorMeasure) -> Direction:
     """The change between a measure's two latest reported values.
 
     Only values of one measure are compared: a longest wait is never set against an average
-    wait, nor a year to date against a whole year (IndicatorMeasure)."""
+    wait, nor a year to date against a whole year (IndicatorMeasure). A running total (people
+    in treatment so far this year) rises as the year goes on whatever happens, so it is not
+    called improving: its target says more (`against_target`)."""
     known = [v for v in measure.values if v.value is not None]
     if len(known) < 2:
         return Direction("Not enough data")
+    if measure.cumulative:
+        return Direction(RUNNING_TOTAL)
     earlier, latest = known[-2], known[-1]
     assert earlier.value is not None and latest.value is not None
     better_when = measure.indicator.better_when
@@ -58,6 +66,33 @@ def measure_trend(measure: IndicatorMeasure) -> Direction:
         improving = (latest.value > earlier.value) == (better_when == "higher")
         words = "Improving" if improving else "Getting worse"
     return Direction(words, earlier.period, latest.period)
+
+
+def against_target(measure: IndicatorMeasure) -> IndicatorValue | None:
+    """The latest figure that has both a value and a target, to say how it stands against it;
+    None without one, or where the report sets no better direction."""
+    if measure.indicator.better_when is None:
+        return None
+    return next(
+        (v for v in reversed(measure.values) if v.value is not None and v.target is not None),
+        None,
+    )
+
+
+def meets_target(value: IndicatorValue, better_when: str) -> bool:
+    assert value.value is not None and value.target is not None
+    return value.value >= value.target if better_when == "higher" else value.value <= value.target
+
+
+def same_period(first: str, second: str) -> bool:
+    """Whether two ways of writing a period name the same one: "2005/06 Q3", "2005/6 q3" and
+    " 2005/6  Q3" do."""
+    return period_key(first) == period_key(second)
+
+
+def period_key(period: str) -> str:
+    text = " ".join(period.split()).lower()
+    return re.sub(r"\b(\d{4})[/-]0?(\d{1,2})\b", r"\1/\2", text)
 
 
 def outcome_loading(path: Any) -> list[Any]:
@@ -115,8 +150,10 @@ def add_indicator_value(
     recorded_by: str,
 ) -> IndicatorValue:
     """Record a newly reported figure of one measure, with who recorded it and when."""
-    if any(v.period == period for v in measure.values):
-        raise IndicatorValueError(f"There is already a value for {period}{_of(measure)}")
+    period = " ".join(period.split())
+    taken = next((v.period for v in measure.values if same_period(v.period, period)), None)
+    if taken is not None:
+        raise IndicatorValueError(f"There is already a value for {taken}{_of(measure)}")
     position = max((v.position for v in measure.values), default=0) + 1
     entry = IndicatorValue(
         measure_id=measure.id,

@@ -73,8 +73,11 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     page.get_by_label("Source").fill("DfES exclusion statistics")
     page.get_by_role("button", name="Save value").click()
     indicator = page.locator("#indicator-permanent-exclusions")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Value added to \u201cPermanent exclusions from Warwickshire schools\u201d"
+    )
     expect(indicator).to_contain_text("2004/05")
-    expect(indicator).to_contain_text("Improving")
+    expect(indicator).to_contain_text("Improving (2003/4 to 2004/05)")
     visit.check()
 
     page.get_by_role("button", name="Sign out").click()
