@@ -237,7 +237,7 @@ def prepare(database_url: str) -> None:
     with app.app_context():
         upgrade()
         seed_strategy()
-        seed_consultations(uk_today())
+        seed_consultations(uk_today(), open_now=True)
         create_user(OFFICER_EMAIL, OFFICER_PASSWORD, "officer")
         consultation = consultation_with_questions(SLUG)
         assert consultation is not None

@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Import every model so that metadata (and Alembic's autogenerate) sees them all.
     from portal.accounts import models as _account_models  # noqa: F401
+    from portal.areas import models as _area_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
     from portal.consultations import models as _consultation_models  # noqa: F401
     from portal.panel import models as _panel_models  # noqa: F401

@@ -1,8 +1,9 @@
 """flask commands: `seed` loads the strategy and consultations; `users` manages staff accounts;
-`drafts purge` deletes expired unfinished responses; `schools import` and `panel import` load
-schools and panel members; `responses delete`, `responses recount` and `responses index` look
-after responses, their running totals and the results index; `privacy` carries out retention
-and panel members' rights."""
+`drafts purge` deletes expired unfinished responses; `schools import`, `panel import` and
+`areas import` load schools, panel members and the postcode sectors' deprivation deciles;
+`responses delete`, `responses recount` and `responses index` look after responses, their
+running totals and the results index; `privacy` carries out retention and panel members'
+rights."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -18,7 +20,9 @@ from flask.cli import AppGroup
 from portal.accounts import service as accounts
 from portal.accounts import two_factor
 from portal.accounts.models import Role
+from portal.areas.service import import_areas
 from portal.consultations.seed import seed_consultations
+from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.panel.service import import_members
 from portal.privacy.commands import privacy
@@ -36,6 +40,7 @@ users = AppGroup("users", help="Create, list and disable staff accounts.")
 drafts = AppGroup("drafts", help="Unfinished responses kept on the server.")
 schools = AppGroup("schools", help="The schools that distribute consultations.")
 panel = AppGroup("panel", help="The Warwickshire Panel and user groups.")
+areas = AppGroup("areas", help="The council's lookup of postcode sectors to deprivation deciles.")
 responses_group = AppGroup("responses", help="Submitted responses and their running totals.")
 
 
@@ -87,6 +92,23 @@ def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
     nothing is imported, unless --skip-invalid is given.
     """
     _run_import(csv_file, import_schools, skip_invalid, "schools")
+
+
+@areas.command("import")
+@click.argument("csv_file", type=CSV_FILE)
+@click.option("--skip-invalid", is_flag=True, help=SKIP_INVALID_HELP)
+def import_areas_command(csv_file: Path, skip_invalid: bool) -> None:
+    """Add or update postcode sectors' deprivation deciles from a CSV file with the columns
+    postcode_sector,decile (CV34 4,3; decile 1 is the most deprived tenth of areas).
+
+    Every row is checked first. If any is bad, each is reported with its line number and
+    nothing is imported, unless --skip-invalid is given.
+    """
+
+    def importer(handle: Any, skip_invalid: bool) -> ImportReport:
+        return import_areas(handle, skip_invalid, source=csv_file.name)
+
+    _run_import(csv_file, importer, skip_invalid, "postcode sectors")
 
 
 @drafts.command("purge")
@@ -202,6 +224,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(drafts)
     app.cli.add_command(schools)
     app.cli.add_command(panel)
+    app.cli.add_command(areas)
     app.cli.add_command(responses_group)
     app.cli.add_command(privacy)
 
@@ -221,9 +244,16 @@ def register_commands(app: Flask) -> None:
             with DEMO_SCHOOLS.open(encoding="utf-8", newline="") as handle:
                 report = import_schools(handle)
             click.echo(f"Loaded {report.created} demo schools (fictional, Warwickshire-style).")
-        created = seed_consultations(uk_today())
+        created = seed_consultations(uk_today(), open_now=app.config["SEED_OPEN_NOW"])
         for slug in created:
             click.echo(f"Added consultation {slug}.")
+        for consultation in all_consultations():
+            if consultation.opens_on and consultation.opens_on > uk_today():
+                click.echo(
+                    f"{consultation.title} opens on {consultation.opens_on.day} "
+                    f"{consultation.opens_on:%B %Y}. "
+                    "To try it today, seed a new database with PORTAL_SEED_OPEN_NOW=1."
+                )
         if not created:
             click.echo("The consultations are already loaded; left as they are.")
         if demo_officer:

@@ -120,6 +120,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "If you or someone else is in danger now, call 999. To report a crime or a concern "
             "that is not an emergency, call the police on 101.",
         ),
+        # Seeded consultations planned for an occasion (the bullying one for Anti-Bullying
+        # Week) open then; 1 opens them on the day of seeding instead (demos, tests).
+        "SEED_OPEN_NOW": os.environ.get("PORTAL_SEED_OPEN_NOW", "0") == "1",
         # Reminders to panel members who have not answered, at most this many per consultation.
         "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

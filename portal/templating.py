@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.accounts.permissions import may_open
+from portal.areas.service import areas_loaded
 from portal.auth.forms import SignOutForm
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
@@ -33,6 +34,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["meets_target"] = meets_target
     app.jinja_env.globals["figure_sources"] = figure_sources
     app.jinja_env.globals["report_source"] = report_source
+    app.jinja_env.globals["areas_loaded"] = areas_loaded
     app.jinja_env.globals["swap_target_id"] = SWAP_TARGET_ID
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
     app.jinja_env.globals["other_selected"] = other_selected

@@ -142,7 +142,7 @@ def reset_database() -> None:
     empty_database()
     forget_cached_consultations()  # ids restart, so cached structures and snapshots are stale
     seed_strategy()
-    seed_consultations(uk_today())
+    seed_consultations(uk_today(), open_now=True)
 
 
 @pytest.fixture(autouse=True)

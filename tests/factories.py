@@ -13,6 +13,7 @@ from flask import url_for
 
 from portal.accounts import service as accounts
 from portal.accounts.models import Role, User
+from portal.consultations.models import QuestionType
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.responses import service as responses
@@ -104,14 +105,25 @@ def submit_response(
     assert consultation is not None
     now = at or responses.utcnow()
     draft = responses.start_draft(consultation, now, timedelta(hours=1), **arrived)
-    full = {}
-    for question in consultation.questions:
-        if question.key in answers:
-            if answers[question.key] is not None:
-                full[question.key] = answers[question.key]
-        elif question.required:
-            full[question.key] = {"selected": [question.options[0].value]}
-    draft.answers = full
+    given = {key: value for key, value in answers.items() if value is not None}
+    journey = Journey(consultation, draft)
+    # Fill in the required questions not given, as routing reaches them: a question routed
+    # out by an answer given (or filled in) is never answered.
+    while True:
+        filled = dict(given)
+        for question in journey.answered_questions():
+            if question.key in answers or not question.required:
+                continue
+            if question.type == QuestionType.MATRIX:
+                first = question.choices[0].value
+                filled[question.key] = {"rows": {row.value: first for row in question.statements}}
+            else:
+                filled[question.key] = {"selected": [question.options[0].value]}
+        if filled == draft.answers:
+            break
+        draft.answers = filled
+        journey = Journey(consultation, draft)
+    draft.answers = journey.answers_that_apply(filled)
     reference = responses.submit_response(Journey(consultation, draft), now)
     return db.session.scalars(sa.select(Response).where(Response.reference == reference)).one()
 

@@ -7,12 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.areas.sectors import sector_of
 from portal.consultations.models import Consultation, Question
 from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses.models import Answer, Response, ResponseDraft
 
-# One complete set of answers to "Bullying: what parents think", page by page.
+# One complete set of answers to "Bullying: what parents think", page by page, by a parent whose
+# child was bullied (so every routed page is asked).
 BULLYING_ANSWERS: list[dict[str, Any]] = [
     {"school_phase": "secondary"},
     {"school_district": "rugby"},
@@ -22,7 +24,11 @@ BULLYING_ANSWERS: list[dict[str, Any]] = [
         "bullying_where__other": "At the bus stop <b>after</b> school",
         "bullying_kind": ["name_calling", "online_messages"],
     },
-    {"told_school": "yes", "school_response": "not_very_well"},
+    {"bullying_stopped": "continuing", "missed_school": "reluctant"},
+    {"told_school": "yes"},
+    {"school_response": "not_very_well"},
+    {"other_help": ["helpline", "health"]},
+    {"bullied_others": "no"},
     {"policy_awareness": "not_read"},
     {
         "school_takes_seriously": "disagree",
@@ -38,21 +44,56 @@ BULLYING_ANSWERS: list[dict[str, Any]] = [
         )
     },
 ]
+# The pages a parent whose child was not bullied answers: the questions about the bullying,
+# and how the school dealt with it, are routed past.
+BULLYING_ANSWERS_NOT_BULLIED: list[dict[str, Any]] = [
+    *BULLYING_ANSWERS[:2],
+    {"bullied_last_year": "no"},
+    *BULLYING_ANSWERS[8:],
+]
+BULLYING_ROUTED_OUT = {
+    "bullying_where",
+    "bullying_kind",
+    "bullying_stopped",
+    "missed_school",
+    "told_school",
+    "school_response",
+    "other_help",
+}
 
 LIVEABILITY_ANSWERS: list[dict[str, Any]] = [
     {"district": "warwick"},
     {"street_cleanliness": "fairly_clean", "street_condition": "poor", "street_lighting": "good"},
+    {"town_centre_visits": "weekly", "public_spaces_used": ["parks", "community_buildings"]},
     {
         "safe_daytime": "very_safe",
         "safe_after_dark": "a_bit_unsafe",
         "town_centre_evening": "disagree",
         "pedestrian_safety": "agree",
     },
+    {"burglary_worry": "fairly", "vehicle_worry": "no_vehicle"},
+    {"burglary_experience": "no", "vehicle_experience": "no_vehicle"},
+    {
+        "antisocial_behaviour__teenagers": "fairly_big",
+        "antisocial_behaviour__drunk_rowdy": "not_very_big",
+        "antisocial_behaviour__vandalism": "not_very_big",
+        "antisocial_behaviour__drugs": "dont_know",
+        "antisocial_behaviour__noisy_neighbours": "not_a_problem",
+        "antisocial_behaviour__abandoned_cars": "not_a_problem",
+    },
     {"local_problems": ["speeding", "pavements"]},
     {"transport_used": ["local_bus", "flexibus"], "transport_access": "neither"},
+    {
+        "local_schemes__pride_camp_hill": "not_heard",
+        "local_schemes__sustainable_bedworth": "not_heard",
+        "local_schemes__better_brownsover": "heard_of",
+        "local_schemes__safer_routes": "taken_part",
+        "local_schemes__streetpride": "not_heard",
+        "local_schemes__village_traffic": "not_heard",
+    },
     {"improvements": ["lighting", "__other__"], "improvements__other": "Benches at bus stops"},
     {"comments": ""},
-    {"age_band": "65_74"},
+    {"user_group": ["older_peoples_forum"], "age_band": "65_74", "postcode_area": "cv34 4rl"},
 ]
 
 
@@ -90,7 +131,7 @@ class Respondent:
 def stored_answers(response: Response) -> dict[str, Any]:
     """A stored response as {question key: sorted option values, or text}."""
     rows = db.session.execute(
-        sa.select(Question.key, Answer.option_id, Answer.text)
+        sa.select(Question.key, Answer.option_id, Answer.text, Answer.statement_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Answer.response_id == response.id)
     ).all()
@@ -101,7 +142,9 @@ def stored_answers(response: Response) -> dict[str, Any]:
         for option_id, value in db.session.execute(sa.select(Option.id, Option.value))
     }
     result: dict[str, Any] = {}
-    for key, option_id, text in rows:
+    for key, option_id, text, statement_id in rows:
+        if statement_id is not None:  # a matrix row: one entry per statement, as posted
+            key = f"{key}__{values[statement_id]}"
         entry = result.setdefault(key, {"options": [], "text": None})
         if option_id is not None:
             entry["options"].append(values[option_id])
@@ -128,6 +171,9 @@ def expected_answers(pages: list[dict[str, Any]]) -> dict[str, Any]:
                 question_text = page[f"{key}__other"]
             if key == "comments":
                 expected[key] = {"options": [], "text": value.replace("\r\n", "\n")}
+                continue
+            if key == "postcode_area":  # only the sector is kept
+                expected[key] = {"options": [], "text": sector_of(value)}
                 continue
             expected[key] = {"options": options, "text": question_text}
     return expected

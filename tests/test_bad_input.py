@@ -45,31 +45,30 @@ def test_unknown_option_value(client, respondent):
 
 
 def test_unknown_value_among_checkboxes(client, respondent):
+    respondent.answer_all(BULLYING_ANSWERS[:3])  # "Yes": the pages about the bullying follow
     data = {**BULLYING_ANSWERS[3], "bullying_kind": ["name_calling", "'; DROP TABLE answer; --"]}
     page = post_page(client, respondent, 4, data)
     assert_error(page, "Select only the options shown", "bullying_kind")
-    assert only_draft().answers == {}
+    assert "bullying_kind" not in only_draft().answers
 
 
 def test_exclusive_option_combined_with_others(client, respondent):
-    data = {**BULLYING_ANSWERS[3], "bullying_where": ["at_school", "not_bullied"]}
-    page = post_page(client, respondent, 4, data)
-    assert_error(
-        page,
-        "Select “My child has not been bullied” on its own, or other options",
-        "bullying_where",
-    )
-    assert only_draft().answers == {}
+    respondent.answer_all(BULLYING_ANSWERS[:7])
+    page = post_page(client, respondent, 8, {"other_help": ["police", "nobody"]})
+    assert_error(page, "Select “No, nobody else” on its own, or other options", "other_help")
+    assert "other_help" not in only_draft().answers
 
 
 def test_other_ticked_without_saying_what(client, respondent):
+    respondent.answer_all(BULLYING_ANSWERS[:3])
     data = {**BULLYING_ANSWERS[3], "bullying_where__other": "   "}
     page = post_page(client, respondent, 4, data)
     assert_error(page, "Enter what “Somewhere else” means", "bullying_where__other")
-    assert only_draft().answers == {}
+    assert "bullying_where" not in only_draft().answers
 
 
 def test_other_text_is_ignored_when_other_is_not_ticked(client, respondent):
+    respondent.answer_all(BULLYING_ANSWERS[:3])
     data = {
         "bullying_where": ["at_school"],
         "bullying_where__other": "ignored",
@@ -82,7 +81,7 @@ def test_other_text_is_ignored_when_other_is_not_ticked(client, respondent):
 
 def test_over_long_free_text(client, respondent):
     respondent.answer_all(BULLYING_ANSWERS[:-1])
-    page = post_page(client, respondent, 10, {"comments": "x" * 1201})
+    page = post_page(client, respondent, 14, {"comments": "x" * 1201})
     assert_error(page, "Your answer must be 1,200 characters or fewer", "comments")
     assert "comments" not in only_draft().answers
     # The text typed is given back, so nothing is lost while shortening it.
@@ -92,14 +91,14 @@ def test_over_long_free_text(client, respondent):
 def test_exactly_the_limit_counting_a_line_break_as_one(client, respondent):
     respondent.answer_all(BULLYING_ANSWERS[:-1])
     text = "a" * 599 + "\r\n" + "b" * 600  # 1,200 characters as the character count shows them
-    response = respondent.answer(10, {"comments": text})
+    response = respondent.answer(14, {"comments": text})
     assert response.status_code == 303
     assert only_draft().answers["comments"] == {"text": "a" * 599 + "\n" + "b" * 600}
 
 
 def test_control_characters_are_refused(client, respondent):
     respondent.answer_all(BULLYING_ANSWERS[:-1])
-    page = post_page(client, respondent, 10, {"comments": "hello\x00world"})
+    page = post_page(client, respondent, 14, {"comments": "hello\x00world"})
     assert_error(page, "Your answer must not contain unusual control characters", "comments")
 
 
@@ -110,7 +109,7 @@ def test_answers_for_questions_on_other_pages_are_ignored(client, respondent):
     assert only_draft().answers == {}
 
 
-@pytest.mark.parametrize("number", [0, 11, 999])
+@pytest.mark.parametrize("number", [0, 15, 999])
 def test_a_page_number_that_does_not_exist(client, respondent, number):
     page = post_page(client, respondent, number, {"school_phase": "primary"})
     assert page.status == 404 and page.h1 == "Page not found"
@@ -136,7 +135,7 @@ def test_unknown_consultation(client):
 
 
 def test_oversized_request_is_refused(client, respondent):
-    page = post_page(client, respondent, 10, {"comments": "x" * 300_000})
+    page = post_page(client, respondent, 14, {"comments": "x" * 300_000})
     assert page.status == 413
     assert page.h1 == "What you sent is too large"
 

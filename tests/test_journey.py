@@ -3,14 +3,21 @@
 import re
 import threading
 import weakref
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import url_for
 from markupsafe import escape
 
+from portal.areas.sectors import sector_of
 from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
+from portal.consultations.seed import (
+    anti_bullying_week,
+    build_consultation,
+    read_consultations,
+    strategy_codes,
+)
 from portal.consultations.service import JOURNEY_COLUMNS, consultation_from_row
 from portal.extensions import db
 from portal.responses import tallies
@@ -53,13 +60,44 @@ def test_start_page_says_who_it_is_for_how_long_and_what_happens(client):
     assert page.h1 == "Bullying: what parents think"
     assert "Who this is for" in page.text
     assert "it takes about 10 minutes" in page.text
-    assert "there are 15 questions on 10 pages" in page.text
+    assert (
+        "there are up to 19 questions; some are asked only if an earlier answer makes them "
+        "relevant" in page.text
+    )
     assert "What happens to your answers" in page.text
     assert "Privacy notice" in page.text and "data controller" in page.text
     assert (
         page.soup.select_one("form button.govuk-button--start").get_text(strip=True) == "Start now"
     )
     assert page.title.startswith("Bullying: what parents think – Have your say")
+
+
+def test_the_bullying_consultation_opens_in_anti_bullying_week_unless_told_otherwise(client):
+    # Seeded on 5 December 2026 (after that year's week): the next week is 15 to 19 November
+    # 2027 (the third week of November, counting the part week of the 1st as the first).
+    seeded = build_consultation(
+        next(c for c in read_consultations() if c["slug"] == BULLYING) | {"slug": "abw"},
+        date(2026, 12, 5),
+        strategy_codes(),
+    )
+    assert (seeded.opens_on, seeded.closes_on) == (date(2027, 11, 15), date(2027, 12, 27))
+    assert seeded.timing_note == (
+        "This consultation opens in Anti-Bullying Week, 15 to 19 November 2027, "
+        "as the council's strategy planned its consultation with parents to coincide with "
+        "Anti-Bullying Week."
+    )
+    assert anti_bullying_week(date(2025, 11, 1)) == (date(2025, 11, 10), date(2025, 11, 14))
+    assert anti_bullying_week(date(2024, 11, 15)) == (date(2024, 11, 11), date(2024, 11, 15))
+    assert anti_bullying_week(date(2024, 11, 16))[0] == date(2025, 11, 10)
+    db.session.add(seeded)
+    db.session.commit()
+    page = client.get_page(url_for("public.start", slug="abw"))
+    assert "This consultation opens in Anti-Bullying Week, 15 to 19 November 2027" in page.text
+    assert (
+        "This consultation opens on 15 November 2027 and closes on 27 December 2027. "
+        "You can respond from then." in page.text
+    )
+    assert page.soup.select_one("form button.govuk-button--start") is None
 
 
 @pytest.mark.parametrize(
@@ -151,10 +189,10 @@ def test_optional_question_can_be_left_blank(client):
     respondent = Respondent(client, LIVEABILITY)
     respondent.start()
     answers = [dict(p) for p in LIVEABILITY_ANSWERS]
-    answers[-1] = {}  # age band is optional
+    answers[-1] = {"user_group": ["neither"]}  # age band and postcode are optional
     respondent.answer_all(answers)
     check = client.get_page(url_for("public.check_answers", slug=LIVEABILITY))
-    assert check.text.count("Not answered") == 2  # comments and age band
+    assert check.text.count("Not answered") == 3  # comments, age band and postcode
     respondent.submit()
     response = db.session.scalars(sa.select(Response)).one()
     assert "age_band" not in stored_answers(response)
@@ -165,7 +203,7 @@ def test_unchecking_an_answer_on_change_removes_it(client):
     respondent = Respondent(client, LIVEABILITY)
     respondent.start()
     respondent.answer_all(LIVEABILITY_ANSWERS)
-    respondent.answer(6, {"improvements": ["cleaner"]}, change=True)
+    respondent.answer(11, {"improvements": ["cleaner"]}, change=True)
     respondent.submit()
     stored = stored_answers(db.session.scalars(sa.select(Response)).one())
     assert stored["improvements"] == {"options": ["cleaner"], "text": None}
@@ -246,12 +284,12 @@ def test_the_statements_sending_a_response_costs(client, monkeypatch):
         sa.event.remove(engine, "checkout", traced)
         sa.event.remove(engine, "checkin", untraced)
 
-    assert response_count() == 3 and answer_count() == 3 * 19
+    assert response_count() == 3 and answer_count() == 3 * 24
     assert tallies.stored_counts() == tallies.fresh_counts()
     if engine.dialect.name == "postgresql":
         assert sent == [("SELECT", True), ("WITH", True)]
     else:  # the journey, then one transaction: the response, the draft's claim, the answers
-        # (all 19 rows in one statement), four tallies
+        # (all 24 rows in one statement), four tallies
         assert seen_by_sqlite == [
             "SELECT",
             "BEGIN",
@@ -340,7 +378,7 @@ def test_concurrent_duplicate_submissions_store_one_response(app, client):
         len(answer["options"]) + (1 if answer["text"] else 0)
         for answer in expected_answers(BULLYING_ANSWERS).values()
     )
-    assert answer_count() == expected_rows == 19
+    assert answer_count() == expected_rows == 24
 
 
 def url_for_submit(app):
@@ -725,7 +763,7 @@ def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlit
     assert statuses == [(303, url_for("public.confirmation", slug=BULLYING))] * 4
     assert commits == ([1] if on_sqlite else [])
     assert response_count() == 4
-    assert answer_count() == 4 * 19
+    assert answer_count() == 4 * 24
     assert tallies.stored_counts() == tallies.fresh_counts()
 
 
@@ -765,9 +803,11 @@ def test_unanswered_questions_are_written_once_and_answers_always_afresh(
         answered = client.get(url).get_data(as_text=True)
         if any(answers.values()):  # (an optional page may be left blank)
             assert _without_csrf_token(answered) != _without_csrf_token(kept)
-        for value in answers.values():
+        for key, value in answers.items():
             for one in value if isinstance(value, list) else [value]:
-                if re.fullmatch(r"[a-z0-9_]+", one):  # an option's value: chosen
+                if key == "postcode_area":  # only its sector is kept, and shown again
+                    assert f'value="{sector_of(one)}"' in answered, (number, one)
+                elif re.fullmatch(r"[a-z0-9_]+", one):  # an option's value: chosen
                     assert f'value="{one}" checked' in answered, (number, one)
                 else:  # typed text, as typed
                     assert str(escape(one)) in answered, (number, one)

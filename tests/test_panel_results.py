@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,8 +14,7 @@ from portal.panel import invitations, service
 from portal.panel.models import Invitation
 from portal.reporting import panel_report
 from portal.responses import service as responses
-from portal.responses.journey import Journey
-from tests.factories import create_user, sign_in
+from tests.factories import create_user, sign_in, submit_response
 from tests.test_panel import HEADER, _row
 
 SLUG = "warwickshire-panel-liveability"
@@ -56,13 +54,12 @@ def answered(app, monkeypatch):
         invitation = db.session.scalars(
             sa.select(Invitation).where(Invitation.member_id == service.find_member(reference).id)
         ).one()
-        draft = responses.start_draft(
-            consultation, now, timedelta(hours=1), invitation_id=invitation.id
+        submit_response(
+            SLUG,
+            {"street_lighting": {"selected": [lighting]}},
+            at=now,
+            invitation_id=invitation.id,
         )
-        draft.answers = {
-            q.key: {"selected": [q.choices[0].value]} for q in consultation.questions if q.required
-        } | {"street_lighting": {"selected": [lighting]}}
-        responses.submit_response(Journey(consultation, draft), now)
     return consultation
 
 

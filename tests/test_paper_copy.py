@@ -8,7 +8,12 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from portal.consultations.models import ConditionOperator, ConsultationStatus, DisplayCondition
+from portal.consultations.models import (
+    ConditionOperator,
+    ConsultationStatus,
+    DisplayCondition,
+    QuestionType,
+)
 from portal.consultations.question_types import kind_of
 from portal.extensions import db
 from tests.journeys import consultation
@@ -28,7 +33,14 @@ def test_every_question_is_numbered_with_its_boxes_and_lines(client, app, slug):
     for number, (heading, question) in enumerate(zip(headings, asking, strict=True), start=1):
         assert heading.startswith(f"{number}. {question.text}")
     boxes = len(page.soup.select(".app-paper-options .app-paper-box"))
-    assert boxes == sum(len(q.choices) + bool(q.other_label) for q in asking if q.choices)
+    grids = [q for q in asking if q.type == QuestionType.MATRIX]
+    assert boxes == sum(
+        len(q.choices) + bool(q.other_label) for q in asking if q.choices and q not in grids
+    )
+    # A grid has a box for each statement and answer.
+    assert len(page.soup.select(".app-paper-matrix .app-paper-box")) == sum(
+        len(q.statements) * len(q.choices) for q in grids
+    )
     assert found.privacy_notice.split(".")[0] in page.text
     assert app.config["PAPER_RETURN_ADDRESS"] in page.text
     start = client.get_page(url_for("public.start", slug=slug))

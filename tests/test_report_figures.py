@@ -31,7 +31,7 @@ def as_printed(value: Any, unit: str) -> str:
     """A figure as a printed report writes it: 1,800 hours, £1,706,510, 5.6 weeks, 60%."""
     number = Decimal(str(value))
     whole = number == number.to_integral_value()
-    text = f"{abs(int(number)):,}" if whole else str(abs(number)).rstrip("0")
+    text = f"{abs(int(number)):,}" if whole else f"{abs(number):,}".rstrip("0")
     if number < 0:
         text = MINUS + text
     if unit == "percent":
@@ -94,7 +94,7 @@ def check_figures(page: HtmlPage, indicator: dict[str, Any]) -> None:
                 expected_value = as_printed(value["value"], value["unit"])
                 if value.get("inferred"):
                     expected_value += " (portal's reading)"
-            expected_target = "None set"
+            expected_target = "No target given"
             if value.get("target") is not None:
                 expected_target = as_printed(value["target"], value["unit"])
             assert shown[str(value["period"])] == [expected_value, expected_target], where
@@ -130,6 +130,9 @@ def check_directions(page: HtmlPage) -> int:
     checked = 0
     for block in page.soup.select(".app-indicator"):
         indicator = indicators[block["id"].removeprefix("indicator-")]
+        if not any(series["values"] for series in series_of(indicator)):
+            assert "No figures reported yet." in block.get_text(" ", strip=True)
+            continue
         parts = series_blocks(block, indicator) if block.select(".app-measure") else {"": block}
         for name, part in parts.items():
             series = next(s for s in series_of(indicator) if s["name"] == name)
@@ -180,6 +183,11 @@ def answered(app: Any) -> None:
         (-55, "percent", "\u221255%"),
         ("100.00", "count", "100"),
         ("9.80", "weeks", "9.8 weeks"),
+        (0, "count", "0"),
+        (-250, "pounds", "\u2212£250"),
+        (1, "hours", "1 hour"),
+        (-1, "weeks", "\u22121 week"),
+        ("1234.5", "count", "1,234.5"),
     ],
 )
 def test_figures_are_written_as_the_report_prints_them(value, unit, printed):
@@ -202,7 +210,8 @@ def test_every_figure_of_the_report_reads_as_printed_on_every_page(officer_clien
             if page.soup.select_one(f"#indicator-{indicator['code']}") is not None:
                 check_figures(page, indicator)
                 shown_on_results += 1
-    assert shown_on_results == 7  # 2.2.3's two from the bullying survey, 3.5's five measures
+    # 2.2.2 (four figures) and 2.2.3 (two) beside the bullying survey, the five 3.5 measures
+    assert shown_on_results == 11
 
 
 def test_every_direction_of_change_agrees_with_its_own_figures(officer_client, answered):
@@ -243,8 +252,8 @@ def test_what_the_trial_found_now_reads_as_the_report(officer_client):
 
 def test_what_is_the_portals_reading_says_so_on_the_page(officer_client):
     liveability = officer_client.get_page(url_for("officer.priority", position=5))
-    caption = liveability.soup.select_one(".govuk-caption-l").get_text(strip=True)
-    assert caption == "Priority 5(portal's numbering), report section 3"
+    caption = liveability.soup.select_one(".govuk-caption-l").get_text(" ", strip=True)
+    assert caption == "Priority 5 (portal's numbering) , report section 3"
     assert '"all these aspects of a place' in liveability.text
     heading = liveability.soup.select_one("#outcome-3\\.3c-heading").get_text(" ", strip=True)
     assert heading.startswith("3.3c (portal's label)")
@@ -257,7 +266,7 @@ def test_what_is_the_portals_reading_says_so_on_the_page(officer_client):
     )
     drugs = officer_client.get_page(url_for("officer.priority", position=7))
     september = rows_of(drugs.soup.select_one("#indicator-drug-related-incidents"))
-    assert september["September 2005"] == ["90 (portal's reading)", "None set"]
+    assert september["September 2005"] == ["90 (portal's reading)", "No target given"]
     driven = drugs.soup.select_one("#indicator-drug-driven-crime").get_text(" ", strip=True)
     assert "increased by 22% since May 2005" in driven and "a rise of 27.6%" in driven
     young_people = officer_client.get_page(url_for("officer.priority", position=4))
@@ -291,7 +300,7 @@ def test_an_officers_new_value_reads_as_typed(officer_client):
     assert response.status_code == 303
     page = officer_client.get_page(url_for("officer.priority", position=4))
     block = page.soup.select_one("#indicator-yjs-new-entrants")
-    assert rows_of(block)["2005"] == ["100", "None set"]
+    assert rows_of(block)["2005"] == ["100", "No target given"]
     assert block.select_one(".app-trend").get_text() == "Improving"  # 780 -> 100, lower is better
     assert "Recorded by" in block.select_one(".app-sources").text
 
@@ -332,3 +341,45 @@ def test_the_indicator_download_says_what_the_pages_say(officer_client, export_f
         "Getting worse (2005/6 Q1 to 2005/6 Q2)",
         "Not enough data",
     }
+
+
+@pytest.mark.parametrize(
+    ("position", "code", "measure", "direction"),
+    [
+        # What the report's own figures say, read from the report, not worked out again.
+        (4, "permanent-exclusions", "", "Getting worse (2002/3 to 2003/4)"),  # 65, then 90
+        (4, "yjs-offences", "", "Improving (2001 to 2004)"),  # 2,169, then 1,819
+        (7, "wait-gp-prescribing", "Longest wait", "Getting worse (2005/6 Q1 to 2005/6 Q2)"),
+        (
+            7,
+            "wait-structured-counselling",
+            "Average wait",
+            "Getting worse (2005/6 Q1 to 2005/6 Q2)",
+        ),
+        (7, "wait-inpatient", "Longest wait", "No change (2005/6 Q1 to 2005/6 Q2)"),
+        (7, "wait-structured-day-care", "Longest wait", "Not enough data"),  # Q2 "TBC"
+        (7, "retained-12-weeks-rate", "Year to date", "Getting worse (2005/6 Q1 to 2005/6 Q2)"),
+        (7, "people-in-treatment", "Year to date", "Not compared: a running total for the year"),
+        (7, "drug-driven-crime", "", "Getting worse (May 2005 to October 2005)"),
+        (
+            7,
+            "drug-related-incidents",
+            "Incidents in the month",
+            "Up (September 2005 to October 2005)",
+        ),
+    ],
+)
+def test_each_direction_reads_as_the_report_describes_the_change(
+    officer_client, position, code, measure, direction
+):
+    page = officer_client.get_page(url_for("officer.priority", position=position))
+    block = page.soup.select_one(f"#indicator-{code}")
+    if measure:
+        block = next(
+            part
+            for part in block.select(".app-measure")
+            if part.select_one("h5").get_text(strip=True) == measure
+        )
+    line = block.select_one(".app-trend").find_parent("p").get_text(" ", strip=True)
+    line = line.replace("( ", "(").replace(" )", ")").replace(" .", ".")
+    assert line.startswith(f"Direction of change: {direction}.")

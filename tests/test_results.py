@@ -74,7 +74,9 @@ def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
     assert rows[0][0].startswith("2004/05") and rows[0][1] == "\u221255%"  # a minus sign
     # Outcomes come in strategy order, with "Other questions" last.
     ids = [s["id"] for s in page.soup.select("section.app-outcome")]
-    assert ids == ["outcome-2.2.1", "outcome-2.2.3", "other-questions"]
+    assert ids == ["outcome-2.2.1", "outcome-2.2.2", "outcome-2.2.3", "other-questions"]
+    # Missing school because of bullying informs 2.2.2 (the truancy link).
+    assert page.soup.select_one("#result-2\\.2\\.2-missed_school") is not None
     other = page.soup.select_one("#other-questions")
     assert other.select_one("#result-other-school_district") is not None
 
@@ -192,3 +194,23 @@ def test_dashboard_counts_today_this_week_and_total(officer_client):
     assert row.select("td")[-2].get_text(strip=True) == "3"
     link = row.select_one("a")
     assert link["href"] == url_for("officer.results", slug=BULLYING)
+
+
+def test_a_routed_question_counts_who_was_not_asked_apart_from_who_skipped(officer_client):
+    submit_response(
+        BULLYING, {"bullied_last_year": chose("yes"), "bullying_where": chose("online")}
+    )
+    submit_response(
+        BULLYING, {"bullied_last_year": chose("yes"), "bullying_where": chose("at_school")}
+    )
+    submit_response(BULLYING, {"bullied_last_year": chose("no")})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    where = page.soup.select_one("#result-2\\.2\\.3-bullying_where")
+    summary = where.select_one("p.app-muted").get_text(" ", strip=True)
+    assert summary.startswith("2 answered, 0 skipped, 1 not asked.")
+    # "Where" is a share of the parents whose child was bullied, and the page says so.
+    assert "Asked only when the answer to “In the last 12 months" in summary
+    online = next(tr for tr in where.select("tbody tr") if "Online" in tr.th.get_text())
+    assert [td.get_text(strip=True) for td in online.select("td")][:2] == ["1", "50.0%"]
+    stopped = page.soup.select_one("#result-2\\.2\\.3-bullied_others p.app-muted")
+    assert stopped.get_text(" ", strip=True).startswith("3 answered, 0 skipped.")  # asked of all

@@ -197,14 +197,14 @@ def test_a_bad_outcome_reference_is_reported(app):
 
 
 @pytest.mark.parametrize("slug", ["bullying-what-parents-think", "warwickshire-panel-liveability"])
-def test_consultations_have_ten_to_twenty_questions(app, slug):
+def test_consultations_have_ten_to_twenty_five_questions(app, slug):
     found = consultation(slug)
     assert found.status == ConsultationStatus.OPEN
-    assert found.is_open_on(uk_today())
-    assert 10 <= len(found.questions) <= 20
+    assert found.is_open_on(uk_today())  # the tests seed with PORTAL_SEED_OPEN_NOW's effect
+    assert 10 <= len(found.questions) <= 25
     assert found.privacy_notice and found.what_happens and found.who_for
     types = {q.type for q in found.questions}
-    assert types == {
+    assert types >= {
         QuestionType.SINGLE_CHOICE,
         QuestionType.MULTIPLE_CHOICE,
         QuestionType.AGREEMENT_SCALE,
@@ -215,11 +215,23 @@ def test_consultations_have_ten_to_twenty_questions(app, slug):
 def test_bullying_consultation_informs_outcomes_221_and_223(app):
     found = consultation("bullying-what-parents-think")
     linked = {o.code for q in found.questions for o in q.outcomes}
-    assert linked == {"2.2.1", "2.2.3"}
+    assert linked == {"2.2.1", "2.2.2", "2.2.3"}
     assert [t.code for t in found.key_tasks] == ["2.3.3"]
     where = next(q for q in found.questions if q.key == "bullying_where")
     assert {o.label for o in where.options} >= {"At school", "On the way to or from school"}
-    assert where.other_label and any(o.exclusive for o in where.options)
+    # Routing asks only parents whose child was bullied, so no "has not been bullied" option.
+    assert where.other_label and not any(o.exclusive for o in where.options)
+    assert [c.describe() for c in where.page.conditions] == [
+        "the answer to \u201cIn the last 12 months, has your child been bullied?\u201d is "
+        "\u201cYes\u201d"
+    ]
+    # The questions the strategy needs, each tied to the outcome it informs.
+    informs = {q.key: [o.code for o in q.outcomes] for q in found.questions}
+    assert informs["missed_school"] == ["2.2.2"]  # out of school: truancy (2.2.2)
+    assert informs["bullying_stopped"] == ["2.2.3"]
+    assert informs["other_help"] == ["2.2.3"]  # the multi-agency response
+    assert informs["bullied_others"] == ["2.2.3"]  # victims and offenders
+    assert informs["school_phase"] == []  # about the child, not an outcome
 
 
 def test_liveability_survey_informs_liveability_outcomes_and_35_measures(app):
@@ -233,6 +245,8 @@ def test_liveability_survey_informs_liveability_outcomes_and_35_measures(app):
     assert informed == {
         "street-environment-quality",
         "road-traffic-accidents",
+        "domestic-burglary",
+        "vehicle-crime",
         "antisocial-behaviour",
     }
     district = next(q for q in found.questions if q.key == "district")

@@ -56,8 +56,10 @@ def measure_id(code: str, name: str) -> int:
 def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, officer):
     form_page = client.get_page(url_for("officer.add_indicator_value", code="people-in-treatment"))
     assert form_page.soup.select_one("select#unit option[selected]")["value"] == "count"
-    measures = [o.get_text(strip=True) for o in form_page.soup.select("select#measure option")]
+    radios = form_page.soup.select("input[name=measure]")
+    measures = [form_page.soup.select_one(f"label[for={r['id']}]").get_text() for r in radios]
     assert measures == ["Whole year", "Year to date"]
+    assert not any(radio.has_attr("checked") for radio in radios)  # the officer chooses
     response = client.post(
         url_for("officer.add_indicator_value", code="people-in-treatment"),
         data={
@@ -108,7 +110,7 @@ def test_officer_adds_an_indicator_value_recorded_with_who_and_when(client, offi
         ),
         (
             {"period": "2004/5", "value": "1", "source": "x"},
-            "There is already a value for 2004/5 (whole year)",
+            "There is already a value for 2004/5 (Whole year)",
         ),
         ({"period": "2007", "value": "1", "source": ""}, "Enter where the figure comes from"),
     ],
@@ -170,7 +172,7 @@ def test_the_same_period_written_another_way_is_refused(client, officer, period)
         },
     )
     assert page.status == 422
-    assert "There is already a value for 2005/6 Q2 (year to date)" in page.error_summary()
+    assert "There is already a value for 2005/6 Q2 (Year to date)" in page.error_summary()
 
 
 @pytest.mark.parametrize("typed", ["1e3", "nan", "inf", "12 weeks", "1.2.3"])
@@ -190,3 +192,27 @@ def test_a_standing_target_is_offered_with_the_form(client, officer):
     form = client.get_page(url_for("officer.add_indicator_value", code="wait-gp-prescribing"))
     assert form.soup.select_one("input#target")["value"] == "2"
     assert form.soup.select_one("select#unit option[selected]")["value"] == "weeks"
+
+
+def test_the_measure_must_be_chosen_and_the_unit_must_match_its_figures(client, officer):
+    url = url_for("officer.add_indicator_value", code="wait-gp-prescribing")
+    token = client.get_page(url).csrf_token()
+    base = {"csrf_token": token, "period": "2005/6 Q3", "value": "15", "source": "NTA"}
+    page = client.post_page(url, data={**base, "unit": "weeks"})
+    assert page.status == 422
+    assert "Select which measure the figure is for" in page.error_summary()
+    longest = measure_id("wait-gp-prescribing", "Longest wait")
+    page = client.post_page(url, data={**base, "unit": "hours", "measure": longest})
+    assert page.status == 422
+    assert (
+        "Give the figure in weeks, as the earlier figures (Longest wait) are"
+        in page.error_summary()
+    )
+    for value, message in [
+        ("15.125", "Value must have no more than 2 decimal places"),
+        ("1000000000000", "Value must be less than 1,000,000,000,000"),
+    ]:
+        page = client.post_page(
+            url, data={**base, "unit": "weeks", "measure": longest, "value": value}
+        )
+        assert message in page.error_summary()

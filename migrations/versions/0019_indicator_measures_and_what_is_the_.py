@@ -227,7 +227,7 @@ def _bring_indicator_up_to_date(connection, item, outcome_ids, default_source):
     loaded_at = connection.scalar(sa.select(sa.func.min(indicator_value.c.recorded_at)).where(seeded))
     connection.execute(indicator_value.delete().where(seeded))
     officers = connection.execute(
-        sa.select(indicator_value.c.id, indicator_value.c.period)
+        sa.select(indicator_value.c.id, indicator_value.c.period, indicator_value.c.recorded_by)
         .where(values_of_measure)
         .order_by(indicator_value.c.position)
     ).all()
@@ -235,11 +235,20 @@ def _bring_indicator_up_to_date(connection, item, outcome_ids, default_source):
 
     measures = item.get("measures")
     if measures is None:
-        # One series: the report's figures first, then what officers recorded after them.
-        taken = {period for _, period in officers}
-        kept = [v for v in item.get("values", []) if str(v["period"]) not in taken]
-        _insert_values(connection, only_measure, kept, loaded_at, default_source)
-        for position, (value_id, _) in enumerate(officers, start=len(kept) + 1):
+        # One series: the report's figures first, then what officers recorded after them. An
+        # officer's figure for a period the corrected data now gives keeps a period of its own,
+        # marked, so neither the report's figure nor theirs is lost.
+        reported = item.get("values", [])
+        periods = {str(v["period"]) for v in reported}
+        for value_id, period, who in officers:
+            if period in periods:
+                connection.execute(
+                    indicator_value.update()
+                    .where(indicator_value.c.id == value_id)
+                    .values(period=f"{period} (recorded by {who})"[:60])
+                )
+        _insert_values(connection, only_measure, reported, loaded_at, default_source)
+        for position, (value_id, _, _) in enumerate(officers, start=len(reported) + 1):
             connection.execute(
                 indicator_value.update().where(indicator_value.c.id == value_id).values(position=position)
             )
@@ -336,6 +345,18 @@ def downgrade():
             ),
         )
     )
+    # One order per indicator again: measure by measure, each in its own order.
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(indicator_value.c.id, indicator_measure.c.indicator_id)
+        .join(indicator_measure, indicator_measure.c.id == indicator_value.c.measure_id)
+        .order_by(indicator_measure.c.indicator_id, indicator_measure.c.position, indicator_value.c.position)
+    ).all()
+    position, previous = 0, None
+    for value_id, indicator_id in rows:
+        position = position + 1 if indicator_id == previous else 1
+        previous = indicator_id
+        connection.execute(indicator_value.update().where(indicator_value.c.id == value_id).values(position=position))
     with op.batch_alter_table('indicator_value', schema=None) as batch_op:
         batch_op.alter_column('indicator_id', existing_type=sa.INTEGER(), nullable=False)
         batch_op.drop_constraint(batch_op.f('fk_indicator_value_measure_id_indicator_measure'), type_='foreignkey')

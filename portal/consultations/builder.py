@@ -85,6 +85,7 @@ def _refuse_if_answered(consultation: Consultation, what: str) -> None:
 
 DETAIL_FIELDS = (
     "title",
+    "timing_note",
     "summary",
     "audience",
     "who_for",

@@ -37,6 +37,8 @@ class QuestionType(enum.StrEnum):
     RANKING = "ranking"
     MATRIX = "matrix"  # several statements (options of kind "statement") on one scale
     INFORMATION = "information"  # text for the respondent; asks nothing
+    # A postcode, of which only the sector ("CV34 4") is kept: areas, not addresses.
+    POSTCODE_SECTOR = "postcode_sector"
 
 
 class PanelLink(enum.StrEnum):
@@ -49,6 +51,9 @@ class PanelLink(enum.StrEnum):
 class OptionKind(enum.StrEnum):
     CHOICE = "choice"
     STATEMENT = "statement"  # a row of a matrix question
+    # A choice no longer offered, kept because earlier respondents chose it: their answers
+    # still count in the results, labelled as no longer offered, and nothing else changes.
+    RETIRED = "retired"
 
 
 class ConditionOperator(enum.StrEnum):
@@ -106,6 +111,9 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     )
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
+    # Why it runs when it does, for the start page ("during Anti-Bullying Week, 15 to 19
+    # November 2027"); empty when the dates need no explaining.
+    timing_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     panel_link: Mapped[PanelLink] = mapped_column(
         enum_column(PanelLink, 10), default=PanelLink.CELLS, server_default="cells"
     )
@@ -245,6 +253,12 @@ class Question(db.Model):  # type: ignore[name-defined]
     def statements(self) -> list[Option]:
         """A matrix question's rows."""
         return [option for option in self.options if option.kind == OptionKind.STATEMENT]
+
+    @property
+    def counted_choices(self) -> list[Option]:
+        """The choices results and exports count: those offered, then any retired ones that
+        earlier respondents chose."""
+        return self.choices + [o for o in self.options if o.kind == OptionKind.RETIRED]
 
     def __repr__(self) -> str:
         return f"<Question {self.key}>"

@@ -35,20 +35,41 @@ def read_consultations(path: Path = DATA_FILE) -> list[dict[str, Any]]:
     return consultations
 
 
-def seed_consultations(today: date, data: list[dict[str, Any]] | None = None) -> list[str]:
-    """Create each consultation whose slug is not taken; return the slugs created."""
+def anti_bullying_week(after: date) -> tuple[date, date]:
+    """The Monday and Friday of the first Anti-Bullying Week that has not ended by `after`.
+
+    It is held in the third week of November, counting a part week at the start of the month
+    as the first (10 to 14 November 2025, 15 to 19 November 2027). A Monday and Friday of
+    one month, so "15 to 19 November 2027" reads right."""
+    for year in (after.year, after.year + 1):
+        first = date(year, 11, 1)
+        first_monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        monday = first_monday + timedelta(days=14 if first.weekday() == 0 else 7)
+        friday = monday + timedelta(days=4)
+        if friday >= after:
+            return monday, friday
+    raise AssertionError("unreachable: next year's week always lies ahead")
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def seed_consultations(
+    today: date, data: list[dict[str, Any]] | None = None, open_now: bool = False
+) -> list[str]:
+    """Create each consultation whose slug is not taken; return the slugs created.
+
+    A consultation the data plans for Anti-Bullying Week opens in the next one, and its start
+    page says why, unless `open_now` opens it today (demos and tests)."""
     data = data if data is not None else read_consultations()
     existing = set(db.session.scalars(sa.select(Consultation.slug)))
-    strategy = StrategyCodes(
-        outcomes={o.code: o for o in db.session.scalars(sa.select(Outcome))},
-        key_tasks={t.code: t for t in db.session.scalars(sa.select(KeyTask))},
-        indicators={i.code: i for i in db.session.scalars(sa.select(Indicator))},
-    )
+    strategy = strategy_codes()
     created = []
     for item in data:
         if item["slug"] in existing:
             continue
-        db.session.add(build_consultation(item, today, strategy))
+        db.session.add(build_consultation(item, today, strategy, open_now))
         created.append(item["slug"])
     db.session.commit()
     return created
@@ -63,8 +84,28 @@ class StrategyCodes:
     indicators: dict[str, Indicator]
 
 
-def build_consultation(item: dict[str, Any], today: date, strategy: StrategyCodes) -> Consultation:
+def strategy_codes() -> StrategyCodes:
+    return StrategyCodes(
+        outcomes={o.code: o for o in db.session.scalars(sa.select(Outcome))},
+        key_tasks={t.code: t for t in db.session.scalars(sa.select(KeyTask))},
+        indicators={i.code: i for i in db.session.scalars(sa.select(Indicator))},
+    )
+
+
+def build_consultation(
+    item: dict[str, Any], today: date, strategy: StrategyCodes, open_now: bool = False
+) -> Consultation:
     slug = item["slug"]
+    opens_on, timing_note = today, ""
+    if item.get("opens") == "anti_bullying_week" and not open_now:
+        opens_on, friday = anti_bullying_week(today)
+        timing_note = (
+            f"This consultation opens in Anti-Bullying Week, {opens_on.day} to "
+            f"{_long(friday)}, as the council's strategy planned its consultation with "
+            "parents to coincide with Anti-Bullying Week."
+        )
+    elif item.get("opens") not in (None, "anti_bullying_week"):
+        raise SeedDataError(f"{slug}: unknown opening {item['opens']!r}")
     consultation = Consultation(
         slug=slug,
         title=item["title"],
@@ -77,8 +118,9 @@ def build_consultation(item: dict[str, Any], today: date, strategy: StrategyCode
         privacy_notice=item["privacy_notice"].strip(),
         estimated_minutes=item.get("estimated_minutes", 10),
         status=ConsultationStatus(item.get("status", "draft")),
-        opens_on=today,
-        closes_on=today + timedelta(days=item["open_days"]) if item.get("open_days") else None,
+        opens_on=opens_on,
+        closes_on=opens_on + timedelta(days=item["open_days"]) if item.get("open_days") else None,
+        timing_note=timing_note,
     )
     consultation.key_tasks = [
         _lookup(strategy.key_tasks, code, slug, "key task") for code in item.get("key_tasks", [])

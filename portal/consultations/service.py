@@ -121,14 +121,20 @@ def consultation_from_row(row: Sequence[Any]) -> Consultation:
 
 
 def consultation_with_questions(slug: str) -> Consultation | None:
-    """The consultation and all its pages, questions and options, in three queries."""
+    """The consultation and all its pages, questions and options, and the outcomes and
+    indicators each question informs, in a query each."""
+    questions = selectinload(Consultation.pages).selectinload(Page.questions)
     return db.session.scalar(
         sa.select(Consultation)
         .where(Consultation.slug == slug)
         .options(
+            questions.selectinload(Question.options),
+            questions.selectinload(Question.outcomes),
+            questions.selectinload(Question.indicators),
+            questions.selectinload(Question.conditions).options(*_CONDITION_PARTS),
             selectinload(Consultation.pages)
-            .selectinload(Page.questions)
-            .selectinload(Question.options)
+            .selectinload(Page.conditions)
+            .options(*_CONDITION_PARTS),
         )
     )
 

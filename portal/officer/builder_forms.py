@@ -147,6 +147,14 @@ class DetailsForm(PortalForm):
     )
     opens_on = GovukDateField("Opening date", description="Optional. For example, 1 9 2026")
     closes_on = GovukDateField("Closing date", description="Optional. For example, 30 11 2026")
+    timing_note = TextAreaField(
+        "Why it runs when it does",
+        description=(
+            "Optional. Shown on the start page, for example: This consultation opens in "
+            "Anti-Bullying Week, 15 to 19 November 2027"
+        ),
+        validators=[Optional(), Length(max=1000)],
+    )
 
 
 class PageTitleForm(PortalForm):

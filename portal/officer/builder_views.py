@@ -56,6 +56,7 @@ def _details(form: DetailsForm) -> dict[str, Any]:
         "estimated_minutes": form.estimated_minutes.data,
         "retention_months": form.retention_months.data,
         "opens_on": form.opens_on.data,
+        "timing_note": (form.timing_note.data or "").strip(),
         "closes_on": form.closes_on.data,
         "panel_link": PanelLink(form.panel_link.data or "cells"),
     }

@@ -1,7 +1,7 @@
 import re
 from typing import Any
 
-from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -36,10 +36,11 @@ class NumberField(DecimalField):
 class IndicatorValueForm(PortalForm):
     # Only asked where the indicator has several measures (longest and average wait, say); the
     # view sets the choices.
-    measure = SelectField(
+    measure = RadioField(
         "Which measure is the figure for?",
         coerce=int,
         description="Figures are compared only with earlier figures of the same measure",
+        validators=[InputRequired("Select which measure the figure is for")],
     )
     period = StringField(
         "Period",
@@ -68,6 +69,18 @@ class IndicatorValueForm(PortalForm):
         if valid and self.value.data is None and self.target.data is None:
             self.value.errors.append("Enter a value, a target or both")
             return False
+        for field in (self.value, self.target):
+            figure = field.data
+            if figure is None or field.errors:
+                continue
+            # Figures are kept to two decimal places, up to 999,999,999,999.99: refuse what
+            # would be rounded or cannot be kept, rather than change it quietly.
+            if figure.as_tuple().exponent < -2:  # type: ignore[operator]
+                field.errors.append(f"{field.label.text} must have no more than 2 decimal places")
+                valid = False
+            elif abs(figure) >= 10**12:
+                field.errors.append(f"{field.label.text} must be less than 1,000,000,000,000")
+                valid = False
         return valid
 
 

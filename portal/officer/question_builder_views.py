@@ -138,6 +138,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
         sources=builder.condition_sources(consultation, page),
         action=ActionForm(),
         answered=builder.has_responses(consultation),
+        priorities=strategy.priorities(),
     )
 
 

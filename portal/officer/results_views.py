@@ -93,16 +93,19 @@ def cross_tab(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
     questions = {q.key: q for q in choice_questions(consultation)}
     rows_key, columns_key = request.args.get("rows", ""), request.args.get("columns", "")
+    by_decile = choices.by_area and rows_key == BY_DECILE
     errors: dict[str, str] = {}
     table = None
     if rows_key or columns_key:
-        if rows_key not in questions:
+        if rows_key not in questions and not by_decile:
             errors["rows"] = "Select the question for the rows"
         if columns_key not in questions:
             errors["columns"] = "Select the question for the columns"
         elif columns_key == rows_key:
             errors["columns"] = "Select a different question for the columns than for the rows"
-        if not errors:
+        if not errors and by_decile:
+            table = crosstab.cross_tab_by_decile(questions[columns_key], only)
+        elif not errors:
             table = crosstab.cross_tab(questions[rows_key], questions[columns_key], only)
     return render_page(
         "officer/cross-tab.html",
@@ -115,7 +118,13 @@ def cross_tab(slug: str) -> WerkzeugResponse:
         table=table,
         choices=choices,
         only=only,
+        by_decile_key=BY_DECILE if choices.by_area else None,
+        by_decile_label=crosstab.DECILE_ROWS,
     )
+
+
+# The rows choice that reads respondents by the deprivation decile of their area.
+BY_DECILE = "deprivation_decile"
 
 
 # Each format: its MIME type, and how the file is streamed (text for CSV, bytes for the others).

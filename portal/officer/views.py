@@ -82,6 +82,8 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
                 note=(form.note.data or "").strip(),
                 recorded_by=current_user.email,
             )
+        except strategy.IndicatorUnitError as error:
+            form.unit.errors.append(str(error))
         except strategy.IndicatorValueError as error:
             form.period.errors.append(str(error))
         else:

@@ -134,11 +134,13 @@ def channel_link(code: str) -> WerkzeugResponse:
 @allows(Action.RESPOND)
 def start(slug: str) -> WerkzeugResponse:
     consultation = published_consultation(slug)
-    is_open = consultation.is_open_on(service.uk_today())
+    today = service.uk_today()
+    is_open = consultation.is_open_on(today)
     return render_page(
         "public/start.html",
         consultation=consultation,
         is_open=is_open,
+        not_open_yet=bool(consultation.opens_on and today < consultation.opens_on),
         form=StartForm(),
         expired=request.args.get("expired") == "1",
         via_channel=_arrived_by(consultation) is not None,

@@ -91,6 +91,7 @@ def committee_report() -> CommitteeReport:
             evidence[outcome_id].append(
                 Evidence(consultation, public_question(result.question, result, []))
             )
+    drawn_on = {summary.consultation.id for summary in summaries}
     return CommitteeReport(
         priorities=[
             PriorityReport(
@@ -103,7 +104,11 @@ def committee_report() -> CommitteeReport:
             for priority in priorities
         ],
         consultations=summaries,
-        informing_indicators=questions_informing_indicators(
-            [i for outcome in outcomes for i in outcome.indicators]
-        ),
+        # Only the consultations drawn on: a draft or one nobody has answered is no evidence.
+        informing_indicators={
+            indicator_id: [item for item in items if item.consultation.id in drawn_on]
+            for indicator_id, items in questions_informing_indicators(
+                [i for outcome in outcomes for i in outcome.indicators]
+            ).items()
+        },
     )

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from portal.areas.models import DECILES, AreaDeprivation
 from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
 from portal.reporting import results_index
-from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.reporting.filters import NO_FILTER, ResponseFilter, decile_label
 from portal.reporting.service import percent
 from portal.responses.models import Answer
 
@@ -42,7 +44,7 @@ class CrossTabRow:
 
 @dataclass(frozen=True)
 class CrossTab:
-    rows_question: Question
+    rows_question: Question | None  # None: the rows are deprivation deciles
     columns_question: Question
     columns: list[Category]
     rows: list[CrossTabRow]
@@ -50,9 +52,16 @@ class CrossTab:
     base: int  # respondents who answered both questions
 
     @property
+    def rows_title(self) -> str:
+        return self.rows_question.text if self.rows_question else DECILE_ROWS
+
+    @property
     def columns_multiple(self) -> bool:
         """Row percentages can add up past 100% when the column question takes several."""
         return self.columns_question.type == QuestionType.MULTIPLE_CHOICE
+
+
+DECILE_ROWS = "Deprivation decile of the area given"
 
 
 def categories(question: Question) -> list[Category]:
@@ -173,3 +182,49 @@ def _counted_by_sql(
         found.columns[option_id] += count
     found.base = db.session.scalar(sa.select(respondents).where(*joined)) or 0
     return found
+
+
+def cross_tab_by_decile(columns_question: Question, only: ResponseFilter = NO_FILTER) -> CrossTab:
+    """The deprivation decile of the area each respondent gave (rows) by their answers to a
+    choice question, counted by GROUP BY over the postcode answers joined to the council's
+    lookup. Areas the lookup lacks are left out, as is anyone who gave no area."""
+    area_answer, column_answer = aliased(Answer), aliased(Answer)
+    consultation_id = columns_question.consultation_id
+    joined = [
+        area_answer.question_id.in_(
+            sa.select(Question.id).where(
+                Question.consultation_id == consultation_id,
+                Question.type == QuestionType.POSTCODE_SECTOR,
+            )
+        ),
+        column_answer.question_id == columns_question.id,
+        column_answer.response_id == area_answer.response_id,
+        AreaDeprivation.sector == area_answer.text,
+        *only.answer_conditions(consultation_id, area_answer.response_id),
+    ]
+    respondents = sa.func.count(sa.distinct(area_answer.response_id))
+
+    def counted(*columns: Any) -> Any:
+        statement = sa.select(*columns, respondents).select_from(area_answer)
+        statement = statement.join(AreaDeprivation, AreaDeprivation.sector == area_answer.text)
+        statement = statement.join(
+            column_answer, column_answer.response_id == area_answer.response_id
+        )
+        return db.session.execute(statement.where(*joined).group_by(*columns)).all()
+
+    pairs = {(d, o): n for d, o, n in counted(AreaDeprivation.decile, column_answer.option_id)}
+    by_decile = dict(counted(AreaDeprivation.decile))
+    by_option = dict(counted(column_answer.option_id))
+    base = sum(by_decile.values())
+    columns = categories(columns_question)
+    rows = []
+    for decile in DECILES:
+        row_base = by_decile.get(decile, 0)
+        cells = [
+            Cell(count, percent(count, row_base))
+            for column in columns
+            for count in [pairs.get((decile, _id(column)), 0)]
+        ]
+        rows.append(CrossTabRow(Category(None, decile_label(decile)), row_base, cells))
+    totals = [by_option.get(_id(column), 0) for column in columns]
+    return CrossTab(None, columns_question, columns, rows, totals, base)

@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from portal.consultations.models import Consultation, Option, Question
+from portal.areas.models import DECILES, AreaDeprivation
+from portal.consultations.models import Consultation, Option, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.panel.models import PanelGroup
@@ -27,6 +28,7 @@ from portal.schools.models import DistributionChannel, District, School
 
 # Query-string names: short, readable in a shared link, and stable (bookmarks depend on them).
 DISTRICT, LINK, GROUP, TYPE, ANSWER = "district", "link", "group", "type", "answer"
+DECILE = "decile"
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
 
@@ -64,6 +66,9 @@ class FilterChoices:
     links: list[DistributionChannel]
     groups: list[PanelGroup]
     questions: list[Question]  # the choice questions
+    # Whether responses can be read by their area's deprivation decile: the consultation asks
+    # for a postcode (report 3.3c: "the more economically deprived communities").
+    by_area: bool = False
 
     @property
     def districts(self) -> list[District]:
@@ -86,6 +91,9 @@ class FilterChoices:
     def group_items(self) -> list[tuple[str, str]]:
         return [(str(group.id), group.name) for group in self.groups]
 
+    def decile_items(self) -> list[tuple[str, str]]:
+        return [(str(decile), decile_label(decile)) for decile in DECILES] if self.by_area else []
+
     def answer_items(self, question: Question) -> list[tuple[str, str]]:
         return [(f"{question.key}:{option.value}", option.label) for option in question.choices]
 
@@ -99,8 +107,20 @@ def filter_choices(consultation: Consultation) -> FilterChoices:
     ).all()
     groups = db.session.scalars(sa.select(PanelGroup).order_by(PanelGroup.name)).all()
     return FilterChoices(
-        links=list(links), groups=list(groups), questions=choice_questions(consultation)
+        links=list(links),
+        groups=list(groups),
+        questions=choice_questions(consultation),
+        by_area=any(q.type == QuestionType.POSTCODE_SECTOR for q in consultation.questions),
     )
+
+
+def decile_label(decile: int) -> str:
+    """Deciles as the Index of Multiple Deprivation numbers them: 1 is the most deprived."""
+    if decile == 1:
+        return "1 (most deprived 10% of areas)"
+    if decile == 10:
+        return "10 (least deprived 10% of areas)"
+    return str(decile)
 
 
 def choice_questions(consultation: Consultation) -> list[Question]:
@@ -125,6 +145,8 @@ class ResponseFilter:
     submitted_from: date | None = None
     submitted_to: date | None = None
     answers: tuple[Chosen, ...] = ()
+    # The deprivation deciles of the areas (postcode sectors) respondents gave.
+    deciles: tuple[int, ...] = ()
     # What the query string asked for that could not be used, said to the officer.
     errors: tuple[str, ...] = field(default=(), compare=False)
     # The date boxes as typed, so a mistyped date is shown back to be corrected.
@@ -143,6 +165,7 @@ class ResponseFilter:
             or self.submitted_from
             or self.submitted_to
             or self.answers
+            or self.deciles
         )
 
     # -- SQL -------------------------------------------------------------------------------
@@ -192,6 +215,20 @@ class ResponseFilter:
                     Answer.question_id == question_id,
                     Answer.option_id.in_(option_ids),
                     self.id_ranges(Answer.response_id),
+                )
+            )
+        if self.deciles:
+            found.append(
+                sa.exists().where(
+                    Answer.response_id == Response.id,
+                    Answer.question_id.in_(
+                        sa.select(Question.id).where(Question.type == QuestionType.POSTCODE_SECTOR)
+                    ),
+                    Answer.text.in_(
+                        sa.select(AreaDeprivation.sector).where(
+                            AreaDeprivation.decile.in_(self.deciles)
+                        )
+                    ),
                 )
             )
         if self.within is not None:
@@ -252,6 +289,8 @@ class ResponseFilter:
                 args.add(f"{name}-year", str(day.year))
         for chosen in self.answers:
             args.add(ANSWER, f"{chosen.question.key}:{chosen.option.value}")
+        for decile in self.deciles:
+            args.add(DECILE, str(decile))
         return args
 
     def url_args(self, **keep: str) -> dict[str, Any]:
@@ -290,6 +329,15 @@ class ResponseFilter:
                     "Sent on or before",
                     _long_date(self.submitted_to),
                     replace(self, submitted_to=None),
+                )
+            )
+        for decile in self.deciles:
+            rest_deciles = tuple(d for d in self.deciles if d != decile)
+            found.append(
+                (
+                    "Deprivation decile of the area given",
+                    decile_label(decile),
+                    replace(self, deciles=rest_deciles),
                 )
             )
         for chosen in self.answers:
@@ -383,6 +431,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
     types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
     options = {f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.choices}
     answers = pick(ANSWER, options, "answer")
+    deciles = pick(DECILE, {value: int(value) for value, _ in choices.decile_items()}, "decile")
     typed_dates: dict[str, dict[str, str]] = {}
     dates: dict[str, date | None] = {}
     for name in DATE_FIELDS:
@@ -403,6 +452,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
         submitted_from=dates["from"],
         submitted_to=dates["to"],
         answers=answers,
+        deciles=tuple(sorted(deciles)),
         errors=tuple(errors),
         typed_dates=typed_dates,
     )

@@ -71,7 +71,7 @@ def indicator_rows() -> Iterator[list[str]]:
                     measure.name,
                     value.period,
                     (format_figure(value.value, value.unit) + reading) or "Not reported",
-                    format_figure(value.target, value.unit),
+                    format_figure(value.target, value.unit) or "No target given",
                     _direction(measure) if value is measure.values[-1] else "",
                     value.note,
                     value.source,

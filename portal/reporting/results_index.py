@@ -270,6 +270,10 @@ def match(consultation_id: int, only: ResponseFilter) -> Matched:
 
 
 def _match(consultation_id: int, only: ResponseFilter) -> Matched:
+    if only.deciles:
+        # The index holds no areas (a decile comes from a lookup loaded at any time), so a
+        # filter by decile is counted by SQL alone.
+        return Matched(consultation_id, [], only)
     rows = db.session.execute(
         sa.select(
             ResultsIndexChunk.id,

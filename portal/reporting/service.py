@@ -17,12 +17,15 @@ from portal.consultations.models import (
     Consultation,
     ConsultationSnapshot,
     Option,
+    OptionKind,
     Question,
     QuestionType,
 )
+from portal.consultations.page_plans import conditions_of
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
-from portal.reporting import results_index
+from portal.reporting import results_index, routing
+from portal.reporting.areas import AreaRow, area_rows, decile_counts
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
@@ -94,6 +97,9 @@ class QuestionResult:
     ranks: list[RankResult] = field(default_factory=list)
     statements: list[StatementResult] = field(default_factory=list)
     earlier_wordings: list[EarlierWording] = field(default_factory=list)
+    not_asked: int = 0  # routed past it, or answered a version without it
+    asked_when: list[str] = field(default_factory=list)  # its conditions, in words
+    areas: list[AreaRow] = field(default_factory=list)  # postcode areas by deprivation decile
 
     @property
     def kind(self) -> str:
@@ -101,16 +107,23 @@ class QuestionResult:
 
     @property
     def base_description(self) -> str:
+        """What the percentages are of: a routed question's, of the people who were asked."""
+        who = "the people who answered"
+        if self.asked_when:
+            who = "the people who were asked it and answered"
+            asked = f"Asked only when {' and '.join(self.asked_when)}. "
+        else:
+            asked = ""
         if self.question.type == QuestionType.MULTIPLE_CHOICE:
             return (
-                "Percentages are of the people who answered; they could choose more than one, "
+                f"{asked}Percentages are of {who}; they could choose more than one, "
                 "so the percentages can add up to more than 100%."
             )
         if self.kind == ResultsKind.MATRIX:
-            return "Percentages are of the people who answered each statement."
+            return f"{asked}Percentages are of {who} each statement."
         if self.kind == ResultsKind.CHOICES:
-            return "Percentages are of the people who answered this question."
-        return ""
+            return f"{asked}Percentages are of {who}."
+        return asked.strip()
 
 
 @dataclass
@@ -207,13 +220,24 @@ def question_results(
             answered[question_id] = answered.get(question_id, 0) + count
     numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
     dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
+    areas = decile_counts(
+        [q.id for q in questions if q.type == QuestionType.POSTCODE_SECTOR], scope
+    )
 
+    asked = routing.asked_counts(consultation, only)
+    # Cached structures are detached: a question's page is found here, not lazy-loaded.
+    page_of = {q.id: page for page in consultation.pages for q in page.questions}
     results: dict[int, QuestionResult] = {}
     for question in questions:
         found = counts.get(question.id, {})
         answered_count = answered.get(question.id, 0)
+        asked_count = total if asked is None else asked.get(question.id, total)
         result = QuestionResult(
-            question=question, answered=answered_count, skipped=total - answered_count
+            question=question,
+            answered=answered_count,
+            skipped=max(asked_count - answered_count, 0),
+            not_asked=total - asked_count,
+            asked_when=[c.describe() for c in conditions_of(page_of[question.id], question)],
         )
         by_option: dict[int | None, int] = defaultdict(int)
         for (_, option_id, _), count in found.items():
@@ -222,7 +246,7 @@ def question_results(
         if kind == ResultsKind.COMMENTS:
             result.comment_count = by_option.get(None, 0)
         elif kind == ResultsKind.CHOICES:
-            result.options = _option_results(question.choices, by_option, answered_count)
+            result.options = _option_results(question.counted_choices, by_option, answered_count)
             result.other_count = by_option.get(None, 0)
             result.other_percent = percent(result.other_count, answered_count)
         elif kind == ResultsKind.NUMBERS:
@@ -233,6 +257,8 @@ def question_results(
             result.ranks = _rank_results(question, found)
         elif kind == ResultsKind.MATRIX:
             result.statements = _statement_results(question, found)
+        elif kind == ResultsKind.AREAS:
+            result.areas = area_rows(areas.get(question.id, {}), answered_count)
         _add_scale_figures(result)
         results[question.id] = result
     return total, results
@@ -320,6 +346,7 @@ def _option_results(
     return [
         OptionResult(o, by_option.get(o.id, 0), percent(by_option.get(o.id, 0), base))
         for o in options
+        if o.kind != OptionKind.RETIRED or by_option.get(o.id)  # retired: only if chosen
     ]
 
 
@@ -455,7 +482,11 @@ def consultation_results(
     for question_id, wordings in earlier_wordings(consultation).items():
         if question_id in results:
             results[question_id].earlier_wordings = wordings
-    outcome_ids = {o.id for q in consultation.questions for o in q.outcomes}
+    # The outcomes the questions inform, and those of the indicators they inform, so that an
+    # indicator's figures are shown beside a question linked to it alone.
+    outcome_ids = {o.id for q in consultation.questions for o in q.outcomes} | {
+        i.outcome_id for q in consultation.questions for i in q.indicators if i.outcome_id
+    }
     outcomes = db.session.scalars(
         sa.select(Outcome)
         .join(Priority)

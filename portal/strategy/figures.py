@@ -53,7 +53,7 @@ def format_figure(value: Decimal | None, unit: str) -> str:
     An empty string where there is no figure (the report says "not known" or "to be
     confirmed"); the caller says so in its own words.
     """
-    if value is None:
+    if value is None or not value.is_finite():
         return ""
     number = plain_number(value)
     if unit == "percent":

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.responses.service import utcnow
+from portal.strategy.figures import UNIT_LABELS
 from portal.strategy.models import (
     Indicator,
     IndicatorMeasure,
@@ -24,7 +25,11 @@ from portal.strategy.models import (
 
 
 class IndicatorValueError(ValueError):
-    pass
+    """The period is already taken."""
+
+
+class IndicatorUnitError(IndicatorValueError):
+    """The unit differs from the earlier figures of the measure."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,13 @@ def add_indicator_value(
     taken = next((v.period for v in measure.values if same_period(v.period, period)), None)
     if taken is not None:
         raise IndicatorValueError(f"There is already a value for {taken}{_of(measure)}")
+    units = {v.unit for v in measure.values}
+    if units and unit not in units:
+        # A direction of change compares numbers: 2 weeks and 30 hours are not comparable.
+        raise IndicatorUnitError(
+            f"Give the figure in {UNIT_LABELS[units.pop()].lower()}, as the earlier "
+            f"figures{_of(measure)} are"
+        )
     position = max((v.position for v in measure.values), default=0) + 1
     entry = IndicatorValue(
         measure_id=measure.id,
@@ -177,4 +189,4 @@ def add_indicator_value(
 
 
 def _of(measure: IndicatorMeasure) -> str:
-    return f" ({measure.name.lower()})" if measure.name else ""
+    return f" ({measure.name})" if measure.name else ""

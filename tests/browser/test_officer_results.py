@@ -21,7 +21,8 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     page.goto(live_server + "/consultations/bullying-what-parents-think")
     page.get_by_role("button", name="Start now").click()
     for number, answers in enumerate(BULLYING_ANSWERS, start=1):
-        expect(page.locator(".app-progress")).to_have_text(f"Page {number} of 10")
+        # (the count grows as "Yes" answers bring in the pages about the bullying)
+        expect(page.locator(".app-progress")).to_have_text(re.compile(rf"Page {number} of \d+$"))
         fill_page(page, answers)
         page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Accept and send").click()

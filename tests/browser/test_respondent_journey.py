@@ -16,7 +16,14 @@ from playwright.sync_api import Page, expect
 from portal.extensions import db
 from portal.responses.models import Response
 from tests.browser.conftest import Visit
-from tests.journeys import BULLYING_ANSWERS, LIVEABILITY_ANSWERS, expected_answers, stored_answers
+from tests.journeys import (
+    BULLYING_ANSWERS,
+    BULLYING_ANSWERS_NOT_BULLIED,
+    BULLYING_ROUTED_OUT,
+    LIVEABILITY_ANSWERS,
+    expected_answers,
+    stored_answers,
+)
 
 BULLYING = "bullying-what-parents-think"
 
@@ -34,6 +41,8 @@ def fill_page(page: Page, answers: dict[str, Any]) -> None:
                 page.locator(f"#{key}__other").fill(other)
         elif page.locator(f"textarea[name='{key}']").count():
             page.locator(f"textarea[name='{key}']").fill(value)
+        elif page.locator(f"input[type='text'][name='{key}']").count():
+            page.locator(f"input[type='text'][name='{key}']").fill(value)
         else:
             page.locator(f"input[name='{key}'][value='{value}']").check()
 
@@ -61,7 +70,8 @@ def parent_journey(
 
     page.get_by_role("button", name="Start now").click()
     expect(page).to_have_url(re.compile(r"/pages/1$"))
-    expect(page.locator(".app-progress")).to_have_text("Page 1 of 10")
+    # Until the routing question is answered, the pages about the bullying are not counted.
+    expect(page.locator(".app-progress")).to_have_text("Page 1 of 9")
     visit.check()
 
     # A validation error first: Continue with nothing chosen.
@@ -179,10 +189,77 @@ def test_exclusive_none_option_clears_the_others(page: Page, live_server: str):
     """GOV.UK's "None of these" behaviour, which needs JavaScript, works with the vendored JS."""
     page.goto(live_server + "/consultations/warwickshire-panel-liveability")
     page.get_by_role("button", name="Start now").click()
-    for answers in LIVEABILITY_ANSWERS[:3]:
+    for answers in LIVEABILITY_ANSWERS[:7]:
         fill_page(page, answers)
         page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".app-progress")).to_have_text("Page 4 of 8")
+    expect(page.locator(".app-progress")).to_have_text("Page 8 of 13")
     page.locator("input[name='local_problems'][value='speeding']").check()
     page.locator("input[name='local_problems'][value='none']").check()
     expect(page.locator("input[name='local_problems'][value='speeding']")).not_to_be_checked()
+
+
+def routed_questions_on(page: Page) -> list[str]:
+    """The check-answers rows that ask about the bullying itself."""
+    asked = page.locator(".govuk-summary-list__key").all_inner_texts()
+    routed = [
+        "Where did the bullying happen?",
+        "What kind of bullying was it?",
+        "Has the bullying stopped?",
+        "Because of the bullying, has your child missed school?",
+        "Did you or your child tell the school about the bullying?",
+        "How well did the school deal with it?",
+        "Apart from the school, did you or your child get help",
+    ]
+    return [question for question in routed if any(question in key for key in asked)]
+
+
+def test_a_parent_whose_child_was_not_bullied_is_never_asked_about_the_bullying(
+    page: Page, live_server: str
+):
+    visit = Visit(page)
+    page.goto(f"{live_server}/consultations/{BULLYING}")
+    page.get_by_role("button", name="Start now").click()
+    for number, answers in enumerate(BULLYING_ANSWERS_NOT_BULLIED, start=1):
+        # After "No" the pages about the bullying are neither asked nor counted.
+        expect(page.locator(".app-progress")).to_have_text(f"Page {number} of 9")
+        visit.check()
+        for question in ("Where did the bullying happen?", "Has the bullying stopped?"):
+            expect(page.get_by_text(question)).to_have_count(0)
+        fill_page(page, answers)
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before sending them")
+    visit.check()
+    assert routed_questions_on(page) == []
+    page.get_by_role("button", name="Accept and send").click()
+    expect(page.locator("h1")).to_have_text("Response sent")
+    db.session.expire_all()
+    stored = stored_answers(db.session.scalars(sa.select(Response)).one())
+    assert stored == expected_answers(BULLYING_ANSWERS_NOT_BULLIED)
+    assert not set(stored) & BULLYING_ROUTED_OUT
+
+
+def test_changing_yes_to_no_on_check_answers_drops_what_it_routed_out(page: Page, live_server: str):
+    visit = Visit(page)
+    page.goto(f"{live_server}/consultations/{BULLYING}")
+    page.get_by_role("button", name="Start now").click()
+    for number, answers in enumerate(BULLYING_ANSWERS, start=1):
+        expect(page).to_have_url(re.compile(f"/pages/{number}$"))
+        fill_page(page, answers)
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before sending them")
+    assert len(routed_questions_on(page)) == 7
+    page.get_by_role(
+        "link", name="Change your answer to: In the last 12 months, has your child been bullied?"
+    ).click()
+    visit.check()
+    page.locator("input[name='bullied_last_year'][value='no']").check()
+    page.get_by_role("button", name="Save and return to check answers").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before sending them")
+    visit.check()
+    assert routed_questions_on(page) == []  # a "No" never sits beside where it happened
+    page.get_by_role("button", name="Accept and send").click()
+    expect(page.locator("h1")).to_have_text("Response sent")
+    db.session.expire_all()
+    stored = stored_answers(db.session.scalars(sa.select(Response)).one())
+    assert stored["bullied_last_year"] == {"options": ["no"], "text": None}
+    assert not set(stored) & BULLYING_ROUTED_OUT

@@ -4,6 +4,7 @@ count. axe-core checks every page visited."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -68,7 +69,8 @@ def test_a_school_link_counts_a_parent_without_showing_answers(
     parent_visit.check()
     parent.get_by_role("button", name="Start now").click()
     for number, answers in enumerate(BULLYING_ANSWERS, start=1):
-        expect(parent.locator(".app-progress")).to_have_text(f"Page {number} of 10")
+        # (the count grows as "Yes" answers bring in the pages about the bullying)
+        expect(parent.locator(".app-progress")).to_have_text(re.compile(rf"Page {number} of \d+$"))
         fill_page(parent, answers)
         parent.get_by_role("button", name="Continue").click()
     parent.get_by_role("button", name="Accept and send").click()

@@ -6,6 +6,7 @@ otherwise they go to a temporary folder, so `make test` leaves the checkout as i
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -56,6 +57,8 @@ def test_screenshots_of_the_key_pages(page: Page, browser, live_server: str, tmp
                 elif item:
                     field.fill(item)
         page.get_by_role("button", name="Continue").click()
+        # The answer is saved (and its routing known) before the next page is asked for.
+        expect(page).not_to_have_url(re.compile(f"/pages/{number}$"))
     expect(page.locator("h1")).to_have_text("Check your answers before sending them")
     _shoot(page, visit, folder, "3-check-answers")
 

@@ -35,6 +35,7 @@ class ResultsKind:
     DATES = "dates"
     RANKING = "ranking"
     MATRIX = "matrix"
+    AREAS = "areas"  # postcode sectors, counted by the deprivation decile of each
     NONE = "none"
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from wtforms import Form
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
 
+from portal.areas.sectors import sector_of
 from portal.consultations.models import Question, QuestionType
 from portal.consultations.question_types.base import (
     AnswerRow,
@@ -80,6 +82,62 @@ class ShortText(_Text):
     description = "One line of text, such as a name of a street or a bus route."
     macro = "text_input"
     default_max = SHORT_TEXT_DEFAULT_MAX
+
+
+@register
+class PostcodeSector(QuestionKind):
+    """Where the respondent lives, as a postcode sector only: the full postcode typed is never
+    kept, not even in the draft. Results read it by the deprivation decile of the council's
+    lookup (portal/areas)."""
+
+    type = QuestionType.POSTCODE_SECTOR
+    label = "Postcode area"
+    description = (
+        "A postcode, of which only the area (such as CV34 4) is kept, to read results by "
+        "the deprivation of areas."
+    )
+    macro = "postcode_input"
+    results = ResultsKind.AREAS
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        def a_postcode(form: Form, field: Field) -> None:
+            if sector_of(field.data) is None:
+                raise ValidationError(
+                    "Enter a postcode, like CV34 4RL, or its first part and the next number, "
+                    "like CV34 4"
+                )
+
+        return {
+            question.key: TextAnswerField(
+                validators=[
+                    presence_validator(question, "Enter your postcode"),
+                    text_validator(20, "Your postcode"),
+                    a_postcode,
+                ]
+            )
+        }
+
+    def to_stored(self, question: Question, form: Form) -> Stored | None:
+        sector = sector_of(form[question.key].data)
+        return {"text": sector} if sector else None
+
+    def form_data(self, question: Question, stored: Stored | None) -> dict[str, Any]:
+        return {question.key: (stored or {}).get("text", "")}
+
+    def display(self, question: Question, stored: Stored | None) -> list[str]:
+        return [stored["text"]] if stored else []
+
+    def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
+        return [{"text": stored["text"]}]
+
+    def is_valid_stored(self, question: Question, stored: Stored | None) -> bool:
+        if not stored:
+            return not question.required
+        text = stored.get("text")
+        return isinstance(text, str) and sector_of(text) == text
+
+    def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
+        return [next((row["text"] for row in rows if row.get("text") is not None), "")]
 
 
 @register

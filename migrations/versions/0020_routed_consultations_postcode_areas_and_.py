@@ -1,0 +1,312 @@
+"""routed consultations, postcode areas and their deprivation
+
+Questions may ask for a postcode, of which only the sector is kept, and the council's lookup of
+sectors to deprivation deciles has a table. An option no longer offered can be retired (kept
+for the answers that chose it). Consultations can say why they run when they do.
+
+A database seeded before this revision has its two seeded consultations brought to the wording
+frozen in migrations/data/0020_consultations.yaml: the bullying consultation routes parents who
+answer "No" past the questions about the bullying itself and asks four more questions; the
+liveability survey asks about burglary, vehicle crime, anti-social behaviour, town centres and
+public spaces, local schemes, user groups and the postcode area. Responses already given are
+not touched: each keeps the snapshot of the wording it answered, and an option that someone
+chose is retired rather than deleted. Their status and dates are left as they are.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05 18:43:21.412190
+
+"""
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0020'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+FROZEN_CONSULTATIONS = Path(__file__).resolve().parent.parent / "data" / "0020_consultations.yaml"
+OLD_TYPES = (
+    "single_choice", "multiple_choice", "agreement_scale", "free_text", "rating", "number",
+    "date", "short_text", "ranking", "matrix", "information",
+)
+NEW_TYPES = OLD_TYPES + ("postcode_sector",)
+OLD_KINDS = ("choice", "statement")
+NEW_KINDS = OLD_KINDS + ("retired",)
+
+
+def _in(column, values):
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def upgrade():
+    op.create_table('area_deprivation',
+    sa.Column('sector', sa.String(length=8), nullable=False),
+    sa.Column('decile', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('imported_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('decile BETWEEN 1 AND 10', name=op.f('ck_area_deprivation_decile_range')),
+    sa.PrimaryKeyConstraint('sector', name=op.f('pk_area_deprivation'))
+    )
+    with op.batch_alter_table('area_deprivation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_area_deprivation_decile'), ['decile'], unique=False)
+
+    with op.batch_alter_table('consultation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('timing_note', sa.Text(), server_default='', nullable=False))
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_question_questiontype'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_question_questiontype'), _in("type", NEW_TYPES))
+    with op.batch_alter_table('option', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_option_optionkind'), _in("kind", NEW_KINDS))
+
+    connection = op.get_bind()
+    data = yaml.safe_load(FROZEN_CONSULTATIONS.read_text(encoding="utf-8"))
+    for item in data["consultations"]:
+        bring_up_to_date(connection, item)
+
+
+consultation = sa.table(
+    "consultation",
+    sa.column("id", sa.Integer), sa.column("slug", sa.String), sa.column("summary", sa.Text),
+    sa.column("who_for", sa.Text), sa.column("what_happens", sa.Text),
+    sa.column("privacy_notice", sa.Text), sa.column("estimated_minutes", sa.Integer),
+    sa.column("structure_version", sa.Integer),
+)
+page = sa.table(
+    "page",
+    sa.column("id", sa.Integer), sa.column("consultation_id", sa.Integer),
+    sa.column("position", sa.Integer), sa.column("title", sa.String),
+)
+question = sa.table(
+    "question",
+    sa.column("id", sa.Integer), sa.column("consultation_id", sa.Integer),
+    sa.column("page_id", sa.Integer), sa.column("position", sa.Integer),
+    sa.column("key", sa.String), sa.column("type", sa.String), sa.column("text", sa.String),
+    sa.column("hint", sa.Text), sa.column("required", sa.Boolean),
+    sa.column("error_required", sa.String), sa.column("max_length", sa.Integer),
+    sa.column("other_label", sa.String), sa.column("max_selections", sa.Integer),
+)
+option = sa.table(
+    "option",
+    sa.column("id", sa.Integer), sa.column("question_id", sa.Integer),
+    sa.column("position", sa.Integer), sa.column("value", sa.String), sa.column("label", sa.String),
+    sa.column("hint", sa.String), sa.column("exclusive", sa.Boolean),
+    sa.column("scale_weight", sa.Integer), sa.column("kind", sa.String),
+)
+condition = sa.table(
+    "display_condition",
+    sa.column("id", sa.Integer), sa.column("consultation_id", sa.Integer),
+    sa.column("page_id", sa.Integer), sa.column("question_id", sa.Integer),
+    sa.column("source_question_id", sa.Integer), sa.column("operator", sa.String),
+    sa.column("option_id", sa.Integer),
+)
+answer = sa.table(
+    "answer",
+    sa.column("question_id", sa.Integer), sa.column("option_id", sa.Integer),
+    sa.column("statement_id", sa.Integer),
+)
+question_outcome = sa.table(
+    "question_outcome", sa.column("question_id", sa.Integer), sa.column("outcome_id", sa.Integer)
+)
+question_indicator = sa.table(
+    "question_indicator", sa.column("question_id", sa.Integer), sa.column("indicator_id", sa.Integer)
+)
+consultation_key_task = sa.table(
+    "consultation_key_task",
+    sa.column("consultation_id", sa.Integer), sa.column("key_task_id", sa.Integer),
+)
+outcome = sa.table("outcome", sa.column("id", sa.Integer), sa.column("code", sa.String))
+key_task = sa.table("key_task", sa.column("id", sa.Integer), sa.column("code", sa.String))
+indicator = sa.table("indicator", sa.column("id", sa.Integer), sa.column("code", sa.String))
+
+
+def bring_up_to_date(connection, item):
+    """Bring one seeded consultation, if this database has it, to the frozen wording: pages,
+    questions, options, routing and links to the strategy. What people answered stays."""
+    consultation_id = connection.scalar(
+        sa.select(consultation.c.id).where(consultation.c.slug == item["slug"])
+    )
+    if consultation_id is None:
+        return
+    codes = {
+        "outcome": dict(connection.execute(sa.select(outcome.c.code, outcome.c.id)).all()),
+        "key_task": dict(connection.execute(sa.select(key_task.c.code, key_task.c.id)).all()),
+        "indicator": dict(connection.execute(sa.select(indicator.c.code, indicator.c.id)).all()),
+    }
+    connection.execute(
+        consultation.update()
+        .where(consultation.c.id == consultation_id)
+        .values(
+            summary=item["summary"].strip(),
+            who_for=item.get("who_for", "").strip(),
+            what_happens=item.get("what_happens", "").strip(),
+            privacy_notice=item["privacy_notice"].strip(),
+            estimated_minutes=item.get("estimated_minutes", 10),
+            structure_version=consultation.c.structure_version + 1,
+        )
+    )
+    connection.execute(
+        consultation_key_task.delete().where(consultation_key_task.c.consultation_id == consultation_id)
+    )
+    for code in item.get("key_tasks", []):
+        connection.execute(
+            consultation_key_task.insert().values(
+                consultation_id=consultation_id, key_task_id=codes["key_task"][code]
+            )
+        )
+    # Routing is written afresh below; nothing of a response refers to it.
+    connection.execute(condition.delete().where(condition.c.consultation_id == consultation_id))
+    # Pages step aside first, so that their positions can be dealt out again.
+    connection.execute(
+        page.update().where(page.c.consultation_id == consultation_id).values(position=page.c.position + 1000)
+    )
+    existing = {
+        row.key: row
+        for row in connection.execute(
+            sa.select(question.c.id, question.c.key, question.c.page_id).where(
+                question.c.consultation_id == consultation_id
+            )
+        )
+    }
+    claimed = set()
+    page_ids = []
+    question_ids = {}
+    for page_position, page_data in enumerate(item["pages"], start=1):
+        page_id = next(
+            (
+                existing[q["key"]].page_id
+                for q in page_data["questions"]
+                if q["key"] in existing and existing[q["key"]].page_id not in claimed
+            ),
+            None,
+        )
+        if page_id is None:
+            page_id = connection.execute(
+                page.insert()
+                .values(consultation_id=consultation_id, position=page_position, title=page_data.get("title"))
+                .returning(page.c.id)
+            ).scalar_one()
+        else:
+            connection.execute(
+                page.update().where(page.c.id == page_id).values(position=page_position, title=page_data.get("title"))
+            )
+        claimed.add(page_id)
+        page_ids.append(page_id)
+        for position, q in enumerate(page_data["questions"], start=1):
+            values = {
+                "page_id": page_id,
+                "position": position,
+                "type": q["type"],
+                "text": q["text"],
+                "hint": (q.get("hint") or "").strip(),
+                "required": q.get("required", True),
+                "error_required": q.get("error_required", ""),
+                "max_length": q.get("max_length"),
+                "other_label": q.get("other_label"),
+                "max_selections": q.get("max_selections"),
+            }
+            if q["key"] in existing:
+                question_id = existing[q["key"]].id
+                connection.execute(question.update().where(question.c.id == question_id).values(**values))
+            else:
+                question_id = connection.execute(
+                    question.insert()
+                    .values(consultation_id=consultation_id, key=q["key"], **values)
+                    .returning(question.c.id)
+                ).scalar_one()
+            question_ids[q["key"]] = question_id
+            _bring_options_up_to_date(connection, question_id, q)
+            _link(connection, question_outcome, "outcome_id", question_id, q.get("outcomes", []), codes["outcome"])
+            _link(connection, question_indicator, "indicator_id", question_id, q.get("indicators", []), codes["indicator"])
+    # Pages left with nothing on them go.
+    for (page_id,) in connection.execute(
+        sa.select(page.c.id).where(page.c.consultation_id == consultation_id, page.c.id.not_in(page_ids))
+    ).all():
+        if not connection.scalar(sa.select(sa.func.count()).select_from(question).where(question.c.page_id == page_id)):
+            connection.execute(page.delete().where(page.c.id == page_id))
+    for page_id, page_data in zip(page_ids, item["pages"]):
+        _add_conditions(connection, consultation_id, question_ids, page_data, page_id=page_id)
+        for q in page_data["questions"]:
+            _add_conditions(connection, consultation_id, question_ids, q, question_id=question_ids[q["key"]])
+
+
+def _bring_options_up_to_date(connection, question_id, data):
+    wanted = [*({**o, "kind": "choice"} for o in data.get("options", [])), *({**o, "kind": "statement"} for o in data.get("statements", []))]
+    if not wanted:
+        return  # options the type gives itself (agreement scales, ratings) stay as they are
+    existing = {
+        row.value: row.id
+        for row in connection.execute(sa.select(option.c.id, option.c.value).where(option.c.question_id == question_id))
+    }
+    for position, o in enumerate(wanted, start=1):
+        values = {
+            "position": position,
+            "label": str(o["label"]),
+            "hint": o.get("hint", ""),
+            "exclusive": o.get("exclusive", False),
+            "scale_weight": o.get("scale_weight"),
+            "kind": o["kind"],
+        }
+        value = str(o["value"])
+        if value in existing:
+            connection.execute(option.update().where(option.c.id == existing.pop(value)).values(**values))
+        else:
+            connection.execute(option.insert().values(question_id=question_id, value=value, **values))
+    for position, option_id in enumerate(existing.values(), start=len(wanted) + 1):
+        chosen = connection.scalar(
+            sa.select(sa.func.count()).select_from(answer).where(
+                sa.or_(answer.c.option_id == option_id, answer.c.statement_id == option_id)
+            )
+        )
+        if chosen:  # kept for the answers that chose it, no longer offered
+            connection.execute(option.update().where(option.c.id == option_id).values(kind="retired", position=position))
+        else:
+            connection.execute(option.delete().where(option.c.id == option_id))
+
+
+def _link(connection, table, column, question_id, wanted, ids):
+    connection.execute(table.delete().where(table.c.question_id == question_id))
+    for code in wanted:
+        connection.execute(table.insert().values(question_id=question_id, **{column: ids[code]}))
+
+
+def _add_conditions(connection, consultation_id, question_ids, data, page_id=None, question_id=None):
+    for rule in data.get("show_if", []):
+        source_id = question_ids[rule["question"]]
+        option_id = connection.scalar(
+            sa.select(option.c.id).where(option.c.question_id == source_id, option.c.value == str(rule["value"]))
+        )
+        connection.execute(
+            condition.insert().values(
+                consultation_id=consultation_id,
+                page_id=page_id,
+                question_id=question_id,
+                source_question_id=source_id,
+                operator=rule.get("operator", "equals"),
+                option_id=option_id,
+            )
+        )
+
+
+def downgrade():
+    # Retired options become choices again and postcode questions short text, since the older
+    # schema knows neither; the consultations keep their newer wording.
+    op.execute(option.update().where(option.c.kind == "retired").values(kind="choice"))
+    op.execute(question.update().where(question.c.type == "postcode_sector").values(type="short_text"))
+    with op.batch_alter_table('option', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_option_optionkind'), _in("kind", OLD_KINDS))
+    with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_question_questiontype'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_question_questiontype'), _in("type", OLD_TYPES))
+    with op.batch_alter_table('consultation', schema=None) as batch_op:
+        batch_op.drop_column('timing_note')
+
+    with op.batch_alter_table('area_deprivation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_area_deprivation_decile'))
+    op.drop_table('area_deprivation')

@@ -1,0 +1,69 @@
+"""Loading the council's lookup of postcode sectors to deprivation deciles, and reading it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+
+from portal.areas.models import DECILES, AreaDeprivation
+from portal.areas.sectors import sector_of
+from portal.csv_import import ImportReport, checked_rows
+from portal.extensions import db
+
+REQUIRED_COLUMNS = ("postcode_sector", "decile")
+
+
+def _area_values(row: dict[str, Any]) -> dict[str, Any]:
+    """One row's sector and decile, or every reason it cannot be used."""
+    problems = []
+    raw_sector = (row.get("postcode_sector") or "").strip()
+    sector = sector_of(raw_sector)
+    if sector is None or sector != " ".join(raw_sector.upper().split()):
+        problems.append(
+            f"postcode sector {raw_sector!r} is not a sector: give the first part of the "
+            "postcode, a space and the next number, like CV34 4"
+        )
+    raw_decile = (row.get("decile") or "").strip()
+    decile = int(raw_decile) if raw_decile.isdigit() else None
+    if decile not in DECILES:
+        problems.append(f"decile {raw_decile!r} must be a whole number from 1 to 10")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return {"sector": sector, "decile": decile}
+
+
+def import_areas(handle: TextIO, skip_invalid: bool = False, source: str = "") -> ImportReport:
+    """Check every row; then add new sectors and update known ones, in one transaction. Any
+    bad row stops the whole import unless `skip_invalid`. Responses keep their sectors, so a
+    new lookup re-reads every earlier response by its decile at once."""
+    rows, report = checked_rows(handle, REQUIRED_COLUMNS, _area_values, "sector", "postcode sector")
+    if report.problems and not skip_invalid:
+        return report
+    now = datetime.now(UTC).replace(tzinfo=None)
+    existing = {
+        area.sector: area
+        for area in db.session.scalars(
+            sa.select(AreaDeprivation).where(AreaDeprivation.sector.in_(list(rows)))
+        )
+    }
+    for sector, values in rows.items():
+        area = existing.get(sector)
+        if area is None:
+            db.session.add(
+                AreaDeprivation(
+                    sector=sector, decile=values["decile"], source=source, imported_at=now
+                )
+            )
+            report.created += 1
+        else:
+            area.decile, area.source, area.imported_at = values["decile"], source, now
+            report.updated += 1
+    db.session.commit()
+    report.imported = True
+    return report
+
+
+def areas_loaded() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AreaDeprivation)) or 0
