@@ -71,10 +71,11 @@ LIVEABILITY_ANSWERS: list[dict[str, Any]] = [
         "town_centre_evening": "disagree",
         "pedestrian_safety": "agree",
     },
-    {"burglary_worry": "fairly", "vehicle_worry": "no_vehicle"},
-    {"burglary_experience": "no", "vehicle_experience": "no_vehicle"},
+    {"burglary_worry": "fairly", "burglary_experience": "no"},
+    {"household_vehicle": "yes"},
+    {"vehicle_worry": "not_very", "vehicle_experience": "no"},
     {
-        "antisocial_behaviour__teenagers": "fairly_big",
+        "antisocial_behaviour__nuisance_youth": "fairly_big",
         "antisocial_behaviour__drunk_rowdy": "not_very_big",
         "antisocial_behaviour__vandalism": "not_very_big",
         "antisocial_behaviour__drugs": "dont_know",
@@ -93,7 +94,11 @@ LIVEABILITY_ANSWERS: list[dict[str, Any]] = [
     },
     {"improvements": ["lighting", "__other__"], "improvements__other": "Benches at bus stops"},
     {"comments": ""},
-    {"user_group": ["older_peoples_forum"], "age_band": "65_74", "postcode_area": "cv34 4rl"},
+    {
+        "user_group": ["warwickshire_panel", "older_peoples_forum"],
+        "age_band": "65_74",
+        "postcode_area": "cv34 4rl",
+    },
 ]
 
 

@@ -203,7 +203,7 @@ def test_unchecking_an_answer_on_change_removes_it(client):
     respondent = Respondent(client, LIVEABILITY)
     respondent.start()
     respondent.answer_all(LIVEABILITY_ANSWERS)
-    respondent.answer(11, {"improvements": ["cleaner"]}, change=True)
+    respondent.answer(12, {"improvements": ["cleaner"]}, change=True)
     respondent.submit()
     stored = stored_answers(db.session.scalars(sa.select(Response)).one())
     assert stored["improvements"] == {"options": ["cleaner"], "text": None}

@@ -8,7 +8,7 @@ from flask import current_app
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
-from portal.consultations.models import ConditionOperator, DisplayCondition
+from portal.consultations.models import ConditionOperator, DisplayCondition, QuestionType
 from portal.consultations.question_types import kind_of
 from portal.public import bp
 from portal.public.views import published_consultation
@@ -22,7 +22,9 @@ def _instruction(condition: DisplayCondition, numbers: dict[int, int], what: str
     label = f"\u201c{condition.option.label}\u201d"
     if condition.operator == ConditionOperator.NOT:
         return f"Skip this {what} if you ticked {label} at {where}."
-    if condition.operator == ConditionOperator.EQUALS:
+    if condition.operator == ConditionOperator.EQUALS and (
+        condition.source_question.type == QuestionType.MULTIPLE_CHOICE
+    ):
         return f"Answer this {what} only if you ticked {label}, and nothing else, at {where}."
     return f"Answer this {what} only if you ticked {label} at {where}."
 

@@ -24,6 +24,13 @@ class PageView:
     questions: list[Question]
     number: int
     count: int
+    # Every page there could be: while routing may still bring pages in, "Page 4 of up to 14"
+    # rather than a count that grows under the respondent's feet.
+    most: int = 0
+
+    @property
+    def may_grow(self) -> bool:
+        return self.most > self.count
 
     @property
     def position(self) -> int:
@@ -129,6 +136,7 @@ class Journey(Generic[DraftT]):
             questions=self.visible_questions(page),
             number=pages.index(page) + 1 if page in pages else 0,
             count=len(pages),
+            most=len(self.all_pages),
         )
 
     def next_page(self, page: Page) -> Page | None:

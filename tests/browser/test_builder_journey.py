@@ -150,7 +150,7 @@ def answer_until_saved(page: Page, live_server: str, visit: Visit) -> str:
     page.get_by_role("link", name=TITLE).click()
     visit.check()
     page.get_by_role("button", name="Start now").click()
-    expect(page.locator(".app-progress")).to_have_text("Page 1 of 3")
+    expect(page.locator(".app-progress")).to_have_text("Page 1 of up to 4")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("h1")).to_have_text("Which routes do you use?")

@@ -22,7 +22,9 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     page.get_by_role("button", name="Start now").click()
     for number, answers in enumerate(BULLYING_ANSWERS, start=1):
         # (the count grows as "Yes" answers bring in the pages about the bullying)
-        expect(page.locator(".app-progress")).to_have_text(re.compile(rf"Page {number} of \d+$"))
+        expect(page.locator(".app-progress")).to_have_text(
+            re.compile(rf"Page {number} of (up to )?\d+$")
+        )
         fill_page(page, answers)
         page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Accept and send").click()

@@ -102,9 +102,10 @@ class PostcodeSector(QuestionKind):
     def fields(self, question: Question) -> dict[str, Any]:
         def a_postcode(form: Form, field: Field) -> None:
             if sector_of(field.data) is None:
+                blank = "" if question.required else ", or leave it blank"
                 raise ValidationError(
                     "Enter a postcode, like CV34 4RL, or its first part and the next number, "
-                    "like CV34 4"
+                    f"like CV34 4{blank}"
                 )
 
         return {
@@ -125,7 +126,9 @@ class PostcodeSector(QuestionKind):
         return {question.key: (stored or {}).get("text", "")}
 
     def display(self, question: Question, stored: Stored | None) -> list[str]:
-        return [stored["text"]] if stored else []
+        if not stored:
+            return []
+        return [f"{stored['text']} (only this part of your postcode is kept)"]
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
         return [{"text": stored["text"]}]
