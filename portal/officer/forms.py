@@ -75,7 +75,7 @@ class IndicatorValueForm(PortalForm):
                 continue
             # Figures are kept to two decimal places, up to 999,999,999,999.99: refuse what
             # would be rounded or cannot be kept, rather than change it quietly.
-            if figure.as_tuple().exponent < -2:  # type: ignore[operator]
+            if figure.as_tuple().exponent < -2:
                 field.errors.append(f"{field.label.text} must have no more than 2 decimal places")
                 valid = False
             elif abs(figure) >= 10**12:
