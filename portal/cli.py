@@ -244,7 +244,11 @@ def register_commands(app: Flask) -> None:
             with DEMO_SCHOOLS.open(encoding="utf-8", newline="") as handle:
                 report = import_schools(handle)
             click.echo(f"Loaded {report.created} demo schools (fictional, Warwickshire-style).")
-        created = seed_consultations(uk_today(), open_now=app.config["SEED_OPEN_NOW"])
+        created = seed_consultations(
+            uk_today(),
+            open_now=app.config["SEED_OPEN_NOW"],
+            anti_bullying_monday=app.config["ANTI_BULLYING_WEEK"],
+        )
         for slug in created:
             click.echo(f"Added consultation {slug}.")
         for consultation in all_consultations():

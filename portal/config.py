@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,16 @@ def _int_env(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _date_env(name: str) -> date | None:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a date like 2026-11-16, not {raw!r}") from exc
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -123,6 +134,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Seeded consultations planned for an occasion (the bullying one for Anti-Bullying
         # Week) open then; 1 opens them on the day of seeding instead (demos, tests).
         "SEED_OPEN_NOW": os.environ.get("PORTAL_SEED_OPEN_NOW", "0") == "1",
+        # The Monday of the Anti-Bullying Week to open it in, where the Alliance's dates differ
+        # from the usual (the first Monday on or after 10 November).
+        "ANTI_BULLYING_WEEK": _date_env("PORTAL_ANTI_BULLYING_WEEK"),
         # Reminders to panel members who have not answered, at most this many per consultation.
         "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -7,6 +7,7 @@ The lookup used here, tests/data/deprivation-deciles-made-up.csv, is made up for
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from portal.reporting import crosstab
 from portal.reporting.filters import filter_choices, parse_filter
 from portal.responses.models import Answer
 from tests.factories import chose, submit_response
-from tests.journeys import consultation
+from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation, only_draft
 
 LIVEABILITY = "warwickshire-panel-liveability"
 MADE_UP_LOOKUP = Path(__file__).parent / "data" / "deprivation-deciles-made-up.csv"
@@ -79,10 +80,33 @@ def test_the_lookup_is_imported_and_checked_row_by_row(app, tmp_path):
     assert db.session.get(AreaDeprivation, "CV34 4").decile == 3
 
 
-def test_a_postcode_is_kept_as_its_sector_only(client):
-    submit_response(LIVEABILITY, {"postcode_area": {"text": "CV34 4"}})
+def test_a_postcode_is_kept_as_its_sector_only(client, officer_client):
+    respondent = Respondent(client, LIVEABILITY)
+    respondent.start()
+    respondent.answer_all(LIVEABILITY_ANSWERS[:-1])
+    last = len(LIVEABILITY_ANSWERS)
+    refused = client.post_page(
+        url_for("public.question_page", slug=LIVEABILITY, number=last),
+        data={"csrf_token": respondent.token, **LIVEABILITY_ANSWERS[-1], "postcode_area": "CV34"},
+    )
+    assert (
+        "Enter a postcode, like CV34 4RL, or its first part and the next number, like CV34 4, "
+        "or leave it blank" in refused.error_summary()
+    )
+    full = {**LIVEABILITY_ANSWERS[-1], "postcode_area": "cv34 4rl"}
+    assert respondent.answer(last, full).status_code == 303
+    # The full postcode is not in the unfinished answers, nor shown back, nor stored.
+    assert "4RL" not in json.dumps(only_draft().answers).upper()
+    check = client.get_page(url_for("public.check_answers", slug=LIVEABILITY))
+    assert "CV34 4 (only this part of your postcode is kept)" in check.text
+    assert "4RL" not in check.text.upper()
+    respondent.submit()
     texts = db.session.scalars(sa.select(Answer.text).where(Answer.text.is_not(None))).all()
-    assert texts == ["CV34 4"]
+    assert "CV34 4" in texts and not any("4RL" in text.upper() for text in texts)
+    export = officer_client.get(
+        url_for("officer.export_responses", slug=LIVEABILITY, export_format="csv")
+    ).get_data(as_text=True)
+    assert "CV34 4" in export and "4RL" not in export.upper()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Migration 0020 brings a database's seeded consultations to the new wording and routing
-without touching a response already given: run here on a consultation put back the way it
-was, with a response to that older version."""
+without touching a response already given: run here on the consultations as the earlier seed
+data loaded them (migrations/data/0020_consultations_before.yaml), with responses to them."""
 
 from __future__ import annotations
 
@@ -12,16 +12,12 @@ import sqlalchemy as sa
 import yaml
 from flask import url_for
 
-from portal.consultations.models import (
-    Consultation,
-    DisplayCondition,
-    Option,
-    OptionKind,
-    Question,
-)
+from portal.consultations.models import Consultation, ConsultationStatus, Option, OptionKind
+from portal.consultations.seed import seed_consultations
 from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db
 from portal.responses.models import Answer
+from portal.responses.service import uk_today
 from tests.factories import chose, submit_response
 from tests.journeys import BULLYING_ANSWERS, Respondent
 
@@ -56,66 +52,64 @@ def structure() -> list[tuple[object, ...]]:
         "join outcome x on x.id = l.outcome_id order by 1, 2",
         "select q.key, x.code from question_indicator l join question q "
         "on q.id = l.question_id join indicator x on x.id = l.indicator_id order by 1, 2",
+        "select c.slug, c.what_happens from consultation c order by 1",
     ]
     return [tuple(row) for query in queries for row in db.session.execute(sa.text(query))]
 
 
-def _put_back_the_older_version() -> None:
-    """The bullying consultation as first seeded: no routing, "has not been bullied" options,
-    no question about missing school."""
-    db.session.execute(sa.delete(DisplayCondition))
-    where = db.session.scalars(sa.select(Question).where(Question.key == "bullying_where")).one()
-    where.options.append(
-        Option(
-            position=9, value="not_bullied", label="My child has not been bullied", exclusive=True
-        )
-    )
-    missed = db.session.scalars(sa.select(Question).where(Question.key == "missed_school")).one()
-    db.session.delete(missed)
-    bullied = db.session.scalars(
-        sa.select(Question).where(Question.key == "bullied_last_year")
-    ).one()
-    bullied.text = "Has your child been bullied in the last year?"
-    db.session.execute(
-        sa.update(Consultation).values(structure_version=Consultation.structure_version + 1)
-    )
+def _seed_the_earlier_consultations() -> None:
+    for consultation in db.session.scalars(sa.select(Consultation)):
+        db.session.delete(consultation)
     db.session.commit()
     forget_cached_consultations()
+    earlier = yaml.safe_load(
+        (MIGRATIONS / "data" / "0020_consultations_before.yaml").read_text(encoding="utf-8")
+    )
+    seed_consultations(uk_today(), earlier["consultations"], open_now=True)
+
+
+def _migrate() -> list[str]:
+    messages: list[str] = migration().bring_seeded_consultations_up_to_date(db.session.connection())
+    db.session.commit()
+    forget_cached_consultations()
+    db.session.expire_all()
+    return messages
 
 
 def test_the_new_version_is_brought_in_and_earlier_answers_keep_their_meaning(app, officer_client):
     fresh = structure()
-    _put_back_the_older_version()
+    _seed_the_earlier_consultations()
     assert structure() != fresh
-    # A parent answered the older version: "No", and "has not been bullied" for where.
-    earlier = submit_response(
+    # A parent answered the earlier version: "No", and "has not been bullied" for where.
+    submit_response(
         BULLYING,
         {"bullied_last_year": chose("no"), "bullying_where": chose("not_bullied")},
     )
+    submit_response("warwickshire-panel-liveability", {"local_problems": chose("graffiti")})
     answers_before = db.session.execute(
-        sa.select(Answer.question_id, Answer.option_id, Answer.text).where(
-            Answer.response_id == earlier.id
-        )
+        sa.select(Answer.question_id, Answer.option_id, Answer.text).order_by(Answer.id)
     ).all()
 
-    frozen = yaml.safe_load((MIGRATIONS / "data" / "0020_consultations.yaml").read_text())
-    for item in frozen["consultations"]:
-        migration().bring_up_to_date(db.session.connection(), item)
-    db.session.commit()
-    forget_cached_consultations()
-    db.session.expire_all()
+    assert _migrate() == [
+        f"0020: {BULLYING} brought to the new wording.",
+        "0020: warwickshire-panel-liveability brought to the new wording.",
+    ]
 
-    assert structure() == fresh  # as a database seeded today, but for the retired option
-    kept = db.session.scalars(sa.select(Option).where(Option.value == "not_bullied")).one()
-    assert kept.kind == OptionKind.RETIRED  # someone chose it: kept, no longer offered
+    assert structure() == fresh  # as a database seeded today, but for the retired options
+    retired = db.session.scalars(
+        sa.select(Option.value).where(Option.kind == OptionKind.RETIRED).order_by(Option.value)
+    ).all()
+    assert retired == ["graffiti", "not_bullied"]  # chosen: kept, no longer offered
     assert (
         db.session.execute(
-            sa.select(Answer.question_id, Answer.option_id, Answer.text).where(
-                Answer.response_id == earlier.id
-            )
+            sa.select(Answer.question_id, Answer.option_id, Answer.text).order_by(Answer.id)
         ).all()
         == answers_before
     )
+    assert _migrate() == [  # run again: nothing more to do
+        f"0020: {BULLYING} already reads as the new wording.",
+        "0020: warwickshire-panel-liveability already reads as the new wording.",
+    ]
 
     # A parent answering the new version says "No" and is not asked where.
     submit_response(BULLYING, {"bullied_last_year": chose("no")})
@@ -125,8 +119,8 @@ def test_the_new_version_is_brought_in_and_earlier_answers_keep_their_meaning(ap
     # The earlier parent was asked (their version asked everyone); the later one was not.
     assert summary.startswith("1 answered, 0 skipped, 1 not asked.")
     assert (
-        "Asked only when the answer to “In the last 12 months, has your child been bullied?” "
-        "is “Yes”. Percentages are of the people who were asked it and answered;" in summary
+        "1 of the responses answered an earlier version of the consultation, which asked this "
+        "question of different people; the figures include their answers." in summary
     )
     rows = {
         tr.th.get_text(" ", strip=True): [td.get_text(strip=True) for td in tr.select("td")]
@@ -134,13 +128,32 @@ def test_the_new_version_is_brought_in_and_earlier_answers_keep_their_meaning(ap
     }
     assert rows["My child has not been bullied (no longer offered)"] == ["1", "100.0%"]
     # The earlier wording is shown beside the question it was asked as.
-    bullied = page.soup.select_one("#result-2\\.2\\.3-bullied_last_year").get_text(" ")
-    assert "answered earlier wording" in bullied
-    assert "Has your child been bullied in the last year?" in bullied
-    # And the form no longer offers it.
+    helps = page.soup.select_one("#result-2\\.2\\.1-what_would_help .app-earlier-wording")
+    assert helps.get_text(" ", strip=True) == (
+        "1 response answered earlier wording: “What would help most to prevent and stop bullying?”"
+    )
+    # And the form no longer offers the retired option.
     respondent = Respondent(officer_client, BULLYING)
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS[:3])
     asked = officer_client.get_page(url_for("public.question_page", slug=BULLYING, number=4))
     assert asked.soup.select("input[name='bullying_where']")
     assert not asked.soup.select("input[value='not_bullied']")
+
+
+def test_a_consultation_changed_since_it_was_seeded_or_closed_is_left_as_it_is(app):
+    _seed_the_earlier_consultations()
+    edited = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    edited.questions[0].text = "What kind of school does your child attend?"  # an officer's
+    closed = db.session.scalars(
+        sa.select(Consultation).where(Consultation.slug == "warwickshire-panel-liveability")
+    ).one()
+    closed.status = ConsultationStatus.CLOSED
+    db.session.commit()
+    before = structure()
+    messages = _migrate()
+    assert messages[0].startswith(f"0020: {BULLYING} has been changed since it was seeded")
+    assert messages[1] == (
+        "0020: warwickshire-panel-liveability is closed, so its wording is left as it was."
+    )
+    assert structure() == before

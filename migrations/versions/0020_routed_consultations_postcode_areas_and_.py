@@ -30,6 +30,9 @@ branch_labels = None
 depends_on = None
 
 FROZEN_CONSULTATIONS = Path(__file__).resolve().parent.parent / "data" / "0020_consultations.yaml"
+# The consultations as seeded before: one still exactly so is brought up to date; one an officer
+# has changed since, or one that is closed, is left as it is.
+SEEDED_BEFORE = Path(__file__).resolve().parent.parent / "data" / "0020_consultations_before.yaml"
 OLD_TYPES = (
     "single_choice", "multiple_choice", "agreement_scale", "free_text", "rating", "number",
     "date", "short_text", "ranking", "matrix", "information",
@@ -37,6 +40,8 @@ OLD_TYPES = (
 NEW_TYPES = OLD_TYPES + ("postcode_sector",)
 OLD_KINDS = ("choice", "statement")
 NEW_KINDS = OLD_KINDS + ("retired",)
+# What a downgrade writes on a postcode question, and an upgrade looks for to undo it.
+DOWNGRADED_HINT = "This question is not asked in this version of the portal."
 
 
 def _in(column, values):
@@ -64,10 +69,8 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
         batch_op.create_check_constraint(op.f('ck_option_optionkind'), _in("kind", NEW_KINDS))
 
-    connection = op.get_bind()
-    data = yaml.safe_load(FROZEN_CONSULTATIONS.read_text(encoding="utf-8"))
-    for item in data["consultations"]:
-        bring_up_to_date(connection, item)
+    for message in bring_seeded_consultations_up_to_date(op.get_bind()):
+        print(message)
 
 
 consultation = sa.table(
@@ -75,7 +78,7 @@ consultation = sa.table(
     sa.column("id", sa.Integer), sa.column("slug", sa.String), sa.column("summary", sa.Text),
     sa.column("who_for", sa.Text), sa.column("what_happens", sa.Text),
     sa.column("privacy_notice", sa.Text), sa.column("estimated_minutes", sa.Integer),
-    sa.column("structure_version", sa.Integer),
+    sa.column("structure_version", sa.Integer), sa.column("status", sa.String),
 )
 page = sa.table(
     "page",
@@ -123,6 +126,105 @@ consultation_key_task = sa.table(
 outcome = sa.table("outcome", sa.column("id", sa.Integer), sa.column("code", sa.String))
 key_task = sa.table("key_task", sa.column("id", sa.Integer), sa.column("code", sa.String))
 indicator = sa.table("indicator", sa.column("id", sa.Integer), sa.column("code", sa.String))
+
+
+def bring_seeded_consultations_up_to_date(connection):
+    """Each seeded consultation that is not closed and still reads exactly as it was seeded is
+    brought to the new wording; the others are left, and said so."""
+    data = yaml.safe_load(FROZEN_CONSULTATIONS.read_text(encoding="utf-8"))
+    before = {
+        item["slug"]: item
+        for item in yaml.safe_load(SEEDED_BEFORE.read_text(encoding="utf-8"))["consultations"]
+    }
+    messages = []
+    for item in data["consultations"]:
+        found = connection.execute(
+            sa.select(consultation.c.id, consultation.c.status).where(consultation.c.slug == item["slug"])
+        ).first()
+        if found is None:
+            continue
+        _undo_a_downgrade(connection, found.id, item)
+        if found.status == "closed":
+            messages.append(f"0020: {item['slug']} is closed, so its wording is left as it was.")
+        elif _as_stored(connection, found.id, item) == _as_seeded(item):
+            messages.append(f"0020: {item['slug']} already reads as the new wording.")
+        elif _as_stored(connection, found.id, before[item["slug"]]) != _as_seeded(
+            before[item["slug"]]
+        ) and not _new_but_for_retired_options(connection, found.id, item):
+            messages.append(
+                f"0020: {item['slug']} has been changed since it was seeded, so it is left as it "
+                "is; see docs/consultations.md for the new questions, to add them in the builder."
+            )
+        else:
+            bring_up_to_date(connection, item)
+            messages.append(f"0020: {item['slug']} brought to the new wording.")
+    return messages
+
+
+def _undo_a_downgrade(connection, consultation_id, item):
+    """A postcode question a downgrade turned into information becomes one again."""
+    for page_data in item["pages"]:
+        for q in page_data["questions"]:
+            if q["type"] == "postcode_sector":
+                connection.execute(
+                    question.update()
+                    .where(
+                        question.c.consultation_id == consultation_id,
+                        question.c.key == q["key"],
+                        question.c.type == "information",
+                        question.c.hint == DOWNGRADED_HINT,
+                    )
+                    .values(type="postcode_sector", required=q.get("required", True), hint=(q.get("hint") or "").strip())
+                )
+
+
+def _new_but_for_retired_options(connection, consultation_id, item):
+    """The new wording, with options a downgrade offered again (and bring_up_to_date retires)."""
+    stored, seeded = _as_stored(connection, consultation_id, item), _as_seeded(item)
+    return len(stored) == len(seeded) and all(
+        have[:5] == want[:5] and set(want[5]) <= set(have[5]) for have, want in zip(stored, seeded)
+    )
+
+
+def _as_seeded(item):
+    """Pages, questions and the options the data file gives, as plain values."""
+    return [
+        (
+            page_data.get("title"),
+            q["key"],
+            q["type"],
+            q["text"],
+            (q.get("hint") or "").strip(),
+            [(str(o["value"]), str(o["label"])) for o in [*q.get("options", []), *q.get("statements", [])]],
+        )
+        for page_data in item["pages"]
+        for q in page_data["questions"]
+    ]
+
+
+def _as_stored(connection, consultation_id, item):
+    """The same, as the database holds it now (options only where the data file gives some)."""
+    given = {q["key"] for page_data in item["pages"] for q in page_data["questions"] if q.get("options") or q.get("statements")}
+    rows = connection.execute(
+        sa.select(page.c.title, question.c.id, question.c.key, question.c.type, question.c.text, question.c.hint)
+        .join(page, page.c.id == question.c.page_id)
+        .where(question.c.consultation_id == consultation_id)
+        .order_by(page.c.position, question.c.position)
+    ).all()
+    stored = []
+    for title, question_id, key, kind, text, hint in rows:
+        options = []
+        if key in given:
+            options = [
+                tuple(row)
+                for row in connection.execute(
+                    sa.select(option.c.value, option.c.label)
+                    .where(option.c.question_id == question_id, option.c.kind != "retired")
+                    .order_by(option.c.position)
+                )
+            ]
+        stored.append((title, key, kind, text, hint, options))
+    return stored
 
 
 def bring_up_to_date(connection, item):
@@ -243,6 +345,7 @@ def _bring_options_up_to_date(connection, question_id, data):
         row.value: row.id
         for row in connection.execute(sa.select(option.c.id, option.c.value).where(option.c.question_id == question_id))
     }
+    kinds = dict(connection.execute(sa.select(option.c.id, option.c.kind).where(option.c.question_id == question_id)).all())
     for position, o in enumerate(wanted, start=1):
         values = {
             "position": position,
@@ -263,7 +366,11 @@ def _bring_options_up_to_date(connection, question_id, data):
                 sa.or_(answer.c.option_id == option_id, answer.c.statement_id == option_id)
             )
         )
-        if chosen:  # kept for the answers that chose it, no longer offered
+        if chosen and kinds[option_id] == "statement":
+            # A grid's row someone answered stays a row: there is no retired row, and no
+            # seeded grid drops one.
+            connection.execute(option.update().where(option.c.id == option_id).values(position=position))
+        elif chosen:  # kept for the answers that chose it, no longer offered
             connection.execute(option.update().where(option.c.id == option_id).values(kind="retired", position=position))
         else:
             connection.execute(option.delete().where(option.c.id == option_id))
@@ -294,10 +401,17 @@ def _add_conditions(connection, consultation_id, question_ids, data, page_id=Non
 
 
 def downgrade():
-    # Retired options become choices again and postcode questions short text, since the older
-    # schema knows neither; the consultations keep their newer wording.
+    # The older schema knows neither retired options nor postcode questions. Retired options
+    # become choices again (offered, as before this revision). A postcode question becomes a
+    # block of information, which asks nothing: as short text it would collect full postcodes
+    # under a hint promising not to. Upgrading again makes it a postcode question once more.
+    # The consultations keep their newer wording.
     op.execute(option.update().where(option.c.kind == "retired").values(kind="choice"))
-    op.execute(question.update().where(question.c.type == "postcode_sector").values(type="short_text"))
+    op.execute(
+        question.update()
+        .where(question.c.type == "postcode_sector")
+        .values(type="information", required=False, hint=DOWNGRADED_HINT)
+    )
     with op.batch_alter_table('option', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
         batch_op.create_check_constraint(op.f('ck_option_optionkind'), _in("kind", OLD_KINDS))

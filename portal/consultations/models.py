@@ -284,6 +284,13 @@ class Option(db.Model):  # type: ignore[name-defined]
 
     question: Mapped[Question] = relationship(back_populates="options")
 
+    @property
+    def shown_label(self) -> str:
+        """The label as results and exports show it: a retired option says so."""
+        return (
+            f"{self.label} (no longer offered)" if self.kind == OptionKind.RETIRED else self.label
+        )
+
 
 class DisplayCondition(db.Model):  # type: ignore[name-defined]
     """Show a page or a question only when an earlier answer reads a certain way.

@@ -35,28 +35,34 @@ def read_consultations(path: Path = DATA_FILE) -> list[dict[str, Any]]:
     return consultations
 
 
-def anti_bullying_week(after: date) -> tuple[date, date]:
-    """The Monday and Friday of the first Anti-Bullying Week that has not ended by `after`.
+# Why the bullying consultation opens when it does, completing the start page's sentence "It
+# opens on 16 November 2026 and closes on ..., ".
+ANTI_BULLYING_WEEK_REASON = (
+    "to coincide with Anti-Bullying Week, as the council's progress report of December 2005 "
+    "planned its consultation with parents"
+)
 
-    It is held in the third week of November, counting a part week at the start of the month
-    as the first (10 to 14 November 2025, 15 to 19 November 2027). A Monday and Friday of
-    one month, so "15 to 19 November 2027" reads right."""
+
+def anti_bullying_week(after: date) -> date:
+    """The Monday of the first Anti-Bullying Week that has not ended by `after`.
+
+    The Anti-Bullying Alliance holds it in the third week of November; its weeks of 2017 to
+    2025 each began on the first Monday on or after 10 November (13 November 2023, 11
+    November 2024, 10 November 2025). The Alliance announces each year's dates:
+    PORTAL_ANTI_BULLYING_WEEK sets the Monday where it differs."""
     for year in (after.year, after.year + 1):
-        first = date(year, 11, 1)
-        first_monday = first + timedelta(days=(7 - first.weekday()) % 7)
-        monday = first_monday + timedelta(days=14 if first.weekday() == 0 else 7)
-        friday = monday + timedelta(days=4)
-        if friday >= after:
-            return monday, friday
+        tenth = date(year, 11, 10)
+        monday = tenth + timedelta(days=(7 - tenth.weekday()) % 7)
+        if monday + timedelta(days=4) >= after:
+            return monday
     raise AssertionError("unreachable: next year's week always lies ahead")
 
 
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def seed_consultations(
-    today: date, data: list[dict[str, Any]] | None = None, open_now: bool = False
+    today: date,
+    data: list[dict[str, Any]] | None = None,
+    open_now: bool = False,
+    anti_bullying_monday: date | None = None,
 ) -> list[str]:
     """Create each consultation whose slug is not taken; return the slugs created.
 
@@ -69,7 +75,7 @@ def seed_consultations(
     for item in data:
         if item["slug"] in existing:
             continue
-        db.session.add(build_consultation(item, today, strategy, open_now))
+        db.session.add(build_consultation(item, today, strategy, open_now, anti_bullying_monday))
         created.append(item["slug"])
     db.session.commit()
     return created
@@ -93,17 +99,17 @@ def strategy_codes() -> StrategyCodes:
 
 
 def build_consultation(
-    item: dict[str, Any], today: date, strategy: StrategyCodes, open_now: bool = False
+    item: dict[str, Any],
+    today: date,
+    strategy: StrategyCodes,
+    open_now: bool = False,
+    anti_bullying_monday: date | None = None,
 ) -> Consultation:
     slug = item["slug"]
     opens_on, timing_note = today, ""
     if item.get("opens") == "anti_bullying_week" and not open_now:
-        opens_on, friday = anti_bullying_week(today)
-        timing_note = (
-            f"This consultation opens in Anti-Bullying Week, {opens_on.day} to "
-            f"{_long(friday)}, as the council's strategy planned its consultation with "
-            "parents to coincide with Anti-Bullying Week."
-        )
+        opens_on = anti_bullying_monday or anti_bullying_week(today)
+        timing_note = ANTI_BULLYING_WEEK_REASON
     elif item.get("opens") not in (None, "anti_bullying_week"):
         raise SeedDataError(f"{slug}: unknown opening {item['opens']!r}")
     consultation = Consultation(

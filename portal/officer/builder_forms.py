@@ -150,8 +150,8 @@ class DetailsForm(PortalForm):
     timing_note = TextAreaField(
         "Why it runs when it does",
         description=(
-            "Optional. Shown on the start page, for example: This consultation opens in "
-            "Anti-Bullying Week, 15 to 19 November 2027"
+            "Optional. Ends the start page's sentence \u201cIt runs from 16 November to 28 "
+            "December 2026, \u2026\u201d, for example: to coincide with Anti-Bullying Week"
         ),
         validators=[Optional(), Length(max=1000)],
     )

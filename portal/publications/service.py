@@ -177,6 +177,8 @@ class PublicQuestion:
     rows: list[PublicRow] = field(default_factory=list)
     net_agreement: float | None = None
     quotes: list[str] = field(default_factory=list)
+    # A routed question's conditions, in words: its figures are of the people asked it.
+    asked_when: list[str] = field(default_factory=list)
 
     @property
     def comments(self) -> bool:
@@ -231,12 +233,14 @@ def public_question(
 ) -> PublicQuestion:
     """One question's figures as anyone but an officer may see them."""
     answered = result.answered if result else 0
-    public = PublicQuestion(question, suppress_count(answered))
+    public = PublicQuestion(
+        question, suppress_count(answered), asked_when=result.asked_when if result else []
+    )
     if kind_of(question).results == ResultsKind.COMMENTS:
         public.quotes = [quote.text for quote in quotes]
     elif result is not None and not public.too_few:
         counts = [option.count for option in result.options]
-        labels = [option.option.label for option in result.options]
+        labels = [option.option.shown_label for option in result.options]
         if question.other_label:
             counts.append(result.other_count)
             labels.append(f"Other: {question.other_label}")

@@ -65,7 +65,7 @@ DECILE_ROWS = "Deprivation decile of the area given"
 
 
 def categories(question: Question) -> list[Category]:
-    found = [Category(option, option.label) for option in question.choices]
+    found = [Category(option, option.shown_label) for option in question.counted_choices]
     if question.other_label:
         found.append(Category(None, f"Other: {question.other_label}"))
     return found

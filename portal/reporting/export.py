@@ -185,7 +185,7 @@ def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
                 _summary_row(
                     question.text,
                     "",
-                    option.option.label,
+                    option.option.shown_label,
                     option.count,
                     option.percent,
                     result.answered,
@@ -208,7 +208,7 @@ def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
                     _summary_row(
                         question.text,
                         statement.statement.label,
-                        option.option.label,
+                        option.option.shown_label,
                         option.count,
                         option.percent,
                         statement.answered,

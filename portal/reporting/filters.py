@@ -95,7 +95,10 @@ class FilterChoices:
         return [(str(decile), decile_label(decile)) for decile in DECILES] if self.by_area else []
 
     def answer_items(self, question: Question) -> list[tuple[str, str]]:
-        return [(f"{question.key}:{option.value}", option.label) for option in question.choices]
+        return [
+            (f"{question.key}:{option.value}", option.shown_label)
+            for option in question.counted_choices
+        ]
 
 
 def filter_choices(consultation: Consultation) -> FilterChoices:
@@ -345,7 +348,7 @@ class ResponseFilter:
             found.append(
                 (
                     f"Answered \u201c{chosen.question.text}\u201d",
-                    chosen.option.label,
+                    chosen.option.shown_label,
                     replace(self, answers=rest_answers),
                 )
             )
@@ -429,7 +432,9 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
     links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
     groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
     types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
-    options = {f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.choices}
+    options = {
+        f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.counted_choices
+    }
     answers = pick(ANSWER, options, "answer")
     deciles = pick(DECILE, {value: int(value) for value, _ in choices.decile_items()}, "decile")
     typed_dates: dict[str, dict[str, str]] = {}

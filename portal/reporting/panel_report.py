@@ -272,7 +272,7 @@ def weighted_results(consultation: Consultation) -> dict[int, WeightedQuestion]:
         if not n:
             continue
         result = WeightedQuestion(answered=n, effective=0.0)
-        for option in question.choices:
+        for option in question.counted_choices:
             by_cell = chosen[question.id].get(option.id, {})
             count = sum(by_cell.values())
             share, effective = weighted_share(by_cell, base, weights)

@@ -4,61 +4,117 @@ A routed question is asked only when earlier answers make it relevant ("Where di
 happen?" only after "Yes"), and a question added in a later version of a consultation was never
 put to those who answered an earlier one. Each response points at the snapshot of the version
 it answered, and a snapshot records each question and the conditions it was shown on, so who
-was asked is worked out per snapshot, from the response's own answers, in one SQL pass over the
-responses; no response is loaded into Python.
+was asked is worked out per snapshot from the responses' own answers, in SQL.
+
+Most routing is one condition on a single answer ("Yes" to the question before), so asked is a
+count of that answer: one GROUP BY over the source questions' answers, about as cheap as the
+answer counts themselves. Anything else (several conditions together, "is" on a question that
+takes several answers) is counted by a pass over the responses with EXISTS, for those questions
+only. Measured on PostgreSQL with 100,000 bullying responses (`python -m bench.asked`, 2 cores):
+0.054 s for every question this way, beside 0.281 s for the GROUP BY of the answers' own counts;
+counting every routed question the second way, as a first version did, took 1.46 s.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from portal.consultations.models import ConditionOperator, Consultation, ConsultationSnapshot
+from portal.consultations.page_plans import conditions_of
 from portal.extensions import db
 from portal.reporting.filters import ResponseFilter
-from portal.responses import tallies
 from portal.responses.models import Answer, Response
 
 
-def _chosen(question_id: int, option_id: int) -> sa.ColumnElement[bool]:
+@dataclass
+class Asked:
+    """Per question: how many of the matching responses were asked it, and how many of those
+    answered a version of the consultation that routed it differently from today's."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    earlier_routing: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One condition of a snapshot, by ids."""
+
+    source_id: int
+    option_id: int
+    operator: ConditionOperator
+    several: bool  # the source question takes several answers
+
+
+def _rule(condition: dict[str, Any], questions: dict[str, dict[str, Any]]) -> _Rule:
+    source = questions[condition["source"]]
+    option_id = {o["value"]: o["id"] for o in source["options"]}[condition["value"]]
+    several = source["type"] in ("multiple_choice", "ranking")
+    return _Rule(source["id"], option_id, ConditionOperator(condition["operator"]), several)
+
+
+def _chosen(rule: _Rule) -> Any:
     return sa.exists().where(
         Answer.response_id == Response.id,
-        Answer.question_id == question_id,
-        Answer.option_id == option_id,
+        Answer.question_id == rule.source_id,
+        Answer.option_id == rule.option_id,
     )
 
 
-def _holds(condition: dict[str, Any], questions: dict[str, dict[str, Any]]) -> Any:
-    """One snapshot condition as SQL on the response being counted."""
-    source = questions[condition["source"]]
-    option_ids = {o["value"]: o["id"] for o in source["options"]}
-    option_id = option_ids[condition["value"]]
-    operator = ConditionOperator(condition["operator"])
-    if operator == ConditionOperator.NOT:
-        return sa.not_(_chosen(source["id"], option_id))
-    if operator == ConditionOperator.INCLUDES:
-        return _chosen(source["id"], option_id)
-    # Equals: this option and no other.
+def _holds(rule: _Rule) -> Any:
+    """The rule as SQL on the response being counted, as the journey reads it: "is" means this
+    option and no other (an "Other" text is not another option)."""
+    if rule.operator == ConditionOperator.NOT:
+        return sa.not_(_chosen(rule))
+    if rule.operator == ConditionOperator.INCLUDES:
+        return _chosen(rule)
     others = sa.exists().where(
         Answer.response_id == Response.id,
-        Answer.question_id == source["id"],
-        sa.or_(Answer.option_id != option_id, Answer.option_id.is_(None)),
+        Answer.question_id == rule.source_id,
+        Answer.option_id != rule.option_id,
     )
-    return sa.and_(_chosen(source["id"], option_id), sa.not_(others))
+    return sa.and_(_chosen(rule), sa.not_(others))
 
 
-def asked_counts(consultation: Consultation, only: ResponseFilter) -> dict[int, int] | None:
-    """For each question, how many of the responses `only` matches were asked it; None when
-    every response was asked every question (no routing, one version), as is usual."""
-    snapshot_ids = list(tallies.responses_by_snapshot(consultation.id))
-    if not snapshot_ids:
+def _described(page: dict[str, Any], question: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    return frozenset(
+        (c["source"], c["operator"], c["value"])
+        for c in [*page.get("conditions", []), *question.get("conditions", [])]
+    )
+
+
+def asked_counts(consultation: Consultation, only: ResponseFilter) -> Asked | None:
+    """Who of the responses `only` matches was asked each question; None when every response
+    was asked every question (one version, no routing), as is usual."""
+    matching = [Response.consultation_id == consultation.id, *only.conditions()]
+    in_snapshot = dict(
+        db.session.execute(
+            sa.select(Response.snapshot_id, sa.func.count())
+            .where(*matching)
+            .group_by(Response.snapshot_id)
+        ).all()
+    )
+    if not in_snapshot:
         return None
     snapshots = db.session.scalars(
-        sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(snapshot_ids))
+        sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(list(in_snapshot)))
     ).all()
-    # question id -> (snapshot id, the conditions it was shown on there)
-    shown: dict[int, list[tuple[int, list[Any]]]] = {}
+    # Today's routing of each question, to tell which snapshots routed it differently.
+    pages_now = {q.id: page for page in consultation.pages for q in page.questions}
+    routing_now = {
+        q.id: frozenset(
+            (c.source_question.key, c.operator.value, c.option.value)
+            for c in conditions_of(pages_now[q.id], q)
+        )
+        for q in consultation.questions
+    }
+    # question id -> [(snapshot id, its rules there)]
+    shown: dict[int, list[tuple[int, list[_Rule]]]] = defaultdict(list)
+    asked = Asked()
     routed = False
     for snapshot in snapshots:
         pages = snapshot.content["pages"]
@@ -67,37 +123,85 @@ def asked_counts(consultation: Consultation, only: ResponseFilter) -> dict[int, 
             for question in page["questions"]:
                 conditions = [*page.get("conditions", []), *question.get("conditions", [])]
                 routed = routed or bool(conditions)
-                holds = [_holds(c, by_key) for c in conditions]
-                shown.setdefault(question["id"], []).append((snapshot.id, holds))
+                shown[question["id"]].append((snapshot.id, [_rule(c, by_key) for c in conditions]))
+                if (
+                    question["id"] in routing_now
+                    and _described(page, question) != (routing_now[question["id"]])
+                ):
+                    earlier = asked.earlier_routing
+                    earlier[question["id"]] = (
+                        earlier.get(question["id"], 0) + in_snapshot[snapshot.id]
+                    )
+    everywhere = len(in_snapshot)
     current = [q.id for q in consultation.questions]
-    if not routed and all(len(shown.get(q, [])) == len(snapshots) for q in current):
+    if not routed and all(len(shown.get(q, [])) == everywhere for q in current):
         return None
-    columns = [
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.or_(
-                            *(
-                                sa.and_(Response.snapshot_id == snapshot_id, *holds)
-                                for snapshot_id, holds in shown.get(question_id, [])
+
+    # One answer's count per snapshot serves every question routed by that answer alone.
+    simple = {
+        (rule.source_id, rule.option_id)
+        for ways in shown.values()
+        for _, rules in ways
+        if len(rules) == 1
+        for rule in rules
+        if not (rule.several and rule.operator == ConditionOperator.EQUALS)
+    }
+    chose: dict[tuple[int, int, int | None], int] = {}
+    if simple:
+        # An alias, so a filter's own EXISTS over the answers stays correlated to the
+        # response alone rather than to the answer being counted.
+        source = orm.aliased(Answer)
+        for snapshot_id, question_id, option_id, count in db.session.execute(
+            sa.select(Response.snapshot_id, source.question_id, source.option_id, sa.func.count())
+            .join(Response, Response.id == source.response_id)
+            .where(
+                *matching,
+                source.question_id.in_({source_id for source_id, _ in simple}),
+                source.option_id.in_({option for _, option in simple}),
+            )
+            .group_by(Response.snapshot_id, source.question_id, source.option_id)
+        ):
+            chose[(snapshot_id, question_id, option_id)] = count
+
+    complicated: dict[int, list[tuple[int, list[_Rule]]]] = defaultdict(list)
+    for question_id in current:
+        total = 0
+        for snapshot_id, rules in shown.get(question_id, []):
+            if not rules:
+                total += in_snapshot[snapshot_id]
+            elif len(rules) == 1 and (rules[0].source_id, rules[0].option_id) in simple:
+                rule = rules[0]
+                count = chose.get((snapshot_id, rule.source_id, rule.option_id), 0)
+                not_chosen = rule.operator == ConditionOperator.NOT
+                total += in_snapshot[snapshot_id] - count if not_chosen else count
+            else:
+                complicated[question_id].append((snapshot_id, rules))
+        asked.counts[question_id] = total
+    if complicated:
+        columns = [
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.or_(
+                                *(
+                                    sa.and_(
+                                        Response.snapshot_id == snapshot_id,
+                                        *(_holds(rule) for rule in rules),
+                                    )
+                                    for snapshot_id, rules in ways
+                                )
                             ),
-                            # Whoever answered was asked, whatever changed since.
-                            sa.exists().where(
-                                Answer.response_id == Response.id,
-                                Answer.question_id == question_id,
-                            ),
+                            1,
                         ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            0,
-        )
-        for question_id in current
-    ]
-    row = db.session.execute(
-        sa.select(*columns).where(Response.consultation_id == consultation.id, *only.conditions())
-    ).one()
-    return dict(zip(current, (int(count) for count in row), strict=True))
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+            for ways in complicated.values()
+        ]
+        row = db.session.execute(sa.select(*columns).select_from(Response).where(*matching)).one()
+        for question_id, count in zip(complicated, row, strict=True):
+            asked.counts[question_id] += int(count)
+    return asked

@@ -99,6 +99,8 @@ class QuestionResult:
     earlier_wordings: list[EarlierWording] = field(default_factory=list)
     not_asked: int = 0  # routed past it, or answered a version without it
     asked_when: list[str] = field(default_factory=list)  # its conditions, in words
+    # Responses to a version of the consultation that routed this question differently.
+    earlier_routing: int = 0
     areas: list[AreaRow] = field(default_factory=list)  # postcode areas by deprivation decile
 
     @property
@@ -231,13 +233,16 @@ def question_results(
     for question in questions:
         found = counts.get(question.id, {})
         answered_count = answered.get(question.id, 0)
-        asked_count = total if asked is None else asked.get(question.id, total)
+        # Whoever answered was asked, whatever has changed since (a correction, say).
+        asked_count = total if asked is None else asked.counts.get(question.id, total)
+        asked_count = min(max(asked_count, answered_count), total)
         result = QuestionResult(
             question=question,
             answered=answered_count,
-            skipped=max(asked_count - answered_count, 0),
+            skipped=asked_count - answered_count,
             not_asked=total - asked_count,
             asked_when=[c.describe() for c in conditions_of(page_of[question.id], question)],
+            earlier_routing=0 if asked is None else asked.earlier_routing.get(question.id, 0),
         )
         by_option: dict[int | None, int] = defaultdict(int)
         for (_, option_id, _), count in found.items():

@@ -269,14 +269,16 @@ class MultipleChoice(QuestionKind):
 
     def export_columns(self, question: Question) -> list[str]:
         # One column per option, as analysts expect from survey tools: "Yes" or blank.
-        columns = [f"{question.text} \u2013 {option.label}" for option in question.choices]
+        columns = [
+            f"{question.text} \u2013 {option.shown_label}" for option in question.counted_choices
+        ]
         if question.other_label:
             columns.append(f"{question.text} \u2013 {question.other_label}")
         return columns
 
     def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
         chosen = {row.get("option_id") for row in rows}
-        cells = ["Yes" if option.id in chosen else "" for option in question.choices]
+        cells = ["Yes" if option.id in chosen else "" for option in question.counted_choices]
         if question.other_label:
             cells.append(next((row["text"] for row in rows if row.get("text") is not None), ""))
         return cells
