@@ -168,6 +168,18 @@ def disable_user(email: str) -> None:
     click.echo(f"Disabled {user.email}.")
 
 
+@users.command("set-password")
+@click.option("--email", required=True)
+def set_password(email: str) -> None:
+    """Give an account a new password (read from standard input or prompted for); every
+    session signed in with the old one ends at once."""
+    try:
+        user = accounts.set_password(email, _read_password())
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for {user.email}; every earlier session is signed out.")
+
+
 @users.command("reset-two-factor")
 @click.option("--email", required=True)
 def reset_two_factor(email: str) -> None:

@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.accounts import service as accounts
+from portal.accounts import two_factor
 from portal.accounts.models import Role, User
 from portal.extensions import db
 from tests.factories import PASSWORD, create_user, sign_in
@@ -230,3 +232,58 @@ def test_an_active_session_stays_signed_in(client):
     assert client.get(url_for("officer.dashboard")).status_code == 200
     with client.session_transaction() as session:
         assert session["seen_at"] >= now  # the visit counts as activity
+
+
+def _copy_of_the_session(app, client):
+    """Another browser holding a copy of the signed-in session cookie (as a thief would)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app, client):
+    sign_in(client, create_user(Role.OFFICER))
+    thief = _copy_of_the_session(app, client)
+    export = url_for(
+        "officer.export_responses", slug="bullying-what-parents-think", export_format="csv"
+    )
+    assert thief.get(url_for("officer.dashboard")).status_code == 200  # the copy works...
+    assert thief.get(export).status_code == 200
+    token = client.get_page(url_for("officer.dashboard")).csrf_token()
+    client.post(url_for("auth.sign_out"), data={"csrf_token": token})
+    # ... until its owner signs out: then it opens nothing, downloads included.
+    assert thief.get(url_for("officer.dashboard")).status_code == 302
+    assert thief.get(export).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user: accounts.set_disabled(user.email),
+        lambda user: accounts.set_password(user.email, "a-new-password-of-length"),
+        lambda user: two_factor.turn_off(user, by=None),  # `flask users reset-two-factor`
+    ],
+    ids=["disabled", "password changed", "two-factor reset"],
+)
+def test_a_change_to_the_account_ends_every_session(app, client, change):
+    officer = create_user(Role.OFFICER)
+    sign_in(client, officer)
+    thief = _copy_of_the_session(app, client)
+    assert thief.get(url_for("officer.dashboard")).status_code == 200
+    change(db.session.get(User, officer.id))
+    assert client.get(url_for("officer.dashboard")).status_code == 302
+    assert thief.get(url_for("officer.dashboard")).status_code == 302
+
+
+def test_users_set_password(app):
+    officer = create_user(Role.OFFICER)
+    result = app.test_cli_runner().invoke(
+        args=["users", "set-password", "--email", officer.email], input="a-new-password-here\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "every earlier session is signed out" in result.output
+    assert accounts.authenticate(officer.email, "a-new-password-here") is not None
+    short = app.test_cli_runner().invoke(
+        args=["users", "set-password", "--email", officer.email], input="short\n"
+    )
+    assert short.exit_code != 0 and "at least" in short.output

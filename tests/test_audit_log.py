@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, SignInLock
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, create_user, sign_in
+from tests.mail import body_of
 
 
 def _actions() -> list[tuple[str, str, str]]:
@@ -32,7 +33,7 @@ def test_sign_ins_and_failures_are_recorded(app, client):
     accounts.authenticate("nobody@council.example", "x" * 12)
     sign_ins = [a for a in _actions() if "sign" in a[1]]
     assert sign_ins == [
-        ("ann@council.example", "failed sign-in", "wrong password (1 in a row)"),
+        ("ann@council.example", "failed sign-in", "wrong password (1 in a row from one place)"),
         ("bob@council.example", "signed in", ""),
         ("nobody@council.example", "failed sign-in", "no such account"),
     ]
@@ -43,17 +44,20 @@ def test_sign_ins_and_failures_are_recorded(app, client):
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app, client):
     user = create_user(Role.OFFICER, email="ann@council.example")
     for _ in range(accounts.LOCK_AFTER):
-        assert accounts.authenticate(user.email, "wrong password") is None
-    locked = db.session.get(User, user.id)
-    assert locked.failed_sign_ins == 5
-    assert locked.locked_until is not None
-    assert accounts.authenticate(user.email, PASSWORD) is None  # locked: refused
+        assert accounts.authenticate(user.email, "wrong password", "203.0.113.9") is None
+    lock = db.session.scalars(sa.select(SignInLock)).one()
+    assert lock.failures == 5 and lock.locked_until is not None
+    assert "203.0.113.9" not in lock.place  # a keyed hash, never the address
+    # Locked from there: refused even the right password.
+    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is None
     assert _actions()[-1][1] == "refused sign-in"
-    # Once the lock has passed, the right password works and resets the count.
-    locked.locked_until = accounts.utcnow() - timedelta(seconds=1)
+    # From the officer's own desk, the right password still works.
+    assert accounts.authenticate(user.email, PASSWORD, "198.51.100.20") is not None
+    # Once the lock has passed, the right password works there too and clears the count.
+    lock.locked_until = accounts.utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert accounts.authenticate(user.email, PASSWORD) is not None
-    assert db.session.get(User, user.id).failed_sign_ins == 0
+    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
+    assert db.session.scalars(sa.select(SignInLock)).all() == []
 
 
 def test_each_further_failure_locks_for_longer():
@@ -95,3 +99,17 @@ def test_only_admins_see_the_log(app, client, role):
     sign_in(client, create_user(role))
     assert client.get(url_for("admin.audit_log")).status_code == 403
     assert client.get(url_for("admin.export_audit_log")).status_code == 403
+
+
+def test_the_officer_is_told_by_email_when_a_lock_begins(app, inbox):
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
+    assert len(inbox.messages) == 1  # once, when the lock begins
+    message = inbox.messages[0]
+    assert message["To"] == "ann@council.example"
+    assert "account was locked after wrong passwords" in message["Subject"]
+    body = body_of(message)
+    assert "5 wrong passwords or codes in a row" in body
+    assert "Signing in from anywhere else still works." in body
+    assert "203.0.113.9" not in body

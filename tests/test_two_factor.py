@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import two_factor
-from portal.accounts.models import RecoveryCode, Role, User
+from portal.accounts.models import RecoveryCode, Role, SignInLock, User
 from portal.accounts.service import LOCK_AFTER
 from portal.extensions import db
 from portal.panel.models import AuditEntry
@@ -87,7 +87,7 @@ def test_an_admin_without_it_must_set_it_up_before_signing_in(client):
     ]
 
 
-def test_an_admin_already_signed_in_without_it_sees_only_the_set_up_page(client):
+def test_an_admin_whose_two_factor_is_reset_is_signed_out_and_sees_only_the_set_up_page(client):
     admin = create_user(Role.ADMIN)
     sign_in(client, admin)
     assert client.get(url_for("admin.users")).status_code == 200
@@ -95,9 +95,17 @@ def test_an_admin_already_signed_in_without_it_sees_only_the_set_up_page(client)
     result = app_runner.invoke(args=["users", "reset-two-factor", "--email", admin.email])
     assert result.exit_code == 0, result.output
     assert "Two-factor authentication is off" in result.output
+    # The reset signs out every session (whoever has the lost phone may be signed in)...
+    assert (
+        client.get(url_for("admin.users")).headers["Location"].startswith(url_for("auth.sign_in"))
+    )
+    # ...and signing in again leads only to setting it up afresh: until then, no staff page.
+    response = sign_in(client, admin)
+    assert response.headers["Location"] == url_for("auth.set_up_two_factor")
     for endpoint in ("admin.users", "officer.dashboard"):
         response = client.get(url_for(endpoint))
-        assert response.headers["Location"] == url_for("auth.set_up_two_factor"), endpoint
+        assert response.headers["Location"].startswith(url_for("auth.sign_in")), endpoint
+    assert "Set up two-factor authentication" in client.get(url_for("auth.set_up_two_factor")).text
     assert "turned off two-factor authentication" in _actions(admin)
 
 
@@ -130,12 +138,12 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(client):
     _password_step(client, officer)
     for _ in range(LOCK_AFTER):
         assert _post_code(client, "auth.two_factor_code", "123456").status == 422
-    stored = db.session.get(User, officer.id)
-    assert stored.failed_sign_ins == LOCK_AFTER and stored.locked_until is not None
+    lock = db.session.scalars(sa.select(SignInLock).where(SignInLock.user_id == officer.id)).one()
+    assert lock.failures == LOCK_AFTER and lock.locked_until is not None
     # Locked: even the right code is refused.
     assert _post_code(client, "auth.two_factor_code", totp_now()).status == 422
     assert not _signed_in(client)
-    assert "wrong two-factor code (5 in a row)" in " ".join(
+    assert "wrong two-factor code (5 in a row from one place)" in " ".join(
         db.session.scalars(sa.select(AuditEntry.detail))
     )
 

@@ -29,10 +29,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     last_signed_in_at: Mapped[datetime | None]
-    # Wrong passwords since the last good sign-in; from LOCK_AFTER on, the account is locked
-    # until locked_until, for longer each time (accounts.service.record_failure).
-    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
     # A school account sees only this school (accounts.service makes every new one name it;
     # accounts made before schools existed have none and see nothing).
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
@@ -40,6 +36,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # and the last 30-second step a code was accepted for, so no code works twice.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None]
+    # Part of every session's user id ("7:3"): signing out, a new password, a disabled account
+    # or a two-factor reset moves it on, and every session signed in before (a copied cookie
+    # too) stops working at once, on every server.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -47,6 +47,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account is signed out at once
         return not self.disabled
+
+    def get_id(self) -> str:
+        """What the session holds: the id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Sign out every session of this account (the caller commits)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def has_two_factor(self) -> bool:
@@ -58,6 +66,26 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class SignInLock(db.Model):  # type: ignore[name-defined]
+    """Wrong passwords and two-factor codes for one account from one place, and the lock they
+    earn (accounts.service.record_failure).
+
+    Counted per place, not per account: someone elsewhere who knows an officer's email can lock
+    that place out, never the officer at their own desk. A place is a keyed hash of the client
+    address (HMAC with the secret key), never the address itself.
+    """
+
+    __tablename__ = "sign_in_lock"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    place: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    # Wrong attempts in a row from this place since its last good sign-in.
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
 
 
 class RecoveryCode(db.Model):  # type: ignore[name-defined]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
-from datetime import datetime, timedelta
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, SignInLock, User
 from portal.audit import add_audit_entry
 from portal.extensions import db
+from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.panel.models import AuditEntry
-from portal.responses.service import utcnow
+from portal.responses.service import UK, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -91,32 +96,40 @@ def _record(email: str, user: User | None, action: str, detail: str = "") -> Non
     )
 
 
-def authenticate(email: str, password: str) -> User | None:
+def place_of(address: str | None) -> str:
+    """The place a sign-in comes from, as SignInLock keeps it: a keyed hash of the client
+    address, so the address itself is never stored."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def authenticate(email: str, password: str, address: str | None = None) -> User | None:
     """The active, unlocked user with this email and password, or None, taking the same time
-    either way. Every attempt is written to the audit log; repeated wrong passwords lock the
-    account (progressively longer), and a locked account refuses even the right password."""
+    either way. Every attempt is written to the audit log; repeated wrong passwords from one
+    place (client address) lock the account there, progressively longer, and a locked place is
+    refused even the right password."""
     user = find_user(email)
     now = utcnow()
+    place = place_of(address)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         _record(email, None, "failed sign-in", "no such account")
         db.session.commit()
         return None
     correct = check_password_hash(user.password_hash, password)
-    if is_locked(user):
+    lock = _lock(user, place)
+    if lock is not None and is_locked(user, place):
         _record(
-            email, user, "refused sign-in", f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
+            email, user, "refused sign-in", f"locked until {lock.locked_until:%Y-%m-%d %H:%M} UTC"
         )
         db.session.commit()
         return None
     if not correct or user.disabled:
-        if not correct:
-            _count_failure(user, now)
-        reason = (
-            "account disabled" if correct else f"wrong password ({user.failed_sign_ins} in a row)"
-        )
-        _record(email, user, "failed sign-in", reason)
-        db.session.commit()
+        if correct:
+            _record(email, user, "failed sign-in", "account disabled")
+            db.session.commit()
+        else:
+            record_failure(user, place, now, "wrong password")
         return None
     if two_factor.required_for(user):
         # Failures are cleared only once the second factor is right too, so a stolen password
@@ -124,60 +137,89 @@ def authenticate(email: str, password: str) -> User | None:
         _record(email, user, "password accepted", "two-factor code next")
         db.session.commit()
         return user
-    complete_sign_in(user)
+    complete_sign_in(user, address=address)
     return user
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    if user.failed_sign_ins >= LOCK_AFTER:
-        user.locked_until = now + _lock_for(user.failed_sign_ins)
+def _lock(user: User, place: str) -> SignInLock | None:
+    return db.session.get(SignInLock, (user.id, place))
 
 
-def complete_sign_in(user: User, how: str = "") -> None:
-    user.failed_sign_ins = 0
-    user.locked_until = None
+def record_failure(
+    user: User, place: str, now: datetime, what: str, action: str = "failed sign-in"
+) -> int:
+    """Count a wrong password or code from `place`, lock the account there once there are
+    LOCK_AFTER in a row, and write it to the audit log; tell the account's owner by email when
+    a lock begins, so a real officer knows someone is trying. Returns the count."""
+    lock = _lock(user, place) or SignInLock(user_id=user.id, place=place, failures=0)
+    db.session.add(lock)
+    lock.failures += 1
+    locking = lock.failures >= LOCK_AFTER
+    if locking:
+        lock.locked_until = now + _lock_for(lock.failures)
+    _record(user.email, user, action, f"{what} ({lock.failures} in a row from one place)")
+    db.session.commit()
+    if locking:
+        _tell_of_lock(user, lock)
+    return lock.failures
+
+
+def _tell_of_lock(user: User, lock: SignInLock) -> None:
+    if not mail_configured():
+        return
+    assert lock.locked_until is not None
+    until = lock.locked_until.replace(tzinfo=UTC).astimezone(UK)
+    with suppress(MailUnavailable):  # the lock stands either way; the audit log has it
+        send_email(
+            user.email,
+            f"Your {current_app.config['SERVICE_NAME']} account was locked after wrong passwords",
+            f"Someone gave {lock.failures} wrong passwords or codes in a row for your account "
+            f"({user.email}), so sign-in from the network they used is locked until "
+            f"{until:%H:%M} on {until.day} {until:%B %Y} (UK time). Signing in from anywhere "
+            "else still works.\n\nIf this was you, wait until then or ask an administrator. "
+            "If it was not, tell your administrator: someone may know your email address and be "
+            "guessing your password.\n",
+        )
+
+
+def complete_sign_in(user: User, how: str = "", address: str | None = None) -> None:
+    lock = _lock(user, place_of(address))
+    if lock is not None:
+        db.session.delete(lock)
     user.last_signed_in_at = utcnow()
     _record(user.email, user, "signed in", how)
     db.session.commit()
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+def is_locked(user: User, place: str) -> bool:
+    lock = _lock(user, place)
+    return bool(lock and lock.locked_until and lock.locked_until > utcnow())
 
 
-def confirm_with_code(user: User, code: str, doing: str) -> bool:
+def confirm_with_code(user: User, code: str, doing: str, address: str | None = None) -> bool:
     """Whether a signed-in user's code is right, asked before a change to their sign-in
     (`doing`). A wrong one counts towards the lockout."""
     if two_factor.check_code(user, code) is not None:
         db.session.commit()
         return True
-    _count_failure(user, utcnow())
-    _record(user.email, user, "wrong two-factor code", doing)
-    db.session.commit()
+    record_failure(user, place_of(address), utcnow(), doing, "wrong two-factor code")
     return False
 
 
-def check_second_factor(user: User, code: str) -> bool:
+def check_second_factor(user: User, code: str, address: str | None = None) -> bool:
     """Whether `code` (from the app, or a recovery code) completes this user's sign-in. A
-    wrong code counts towards the lockout like a wrong password; a locked account refuses even
-    a right one."""
-    if is_locked(user) or user.disabled:
+    wrong code counts towards the lockout like a wrong password; a locked place is refused
+    even a right one."""
+    place = place_of(address)
+    if is_locked(user, place) or user.disabled:
         _record(user.email, user, "refused sign-in", "locked or disabled at the code step")
         db.session.commit()
         return False
     how = two_factor.check_code(user, code)
     if how is None:
-        _count_failure(user, utcnow())
-        _record(
-            user.email,
-            user,
-            "failed sign-in",
-            f"wrong two-factor code ({user.failed_sign_ins} in a row)",
-        )
-        db.session.commit()
+        record_failure(user, place, utcnow(), "wrong two-factor code")
         return False
-    complete_sign_in(user, f"with a {how}")
+    complete_sign_in(user, f"with a {how}", address)
     return True
 
 
@@ -187,9 +229,33 @@ def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> U
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}")
     user.disabled = disabled
+    if disabled:
+        user.end_sessions()
     add_audit_entry(by, "disabled account" if disabled else "enabled account", f"user:{user.email}")
     db.session.commit()
     return user
+
+
+def set_password(email: str, password: str, by: User | None = None) -> User:
+    """Give an account a new password; every session signed in with the old one ends (someone
+    who learnt it may be signed in). `by` is who did it (None: the command line)."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {normalise_email(email)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = generate_password_hash(password)
+    user.end_sessions()
+    add_audit_entry(by, "changed password", f"user:{user.email}", "every session ended")
+    db.session.commit()
+    return user
+
+
+def sign_out_everywhere(user: User, why: str) -> None:
+    """End every session of the account, this one and any other (a copied cookie too)."""
+    user.end_sessions()
+    _record(user.email, user, why, "every session of the account ended")
+    db.session.commit()
 
 
 def list_users() -> list[User]:

@@ -146,5 +146,8 @@ def turn_off(user: User, by: User | None) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     user.recovery_codes = []
+    if by is None or by.id != user.id:
+        # A reset for someone who lost their phone: whoever has it is signed out too.
+        user.end_sessions()
     add_audit_entry(by, "turned off two-factor authentication", f"user:{user.email}")
     db.session.commit()

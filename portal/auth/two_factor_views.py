@@ -54,7 +54,7 @@ def two_factor_code() -> WerkzeugResponse:
     form = CodeForm()
     failed = False
     if form.validate_on_submit():
-        if service.check_second_factor(user, form.code.data or ""):
+        if service.check_second_factor(user, form.code.data or "", request.remote_addr):
             return finish_sign_in(user, session.get(PENDING_SIGN_IN, {}).get("next"))
         failed = True
     return render_page("auth/two-factor-code.html", status=_status(form, failed), form=form)
@@ -89,7 +89,9 @@ def set_up_two_factor() -> WerkzeugResponse:
         if codes is not None:
             session.pop(SETUP_SECRET, None)
             if signing_in:
-                service.complete_sign_in(user, "after setting up two-factor authentication")
+                service.complete_sign_in(
+                    user, "after setting up two-factor authentication", request.remote_addr
+                )
                 finish_sign_in(user, None)
             session[CODES_TO_SHOW] = codes
             return redirect(url_for("auth.recovery_codes"), code=303)
@@ -140,7 +142,9 @@ def new_recovery_codes() -> WerkzeugResponse:
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
         return _settings_page(form)
-    if not service.confirm_with_code(current_user, form.code.data or "", "new recovery codes"):
+    if not service.confirm_with_code(
+        current_user, form.code.data or "", "new recovery codes", request.remote_addr
+    ):
         return _settings_page(form, failed=True)
     session[CODES_TO_SHOW] = two_factor.new_recovery_codes(current_user)
     return redirect(url_for("auth.recovery_codes"), code=303)
@@ -155,7 +159,9 @@ def turn_off_two_factor() -> WerkzeugResponse:
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
         return _settings_page(form)
-    if not service.confirm_with_code(current_user, form.code.data or "", "turning it off"):
+    if not service.confirm_with_code(
+        current_user, form.code.data or "", "turning it off", request.remote_addr
+    ):
         return _settings_page(form, failed=True)
     two_factor.turn_off(current_user, by=current_user)
     return redirect(url_for("auth.two_factor_settings", turned_off="1"), code=303)

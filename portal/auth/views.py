@@ -30,7 +30,8 @@ PENDING_SECONDS = 5 * 60
 def load_user(user_id: str) -> User | None:
     """The signed-in user, unless their session has been idle or open too long: then they are
     signed out, and the sign-in page says why."""
-    if not user_id.isdigit():
+    user_part, _, generation = user_id.partition(":")
+    if not (user_part.isdigit() and generation.isdigit()):
         return None
     now = int(time.time())
     signed_in_at, seen_at = session.get(SIGNED_IN_AT, 0), session.get(SEEN_AT, 0)
@@ -40,9 +41,14 @@ def load_user(user_id: str) -> User | None:
         session.clear()
         session[SIGNED_OUT_BECAUSE] = "idle" if idle else "too_long"
         return None
+    user = db.session.get(User, int(user_part))
+    if user is None or user.session_generation != int(generation):
+        # Signed out since (here or elsewhere), or the password or account changed.
+        session.clear()
+        return None
     if now - seen_at >= 60:  # rewrite the cookie at most once a minute
         session[SEEN_AT] = now
-    return db.session.get(User, int(user_id))
+    return user
 
 
 def finish_sign_in(user: User, next_url: str | None) -> WerkzeugResponse:
@@ -95,7 +101,9 @@ def sign_in() -> WerkzeugResponse:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data or "", form.password.data or "")
+        user = service.authenticate(
+            form.email.data or "", form.password.data or "", request.remote_addr
+        )
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
             # A fresh session on sign-in: nothing set before it (by anyone) carries over.
@@ -124,6 +132,8 @@ def sign_in() -> WerkzeugResponse:
 @allows(Action.SIGN_IN)
 def sign_out() -> WerkzeugResponse:
     if SignOutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            service.sign_out_everywhere(current_user, "signed out")
         logout_user()
         session.clear()
     return redirect(url_for("auth.sign_in", signed_out="1"), code=303)
