@@ -12,6 +12,7 @@ from flask import Flask
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.sessions import PortalSessionInterface
+from portal.url_values import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.schools import models as _school_models  # noqa: F401
     from portal.strategy import models as _strategy_models  # noqa: F401
 
+    # Before any route is added: every <int:id> in a URL is bounded to what an id can be.
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

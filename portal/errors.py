@@ -49,6 +49,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        _roll_back()
         code = error.code or 500
         heading, message = MESSAGES.get(code, (error.name, ""))
         return render_template("errors/error.html", heading=heading, message=message), code
@@ -67,10 +68,7 @@ def init_error_handlers(app: Flask) -> None:
             return unexpected_error(error)
         app.logger.warning("Database unavailable: %s", type(error.orig).__name__)
         g.database_unavailable = True  # render the page without asking the database anything
-        try:
-            db.session.rollback()
-        except sa.exc.SQLAlchemyError:
-            db.session.close()
+        _roll_back()
         return (
             render_template(
                 "errors/error.html",
@@ -87,8 +85,19 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error", exc_info=error)
+        _roll_back()
         heading, message = MESSAGES[500]
         return (
             render_template("errors/error.html", heading=heading, message=message),
             InternalServerError.code,
         )
+
+
+def _roll_back() -> None:
+    """End the failed request's transaction before the error page is drawn: on PostgreSQL an
+    aborted transaction refuses every later query (the signed-in user's menu included), and
+    the error page itself would fail, leaving a bare 500."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.close()

@@ -88,7 +88,9 @@ def test_admins_read_search_and_export_the_log(app, client):
     assert len(rows) == 1 and "created account" in rows[0]
     assert "1 entry matching" in page.soup.select_one("caption").get_text()
     response = client.get(url_for("admin.export_audit_log"))
-    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # UTF-8 for spreadsheets, as every CSV download
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert lines[0] == ["When (UTC)", "Who", "Action", "Subject", "Detail"]
     assert [line[2] for line in lines[1:]][-1] == "exported the audit log"
     assert any(line[2] == "signed in" and line[1] == "admin@council.example" for line in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -244,10 +245,21 @@ def test_officers_see_exact_counts_by_school_and_district(app, client):
     export = client.get(url_for("officer.distribution_csv", slug=SLUG))
     assert export.mimetype == "text/csv"
     lines = export.get_data(as_text=True).splitlines()
-    assert lines[0] == "School,Number,District,Phase,Pupils,Responses,Per 100 pupils,Link"
+    # With a byte-order mark, like every other CSV download, so spreadsheets read it as UTF-8.
+    assert lines[0] == "\ufeffSchool,Number,District,Phase,Pupils,Responses,Per 100 pupils,Link"
     assert lines[1].startswith(f"Bilton Junior School,{bilton.number},Rugby,Primary,200,1,0.5,http")
     channel = client.get_page(url_for("officer.channel", channel_code=channels[bilton.id].code))
     assert channel.soup.find(id="total-responses").get_text(strip=True) == "1"
+
+
+def test_a_school_named_like_a_formula_is_text_in_the_csv(app, client):
+    """A school name, typed or imported, is never a live formula in a spreadsheet."""
+    create_school(name='=HYPERLINK("http://evil.example","Click")', district=District.RUGBY)
+    sign_in(client, create_user())
+    export = client.get(url_for("officer.distribution_csv", slug=SLUG))
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "School"
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Click")'
 
 
 def test_officers_create_links_in_bulk_and_for_outlets_and_switch_them_off(app, client):

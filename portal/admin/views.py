@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
 from flask import request, stream_with_context
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
@@ -12,9 +8,9 @@ from portal import audit
 from portal.accounts import service as accounts
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
+from portal.csv_export import csv_text
 from portal.officer import page_number
 from portal.rendering import render_page
-from portal.reporting.export import FORMULA_START
 
 
 @bp.get("/users")
@@ -46,24 +42,17 @@ def export_audit_log() -> WerkzeugResponse:
     search = request.args.get("q", "").strip()[:100]
     audit.audit(current_user, "exported the audit log", "audit", search or "every entry")
 
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["When (UTC)", "Who", "Action", "Subject", "Detail"])
-        for entry in audit.all_entries(search):
-            writer.writerow(
-                [
-                    f"{entry.at:%Y-%m-%d %H:%M:%S}",
-                    *(
-                        "'" + value if value.startswith(FORMULA_START) else value
-                        for value in (entry.user_email, entry.action, entry.subject, entry.detail)
-                    ),
-                ]
-            )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
-    response = WerkzeugResponse(stream_with_context(lines()), mimetype="text/csv")
+    rows = (
+        [
+            f"{entry.at:%Y-%m-%d %H:%M:%S}",
+            entry.user_email,
+            entry.action,
+            entry.subject,
+            entry.detail,
+        ]
+        for entry in audit.all_entries(search)
+    )
+    head = ["When (UTC)", "Who", "Action", "Subject", "Detail"]
+    response = WerkzeugResponse(stream_with_context(csv_text(head, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

@@ -11,6 +11,7 @@ from portal.areas.models import DECILES, AreaDeprivation
 from portal.areas.sectors import sector_of
 from portal.csv_import import ImportReport, checked_rows
 from portal.extensions import db
+from portal.url_values import whole_number
 
 REQUIRED_COLUMNS = ("postcode_sector", "decile")
 
@@ -26,7 +27,7 @@ def _area_values(row: dict[str, Any]) -> dict[str, Any]:
             "postcode, a space and the next number, like CV34 4"
         )
     raw_decile = (row.get("decile") or "").strip()
-    decile = int(raw_decile) if raw_decile.isdigit() else None
+    decile = whole_number(raw_decile)
     if decile not in DECILES:
         problems.append(f"decile {raw_decile!r} must be a whole number from 1 to 10")
     if problems:

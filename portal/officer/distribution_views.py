@@ -3,9 +3,6 @@ response counts by school and district."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
@@ -14,6 +11,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
+from portal.csv_export import csv_text
 from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
@@ -53,25 +51,30 @@ def distribution(slug: str) -> WerkzeugResponse:
 def distribution_csv(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     report = by_school.distribution(consultation, "school")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["School", "Number", "District", "Phase", "Pupils", "Responses", "Per 100 pupils", "Link"]
+    head = [
+        "School",
+        "Number",
+        "District",
+        "Phase",
+        "Pupils",
+        "Responses",
+        "Per 100 pupils",
+        "Link",
+    ]
+    rows = (
+        [
+            row.school.name,
+            row.school.number,
+            row.school.district.label,
+            row.school.phase.label,
+            row.school.pupils,
+            row.responses,
+            f"{row.rate:.1f}" if row.rate is not None else "",
+            pages.channel_url(row.channel) if row.channel else "",
+        ]
+        for row in report.schools
     )
-    for row in report.schools:
-        writer.writerow(
-            [
-                row.school.name,
-                row.school.number,
-                row.school.district.label,
-                row.school.phase.label,
-                row.school.pupils,
-                row.responses,
-                f"{row.rate:.1f}" if row.rate is not None else "",
-                pages.channel_url(row.channel) if row.channel else "",
-            ]
-        )
-    response = make_response(buffer.getvalue())
+    response = make_response("".join(csv_text(head, rows)))
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="responses-by-school-{consultation.slug}.csv"'

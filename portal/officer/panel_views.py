@@ -23,6 +23,7 @@ from portal.privacy.service import erase_member
 from portal.rendering import render_page
 from portal.reporting import panel_report
 from portal.responses.service import utcnow
+from portal.url_values import whole_number
 
 
 def _member(reference: str) -> PanelMember:
@@ -34,7 +35,9 @@ def _member(reference: str) -> PanelMember:
 @allows(Action.MANAGE_PANEL)
 def panel() -> WerkzeugResponse:
     raw_group = request.args.get("group", "")
-    group_id = int(raw_group) if raw_group.isdigit() else None
+    group_id = whole_number(raw_group) if raw_group else None
+    if raw_group and group_id is None:
+        abort(404)
     status = request.args.get("status", "active")
     chosen = MemberStatus(status) if status in MemberStatus._value2member_map_ else None
     page = page_number()
@@ -161,7 +164,8 @@ def invitations_page(slug: str) -> WerkzeugResponse:
         now = utcnow()
         if action == "invite":
             raw = request.form.get("group", "")
-            group = db.session.get(PanelGroup, int(raw)) if raw.isdigit() else None
+            group_id = whole_number(raw)
+            group = db.session.get(PanelGroup, group_id) if group_id is not None else None
             if raw and group is None:
                 abort(400)
             created = invitations.invite(consultation, group, now)

@@ -13,13 +13,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import all_consultations
+from portal.csv_export import csv_text
 from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.officer.results_views import EXPORT_TYPES
 from portal.rendering import render_page
 from portal.reporting import committee, indicator_export, informing, spreadsheets
 from portal.reporting import service as reporting
-from portal.reporting.export import csv_text
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 

@@ -5,10 +5,8 @@ counts) in the same three formats. Everything follows the results filters."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from portal.comments.models import CommentTag, Theme
 from portal.consultations.models import Consultation, Question
 from portal.consultations.question_types import ResultsKind, kind_of
+from portal.csv_export import csv_text
 from portal.extensions import db
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.service import question_results
@@ -30,13 +29,6 @@ CHUNK = 2000
 # `make bench` (bench/results.md); used to tell officers how long a large download takes.
 ROWS_PER_SECOND = 5000
 ANSWER_FIELDS = ("option_id", "text", "number", "statement_id", "rank")
-# A cell a spreadsheet would run as a formula (CSV injection): shown with a leading apostrophe,
-# which spreadsheets hide, instead.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 def _has_themes(question: Question) -> bool:
@@ -136,23 +128,6 @@ def stream_csv(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> 
     """The CSV text, a chunk of responses at a time; UTF-8 with a byte-order mark so that
     spreadsheets read accented names and curly quotes correctly."""
     return csv_text(header(consultation), rows(consultation, only=only))
-
-
-def csv_text(head: list[str], body: Iterable[list[str]]) -> Iterator[str]:
-    """Rows as CSV for every export: UTF-8 with a byte-order mark, formula cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(head)
-    yield "\ufeff" + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    for count, row in enumerate(body, start=1):
-        writer.writerow([_safe(cell) for cell in row])
-        if count % CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def about_rows(consultation: Consultation, only: ResponseFilter, what: str) -> list[list[str]]:

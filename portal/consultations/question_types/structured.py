@@ -27,6 +27,7 @@ from portal.consultations.question_types.base import (
 )
 from portal.consultations.question_types.choice import agreement_options
 from portal.consultations.question_types.registry import register
+from portal.url_values import whole_number
 
 # The Numeric(18, 4) columns hold up to 14 digits before the point and 4 after.
 MAX_DECIMAL_PLACES = 4
@@ -229,7 +230,8 @@ class Ranking(QuestionKind):
         for option in question.choices:
             raw = form[option_field_name(question, option)].data
             if raw:
-                given[option.value] = int(raw) if raw.isdigit() else -1
+                rank = whole_number(raw, largest=1000)
+                given[option.value] = -1 if rank is None else rank
         return given
 
     def fields(self, question: Question) -> dict[str, Any]:
