@@ -31,9 +31,14 @@ run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on 
 
 # make serve: the production setup, locally, on PostgreSQL.
 SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal
+# Rate-limit counts shared by every gunicorn worker (production refuses memory:// with several).
+SERVE_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
 serve: $(VENV)/.runtime-installed ## Production setup locally: migrate, seed, gunicorn (JSON logs) on PostgreSQL, http://127.0.0.1:8000
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" PORTAL_ENV=production \
-	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}" && \
+	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}" \
+	  PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-8000}}" \
+	  PORTAL_TRUSTED_HOSTS="$${PORTAL_TRUSTED_HOSTS:-localhost}" \
+	  RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$(SERVE_RATELIMIT_STORAGE_URI)}" && \
 	$(BIN)/python scripts/ensure_database.py && \
 	$(BIN)/flask db upgrade && $(BIN)/flask seed && \
 	echo "Serving the production setup on http://127.0.0.1:$${PORT:-8000} (Ctrl+C to stop)" && \

@@ -6,11 +6,14 @@ to start without SECRET_KEY so that no default secret can ever reach a live serv
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigurationError(RuntimeError):
@@ -55,6 +58,48 @@ def _date_env(name: str) -> date | None:
         raise ConfigurationError(f"{name} must be a date like 2026-11-16, not {raw!r}") from exc
 
 
+# A production SECRET_KEY must carry at least this much randomness: 32 bytes, as
+# `secrets.token_hex(32)` (64 hex characters) or `secrets.token_urlsafe(32)` give.
+SECRET_KEY_BITS = 256
+_HEX = set("0123456789abcdefABCDEF")
+_URLSAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
+
+
+def secret_key_bits(secret: str) -> float:
+    """A generous estimate of the randomness in `secret`, in bits: its length times the bits
+    a character of its alphabet can carry (4 for hex, 6 for base64, 6.5 for any printable
+    character), but no more than its characters' spread allows, so "aaaa..." scores nothing."""
+    if not secret:
+        return 0.0
+    characters = set(secret)
+    per_character = 4.0 if characters <= _HEX else 6.0 if characters <= _URLSAFE else 6.5
+    counts = Counter(secret).values()
+    spread = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts)
+    # Random hex has a spread near 4 bits a character; a repeated or worded key far less.
+    if spread < per_character * 0.75:
+        return spread * len(secret)
+    return per_character * len(secret)
+
+
+def site_address(raw: str) -> str:
+    """PORTAL_BASE_URL checked: the scheme and host (and port) every emailed or printed link
+    is built from, never the Host a request claims."""
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ConfigurationError(
+            f"PORTAL_BASE_URL must be the site's address, like "
+            f"https://haveyoursay.warwickshire.gov.uk, not {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config for the environment named by PORTAL_ENV."""
     overrides = overrides or {}
@@ -73,6 +118,27 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
         secret = _development_secret(instance_path)
+    elif env == "production" and secret_key_bits(str(secret)) < SECRET_KEY_BITS:
+        raise ConfigurationError(
+            "SECRET_KEY is too short or not random enough: it signs every session and keys the "
+            f"sign-in locks, so it needs at least {SECRET_KEY_BITS // 8} random bytes. Make one "
+            "with `python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+
+    raw_base_url = overrides.get("BASE_URL") or os.environ.get("PORTAL_BASE_URL", "")
+    if not raw_base_url and env == "production":
+        raise ConfigurationError(
+            "PORTAL_BASE_URL is not set. In production every link the portal emails or prints "
+            "is built from it (never from the Host a request gives), for example "
+            "PORTAL_BASE_URL=https://haveyoursay.warwickshire.gov.uk."
+        )
+    base_url = site_address(raw_base_url) if raw_base_url else None
+    # Requests naming any other host are refused (400). In production the site's own host is
+    # always trusted; PORTAL_TRUSTED_HOSTS adds others (a health check on 127.0.0.1).
+    extra_hosts = [h.strip() for h in os.environ.get("PORTAL_TRUSTED_HOSTS", "").split(",")]
+    trusted_hosts = [h for h in extra_hosts if h]
+    if base_url and env == "production":
+        trusted_hosts.insert(0, urlsplit(base_url).hostname or "")
 
     default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
     database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get(
@@ -83,6 +149,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PORTAL_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # The site's address, for every absolute link (portal/site_links.py); None outside
+        # production means the address the request came to (development, tests).
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": trusted_hosts or None,
         # No pre-ping: a PostgreSQL connection closed by the server is replaced at checkout
         # without a round trip (portal/__init__.py).
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -114,6 +184,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Save and come back later: how long a saved, unfinished response is kept.
         "SAVED_DRAFT_LIFETIME_DAYS": _int_env("PORTAL_SAVED_DRAFT_LIFETIME_DAYS", 28),
         "RESUME_RATE_LIMIT": os.environ.get("PORTAL_RESUME_RATE_LIMIT", "10/minute"),
+        # Emailing a resume link: per client address, and per saved response.
+        "RESUME_EMAIL_RATE_LIMIT": os.environ.get("PORTAL_RESUME_EMAIL_RATE_LIMIT", "10/hour"),
+        "RESUME_EMAILS_PER_DRAFT": os.environ.get("PORTAL_RESUME_EMAILS_PER_DRAFT", "3/hour"),
         # Outgoing email (resume links). No host: the portal offers no email.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": _int_env("PORTAL_SMTP_PORT", 587),
@@ -140,6 +213,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Reminders to panel members who have not answered, at most this many per consultation.
         "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Sets this portal's counts apart where one Redis serves several (a test site too).
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMISSION_RATE_LIMIT": os.environ.get("PORTAL_SUBMISSION_RATE_LIMIT", "20/minute"),

@@ -5,7 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from portal.extensions import db
 
@@ -48,8 +53,12 @@ def init_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         _roll_back()
+        if isinstance(error, SecurityError):
+            # A Host not among TRUSTED_HOSTS: no link can be built for it, so no page with
+            # links either. Only a misdirected client or a probe sees this.
+            return MESSAGES[400][0] + ".\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
         code = error.code or 500
         heading, message = MESSAGES.get(code, (error.name, ""))
         return render_template("errors/error.html", heading=heading, message=message), code

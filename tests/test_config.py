@@ -1,4 +1,5 @@
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def test_development_generates_a_private_secret_once(monkeypatch, tmp_path: Path
 
 def test_production_cookies_are_secure(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk")
     config = load_config(tmp_path)
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
@@ -103,3 +105,48 @@ def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path:
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
             assert connection.exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "a",
+        "a" * 64,  # long, but one character
+        "change-me-change-me-change-me-change-me-change-me",  # words, repeated
+        secrets.token_hex(16),  # random, but 16 bytes
+        secrets.token_urlsafe(24),
+    ],
+)
+def test_production_refuses_a_secret_key_with_less_than_32_random_bytes(
+    monkeypatch, tmp_path: Path, secret: str
+):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk")
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigurationError, match="at least 32 random bytes"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_hex(32), lambda: secrets.token_urlsafe(32)])
+def test_production_accepts_the_secret_keys_the_docs_suggest(monkeypatch, tmp_path: Path, make):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk")
+    for _ in range(50):  # random keys: none of 50 is refused
+        monkeypatch.setenv("SECRET_KEY", make())
+        assert load_config(tmp_path)["SECRET_KEY"]
+
+
+def test_production_needs_the_site_address(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PORTAL_BASE_URL is not set"):
+        load_config(tmp_path)
+    for bad in ("haveyoursay.warwickshire.gov.uk", "ftp://x.example", "https://x.example/?a=1"):
+        monkeypatch.setenv("PORTAL_BASE_URL", bad)
+        with pytest.raises(ConfigurationError, match="must be the site's address"):
+            load_config(tmp_path)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk/")
+    config = load_config(tmp_path)
+    assert config["BASE_URL"] == "https://haveyoursay.warwickshire.gov.uk"
+    assert config["TRUSTED_HOSTS"] == ["haveyoursay.warwickshire.gov.uk"]

@@ -1,5 +1,7 @@
 """Every public page: security headers, titles, no inline script, no cached answers."""
 
+import secrets
+
 import pytest
 from flask import url_for
 
@@ -86,7 +88,8 @@ def test_production_adds_hsts(monkeypatch, tmp_path):
     from portal import create_app
 
     monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     app = create_app()
     with app.test_client().get("/static/css/app.css") as response:

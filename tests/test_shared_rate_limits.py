@@ -8,11 +8,17 @@ the test shows the sharing rather than assuming it.
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
+import secrets
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -87,3 +93,110 @@ def test_without_shared_storage_each_server_counts_alone(tmp_path):
     database = tmp_path / "alone.sqlite3"
     assert _server(3, "memory://", "x", database) == [422, 422, 422]
     assert _server(1, "memory://", "x", database) == [422]
+
+
+# Tables for the gunicorn test's database, as `flask db upgrade` would leave them.
+MAKE_TABLES = """
+import os
+from portal import create_app
+from portal.extensions import db
+app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": os.environ["DB_URL"]})
+with app.app_context():
+    db.create_all()
+"""
+
+
+def _production_env(database: Path, port: int, **settings: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "5",
+        "GUNICORN_THREADS": "2",
+        **settings,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:portal.gunicorn_config", "wsgi:app"]
+
+
+def test_production_with_several_workers_refuses_to_count_limits_in_memory(tmp_path):
+    env = _production_env(tmp_path / "none.sqlite3", _free_port())
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    run = subprocess.run(GUNICORN, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert "Refusing to start: 5 workers would each keep their own rate-limit" in run.stderr
+    assert "RATELIMIT_STORAGE_URI=redis://" in run.stderr
+
+
+def _sign_in_attempt(port: int) -> int:
+    """A wrong password on a new connection (so any worker may take it), with the page's
+    CSRF token and cookie, as a browser would send it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/staff/sign-in")
+    page = connection.getresponse()
+    text = page.read().decode()
+    cookie = (page.getheader("Set-Cookie") or "").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = urlencode({"csrf_token": token, "email": "nobody@council.example", "password": "x"})
+    connection.request(
+        "POST",
+        "/staff/sign-in",
+        body=body,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_five_gunicorn_workers_refuse_the_eleventh_sign_in_in_a_minute(redis_url, tmp_path):
+    """`make serve`'s setting (Redis) under gunicorn with five workers: the limit of 10 a
+    minute holds for the whole server, not for each worker."""
+    database = tmp_path / "serve.sqlite3"
+    subprocess.run(
+        [sys.executable, "-c", MAKE_TABLES],
+        cwd=ROOT,
+        env={**os.environ, "DB_URL": f"sqlite:///{database}"},
+        check=True,
+        timeout=120,
+    )
+    port = _free_port()
+    prefix = f"portal-test-{uuid.uuid4().hex[:8]}"
+    env = _production_env(
+        database, port, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix
+    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file
+        )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert server.poll() is None, log.read_text()
+                assert time.time() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        statuses = [_sign_in_attempt(port) for _ in range(12)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+    assert statuses == [422] * 10 + [429, 429]

@@ -17,13 +17,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_email
 from portal.panel.models import Invitation, MemberStatus, PanelGroup, PanelMember
 from portal.responses.service import random_code
+from portal.site_links import site_url_for
 
 CODE_LENGTH = 10
 
@@ -72,11 +73,11 @@ def invite(consultation: Consultation, group: PanelGroup | None, now: datetime) 
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return url_for("public.invitation_link", code=invitation.code, _external=True)
+    return site_url_for("public.invitation_link", code=invitation.code)
 
 
 def leave_link(member: PanelMember) -> str:
-    return url_for("public.leave_panel", token=member.leave_token, _external=True)
+    return site_url_for("public.leave_panel", token=member.leave_token)
 
 
 def _email(invitation: Invitation, consultation: Consultation, reminder: bool) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
+import hashlib
+
+from flask import current_app, redirect, render_template, request, session
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
@@ -14,9 +16,26 @@ from portal.public.views import DRAFTS_KEY, RESUME_CODES_KEY, page_url, publishe
 from portal.rendering import render_page
 from portal.responses import resume, service
 from portal.responses.journey import Journey
+from portal.site_links import site_url_for
+
+
+def _draft_being_emailed() -> str:
+    """Which saved response an email is asked for: a hash of its resume code (the limiter's
+    storage never holds the code itself)."""
+    slug = (request.view_args or {}).get("slug", "")
+    code = session.get(RESUME_CODES_KEY, {}).get(slug, "")
+    return "saved-email:" + hashlib.sha256(f"{slug}:{code}".encode()).hexdigest()
 
 
 @bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
+# Each email goes to an address the sender typed, from the council's address: limited per
+# client address, and per saved response however many addresses it comes from.
+@limiter.limit(lambda: current_app.config["RESUME_EMAIL_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RESUME_EMAILS_PER_DRAFT"],
+    key_func=_draft_being_emailed,
+    methods=["POST"],
+)
 @allows(Action.RESPOND)
 def saved(slug: str) -> WerkzeugResponse:
     """The resume code, once more, and an offer to email a link to it."""
@@ -25,11 +44,8 @@ def saved(slug: str) -> WerkzeugResponse:
     form = EmailLinkForm()
     sent_to = None
     if code and mail_configured() and form.validate_on_submit():
-        link = url_for(
-            "public.resume_response",
-            slug=slug,
-            code=resume.format_resume_code(code),
-            _external=True,
+        link = site_url_for(
+            "public.resume_response", slug=slug, code=resume.format_resume_code(code)
         )
         try:
             send_email(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response as FlaskResponse
-from flask import make_response, url_for
+from flask import make_response
 from werkzeug import Response as WerkzeugResponse
 
 from portal.rendering import render_page
@@ -14,10 +14,11 @@ from portal.reporting.suppression import Figure, suppress, suppress_count
 from portal.schools import service
 from portal.schools.models import DistributionChannel
 from portal.schools.qr import qr_png, qr_svg
+from portal.site_links import site_url_for
 
 
 def channel_url(channel: DistributionChannel) -> str:
-    return url_for("public.channel_link", code=channel.code, _external=True)
+    return site_url_for("public.channel_link", code=channel.code)
 
 
 def text_message(channel: DistributionChannel) -> str:
