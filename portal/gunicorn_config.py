@@ -5,8 +5,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
+import re
+from typing import Any
+
+from gunicorn.glogging import Logger
 
 # 127.0.0.1 by default: the reverse proxy (docs/nginx.conf) faces the internet, not gunicorn.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -54,17 +59,41 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# One JSON object per request. The path without its query string (%(U)s, not %(r)s): query
-# strings can carry resume codes and invitation codes. No client address either: it is not
-# needed to run the service, and the portal stores none with responses.
+# One JSON object per request. Not the path but its route (`/i/<code>`), which the app puts
+# in the WSGI environment (portal.ops.logged_path): paths carry invitation codes and leave
+# tokens, query strings resume codes. No client address either: it is not needed to run the
+# service, and the portal stores none with responses.
 access_log_format = json.dumps(
     {
         "time": "%(t)s",
         "method": "%(m)s",
-        "path": "%(U)s",
+        "path": "%({portal.route}e)s",
         "status": "%(s)s",
         "bytes": "%(B)s",
         "duration_ms": "%(M)s",
         "request_id": "%({x-request-id}o)s",
     }
 )
+
+
+_QUERY_STRING = re.compile(r"\?[^\s\"']*")
+
+
+class WithoutQueryStrings(logging.Filter):
+    """gunicorn's own error lines ("Error handling request /consultations/x/resume?code=...")
+    name the request with its query string: take it out before the line is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = _QUERY_STRING.sub("", message), ()
+        return True
+
+
+class PortalLogger(Logger):
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(WithoutQueryStrings())
+
+
+logger_class = PortalLogger

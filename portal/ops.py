@@ -9,6 +9,7 @@ manifest is derived from the files, so every server computes the same one.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
@@ -41,6 +42,9 @@ bp = Blueprint("ops", __name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_ENVIRON_HEADER = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 REQUEST_ID_KEY = "portal.request_id"  # in the WSGI environment
+# What the logs call the request's path, in the WSGI environment: gunicorn's access log reads
+# it as %({portal.route}e)s.
+ROUTE_KEY = "portal.route"
 # An id passed in by the reverse proxy is kept if it is plain; anything else is replaced.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 ONE_YEAR = 365 * 24 * 3600
@@ -77,6 +81,20 @@ def current_request_id() -> str | None:
     return request.environ.get(REQUEST_ID_KEY) if has_request_context() else None
 
 
+def logged_path() -> str:
+    """The request's path as the logs give it: the route's pattern (`/i/<code>`,
+    `/panel/leave/<token>`), never the invitation code or leave token in it; a static
+    file's own path; and, for an address no route has, the path (no code can be in it)."""
+    rule = request.url_rule
+    if rule is None or rule.endpoint == "static":
+        return request.path
+    return rule.rule
+
+
+def _note_route() -> None:
+    request.environ[ROUTE_KEY] = logged_path()
+
+
 class RequestIds:
     """WSGI middleware giving each request an id (the reverse proxy's, if it sent a plain one)
     for its log lines, and returning it in X-Request-ID.
@@ -92,12 +110,44 @@ class RequestIds:
         given = environ.get(_REQUEST_ID_ENVIRON_HEADER, "")
         request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
         environ[REQUEST_ID_KEY] = request_id
+        # Until the app matches a route (_note_route): a static file or a path none has.
+        environ[ROUTE_KEY] = environ.get("PATH_INFO", "")
 
         def start_with_id(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             headers.append((REQUEST_ID_HEADER, request_id))
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start_with_id)
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware refusing a chunked request body over MAX_CONTENT_LENGTH with 413, as
+    one with a Content-Length over it is.
+
+    A chunked body has no length to check up front: Werkzeug read it to the limit and the form
+    came out empty, so the request failed later (400) having been read and ignored. Here the
+    body, at most one byte over the limit, is read first; a body over it reaches the app as
+    one declaring its length, which Werkzeug refuses with 413 before reading anything."""
+
+    def __init__(self, wsgi_app: WSGIApplication, limit: int) -> None:
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        # Chunked framing overrides any Content-Length given beside it (RFC 9112, 6.3).
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            stream = environ["wsgi.input"]
+            body = bytearray()
+            while len(body) <= self.limit:
+                piece = stream.read(min(65536, self.limit + 1 - len(body)))
+                if not piece:
+                    break
+                body += piece
+            # Now a body of known length: Werkzeug ignores the length of a chunked one.
+            del environ["HTTP_TRANSFER_ENCODING"]
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input"] = io.BytesIO(b"" if len(body) > self.limit else bytes(body))
+        return self.wsgi_app(environ, start_response)
 
 
 class JsonFormatter(logging.Formatter):
@@ -114,8 +164,8 @@ class JsonFormatter(logging.Formatter):
         if request_id:
             entry["request_id"] = request_id
         if has_request_context():
-            # The path only: query strings can hold resume and invitation codes.
-            entry["method"], entry["path"] = request.method, request.path
+            # The route, not the path: paths and query strings can hold personal codes.
+            entry["method"], entry["path"] = request.method, logged_path()
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -202,6 +252,11 @@ def init_static(app: Flask) -> None:
 def init_ops(app: Flask) -> None:
     configure_logging(app)
     app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
+    if app.config["MAX_CONTENT_LENGTH"]:
+        app.wsgi_app = ChunkedBodyLimit(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]
+        )
+    app.before_request(_note_route)
     init_static(app)
     if app.config["PROXY_HOPS"]:
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto/-Host, so Secure cookies,

@@ -3,16 +3,26 @@ static files, and the gunicorn settings."""
 
 from __future__ import annotations
 
+import http.client
 import importlib
 import json
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask import url_for
 
 from portal.extensions import db
 from portal.ops import REQUEST_ID_KEY, JsonFormatter
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_healthz_answers_without_touching_the_database_or_setting_cookies(client):
@@ -60,7 +70,7 @@ def test_log_lines_are_json_with_the_request_id_and_no_query_string(app):
         line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "warning" and line["message"] == "Database unavailable"
     assert line["request_id"] == "abc123def456"
-    assert line["path"] == "/consultations/x/resume" and "SECRET" not in json.dumps(line)
+    assert line["path"] == "/consultations/<slug>/resume" and "SECRET" not in json.dumps(line)
     assert line["time"].endswith("Z")
 
 
@@ -100,7 +110,135 @@ def test_gunicorn_settings(monkeypatch):
     assert settings.bind == "127.0.0.1:8123"
     assert settings.workers >= 3 and settings.worker_class == "gthread"
     fields = json.loads(settings.access_log_format)
-    # The path without its query string: codes travel in query strings.
-    assert fields["path"] == "%(U)s"
+    # The route the app matched, not the path: codes travel in paths and query strings.
+    assert fields["path"] == "%({portal.route}e)s"
     assert "%(r)s" not in settings.access_log_format and "%(q)s" not in settings.access_log_format
     assert "%(h)s" not in settings.access_log_format  # no client address
+
+
+def test_gunicorn_error_lines_lose_their_query_strings():
+    from portal.gunicorn_config import WithoutQueryStrings
+
+    record = logging.LogRecord(
+        "gunicorn.error",
+        logging.ERROR,
+        __file__,
+        1,
+        "Error handling request %s",
+        ("/consultations/x/resume?code=SECRET1234&x=1",),
+        None,
+    )
+    assert WithoutQueryStrings().filter(record)
+    assert record.getMessage() == "Error handling request /consultations/x/resume"
+
+
+@pytest.fixture
+def gunicorn(app, database_url, tmp_path):
+    """A real gunicorn, as `make serve` runs it (one worker), with its log in a file."""
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "log-test",
+        "PORTAL_ENV": "development",
+        "PORTAL_LOG_FORMAT": "json",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+    }
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:portal.gunicorn_config", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(port, server)
+        yield port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _send(port: int, method: str, path: str, **request: object) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, **request)
+    response = connection.getresponse()
+    text = response.read().decode()
+    connection.close()
+    return response.status, text
+
+
+def test_gunicorn_logs_routes_never_the_codes_in_paths(gunicorn):
+    """Its access lines name /i/<code> and /panel/leave/<token>, never the code or token."""
+    port, log = gunicorn
+    for path in (
+        "/i/SECRETINVITE1",
+        "/panel/leave/SECRETLEAVE2",
+        "/consultations/x/resume?code=SECRETRESUME3",
+        "/no/such/page",
+    ):
+        _send(port, "GET", path)
+    time.sleep(0.2)  # the access line is written after the response
+    text = log.read_text()
+    assert "SECRET" not in text
+    paths = [json.loads(line)["path"] for line in text.splitlines() if '"status"' in line]
+    assert paths == [
+        "/i/<code>",
+        "/panel/leave/<token>",
+        "/consultations/<slug>/resume",
+        "/no/such/page",
+    ]
+
+
+def _chunks(body: bytes):
+    for start in range(0, len(body), 16384):
+        yield body[start : start + 16384]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_as_too_large(gunicorn):
+    port, _ = gunicorn
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    large = b"email=a%40b.example&password=x&padding=" + b"x" * 400_000
+    status, text = _send(
+        port,
+        "POST",
+        "/staff/sign-in",
+        body=_chunks(large),
+        headers={**form, "Transfer-Encoding": "chunked"},
+        encode_chunked=True,
+    )
+    assert status == 413 and "What you sent is too large" in text
+    # With its length given, the same body is refused the same way...
+    assert _send(port, "POST", "/staff/sign-in", body=large, headers=form)[0] == 413
+    # ...and a small chunked form is read whole (refused here only for its missing token).
+    small = b"email=a%40b.example&password=x"
+    status, text = _send(
+        port,
+        "POST",
+        "/staff/sign-in",
+        body=_chunks(small),
+        headers={**form, "Transfer-Encoding": "chunked"},
+        encode_chunked=True,
+    )
+    assert status == 400 and "Sorry, your form could not be sent" in text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    deadline = time.time() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            assert server.poll() is None, "gunicorn stopped"
+            assert time.time() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
