@@ -56,11 +56,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal.errors import init_error_handlers
     from portal.ops import init_ops
-    from portal.security import init_security_headers
+    from portal.security import init_origin_check, init_security_headers
     from portal.templating import init_templating
 
     init_templating(app)
     init_security_headers(app)
+    init_origin_check(app)
     init_error_handlers(app)
     init_ops(app)
 

@@ -1,10 +1,13 @@
-"""Security headers on every response, and no caching of pages that hold answers."""
+"""Security headers on every response, no caching of pages that hold answers, and the
+same-origin check on every form sent."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -80,3 +83,37 @@ def init_security_headers(app: Flask) -> None:
     app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
         app.wsgi_app, list(defaults), f"{app.static_url_path}/"
     )
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def refuse_other_origins() -> None:
+    """A form must come from a page of this site: the Origin header, which every current
+    browser sends with a POST, must be this site's; without one, a Referer, if given, must be.
+
+    Flask-WTF's own check on HTTPS (WTF_CSRF_SSL_STRICT) required a Referer, so people whose
+    browser or privacy tool strips it could not send any form; it is off, and this takes its
+    place. The CSRF token is still required on every form."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    own = _origin_of(request.host_url)
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":  # "null": an opaque origin, which tells nothing
+        if origin.lower() != own:
+            raise CSRFError("The form was sent from another site.")
+        return
+    referrer = request.headers.get("Referer")
+    if referrer and _origin_of(referrer) != own:
+        raise CSRFError("The form was sent from another site.")
+
+
+def init_origin_check(app: Flask) -> None:
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    # Before Flask-WTF's token check (its hook was registered first): insert at the front.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_other_origins)
