@@ -116,6 +116,7 @@ def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path:
         secrets.token_hex(16),  # random, but 16 bytes
         secrets.token_urlsafe(24),
     ],
+    ids=["one letter", "one letter 64 times", "words", "16 random bytes", "24 random bytes"],
 )
 def test_production_refuses_a_secret_key_with_less_than_32_random_bytes(
     monkeypatch, tmp_path: Path, secret: str
@@ -127,7 +128,11 @@ def test_production_refuses_a_secret_key_with_less_than_32_random_bytes(
         load_config(tmp_path)
 
 
-@pytest.mark.parametrize("make", [lambda: secrets.token_hex(32), lambda: secrets.token_urlsafe(32)])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: secrets.token_hex(32), lambda: secrets.token_urlsafe(32)],
+    ids=["token_hex(32)", "token_urlsafe(32)"],
+)
 def test_production_accepts_the_secret_keys_the_docs_suggest(monkeypatch, tmp_path: Path, make):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_BASE_URL", "https://haveyoursay.warwickshire.gov.uk")
