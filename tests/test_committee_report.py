@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import url_for
 
 from tests.factories import chose, submit_response
+from tests.journeys import consultation
 
 BULLYING = "bullying-what-parents-think"
+LIVEABILITY = "warwickshire-panel-liveability"
 
 
 def test_report_puts_evidence_beside_its_outcome_with_small_numbers_hidden(app, officer_client):
@@ -42,3 +44,49 @@ def test_report_without_responses_says_so(app, officer_client):
     page = officer_client.get_page(url_for("officer.committee_report"))
     assert "No consultation linked to the strategy has responses yet." in page.text
     assert "No consultation evidence yet." in page.text
+
+
+def _evidence_rows(page, outcome_code: str, question_words: str) -> dict[str, list[str]]:
+    outcome = page.soup.select_one(f"#report-outcome-{outcome_code.replace('.', chr(92) + '.')}")
+    evidence = next(
+        e
+        for e in outcome.find_parent("section").select(".app-report__evidence")
+        if question_words in e.get_text()
+    )
+    return {
+        tr.select_one("th").get_text(strip=True): [
+            td.get_text(strip=True) for td in tr.select("td")
+        ]
+        for tr in evidence.select("tbody tr")
+    }
+
+
+def test_grids_and_postcode_areas_have_their_figures_in_the_report(app, officer_client):
+    """A grid's statements and a postcode question's areas are tables of people too, not
+    headings over empty tables."""
+    for _ in range(12):
+        submit_response(LIVEABILITY, {"postcode_area": {"text": "CV34 4"}})
+    page = officer_client.get_page(url_for("officer.committee_report"))
+    grid = next(q for q in consultation(LIVEABILITY).questions if q.key == "antisocial_behaviour")
+    outcome = grid.outcomes[0].code
+    rows = _evidence_rows(page, outcome, grid.text)
+    first, answer = grid.statements[0], grid.choices[0]
+    # Everyone gave each statement its first answer (the factory's filling in).
+    assert rows[f"{first.label}: {answer.label}"] == ["12", "100.0%"]
+    assert rows[f"{first.label}: {grid.choices[1].label}"] == ["0", "0.0%"]
+    assert len(rows) == len(grid.statements) * len(grid.choices)
+    postcode = next(q for q in consultation(LIVEABILITY).questions if q.key == "postcode_area")
+    areas = _evidence_rows(page, postcode.outcomes[0].code, postcode.text)
+    assert areas["An area not in the council's lookup"] == ["12", "100.0%"]
+
+
+def test_net_agreement_is_worked_out_from_the_counts_and_signed_as_printed(app, officer_client):
+    """10 agree, 11 disagree and 11 neither, of 32: minus 3.1 points, with a minus sign, not
+    a hyphen (from rounded percentages, 31.3 less 34.4, it came out minus 3.2)."""
+    for n in range(32):
+        answer = "agree" if n < 10 else "disagree" if n < 21 else "neither"
+        submit_response(BULLYING, {"child_confident_to_tell": chose(answer)})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    assert "Net agreement: −3.1 points" in page.text
+    report = officer_client.get_page(url_for("officer.committee_report"))
+    assert "Net agreement −3.1 points." in report.text

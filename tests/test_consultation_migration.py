@@ -5,9 +5,11 @@ data loaded them (migrations/data/0020_consultations_before.yaml), with response
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 import sqlalchemy as sa
 import yaml
 from flask import url_for
@@ -157,3 +159,50 @@ def test_a_consultation_changed_since_it_was_seeded_or_closed_is_left_as_it_is(a
         "0020: warwickshire-panel-liveability is closed, so its wording is left as it was."
     )
     assert structure() == before
+
+
+def _edit_privacy_notice() -> None:
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    found.privacy_notice = "Our own notice, as the data protection officer rewrote it."
+
+
+def _make_optional() -> None:
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    found.questions[0].required = False
+
+
+def _end_by_date() -> None:
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    found.opens_on = uk_today() - timedelta(days=130)
+    found.closes_on = uk_today() - timedelta(days=10)  # still marked open, but ended
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_edit_privacy_notice, "has been changed since it was seeded"),
+        (_make_optional, "has been changed since it was seeded"),
+        (_end_by_date, "is closed, so its wording is left as it was"),
+    ],
+    ids=["privacy notice", "a question made optional", "ended by its date"],
+)
+def test_an_officers_other_edits_or_an_ended_consultation_are_left_as_they_are(
+    app, change, message
+):
+    _seed_the_earlier_consultations()
+    change()
+    db.session.commit()
+    before = structure()
+    notice = db.session.scalars(
+        sa.select(Consultation.privacy_notice).where(Consultation.slug == BULLYING)
+    ).one()
+    messages = _migrate()
+    assert messages[0].startswith(f"0020: {BULLYING} ") and message in messages[0]
+    bullying_rows = [row for row in before if BULLYING in row]
+    assert [row for row in structure() if BULLYING in row] == bullying_rows
+    assert (
+        db.session.scalars(
+            sa.select(Consultation.privacy_notice).where(Consultation.slug == BULLYING)
+        ).one()
+        == notice
+    )

@@ -38,6 +38,7 @@ from portal.responses.service import (
 )
 from tests.journeys import (
     BULLYING_ANSWERS,
+    BULLYING_ANSWERS_NOT_BULLIED,
     LIVEABILITY_ANSWERS,
     Respondent,
     answer_count,
@@ -109,6 +110,35 @@ def test_the_bullying_consultation_opens_in_anti_bullying_week_unless_told_other
     page = client.get_page(url_for("public.start", slug="abw"))
     assert f"It runs from {uk_today().day} " in page.text
     assert page.soup.select_one("form button.govuk-button--start") is not None
+
+
+@pytest.mark.parametrize(
+    ("slug", "answers"), [(BULLYING, BULLYING_ANSWERS), (LIVEABILITY, LIVEABILITY_ANSWERS)]
+)
+def test_complete_journey_stores_exactly_the_answers_given(client, slug, answers):
+    respondent = Respondent(client, slug)
+    first = respondent.start()
+    assert "Page 1 of" in first.text
+    respondent.answer_all(answers)
+
+    check = client.get_page(url_for("public.check_answers", slug=slug))
+    assert check.h1 == "Check your answers before sending them"
+    # These answers take the route that asks every question ("Yes", a car or van).
+    assert len(check.soup.select(".govuk-summary-list__row")) == len(consultation(slug).questions)
+
+    submitted = respondent.submit()
+    assert submitted.status_code == 303
+    confirmation = client.get_page(submitted.headers["Location"])
+    assert confirmation.h1 == "Response sent"
+
+    response = db.session.scalars(sa.select(Response)).one()
+    shown = confirmation.soup.select_one(".app-reference").get_text(strip=True)
+    assert shown.replace("-", "") == response.reference
+    assert len(response.reference) == REFERENCE_LENGTH
+    assert set(response.reference) <= set(REFERENCE_ALPHABET)
+    assert stored_answers(response) == expected_answers(answers)
+    # The draft no longer holds the answers: they live only in the response now.
+    assert only_draft().answers == {} and only_draft().response_id == response.id
 
 
 def test_random_codes_use_every_character_in_every_place():
@@ -794,3 +824,48 @@ def test_unanswered_questions_are_written_once_and_answers_always_afresh(
                     assert f'value="{one}" checked' in answered, (number, one)
                 else:  # typed text, as typed
                     assert str(escape(one)) in answered, (number, one)
+
+
+def test_the_page_count_says_how_many_pages_there_could_still_be(client):
+    """ "Page 1 of up to 14" while routing is open; once "No" routes five pages out, "of 9";
+    after "Yes" but "not told the school", one page fewer than every page."""
+    respondent = Respondent(client, BULLYING)
+    assert "Page 1 of up to 14" in respondent.start().text
+    respondent.answer(1, BULLYING_ANSWERS[0])
+    respondent.answer(2, BULLYING_ANSWERS[1])
+    routed_out = respondent.answer(3, {"bullied_last_year": "no"})
+    page = client.get_page(routed_out.headers["Location"])
+    assert "Page 4 of 9" in page.text and "up to" not in page.text
+    routed_in = respondent.answer(3, {"bullied_last_year": "yes"})
+    page = client.get_page(routed_in.headers["Location"])
+    assert "Page 4 of up to 14" in page.text  # whether they told the school is still open
+    respondent.answer(4, BULLYING_ANSWERS[3])
+    respondent.answer(5, BULLYING_ANSWERS[4])
+    after = respondent.answer(6, {"told_school": "no"})
+    page = client.get_page(after.headers["Location"])
+    assert "Page 7 of 13" in page.text
+
+
+def test_a_change_that_routes_pages_in_asks_them_then_returns_to_check_answers(client):
+    respondent = Respondent(client, BULLYING)
+    respondent.start()
+    for number, answers in zip(
+        (1, 2, 3, 9, 10, 11, 12, 13, 14), BULLYING_ANSWERS_NOT_BULLIED, strict=True
+    ):
+        assert respondent.answer(number, answers).status_code == 303
+    change = client.get_page(url_for("public.question_page", slug=BULLYING, number=3, change=1))
+    # The answer here routes other questions: no promise of going straight back.
+    assert change.soup.select_one("form button.govuk-button").get_text(strip=True) == "Continue"
+    district = client.get_page(url_for("public.question_page", slug=BULLYING, number=2, change=1))
+    assert "Save and return to check answers" in district.text
+    response = respondent.answer(3, {"bullied_last_year": "yes"}, change=True)
+    visited = []
+    while "/pages/" in response.headers["Location"]:
+        location = response.headers["Location"]
+        assert location.endswith("?change=1")
+        number = int(location.split("/pages/")[1].split("?")[0])
+        visited.append(number)
+        response = respondent.answer(number, BULLYING_ANSWERS[number - 1], change=True)
+    # The five routed-in pages, then check answers: not on through pages 9 to 14 again.
+    assert visited == [4, 5, 6, 7, 8]
+    assert response.headers["Location"].endswith(url_for("public.check_answers", slug=BULLYING))

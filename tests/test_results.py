@@ -6,6 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from flask import url_for
 
+from portal.consultations.models import ConditionOperator, DisplayCondition
+from portal.extensions import db
+from portal.reporting.filters import NO_FILTER
+from portal.reporting.routing import asked_counts
 from portal.reporting.service import ResponseCounts, response_counts
 from portal.responses.service import UK, utcnow
 from tests.factories import chose, submit_response
@@ -214,3 +218,40 @@ def test_a_routed_question_counts_who_was_not_asked_apart_from_who_skipped(offic
     assert [td.get_text(strip=True) for td in online.select("td")][:2] == ["1", "50.0%"]
     stopped = page.soup.select_one("#result-2\\.2\\.3-bullied_others p.app-muted")
     assert stopped.get_text(" ", strip=True).startswith("3 answered, 0 skipped.")  # asked of all
+
+
+def test_who_was_asked_follows_each_rule_on_a_question_taking_several_answers(officer_client):
+    """ "includes", "is" (this one and no other) and "is not" on one multiple-choice answer,
+    side by side: each is counted by its own meaning, however the others are counted."""
+    found = consultation(LIVEABILITY)
+    questions = {q.key: q for q in found.questions}
+    places = questions["public_spaces_used"]
+    parks = next(o for o in places.choices if o.value == "parks")
+    for key, operator in (
+        ("safe_daytime", ConditionOperator.INCLUDES),
+        ("safe_after_dark", ConditionOperator.EQUALS),
+        ("town_centre_evening", ConditionOperator.NOT),
+    ):
+        db.session.add(
+            DisplayCondition(
+                consultation=found,
+                question=questions[key],
+                source_question=places,
+                operator=operator,
+                option=parks,
+            )
+        )
+    db.session.commit()
+    for chosen in (["parks"], ["parks", "squares"], ["squares"], ["play_areas"]):
+        submit_response(LIVEABILITY, {"public_spaces_used": chose(*chosen)})
+    asked = asked_counts(consultation(LIVEABILITY), NO_FILTER)
+    assert asked is not None
+    assert asked.counts[questions["safe_daytime"].id] == 2  # chose parks, with or without more
+    assert asked.counts[questions["safe_after_dark"].id] == 1  # parks and nothing else
+    assert asked.counts[questions["town_centre_evening"].id] == 2  # did not choose parks
+    assert asked.counts[questions["street_lighting"].id] == 4  # not routed: everyone
+    page = officer_client.get_page(url_for("officer.results", slug=LIVEABILITY))
+    after_dark = page.soup.find(
+        id=lambda i: bool(i) and i.startswith("result-") and i.endswith("-safe_after_dark")
+    )
+    assert "3 not asked" in after_dark.select_one("p.app-muted").get_text(" ", strip=True)

@@ -156,3 +156,22 @@ def test_purge_deletes_only_expired_drafts(app, client):
     assert result.exit_code == 0, result.output
     assert "Deleted 2 expired unfinished responses." in result.output
     assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == 1
+
+
+def test_saving_for_later_is_never_blocked_by_an_unanswered_page(client):
+    """A parent who must stop on a page they have not answered can still save: the answers
+    given before are kept, and the page waits for them."""
+    respondent = Respondent(client, SLUG)
+    respondent.start()
+    respondent.answer(1, BULLYING_ANSWERS[0])
+    response = respondent.answer(2, {"save_later": "1"})  # nothing chosen on page 2
+    assert response.headers["Location"].endswith(url_for("public.saved", slug=SLUG))
+    page = client.get_page(response.headers["Location"])
+    assert page.h1 == "Your answers have been saved"
+    assert set(only_draft().answers) == set(BULLYING_ANSWERS[0])
+    # Without "save", the same empty page is still refused with its error.
+    refused = client.post_page(
+        url_for("public.question_page", slug=SLUG, number=2),
+        data={"csrf_token": respondent.token},
+    )
+    assert refused.status == 422 and refused.error_summary()

@@ -17,6 +17,7 @@ Revises: 0019
 Create Date: 2026-12-05 18:43:21.412190
 
 """
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -79,6 +80,7 @@ consultation = sa.table(
     sa.column("who_for", sa.Text), sa.column("what_happens", sa.Text),
     sa.column("privacy_notice", sa.Text), sa.column("estimated_minutes", sa.Integer),
     sa.column("structure_version", sa.Integer), sa.column("status", sa.String),
+    sa.column("closes_on", sa.Date),
 )
 page = sa.table(
     "page",
@@ -139,18 +141,27 @@ def bring_seeded_consultations_up_to_date(connection):
     messages = []
     for item in data["consultations"]:
         found = connection.execute(
-            sa.select(consultation.c.id, consultation.c.status).where(consultation.c.slug == item["slug"])
+            sa.select(consultation.c.id, consultation.c.status, consultation.c.closes_on).where(
+                consultation.c.slug == item["slug"]
+            )
         ).first()
         if found is None:
             continue
         _undo_a_downgrade(connection, found.id, item)
-        if found.status == "closed":
+        # Ended by its date though still marked open: its results are being reported on.
+        ended = found.closes_on is not None and found.closes_on < date.today()
+        earlier = before[item["slug"]]
+        if found.status == "closed" or ended:
             messages.append(f"0020: {item['slug']} is closed, so its wording is left as it was.")
         elif _as_stored(connection, found.id, item) == _as_seeded(item):
             messages.append(f"0020: {item['slug']} already reads as the new wording.")
-        elif _as_stored(connection, found.id, before[item["slug"]]) != _as_seeded(
-            before[item["slug"]]
-        ) and not _new_but_for_retired_options(connection, found.id, item):
+        elif (
+            _as_stored(connection, found.id, earlier) != _as_seeded(earlier)
+            or _edited_beyond_the_wording(connection, found.id, earlier)
+        ) and not (
+            _new_but_for_retired_options(connection, found.id, item)
+            and not _edited_beyond_the_wording(connection, found.id, item)
+        ):
             messages.append(
                 f"0020: {item['slug']} has been changed since it was seeded, so it is left as it "
                 "is; see docs/consultations.md for the new questions, to add them in the builder."
@@ -183,6 +194,58 @@ def _new_but_for_retired_options(connection, consultation_id, item):
     stored, seeded = _as_stored(connection, consultation_id, item), _as_seeded(item)
     return len(stored) == len(seeded) and all(
         have[:5] == want[:5] and set(want[5]) <= set(have[5]) for have, want in zip(stored, seeded)
+    )
+
+
+def _edited_beyond_the_wording(connection, consultation_id, item):
+    """Whether anything else bring_up_to_date would rewrite differs from `item` as seeded:
+    the start page's text, the time it takes, a question's being required, its error, its
+    "Other" box or its most answers, or routing (neither earlier version had any)."""
+    stored = connection.execute(
+        sa.select(
+            consultation.c.summary,
+            consultation.c.who_for,
+            consultation.c.what_happens,
+            consultation.c.privacy_notice,
+            consultation.c.estimated_minutes,
+        ).where(consultation.c.id == consultation_id)
+    ).one()
+    seeded = (
+        item["summary"].strip(),
+        item.get("who_for", "").strip(),
+        item.get("what_happens", "").strip(),
+        item["privacy_notice"].strip(),
+        item.get("estimated_minutes", 10),
+    )
+    if tuple((value or "").strip() if isinstance(value, str) else value for value in stored) != seeded:
+        return True
+    routed = connection.scalar(
+        sa.select(sa.func.count()).select_from(condition).where(condition.c.consultation_id == consultation_id)
+    )
+    if routed and not any(
+        q.get("show_if") or page_data.get("show_if")
+        for page_data in item["pages"]
+        for q in page_data["questions"]
+    ):
+        return True
+    settings = {
+        key: (bool(required), error or "", other or None, most)
+        for key, required, error, other, most in connection.execute(
+            sa.select(
+                question.c.key,
+                question.c.required,
+                question.c.error_required,
+                question.c.other_label,
+                question.c.max_selections,
+            ).where(question.c.consultation_id == consultation_id)
+        )
+    }
+    return any(
+        settings[q["key"]]
+        != (q.get("required", True), q.get("error_required", ""), q.get("other_label") or None, q.get("max_selections"))
+        for page_data in item["pages"]
+        for q in page_data["questions"]
+        if q["key"] in settings
     )
 
 

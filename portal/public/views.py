@@ -202,18 +202,36 @@ def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
         return found
     journey, page = found
     form = service.page_form(journey, page, formdata=request.form)
-    if not form.validate():
+    saving_for_later = bool(request.form.get("save_later"))
+    valid = form.validate()
+    if not valid and not saving_for_later:
         return _render_question_page(journey, page, form)
-    service.save_page(journey, page, form, service.utcnow(), draft_lifetime())
+    # Saving to finish later is never blocked by the page: what is valid on it is kept, and
+    # an answer still to give (or to put right) waits for the respondent's return.
+    unfinished = (
+        set()
+        if valid
+        else {
+            question.key
+            for question in journey.visible_questions(page)
+            if any(name in form.errors for name in kind_of(question).field_names(question))
+        }
+    )
+    service.save_page(journey, page, form, service.utcnow(), draft_lifetime(), unfinished)
     if request.form.get("save_later"):
         code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
         session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
         return redirect(url_for("public.saved", slug=slug), code=303)
-    following = None if _changing() else journey.next_page(page)
+    changing = _changing()
+    following = None if changing else journey.next_page(page)
     incomplete = journey.first_incomplete_page()
     if following is None and incomplete is not None:
         following = incomplete  # never reach check answers with gaps, or routed-in pages
-    return redirect(page_url(slug, following.position if following else None), code=303)
+    if following is None:
+        return redirect(page_url(slug, None), code=303)
+    # A change that routed pages in: those pages, then back to check answers, not on
+    # through every later page already answered.
+    return redirect(page_url(slug, following.position, change=changing), code=303)
 
 
 def _changing() -> bool:
@@ -256,6 +274,9 @@ def _render_question_page(journey: Journey[Any], page: Page, form: Any) -> Werkz
         view=journey.view(page),
         form=form,
         changing=changing,
+        # A changed answer here may route new questions in: "Continue", not a promise of
+        # going straight back to check answers.
+        returns_to_check=changing and not journey.routes_others(page),
         back_url=back_url,
     )
 

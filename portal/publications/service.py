@@ -179,6 +179,9 @@ class PublicQuestion:
     quotes: list[str] = field(default_factory=list)
     # A routed question's conditions, in words: its figures are of the people asked it.
     asked_when: list[str] = field(default_factory=list)
+    # Rankings, numbers and dates have no table of people per answer: officers see them on
+    # the results page; here the page says so rather than showing an empty table.
+    not_tabulated: bool = False
 
     @property
     def comments(self) -> bool:
@@ -236,24 +239,54 @@ def public_question(
     public = PublicQuestion(
         question, suppress_count(answered), asked_when=result.asked_when if result else []
     )
-    if kind_of(question).results == ResultsKind.COMMENTS:
+    kind = kind_of(question).results
+    if kind == ResultsKind.COMMENTS:
         public.quotes = [quote.text for quote in quotes]
-    elif result is not None and not public.too_few:
+    elif result is None or public.too_few:
+        pass
+    elif kind == ResultsKind.MATRIX:
+        # A row per statement and answer ("Graffiti: A big problem"), each statement's
+        # figures of the people who answered it.
+        for statement in result.statements:
+            public.rows += _public_rows(
+                [
+                    f"{statement.statement.shown_label}: {o.option.shown_label}"
+                    for o in statement.options
+                ],
+                [o.count for o in statement.options],
+                statement.answered,
+                adds_up=True,
+            )
+    elif kind == ResultsKind.AREAS:
+        public.rows = _public_rows(
+            [area.label for area in result.areas],
+            [area.count for area in result.areas],
+            answered,
+            adds_up=True,
+        )
+    elif kind == ResultsKind.CHOICES:
         counts = [option.count for option in result.options]
         labels = [option.option.shown_label for option in result.options]
         if question.other_label:
             counts.append(result.other_count)
             labels.append(f"Other: {question.other_label}")
-        # A single answer's options add up to the people who answered, so one hidden cell
-        # could be worked out from the total: the shared rule hides a second.
-        figures, _ = suppress(counts, None if public.several else answered)
-        public.rows = [
-            PublicRow(label, figure, None if figure.hidden else percent(figure.value, answered))
-            for label, figure in zip(labels, figures, strict=True)
-        ]
-        if result.net_agreement is not None and not any(f.hidden for f in figures):
+        public.rows = _public_rows(labels, counts, answered, adds_up=not public.several)
+        if result.net_agreement is not None and not any(r.figure.hidden for r in public.rows):
             public.net_agreement = result.net_agreement
+    else:
+        public.not_tabulated = True
     return public
+
+
+def _public_rows(labels: list[str], counts: list[int], base: int, adds_up: bool) -> list[PublicRow]:
+    """Rows of people per answer, small numbers suppressed. Where the counts add up to `base`
+    (one answer each), one hidden cell could be worked out from it: the shared rule hides a
+    second."""
+    figures, _ = suppress(counts, base if adds_up else None)
+    return [
+        PublicRow(label, figure, None if figure.hidden else percent(figure.value, base))
+        for label, figure in zip(labels, figures, strict=True)
+    ]
 
 
 def _actions_by_outcome(actions: list[PublishedAction]) -> list[OutcomeActions]:

@@ -49,6 +49,13 @@ class _Rule:
     operator: ConditionOperator
     several: bool  # the source question takes several answers
 
+    @property
+    def counted_by_one_answer(self) -> bool:
+        """Whether who it holds for is a count of one answer (or of everyone less that count):
+        not so for "is" on a question taking several answers, which means this one and no
+        other."""
+        return not (self.several and self.operator == ConditionOperator.EQUALS)
+
 
 def _rule(condition: dict[str, Any], questions: dict[str, dict[str, Any]]) -> _Rule:
     source = questions[condition["source"]]
@@ -144,7 +151,7 @@ def asked_counts(consultation: Consultation, only: ResponseFilter) -> Asked | No
         for _, rules in ways
         if len(rules) == 1
         for rule in rules
-        if not (rule.several and rule.operator == ConditionOperator.EQUALS)
+        if rule.counted_by_one_answer
     }
     chose: dict[tuple[int, int, int | None], int] = {}
     if simple:
@@ -169,7 +176,7 @@ def asked_counts(consultation: Consultation, only: ResponseFilter) -> Asked | No
         for snapshot_id, rules in shown.get(question_id, []):
             if not rules:
                 total += in_snapshot[snapshot_id]
-            elif len(rules) == 1 and (rules[0].source_id, rules[0].option_id) in simple:
+            elif len(rules) == 1 and rules[0].counted_by_one_answer:
                 rule = rules[0]
                 count = chose.get((snapshot_id, rule.source_id, rule.option_id), 0)
                 not_chosen = rule.operator == ConditionOperator.NOT

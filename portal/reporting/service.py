@@ -363,7 +363,9 @@ def _add_scale_figures(result: QuestionResult) -> None:
     if question.type == QuestionType.AGREEMENT_SCALE:
         agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
         disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-        result.net_agreement = round(percent(agree, answered) - percent(disagree, answered), 1)
+        # From the counts, rounded once: the difference of two rounded percentages could be
+        # 0.1 away from the true figure.
+        result.net_agreement = percent(agree - disagree, answered)
     elif question.type == QuestionType.RATING:
         scored = [(r.option.scale_weight or 0, r.count) for r in result.options]
         result.mean_score = round(sum(w * c for w, c in scored) / answered, 1)

@@ -126,6 +126,43 @@ class Journey(Generic[DraftT]):
     def page_applies(self, page: Page) -> bool:
         return bool(self.visible_questions(page))
 
+    def _could_apply(self, question: Question) -> bool:
+        """Whether `question` applies, or could yet once the questions routing it are
+        answered: a condition on an unanswered question that could itself be asked is open."""
+        if self.question_applies(question):
+            return True
+        page = self._page_of[question.id]
+        conditions = self._plan(page).conditions.get(question)
+        if conditions is None:
+            conditions = conditions_of(page, question)
+        for condition in conditions:
+            source = condition.source_question
+            undecided = self.stored(source) is None and self._could_apply(source)
+            if not undecided and not self._holds((condition,)):
+                return False
+        return True
+
+    def routes_others(self, page: Page) -> bool:
+        """Whether an answer on `page` decides whether later questions are asked."""
+        on_page = {question.id for question in self._plan(page).questions}
+        return any(
+            condition.source_question.id in on_page
+            for later in self.all_pages
+            if later.position > page.position
+            for conditions in self._plan(later).conditions.values()
+            for condition in conditions
+        )
+
+    def most_pages(self) -> int:
+        """How many pages there could be, given the answers so far: "Page 4 of up to 9"
+        after a "No" that routes five pages out, not "of up to 14"."""
+        return sum(
+            1
+            for page in self.all_pages
+            if self.page_applies(page)
+            or any(self._could_apply(question) for question in self._plan(page).questions)
+        )
+
     def page(self, position: int) -> Page | None:
         return next((page for page in self.all_pages if page.position == position), None)
 
@@ -136,7 +173,7 @@ class Journey(Generic[DraftT]):
             questions=self.visible_questions(page),
             number=pages.index(page) + 1 if page in pages else 0,
             count=len(pages),
-            most=len(self.all_pages),
+            most=self.most_pages(),
         )
 
     def next_page(self, page: Page) -> Page | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import weakref
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -262,11 +263,19 @@ def _page_form_class(page: Page, questions: list[Question]) -> type[FlaskForm]:
 
 
 def save_page(
-    journey: Journey[ResponseDraft], page: Page, form: FlaskForm, now: datetime, lifetime: timedelta
+    journey: Journey[ResponseDraft],
+    page: Page,
+    form: FlaskForm,
+    now: datetime,
+    lifetime: timedelta,
+    unfinished: Collection[str] = (),
 ) -> None:
-    """Keep this page's validated answers in the draft; the draft's life restarts."""
+    """Keep this page's validated answers in the draft; the draft's life restarts. Questions
+    keyed in `unfinished` (not valid yet, when saving to finish later) keep what they had."""
     answers = dict(journey.draft.answers)
     for question in journey.visible_questions(page):
+        if question.key in unfinished:
+            continue
         stored = kind_of(question).to_stored(question, form)
         if stored is None:
             answers.pop(question.key, None)

@@ -47,6 +47,15 @@ def plain_number(value: Decimal) -> str:
     return text if value >= 0 or text == "0" else MINUS + text
 
 
+def signed_points(value: float) -> str:
+    """A difference in percentage points to one decimal place, signed as print signs it:
+    +32.1, a minus sign before 26.7 (MINUS, not a hyphen), and 0.0 with no sign."""
+    text = f"{abs(value):.1f}"
+    if text == "0.0":
+        return text
+    return ("+" if value > 0 else MINUS) + text
+
+
 def format_figure(value: Decimal | None, unit: str) -> str:
     """The figure with its unit: "90", "60%", "£1,706,510", "1 week", "1,800 hours".
 

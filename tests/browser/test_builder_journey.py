@@ -223,7 +223,7 @@ def test_an_officer_builds_a_consultation_that_a_respondent_answers(
     # Changing the first answer routes the routes page out, and its answer is dropped.
     later.get_by_role("link", name="Change your answer to: Do you use the bus?").click()
     later.get_by_label("No").check()
-    later.get_by_role("button", name="Save and return to check answers").click()
+    later.get_by_role("button", name="Continue").click()
     expect(later.locator("h1")).to_have_text("Check your answers before sending them")
     expect(later.locator(".govuk-summary-list")).not_to_contain_text("Which routes do you use?")
     later_visit.check()
