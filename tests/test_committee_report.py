@@ -78,6 +78,7 @@ def test_grids_and_postcode_areas_have_their_figures_in_the_report(app, officer_
     postcode = next(q for q in consultation(LIVEABILITY).questions if q.key == "postcode_area")
     areas = _evidence_rows(page, postcode.outcomes[0].code, postcode.text)
     assert areas["An area not in the council's lookup"] == ["12", "100.0%"]
+    assert "Deprivation decile of the postcode area (12 answered" in page.text
 
 
 def test_net_agreement_is_worked_out_from_the_counts_and_signed_as_printed(app, officer_client):

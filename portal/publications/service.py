@@ -196,6 +196,16 @@ class PublicQuestion:
     def several(self) -> bool:
         return self.question.type == QuestionType.MULTIPLE_CHOICE
 
+    @property
+    def row_heading(self) -> str:
+        """What each row of the table is."""
+        kind = kind_of(self.question).results
+        if kind == ResultsKind.AREAS:
+            return "Deprivation decile of the postcode area"
+        if kind == ResultsKind.MATRIX:
+            return "Statement: answer"
+        return "Answer"
+
 
 @dataclass
 class OutcomeActions:
