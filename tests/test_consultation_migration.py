@@ -14,7 +14,14 @@ import sqlalchemy as sa
 import yaml
 from flask import url_for
 
-from portal.consultations.models import Consultation, ConsultationStatus, Option, OptionKind
+from portal.consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Option,
+    OptionKind,
+    Question,
+    QuestionType,
+)
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db
@@ -206,3 +213,36 @@ def test_an_officers_other_edits_or_an_ended_consultation_are_left_as_they_are(
         ).one()
         == notice
     )
+
+
+def test_a_downgrade_and_upgrade_give_every_postcode_question_back(app):
+    """Down to 0019 a postcode question becomes information (that revision cannot ask it);
+    up again it is one once more, with its hint, in a seeded consultation or an officer's."""
+    from flask_migrate import downgrade, upgrade
+
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    added = Question(
+        consultation=found,
+        page=found.pages[0],
+        position=99,
+        key="home_postcode",
+        type=QuestionType.POSTCODE_SECTOR,
+        text="What is your postcode?",
+        hint="An officer's own hint.",
+        required=False,
+    )
+    db.session.add(added)
+    db.session.commit()
+    added_id = added.id
+    db.session.remove()
+    downgrade(revision="0019")
+    kinds = dict(db.session.execute(sa.text("select key, type from question")).all())
+    assert kinds["home_postcode"] == kinds["postcode_area"] == "information"
+    db.session.remove()
+    upgrade()
+    db.session.expire_all()
+    back = db.session.get(Question, added_id)
+    assert back.type == QuestionType.POSTCODE_SECTOR
+    assert back.hint == "An officer's own hint." and back.required is False
+    seeded = db.session.scalars(sa.select(Question).where(Question.key == "postcode_area")).one()
+    assert seeded.type == QuestionType.POSTCODE_SECTOR and seeded.hint

@@ -70,6 +70,7 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
         batch_op.create_check_constraint(op.f('ck_option_optionkind'), _in("kind", NEW_KINDS))
 
+    _undo_downgrades(op.get_bind())
     for message in bring_seeded_consultations_up_to_date(op.get_bind()):
         print(message)
 
@@ -147,7 +148,6 @@ def bring_seeded_consultations_up_to_date(connection):
         ).first()
         if found is None:
             continue
-        _undo_a_downgrade(connection, found.id, item)
         # Ended by its date though still marked open: its results are being reported on.
         ended = found.closes_on is not None and found.closes_on < date.today()
         earlier = before[item["slug"]]
@@ -172,21 +172,35 @@ def bring_seeded_consultations_up_to_date(connection):
     return messages
 
 
-def _undo_a_downgrade(connection, consultation_id, item):
-    """A postcode question a downgrade turned into information becomes one again."""
-    for page_data in item["pages"]:
-        for q in page_data["questions"]:
-            if q["type"] == "postcode_sector":
-                connection.execute(
-                    question.update()
-                    .where(
-                        question.c.consultation_id == consultation_id,
-                        question.c.key == q["key"],
-                        question.c.type == "information",
-                        question.c.hint == DOWNGRADED_HINT,
-                    )
-                    .values(type="postcode_sector", required=q.get("required", True), hint=(q.get("hint") or "").strip())
-                )
+def _undo_downgrades(connection):
+    """Every postcode question a downgrade turned into information becomes one again, in any
+    consultation, with the hint it had (kept after the downgrade's note) and, for a seeded
+    one, whether it was required (others were optional: the builder's default for postcodes)."""
+    seeded = {
+        (item["slug"], q["key"]): q
+        for item in yaml.safe_load(FROZEN_CONSULTATIONS.read_text(encoding="utf-8"))["consultations"]
+        for page_data in item["pages"]
+        for q in page_data["questions"]
+        if q["type"] == "postcode_sector"
+    }
+    downgraded = connection.execute(
+        sa.select(question.c.id, question.c.key, question.c.hint, consultation.c.slug)
+        .join(consultation, consultation.c.id == question.c.consultation_id)
+        .where(question.c.type == "information", question.c.hint.startswith(DOWNGRADED_HINT))
+    ).all()
+    for row in downgraded:
+        kept_hint = row.hint[len(DOWNGRADED_HINT) :].strip()
+        as_seeded = seeded.get((row.slug, row.key), {})
+        connection.execute(
+            question.update()
+            .where(question.c.id == row.id)
+            .values(
+                type="postcode_sector",
+                required=as_seeded.get("required", True) if as_seeded else False,
+                # A downgrade by an earlier copy of this revision kept no hint: the seeded one.
+                hint=kept_hint or (as_seeded.get("hint") or "").strip(),
+            )
+        )
 
 
 def _new_but_for_retired_options(connection, consultation_id, item):
@@ -470,10 +484,15 @@ def downgrade():
     # under a hint promising not to. Upgrading again makes it a postcode question once more.
     # The consultations keep their newer wording.
     op.execute(option.update().where(option.c.kind == "retired").values(kind="choice"))
+    # The question's own hint follows the note, for an upgrade to give back.
     op.execute(
         question.update()
         .where(question.c.type == "postcode_sector")
-        .values(type="information", required=False, hint=DOWNGRADED_HINT)
+        .values(
+            type="information",
+            required=False,
+            hint=sa.literal(DOWNGRADED_HINT + "\n\n") + sa.func.coalesce(question.c.hint, ""),
+        )
     )
     with op.batch_alter_table('option', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_option_optionkind'), type_='check')
