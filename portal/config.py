@@ -6,11 +6,11 @@ to start without SECRET_KEY so that no default secret can ever reach a live serv
 
 from __future__ import annotations
 
-import math
 import os
 import secrets
-from collections import Counter
+import zlib
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,32 +66,50 @@ _URLSAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 
 
 def secret_key_bits(secret: str) -> float:
-    """A generous estimate of the randomness in `secret`, in bits: its length times the bits
-    a character of its alphabet can carry (4 for hex, 6 for base64, 6.5 for any printable
-    character), but no more than its characters' spread allows, so "aaaa..." scores nothing."""
-    if not secret:
+    """An estimate of the randomness in `secret`, in bits: its length times what a character
+    of its alphabet can carry (4 bits for hex, 6 for base64, 6.5 for any printable character);
+    nothing for a key with the marks of one made by hand: few different characters, a pattern
+    that repeats (it compresses well; random keys from `secrets` never do, measured over
+    20,000 of each: 0.86 of their length at least for hex), or a run like "abcdefgh" (8 in a
+    row: about one random hex key in 2,000,000 has one)."""
+    if len(set(secret)) < 10 or len(zlib.compress(secret.encode(), 9)) < 0.8 * len(secret):
+        return 0.0
+    if _longest_run(secret) >= 8:
         return 0.0
     characters = set(secret)
     per_character = 4.0 if characters <= _HEX else 6.0 if characters <= _URLSAFE else 6.5
-    counts = Counter(secret).values()
-    spread = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts)
-    # Random hex has a spread near 4 bits a character; a repeated or worded key far less.
-    if spread < per_character * 0.75:
-        return spread * len(secret)
     return per_character * len(secret)
+
+
+def _longest_run(text: str) -> int:
+    """The most characters in a row, each the one after (or before) the last: "abcdef", "987"."""
+    longest = run = 1
+    step = 0
+    for before, after in pairwise(text):
+        difference = ord(after) - ord(before)
+        if difference in (1, -1) and (run == 1 or difference == step):
+            run, step = run + 1, difference
+        else:
+            run, step = (2, difference) if difference in (1, -1) else (1, 0)
+        longest = max(longest, run)
+    return longest
 
 
 def site_address(raw: str) -> str:
     """PORTAL_BASE_URL checked: the scheme and host (and port) every emailed or printed link
     is built from, never the Host a request claims."""
     parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 (read to check: a port out of range raises)
+    except ValueError:
+        parts = parts._replace(scheme="")
     if (
         parts.scheme not in {"http", "https"}
         or not parts.hostname
         or parts.path not in {"", "/"}
         or parts.query
         or parts.fragment
-        or parts.username
+        or "@" in parts.netloc
     ):
         raise ConfigurationError(
             f"PORTAL_BASE_URL must be the site's address, like "
@@ -187,6 +205,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Emailing a resume link: per client address, and per saved response.
         "RESUME_EMAIL_RATE_LIMIT": os.environ.get("PORTAL_RESUME_EMAIL_RATE_LIMIT", "10/hour"),
         "RESUME_EMAILS_PER_DRAFT": os.environ.get("PORTAL_RESUME_EMAILS_PER_DRAFT", "3/hour"),
+        "RESUME_EMAILS_PER_RECIPIENT": os.environ.get(
+            "PORTAL_RESUME_EMAILS_PER_RECIPIENT", "5/day"
+        ),
         # Outgoing email (resume links). No host: the portal offers no email.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": _int_env("PORTAL_SMTP_PORT", 587),
@@ -212,10 +233,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "ANTI_BULLYING_WEEK": _date_env("PORTAL_ANTI_BULLYING_WEEK"),
         # Reminders to panel members who have not answered, at most this many per consultation.
         "PANEL_MAX_REMINDERS": _int_env("PORTAL_PANEL_MAX_REMINDERS", 2),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         # Sets this portal's counts apart where one Redis serves several (a test site too).
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # Redis unreachable: each process counts alone until it is back, rather than every
+        # sign-in and every response sent failing with it.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SUBMISSION_RATE_LIMIT": os.environ.get("PORTAL_SUBMISSION_RATE_LIMIT", "20/minute"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("PORTAL_SIGN_IN_RATE_LIMIT", "10/minute"),

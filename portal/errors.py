@@ -39,6 +39,7 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         # Usually a form left open so long that the session ended, or cookies blocked.
+        _roll_back()
         return (
             render_template(
                 "errors/error.html",

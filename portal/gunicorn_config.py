@@ -23,7 +23,7 @@ def refuse_unshared_rate_limits(environ: dict[str, str], worker_count: int) -> N
     """In production, rate limits counted in each worker's memory are no limits: with 5
     workers, 60 sign-in attempts in 5 s met 16 refusals (the limit is 10 a minute) and 45
     submissions in 9 s none. Refuse to start, saying why, unless the counts are shared."""
-    storage = environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    storage = environ.get("RATELIMIT_STORAGE_URI") or "memory://"
     if (
         environ.get("PORTAL_ENV") == "production"
         and worker_count > 1
@@ -38,7 +38,12 @@ def refuse_unshared_rate_limits(environ: dict[str, str], worker_count: int) -> N
         )
 
 
-refuse_unshared_rate_limits(dict(os.environ), workers)
+def on_starting(server: Any) -> None:
+    """gunicorn's hook before it starts workers: the number it will start (WEB_CONCURRENCY,
+    or -w on the command line) is known here, and not when this file is read."""
+    refuse_unshared_rate_limits(dict(os.environ), server.cfg.workers)
+
+
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A request taking longer than this is stuck: the worker is replaced. Large exports stream,
@@ -76,24 +81,28 @@ access_log_format = json.dumps(
 )
 
 
-_QUERY_STRING = re.compile(r"\?[^\s\"']*")
+_QUERY_STRING = re.compile(r"(/[^\s\"'?]*)\?[^\s\"']*")
+# The paths that carry a personal code: an invitation, a leave token, a school's link.
+_CODE_IN_PATH = re.compile(r"(/i/|/panel/leave/|/c/)[^\s\"'?/]+")
 
 
-class WithoutQueryStrings(logging.Filter):
-    """gunicorn's own error lines ("Error handling request /consultations/x/resume?code=...")
-    name the request with its query string: take it out before the line is written."""
+class WithoutCodes(logging.Filter):
+    """gunicorn's own error lines ("Error handling request /i/CODE?x=...") name the request
+    by its path and query string: take out the query string and any code in the path before
+    the line is written, as the access log never has them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "?" in message:
-            record.msg, record.args = _QUERY_STRING.sub("", message), ()
+        cleaned = _CODE_IN_PATH.sub(r"\1<code>", _QUERY_STRING.sub(r"\1", message))
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
         return True
 
 
 class PortalLogger(Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        self.error_log.addFilter(WithoutQueryStrings())
+        self.error_log.addFilter(WithoutCodes())
 
 
 logger_class = PortalLogger

@@ -81,17 +81,24 @@ def current_request_id() -> str | None:
     return request.environ.get(REQUEST_ID_KEY) if has_request_context() else None
 
 
+# What the logs say of a request no route took (a mistyped address, a wrong method, a host
+# the portal refuses): its path could hold a code (a POST to /i/<code>), so not the path.
+NO_ROUTE = "(no route)"
+
+
 def logged_path() -> str:
     """The request's path as the logs give it: the route's pattern (`/i/<code>`,
     `/panel/leave/<token>`), never the invitation code or leave token in it; a static
-    file's own path; and, for an address no route has, the path (no code can be in it)."""
+    file's own path; NO_ROUTE where no route matched."""
     rule = request.url_rule
-    if rule is None or rule.endpoint == "static":
-        return request.path
-    return rule.rule
+    if rule is None:
+        return NO_ROUTE
+    return request.path if rule.endpoint == "static" else rule.rule
 
 
-def _note_route() -> None:
+def _note_route(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Run before any before_request hook (a CSRF, origin or rate-limit refusal among them),
+    so a refused request is logged by its route too."""
     request.environ[ROUTE_KEY] = logged_path()
 
 
@@ -110,8 +117,8 @@ class RequestIds:
         given = environ.get(_REQUEST_ID_ENVIRON_HEADER, "")
         request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
         environ[REQUEST_ID_KEY] = request_id
-        # Until the app matches a route (_note_route): a static file or a path none has.
-        environ[ROUTE_KEY] = environ.get("PATH_INFO", "")
+        # Until the app has matched a route (_note_route): none, if it never does.
+        environ[ROUTE_KEY] = NO_ROUTE
 
         def start_with_id(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             headers.append((REQUEST_ID_HEADER, request_id))
@@ -256,7 +263,7 @@ def init_ops(app: Flask) -> None:
         app.wsgi_app = ChunkedBodyLimit(  # type: ignore[method-assign]
             app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]
         )
-    app.before_request(_note_route)
+    app.url_value_preprocessor(_note_route)
     init_static(app)
     if app.config["PROXY_HOPS"]:
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto/-Host, so Secure cookies,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
-from portal.accounts.models import Role, SignInLock
+from portal.accounts.models import Role, SignInLock, User
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, create_user, sign_in
@@ -115,3 +116,70 @@ def test_the_officer_is_told_by_email_when_a_lock_begins(app, inbox):
     assert "5 wrong passwords or codes in a row" in body
     assert "Signing in from anywhere else still works." in body
     assert "203.0.113.9" not in body
+
+
+def test_the_sign_in_form_counts_wrong_passwords_by_the_address_they_come_from(app, client):
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    token = client.get_page(url_for("auth.sign_in")).csrf_token()
+
+    def attempt(password: str, address: str) -> int:
+        return client.post(
+            url_for("auth.sign_in"),
+            data={"email": user.email, "password": password, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": address},
+        ).status_code
+
+    assert [attempt("wrong", "203.0.113.9") for _ in range(5)] == [422] * 5
+    assert attempt(PASSWORD, "203.0.113.9") == 422  # locked there
+    assert attempt(PASSWORD, "198.51.100.20") == 303  # the officer's own desk
+
+
+def test_wrong_passwords_at_the_same_moment_are_each_counted(app):
+    """Eight attempts at once from two places: four each, no clash and no count lost."""
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    user_id = user.id
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def attempt(address: str) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                accounts.record_failure(
+                    db.session.get(User, user_id),
+                    accounts.place_of(address),
+                    accounts.utcnow(),
+                    "x",
+                )
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(f"203.0.113.{n % 2}",)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    counts = sorted(db.session.scalars(sa.select(SignInLock.failures)))
+    assert counts == [4, 4]
+
+
+def test_an_ipv6_address_counts_by_its_64_block(app):
+    with app.test_request_context():
+        home = accounts.place_of("2001:db8:1:2::1")
+        assert accounts.place_of("2001:db8:1:2:ffff::9") == home
+        assert accounts.place_of("2001:db8:1:3::1") != home
+        assert accounts.place_of("203.0.113.9") != accounts.place_of("203.0.113.10")
+
+
+def test_old_counts_of_wrong_passwords_are_deleted_by_retention(app):
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    now = accounts.utcnow()
+    accounts.record_failure(user, accounts.place_of("203.0.113.9"), now - timedelta(days=31), "x")
+    accounts.record_failure(user, accounts.place_of("203.0.113.10"), now, "x")
+    result = app.test_cli_runner().invoke(args=["privacy", "retention"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 counts of wrong passwords older than 30 days." in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInLock)) == 1

@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -200,3 +201,57 @@ def test_five_gunicorn_workers_refuse_the_eleventh_sign_in_in_a_minute(redis_url
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
     assert statuses == [422] * 10 + [429, 429]
+
+
+@pytest.mark.parametrize(
+    ("settings", "workers", "refused"),
+    [
+        ({}, 5, True),
+        ({"RATELIMIT_STORAGE_URI": ""}, 2, True),  # empty is memory too
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, 1, False),  # one worker counts for all
+        ({"RATELIMIT_ENABLED": "0"}, 5, False),  # no limits to count (benchmarks)
+        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}, 5, False),
+        ({"PORTAL_ENV": "development"}, 5, False),
+    ],
+)
+def test_the_refusal_counts_the_workers_gunicorn_will_start(
+    monkeypatch, settings, workers, refused
+):
+    from portal.gunicorn_config import on_starting
+
+    for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"PORTAL_ENV": "production", **settings}.items():
+        monkeypatch.setenv(name, value)
+    server = SimpleNamespace(cfg=SimpleNamespace(workers=workers))  # as gunicorn passes it
+    if refused:
+        with pytest.raises(SystemExit, match=f"{workers} workers would each keep"):
+            on_starting(server)
+    else:
+        on_starting(server)
+
+
+def test_with_redis_unreachable_forms_still_work_limited_in_each_process(tmp_path):
+    """Redis down (restarting, say): sign-ins and responses go on, each process counting
+    alone until it is back, rather than every rate-limited form failing with a 500."""
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app(
+        {
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "redis-down",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'down.sqlite3'}",
+            "WTF_CSRF_ENABLED": False,
+            "SIGN_IN_RATE_LIMIT": "3/minute",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    statuses = [
+        client.post("/staff/sign-in", data={"email": "a@b.example", "password": "x"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]

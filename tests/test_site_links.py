@@ -62,17 +62,40 @@ def test_every_absolute_link_uses_the_site_address(app, monkeypatch):
         assert site_url_for("public.leave_panel", token="t").startswith(SITE + "/")
 
 
+def _save_again(client) -> None:
+    """ "Save and come back later" once more on the same response: a new resume code."""
+    page = client.get_page(url_for("public.question_page", slug=SLUG, number=2))
+    client.post(
+        url_for("public.question_page", slug=SLUG, number=2),
+        data={"csrf_token": page.csrf_token(), **BULLYING_ANSWERS[1], "save_later": "1"},
+    )
+
+
 def test_emailing_a_link_is_limited_per_saved_response(app, client, inbox):
     _save(client)
-    statuses = [
-        _email_link(
+    statuses = []
+    for n in range(1, 6):
+        _save_again(client)  # a new resume code each time: still the same response
+        response = _email_link(
             client, f"person{n}@example.com", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
-        ).status_code
-        for n in range(1, 6)
-    ]
+        )
+        statuses.append(response.status_code)
     # Three emails for one saved response an hour, from however many addresses.
     assert statuses == [200, 200, 200, 429, 429]
     assert len(inbox.messages) == 3
+
+
+def test_emailing_links_is_limited_per_recipient(app, client, inbox, monkeypatch):
+    monkeypatch.setitem(app.config, "RESUME_EMAILS_PER_RECIPIENT", "2/day")
+    statuses = []
+    for n in range(3):  # three saved responses, from three addresses, to one inbox
+        browser = app.test_client()
+        _save(browser)
+        to = ("victim@example.com", "Victim@Example.com", "VICTIM@example.com")[n]
+        response = _email_link(browser, to, environ_base={"REMOTE_ADDR": f"10.0.1.{n}"})
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 429]
+    assert len(inbox.messages) == 2
 
 
 def test_emailing_links_is_limited_per_client_address(app, client, inbox, monkeypatch):

@@ -9,6 +9,7 @@ import pyotp
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.accounts import service as accounts
 from portal.accounts import two_factor
 from portal.accounts.models import RecoveryCode, Role, SignInLock, User
 from portal.accounts.service import LOCK_AFTER
@@ -143,9 +144,15 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(client):
     # Locked: even the right code is refused.
     assert _post_code(client, "auth.two_factor_code", totp_now()).status == 422
     assert not _signed_in(client)
-    assert "wrong two-factor code (5 in a row from one place)" in " ".join(
+    assert "wrong two-factor code (5 in a row for the account)" in " ".join(
         db.session.scalars(sa.select(AuditEntry.detail))
     )
+    # Counted for the account, not the address: the password again from elsewhere, and the
+    # right code is still refused (whoever guesses has the password; no fresh five codes).
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    _password_step(client, officer)
+    assert _post_code(client, "auth.two_factor_code", totp_now()).status == 422
+    assert not _signed_in(client)
 
 
 def test_a_recovery_code_signs_in_once(client):
@@ -244,3 +251,42 @@ def test_school_users_have_no_two_factor_settings(client):
     assert client.get(url_for("auth.two_factor_settings")).status_code == 403
     # And cannot give themselves two-factor through the set-up page either.
     assert client.get(url_for("auth.set_up_two_factor")).status_code == 302
+
+
+def test_wrong_codes_for_a_change_lock_it_and_send_one_email(app, client, inbox):
+    """With a signed-in session (someone else's, perhaps), codes asked before turning two-factor
+    off are counted too: after five, even the right one is refused, and the owner is told once."""
+    officer = create_user(Role.OFFICER, totp_secret=TOTP_SECRET)
+    sign_in(client, officer)
+    page = client.get_page(url_for("auth.two_factor_settings"))
+    statuses = [
+        client.post(
+            url_for("auth.turn_off_two_factor"),
+            data={"code": "000000", "csrf_token": page.csrf_token()},
+        ).status_code
+        for _ in range(8)
+    ]
+    assert statuses == [422] * 8
+    assert len(inbox.messages) == 1
+    right = client.post(
+        url_for("auth.turn_off_two_factor"),
+        data={"code": totp_now(), "csrf_token": page.csrf_token()},
+    )
+    assert right.status_code == 422
+    assert db.session.get(User, officer.id).totp_secret == TOTP_SECRET
+
+
+def test_a_half_finished_sign_in_ends_when_the_password_changes(client):
+    officer = create_user(Role.OFFICER, totp_secret=TOTP_SECRET)
+    assert _password_step(client, officer).headers["Location"] == url_for("auth.two_factor_code")
+    accounts.set_password(officer.email, "a-new-password-of-length")
+    response = client.post(
+        url_for("auth.two_factor_code"),
+        data={
+            "code": totp_now(),
+            "csrf_token": client.get_page(url_for("auth.sign_in")).csrf_token(),
+        },
+    )
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"].startswith(url_for("auth.sign_in"))
+    assert not _signed_in(client)

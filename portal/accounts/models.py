@@ -74,7 +74,8 @@ class SignInLock(db.Model):  # type: ignore[name-defined]
 
     Counted per place, not per account: someone elsewhere who knows an officer's email can lock
     that place out, never the officer at their own desk. A place is a keyed hash of the client
-    address (HMAC with the secret key), never the address itself.
+    address (HMAC with the secret key), never the address itself; wrong two-factor codes are
+    counted for the account as a whole (place "two-factor code").
     """
 
     __tablename__ = "sign_in_lock"
@@ -86,6 +87,8 @@ class SignInLock(db.Model):  # type: ignore[name-defined]
     # Wrong attempts in a row from this place since its last good sign-in.
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # The last wrong attempt: counts older than a month are deleted (flask privacy retention).
+    last_failed_at: Mapped[datetime | None]
 
 
 class RecoveryCode(db.Model):  # type: ignore[name-defined]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
@@ -96,11 +99,26 @@ def _record(email: str, user: User | None, action: str, detail: str = "") -> Non
     )
 
 
+# Wrong two-factor codes are counted for the account as a whole, wherever they come from:
+# whoever gets that far has the password, so there is no stranger to keep out, and counting
+# per address would give one guesser a fresh five codes at each address.
+CODE_STEP = "two-factor code"
+# How long a place's count of wrong passwords is kept after its last one (flask privacy
+# retention deletes older ones): long enough to outlast the longest lock.
+FAILURES_KEPT = timedelta(days=30)
+
+
 def place_of(address: str | None) -> str:
     """The place a sign-in comes from, as SignInLock keeps it: a keyed hash of the client
-    address, so the address itself is never stored."""
+    address, so the address itself is never stored. An IPv6 address counts by its /64, the
+    block one household or office is given, so that a guesser cannot step through it."""
+    text = address or ""
+    with suppress(ValueError):
+        parsed = ipaddress.ip_address(text)
+        if parsed.version == 6:
+            text = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def authenticate(email: str, password: str, address: str | None = None) -> User | None:
@@ -117,11 +135,9 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
         db.session.commit()
         return None
     correct = check_password_hash(user.password_hash, password)
-    lock = _lock(user, place)
-    if lock is not None and is_locked(user, place):
-        _record(
-            email, user, "refused sign-in", f"locked until {lock.locked_until:%Y-%m-%d %H:%M} UTC"
-        )
+    locked_until = _locked_until(user, place, now)
+    if locked_until is not None:
+        _record(email, user, "refused sign-in", f"locked until {locked_until:%Y-%m-%d %H:%M} UTC")
         db.session.commit()
         return None
     if not correct or user.disabled:
@@ -141,8 +157,20 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
     return user
 
 
-def _lock(user: User, place: str) -> SignInLock | None:
-    return db.session.get(SignInLock, (user.id, place))
+def _locked_until(user: User, place: str, now: datetime) -> datetime | None:
+    """When the lock on `user` from `place` ends, if one is on now (read afresh: another
+    request may have just set it)."""
+    until = db.session.scalar(
+        sa.select(SignInLock.locked_until).where(
+            SignInLock.user_id == user.id, SignInLock.place == place
+        )
+    )
+    return until if until is not None and until > now else None
+
+
+def _insert(table: type[SignInLock]) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def record_failure(
@@ -150,30 +178,50 @@ def record_failure(
 ) -> int:
     """Count a wrong password or code from `place`, lock the account there once there are
     LOCK_AFTER in a row, and write it to the audit log; tell the account's owner by email when
-    a lock begins, so a real officer knows someone is trying. Returns the count."""
-    lock = _lock(user, place) or SignInLock(user_id=user.id, place=place, failures=0)
-    db.session.add(lock)
-    lock.failures += 1
-    locking = lock.failures >= LOCK_AFTER
-    if locking:
-        lock.locked_until = now + _lock_for(lock.failures)
-    _record(user.email, user, action, f"{what} ({lock.failures} in a row from one place)")
+    a lock begins, so a real officer knows someone is trying. Returns the count.
+
+    One statement counts (an insert that adds one to the row if it is there), so attempts at
+    the same moment are each counted, never lost or refused with a clash."""
+    counting = _insert(SignInLock).values(
+        user_id=user.id, place=place, failures=1, last_failed_at=now
+    )
+    failures: int = db.session.execute(
+        counting.on_conflict_do_update(
+            index_elements=[SignInLock.user_id, SignInLock.place],
+            set_={"failures": SignInLock.failures + 1, "last_failed_at": now},
+        ).returning(SignInLock.failures)
+    ).scalar_one()
+    began = None
+    if failures >= LOCK_AFTER:
+        # Only a lock that is not already on begins: one email per lock, however many try.
+        began = db.session.execute(
+            sa.update(SignInLock)
+            .where(
+                SignInLock.user_id == user.id,
+                SignInLock.place == place,
+                sa.or_(SignInLock.locked_until.is_(None), SignInLock.locked_until <= now),
+            )
+            .values(locked_until=now + _lock_for(failures))
+            .returning(SignInLock.locked_until)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+    where = "for the account" if place == CODE_STEP else "from one place"
+    _record(user.email, user, action, f"{what} ({failures} in a row {where})")
     db.session.commit()
-    if locking:
-        _tell_of_lock(user, lock)
-    return lock.failures
+    if began is not None:
+        _tell_of_lock(user, failures, began)
+    return failures
 
 
-def _tell_of_lock(user: User, lock: SignInLock) -> None:
+def _tell_of_lock(user: User, failures: int, locked_until: datetime) -> None:
     if not mail_configured():
         return
-    assert lock.locked_until is not None
-    until = lock.locked_until.replace(tzinfo=UTC).astimezone(UK)
+    until = locked_until.replace(tzinfo=UTC).astimezone(UK)
     with suppress(MailUnavailable):  # the lock stands either way; the audit log has it
         send_email(
             user.email,
             f"Your {current_app.config['SERVICE_NAME']} account was locked after wrong passwords",
-            f"Someone gave {lock.failures} wrong passwords or codes in a row for your account "
+            f"Someone gave {failures} wrong passwords or codes in a row for your account "
             f"({user.email}), so sign-in from the network they used is locked until "
             f"{until:%H:%M} on {until.day} {until:%B %Y} (UK time). Signing in from anywhere "
             "else still works.\n\nIf this was you, wait until then or ask an administrator. "
@@ -183,26 +231,49 @@ def _tell_of_lock(user: User, lock: SignInLock) -> None:
 
 
 def complete_sign_in(user: User, how: str = "", address: str | None = None) -> None:
-    lock = _lock(user, place_of(address))
-    if lock is not None:
-        db.session.delete(lock)
+    db.session.execute(
+        sa.delete(SignInLock)
+        .where(
+            SignInLock.user_id == user.id,
+            SignInLock.place.in_([place_of(address), CODE_STEP]),
+        )
+        .execution_options(synchronize_session=False)
+    )
     user.last_signed_in_at = utcnow()
     _record(user.email, user, "signed in", how)
     db.session.commit()
 
 
 def is_locked(user: User, place: str) -> bool:
-    lock = _lock(user, place)
-    return bool(lock and lock.locked_until and lock.locked_until > utcnow())
+    return _locked_until(user, place, utcnow()) is not None
+
+
+def forget_old_failures(now: datetime) -> int:
+    """Delete the counts of wrong passwords whose last one is older than FAILURES_KEPT and
+    whose lock is over: how many were deleted."""
+    deleted = db.session.execute(
+        sa.delete(SignInLock)
+        .where(
+            SignInLock.last_failed_at < now - FAILURES_KEPT,
+            sa.or_(SignInLock.locked_until.is_(None), SignInLock.locked_until <= now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return int(getattr(deleted, "rowcount", 0) or 0)
 
 
 def confirm_with_code(user: User, code: str, doing: str, address: str | None = None) -> bool:
     """Whether a signed-in user's code is right, asked before a change to their sign-in
     (`doing`). A wrong one counts towards the lockout."""
+    if is_locked(user, CODE_STEP):
+        _record(user.email, user, "refused code", f"{doing}: too many wrong codes")
+        db.session.commit()
+        return False
     if two_factor.check_code(user, code) is not None:
         db.session.commit()
         return True
-    record_failure(user, place_of(address), utcnow(), doing, "wrong two-factor code")
+    record_failure(user, CODE_STEP, utcnow(), doing, "wrong two-factor code")
     return False
 
 
@@ -210,14 +281,13 @@ def check_second_factor(user: User, code: str, address: str | None = None) -> bo
     """Whether `code` (from the app, or a recovery code) completes this user's sign-in. A
     wrong code counts towards the lockout like a wrong password; a locked place is refused
     even a right one."""
-    place = place_of(address)
-    if is_locked(user, place) or user.disabled:
+    if is_locked(user, place_of(address)) or is_locked(user, CODE_STEP) or user.disabled:
         _record(user.email, user, "refused sign-in", "locked or disabled at the code step")
         db.session.commit()
         return False
     how = two_factor.check_code(user, code)
     if how is None:
-        record_failure(user, place, utcnow(), "wrong two-factor code")
+        record_failure(user, CODE_STEP, utcnow(), "wrong two-factor code")
         return False
     complete_sign_in(user, f"with a {how}", address)
     return True

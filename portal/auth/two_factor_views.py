@@ -135,6 +135,7 @@ def _settings_page(form: CodeForm, failed: bool = False) -> WerkzeugResponse:
 
 
 @bp.post("/two-factor/recovery-codes")
+@limiter.limit(sign_in_limit)
 @allows(Action.MANAGE_TWO_FACTOR)
 def new_recovery_codes() -> WerkzeugResponse:
     form = CodeForm()
@@ -151,6 +152,7 @@ def new_recovery_codes() -> WerkzeugResponse:
 
 
 @bp.post("/two-factor/turn-off")
+@limiter.limit(sign_in_limit)
 @allows(Action.MANAGE_TWO_FACTOR)
 def turn_off_two_factor() -> WerkzeugResponse:
     form = CodeForm()

@@ -14,6 +14,7 @@ from portal.auth import bp
 from portal.auth.forms import SignInForm, SignOutForm
 from portal.extensions import db, limiter, login_manager
 from portal.rendering import render_page
+from portal.url_values import whole_number
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 
@@ -30,8 +31,9 @@ PENDING_SECONDS = 5 * 60
 def load_user(user_id: str) -> User | None:
     """The signed-in user, unless their session has been idle or open too long: then they are
     signed out, and the sign-in page says why."""
-    user_part, _, generation = user_id.partition(":")
-    if not (user_part.isdigit() and generation.isdigit()):
+    user_part, _, generation_part = user_id.partition(":")
+    user_number, generation = whole_number(user_part), whole_number(generation_part)
+    if user_number is None or generation is None:
         return None
     now = int(time.time())
     signed_in_at, seen_at = session.get(SIGNED_IN_AT, 0), session.get(SEEN_AT, 0)
@@ -41,8 +43,8 @@ def load_user(user_id: str) -> User | None:
         session.clear()
         session[SIGNED_OUT_BECAUSE] = "idle" if idle else "too_long"
         return None
-    user = db.session.get(User, int(user_part))
-    if user is None or user.session_generation != int(generation):
+    user = db.session.get(User, user_number)
+    if user is None or user.session_generation != generation:
         # Signed out since (here or elsewhere), or the password or account changed.
         session.clear()
         return None
@@ -66,7 +68,10 @@ def pending_user() -> User | None:
         session.pop(PENDING_SIGN_IN, None)
         return None
     user = db.session.get(User, pending.get("user"))
-    return user if user is not None and not user.disabled else None
+    if user is None or user.disabled or user.session_generation != pending.get("generation"):
+        session.pop(PENDING_SIGN_IN, None)
+        return None
+    return user
 
 
 def _home_for(user: User) -> str:
@@ -111,6 +116,9 @@ def sign_in() -> WerkzeugResponse:
             if two_factor.required_for(user):
                 session[PENDING_SIGN_IN] = {
                     "user": user.id,
+                    # A new password, a disabled account or a two-factor reset meanwhile
+                    # ends this half-finished sign-in too.
+                    "generation": user.session_generation,
                     "at": int(time.time()),
                     "next": next_url,
                 }

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from portal.accounts import service as accounts
 from portal.panel.service import find_member
 from portal.privacy import service
-from portal.responses.service import uk_today
+from portal.responses.service import uk_today, utcnow
 
 privacy = AppGroup("privacy", help="Retention periods, and panel members' access and erasure.")
 
@@ -34,6 +35,10 @@ def retention(dry_run: bool, today: object) -> None:
     for erasure in erased:
         verb = "Would erase" if dry_run else "Erased"
         click.echo(f"{verb} from {erasure.consultation}: {erasure.summary()}.")
+    if not dry_run:
+        # Counts of wrong passwords are kept by a hash of the address they came from.
+        forgotten = accounts.forget_old_failures(utcnow())
+        click.echo(f"Deleted {forgotten} counts of wrong passwords older than 30 days.")
 
 
 @privacy.command("member-export")

@@ -19,21 +19,35 @@ from portal.responses.journey import Journey
 from portal.site_links import site_url_for
 
 
+def _hashed(*parts: str) -> str:
+    """A key for the limiter's storage, which never holds a draft's token or an address."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
 def _draft_being_emailed() -> str:
-    """Which saved response an email is asked for: a hash of its resume code (the limiter's
-    storage never holds the code itself)."""
+    """Which saved response an email is asked for: its draft, which stays the same however
+    often it is saved again (each save makes a new resume code)."""
     slug = (request.view_args or {}).get("slug", "")
-    code = session.get(RESUME_CODES_KEY, {}).get(slug, "")
-    return "saved-email:" + hashlib.sha256(f"{slug}:{code}".encode()).hexdigest()
+    return "saved-email-draft:" + _hashed(slug, session.get(DRAFTS_KEY, {}).get(slug, ""))
+
+
+def _recipient() -> str:
+    """Who an email is asked for: however many places ask, one inbox gets only so many."""
+    return "saved-email-to:" + _hashed(request.form.get("email", "").strip().lower())
 
 
 @bp.route("/consultations/<slug>/saved", methods=["GET", "POST"])
 # Each email goes to an address the sender typed, from the council's address: limited per
-# client address, and per saved response however many addresses it comes from.
+# client address, per saved response and per recipient, however many addresses ask.
 @limiter.limit(lambda: current_app.config["RESUME_EMAIL_RATE_LIMIT"], methods=["POST"])
 @limiter.limit(
     lambda: current_app.config["RESUME_EMAILS_PER_DRAFT"],
     key_func=_draft_being_emailed,
+    methods=["POST"],
+)
+@limiter.limit(
+    lambda: current_app.config["RESUME_EMAILS_PER_RECIPIENT"],
+    key_func=_recipient,
     methods=["POST"],
 )
 @allows(Action.RESPOND)
