@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, g, render_template
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
     HTTPException,
@@ -23,11 +24,8 @@ MESSAGES = {
     403: ("You do not have permission to see this page", ""),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Sorry, there is a problem with the service", "Go back and try again."),
-    413: ("What you sent is too large", "Shorten your answer and try again."),
-    429: (
-        "Too many attempts",
-        "You have tried this too many times in a short time. Wait a minute and try again.",
-    ),
+    413: ("What you sent is too large", "Go back, shorten what you wrote and try again."),
+    429: ("Too many attempts", "You have tried this too many times in a short time."),
     500: (
         "Sorry, there is a problem with the service",
         "Try again later. Answers you have already saved have not been lost.",
@@ -62,6 +60,8 @@ def init_error_handlers(app: Flask) -> None:
             return MESSAGES[400][0] + ".\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
         code = error.code or 500
         heading, message = MESSAGES.get(code, (error.name, ""))
+        if isinstance(error, RateLimitExceeded):
+            message = f"{message} {_when_to_try_again(error)}"
         return render_template("errors/error.html", heading=heading, message=message), code
 
     @app.errorhandler(sa.exc.DBAPIError)
@@ -111,3 +111,13 @@ def _roll_back() -> None:
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
         db.session.close()
+
+
+def _when_to_try_again(error: RateLimitExceeded) -> str:
+    """Wait a minute, an hour or a day: as long as the limit that was reached counts."""
+    seconds = error.limit.limit.get_expiry()
+    if seconds <= 60:
+        return "Wait a minute and try again."
+    if seconds <= 3600:
+        return "Wait an hour and try again."
+    return "Try again tomorrow."

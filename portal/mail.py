@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
@@ -27,6 +28,9 @@ def send_email(to: str, subject: str, body: str) -> None:
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
+    # Without these, relays and spam filters count against the message.
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     message.set_content(body)
     try:
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:

@@ -258,6 +258,14 @@ def init_static(app: Flask) -> None:
 
 def init_ops(app: Flask) -> None:
     configure_logging(app)
+    if app.config["PORTAL_ENV"] == "production" and not app.config["PROXY_HOPS"]:
+        # Behind nginx without it, every visitor has nginx's address: one rate limit and one
+        # sign-in lock for everybody.
+        app.logger.warning(
+            "PORTAL_PROXY_HOPS is 0: the portal takes each request's address as the client's. "
+            "Behind a reverse proxy (docs/nginx.conf) set PORTAL_PROXY_HOPS=1, or every "
+            "visitor shares the proxy's rate limits and sign-in locks."
+        )
     app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["MAX_CONTENT_LENGTH"]:
         app.wsgi_app = ChunkedBodyLimit(  # type: ignore[method-assign]

@@ -77,9 +77,14 @@ def test_sign_in_is_rate_limited(app, client):
             ).status_code
             for _ in range(4)
         ]
+        refused = client.post_page(
+            url_for("auth.sign_in"),
+            data={"email": "target@council.example", "password": "guess", "csrf_token": token},
+        )
     finally:
         app.config["SIGN_IN_RATE_LIMIT"] = "10/minute"
     assert statuses == [422, 422, 422, 429]
+    assert "Wait a minute and try again." in refused.text  # a minute's limit
 
 
 def test_sign_in_rotates_the_session(client):

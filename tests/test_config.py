@@ -1,5 +1,8 @@
+import os
 import re
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,40 @@ def test_production_needs_the_site_address(monkeypatch, tmp_path: Path):
     config = load_config(tmp_path)
     assert config["BASE_URL"] == "https://haveyoursay.warwickshire.gov.uk"
     assert config["TRUSTED_HOSTS"] == ["haveyoursay.warwickshire.gov.uk"]
+
+
+def _start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """Load the app as gunicorn does (`wsgi:app`) in production, with these settings."""
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "production",
+        "PORTAL_BASE_URL": "https://haveyoursay.warwickshire.gov.uk",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite3'}",
+        "PORTAL_PROXY_HOPS": "0",
+        **settings,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_refused_setting_is_said_in_one_line_not_a_traceback(tmp_path: Path):
+    started = _start(tmp_path, SECRET_KEY="a")
+    assert started.returncode == 1
+    assert started.stderr.startswith("The portal cannot start: SECRET_KEY is too short")
+    assert "Traceback" not in started.stderr
+
+
+def test_production_without_proxy_hops_warns_that_everyone_shares_the_proxys_limits(
+    tmp_path: Path,
+):
+    started = _start(tmp_path, SECRET_KEY=GOOD_KEYS["token_hex(32)"])
+    assert started.returncode == 0, started.stderr
+    assert "PORTAL_PROXY_HOPS is 0" in started.stderr
+    behind_nginx = _start(tmp_path, SECRET_KEY=GOOD_KEYS["token_hex(32)"], PORTAL_PROXY_HOPS="1")
+    assert "PORTAL_PROXY_HOPS" not in behind_nginx.stderr

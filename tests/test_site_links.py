@@ -83,6 +83,10 @@ def test_emailing_a_link_is_limited_per_saved_response(app, client, inbox):
     # Three emails for one saved response an hour, from however many addresses.
     assert statuses == [200, 200, 200, 429, 429]
     assert len(inbox.messages) == 3
+    # An hour's limit says so (not "wait a minute").
+    assert "Wait an hour and try again." in response.get_data(as_text=True)
+    # And the email itself carries a date and an id, as relays and spam filters expect.
+    assert inbox.messages[0]["Date"] and inbox.messages[0]["Message-ID"]
 
 
 def test_emailing_links_is_limited_per_recipient(app, client, inbox, monkeypatch):
@@ -96,6 +100,7 @@ def test_emailing_links_is_limited_per_recipient(app, client, inbox, monkeypatch
         statuses.append(response.status_code)
     assert statuses == [200, 200, 429]
     assert len(inbox.messages) == 2
+    assert "Try again tomorrow." in response.get_data(as_text=True)
 
 
 def test_emailing_links_is_limited_per_client_address(app, client, inbox, monkeypatch):
