@@ -180,6 +180,18 @@ def set_password(email: str) -> None:
     click.echo(f"New password set for {user.email}; every earlier session is signed out.")
 
 
+@users.command("unlock")
+@click.option("--email", required=True)
+def unlock_user(email: str) -> None:
+    """Lift every sign-in lock on an account (wrong passwords from some network, or wrong
+    two-factor codes), for an officer locked out by someone else's guessing."""
+    try:
+        user = accounts.unlock(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Sign-in locks lifted for {user.email}.")
+
+
 @users.command("reset-two-factor")
 @click.option("--email", required=True)
 def reset_two_factor(email: str) -> None:

@@ -172,6 +172,9 @@ def test_an_ipv6_address_counts_by_its_64_block(app):
         assert accounts.place_of("2001:db8:1:2:ffff::9") == home
         assert accounts.place_of("2001:db8:1:3::1") != home
         assert accounts.place_of("203.0.113.9") != accounts.place_of("203.0.113.10")
+        # An IPv4 client through a dual-stack socket is still its own IPv4 address.
+        assert accounts.place_of("::ffff:203.0.113.9") == accounts.place_of("203.0.113.9")
+        assert accounts.place_of("::ffff:203.0.113.9") != accounts.place_of("::ffff:198.51.100.2")
 
 
 def test_old_counts_of_wrong_passwords_are_deleted_by_retention(app):
@@ -183,3 +186,45 @@ def test_old_counts_of_wrong_passwords_are_deleted_by_retention(app):
     assert result.exit_code == 0, result.output
     assert "Deleted 1 counts of wrong passwords older than 30 days." in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInLock)) == 1
+
+
+def test_attempts_at_the_same_moment_past_the_limit_begin_one_lock_and_send_one_email(app, inbox):
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    user_id, place = user.id, None
+    with app.test_request_context():
+        place = accounts.place_of("203.0.113.9")
+    start = threading.Barrier(8)
+
+    def attempt() -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                accounts.record_failure(
+                    db.session.get(User, user_id), place, accounts.utcnow(), "wrong password"
+                )
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lock = db.session.scalars(sa.select(SignInLock)).one()
+    assert lock.failures == 8 and lock.locked_until is not None
+    assert len(inbox.messages) == 1
+
+
+def test_an_administrator_lifts_a_lock_and_a_new_password_does_too(app, client):
+    user = create_user(Role.OFFICER, email="ann@council.example")
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
+    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is None
+    result = app.test_cli_runner().invoke(args=["users", "unlock", "--email", user.email])
+    assert result.exit_code == 0 and "Sign-in locks lifted" in result.output
+    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
+    accounts.set_password(user.email, "a-new-password-of-length")
+    assert accounts.authenticate(user.email, "a-new-password-of-length", "203.0.113.9")
+    assert ("command line", "lifted sign-in locks", "") in _actions()

@@ -114,6 +114,15 @@ def test_a_sqlite_database_is_written_ahead_and_keeps_its_foreign_keys(tmp_path:
 GOOD_KEYS = {
     "token_hex(32)": "caa862a8b340aa4ab4f67f5e426a8daf84d43aa91cff0d31ab0e96ec5e40c1a9",
     "token_urlsafe(32)": "L4J-EQ0Gcp3i92mK4fVJexx0RFI-xOVDGB21bOpU9Z4",
+    # Stronger than asked: `openssl rand -hex 64`, `token_urlsafe(96)`.
+    "token_hex(64)": (
+        "3f1d8a6c9b2e47f0a5d3c8e1b6f4a9d27c0e5b8a3f6d1c9e4b7a2f5d8c0e3b6a"
+        "91c4e7f2a5d8b0e3c6f9a1d4b7e0c3f6a9d2b5e8c1f4a7d0b3e6c9f2a5d8b1e4"
+    ),
+    "token_urlsafe(96)": (
+        "kH3vX9pQ2mT7wZ4rB8nL1yF6sD0gJ5cA-eU_iO3tK7hV2xM9qW4zP8bN1rG6fS0dY5jC3uE7aL2oI9vT4kX8"
+        "pR1mW6zQ3nB7yH0sF5gD9cJ2eU4tA8iO1kV6xM3qP7wZ0rN5bL9yG2fS4dC8jE1uT6aH3oK7iV0xM5pQ9w"
+    ),
 }
 
 
@@ -212,4 +221,5 @@ def test_production_without_proxy_hops_warns_that_everyone_shares_the_proxys_lim
     assert started.returncode == 0, started.stderr
     assert "PORTAL_PROXY_HOPS is 0" in started.stderr
     behind_nginx = _start(tmp_path, SECRET_KEY=GOOD_KEYS["token_hex(32)"], PORTAL_PROXY_HOPS="1")
+    assert behind_nginx.returncode == 0, behind_nginx.stderr
     assert "PORTAL_PROXY_HOPS" not in behind_nginx.stderr

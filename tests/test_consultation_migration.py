@@ -27,6 +27,7 @@ from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db
 from portal.responses.models import Answer
 from portal.responses.service import uk_today
+from portal.strategy.models import Outcome
 from tests.factories import chose, submit_response
 from tests.journeys import BULLYING_ANSWERS, Respondent
 
@@ -178,6 +179,19 @@ def _make_optional() -> None:
     found.questions[0].required = False
 
 
+def _relink_to_another_outcome() -> None:
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    question = found.questions[0]
+    linked = {outcome.code for outcome in question.outcomes}
+    other = db.session.scalars(sa.select(Outcome).where(Outcome.code.not_in(linked))).first()
+    question.outcomes = [other]
+
+
+def _make_an_option_exclusive() -> None:
+    found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
+    found.questions[0].choices[-1].exclusive = not found.questions[0].choices[-1].exclusive
+
+
 def _end_by_date() -> None:
     found = db.session.scalars(sa.select(Consultation).where(Consultation.slug == BULLYING)).one()
     found.opens_on = uk_today() - timedelta(days=130)
@@ -189,9 +203,17 @@ def _end_by_date() -> None:
     [
         (_edit_privacy_notice, "has been changed since it was seeded"),
         (_make_optional, "has been changed since it was seeded"),
-        (_end_by_date, "is closed, so its wording is left as it was"),
+        (_end_by_date, "has ended, so its wording is left as it was"),
+        (_relink_to_another_outcome, "has been changed since it was seeded"),
+        (_make_an_option_exclusive, "has been changed since it was seeded"),
     ],
-    ids=["privacy notice", "a question made optional", "ended by its date"],
+    ids=[
+        "privacy notice",
+        "a question made optional",
+        "ended by its date",
+        "linked to another outcome",
+        "an option made exclusive",
+    ],
 )
 def test_an_officers_other_edits_or_an_ended_consultation_are_left_as_they_are(
     app, change, message

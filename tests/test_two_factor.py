@@ -16,6 +16,7 @@ from portal.accounts.service import LOCK_AFTER
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, TOTP_SECRET, create_user, sign_in, totp_now
+from tests.mail import body_of
 
 
 def _password_step(client, user: User):
@@ -268,6 +269,11 @@ def test_wrong_codes_for_a_change_lock_it_and_send_one_email(app, client, inbox)
     ]
     assert statuses == [422] * 8
     assert len(inbox.messages) == 1
+    body = body_of(inbox.messages[0])
+    # Said as it is: the whole account, by someone who knew the password.
+    assert "5 wrong two-factor codes in a row" in body
+    assert "sign-in to your account is locked" in body and "change it now" in body
+    assert "anywhere else still works" not in body
     right = client.post(
         url_for("auth.turn_off_two_factor"),
         data={"code": totp_now(), "csrf_token": page.csrf_token()},
@@ -290,3 +296,17 @@ def test_a_half_finished_sign_in_ends_when_the_password_changes(client):
     assert response.status_code in (302, 303)
     assert response.headers["Location"].startswith(url_for("auth.sign_in"))
     assert not _signed_in(client)
+
+
+def test_a_right_code_ends_a_run_of_wrong_ones(client):
+    """Typos now and then, each followed by the right code, never add up to a lock."""
+    officer = create_user(Role.OFFICER, totp_secret=TOTP_SECRET)
+    sign_in(client, officer)
+    for _ in range(3):
+        for _ in range(LOCK_AFTER - 1):
+            assert not accounts.confirm_with_code(officer, "000000", "making new recovery codes")
+        stored = db.session.get(User, officer.id)
+        stored.totp_last_step = None  # the app's next code
+        db.session.commit()
+        assert accounts.confirm_with_code(stored, totp_now(), "making new recovery codes")
+    assert db.session.scalars(sa.select(SignInLock)).all() == []

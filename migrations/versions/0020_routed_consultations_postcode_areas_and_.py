@@ -17,8 +17,9 @@ Revises: 0019
 Create Date: 2026-12-05 18:43:21.412190
 
 """
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import yaml
@@ -149,10 +150,12 @@ def bring_seeded_consultations_up_to_date(connection):
         if found is None:
             continue
         # Ended by its date though still marked open: its results are being reported on.
-        ended = found.closes_on is not None and found.closes_on < date.today()
+        today = datetime.now(ZoneInfo("Europe/London")).date()
+        ended = found.status == "open" and found.closes_on is not None and found.closes_on < today
         earlier = before[item["slug"]]
         if found.status == "closed" or ended:
-            messages.append(f"0020: {item['slug']} is closed, so its wording is left as it was.")
+            state = "has ended" if ended else "is closed"
+            messages.append(f"0020: {item['slug']} {state}, so its wording is left as it was.")
         elif _as_stored(connection, found.id, item) == _as_seeded(item):
             messages.append(f"0020: {item['slug']} already reads as the new wording.")
         elif (
@@ -233,6 +236,12 @@ def _edited_beyond_the_wording(connection, consultation_id, item):
     )
     if tuple((value or "").strip() if isinstance(value, str) else value for value in stored) != seeded:
         return True
+    with_options = {
+        q["key"]
+        for page_data in item["pages"]
+        for q in page_data["questions"]
+        if q.get("options") or q.get("statements")
+    }
     routed = connection.scalar(
         sa.select(sa.func.count()).select_from(condition).where(condition.c.consultation_id == consultation_id)
     )
@@ -242,24 +251,76 @@ def _edited_beyond_the_wording(connection, consultation_id, item):
         for q in page_data["questions"]
     ):
         return True
+    stored_tasks = set(
+        connection.scalars(
+            sa.select(key_task.c.code)
+            .join(consultation_key_task, consultation_key_task.c.key_task_id == key_task.c.id)
+            .where(consultation_key_task.c.consultation_id == consultation_id)
+        )
+    )
+    if stored_tasks != set(item.get("key_tasks", [])):
+        return True
     settings = {
-        key: (bool(required), error or "", other or None, most)
-        for key, required, error, other, most in connection.execute(
+        row.key: (
+            bool(row.required),
+            row.error_required or "",
+            row.other_label or None,
+            row.max_selections,
+            row.max_length,
+            _codes(connection, question_outcome, "outcome_id", outcome, row.id),
+            _codes(connection, question_indicator, "indicator_id", indicator, row.id),
+            [
+                (value, hint or "", bool(exclusive))
+                for value, hint, exclusive in connection.execute(
+                    sa.select(option.c.value, option.c.hint, option.c.exclusive)
+                    .where(option.c.question_id == row.id, option.c.kind != "retired")
+                    .order_by(option.c.position)
+                )
+            ]
+            if row.key in with_options
+            else [],
+        )
+        for row in connection.execute(
             sa.select(
+                question.c.id,
                 question.c.key,
                 question.c.required,
                 question.c.error_required,
                 question.c.other_label,
                 question.c.max_selections,
+                question.c.max_length,
             ).where(question.c.consultation_id == consultation_id)
         )
     }
     return any(
         settings[q["key"]]
-        != (q.get("required", True), q.get("error_required", ""), q.get("other_label") or None, q.get("max_selections"))
+        != (
+            q.get("required", True),
+            q.get("error_required", ""),
+            q.get("other_label") or None,
+            q.get("max_selections"),
+            q.get("max_length"),
+            set(q.get("outcomes", [])),
+            set(q.get("indicators", [])),
+            [
+                (str(o["value"]), o.get("hint", "") or "", bool(o.get("exclusive", False)))
+                for o in [*q.get("options", []), *q.get("statements", [])]
+            ],
+        )
         for page_data in item["pages"]
         for q in page_data["questions"]
         if q["key"] in settings
+    )
+
+
+def _codes(connection, link_table, column, target, question_id):
+    """The codes of the outcomes (or indicators) a question is linked to."""
+    return set(
+        connection.scalars(
+            sa.select(target.c.code)
+            .join(link_table, link_table.c[column] == target.c.id)
+            .where(link_table.c.question_id == question_id)
+        )
     )
 
 

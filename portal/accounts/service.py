@@ -115,7 +115,9 @@ def place_of(address: str | None) -> str:
     text = address or ""
     with suppress(ValueError):
         parsed = ipaddress.ip_address(text)
-        if parsed.version == 6:
+        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+            text = str(parsed.ipv4_mapped)  # an IPv4 client through a dual-stack socket
+        elif parsed.version == 6:
             text = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     key = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
@@ -209,36 +211,58 @@ def record_failure(
     _record(user.email, user, action, f"{what} ({failures} in a row {where})")
     db.session.commit()
     if began is not None:
-        _tell_of_lock(user, failures, began)
+        _tell_of_lock(user, failures, began, whole_account=place == CODE_STEP)
     return failures
 
 
-def _tell_of_lock(user: User, failures: int, locked_until: datetime) -> None:
+def _tell_of_lock(user: User, failures: int, locked_until: datetime, whole_account: bool) -> None:
     if not mail_configured():
         return
     until = locked_until.replace(tzinfo=UTC).astimezone(UK)
+    if whole_account:
+        what, where = "two-factor codes", "sign-in to your account is locked"
+        elsewhere = (
+            "Whoever gave them knew your password: change it now, or ask an administrator "
+            "to (flask users set-password), which also lifts the lock."
+        )
+    else:
+        what, where = "passwords or codes", "sign-in from the network they used is locked"
+        elsewhere = "Signing in from anywhere else still works."
     with suppress(MailUnavailable):  # the lock stands either way; the audit log has it
         send_email(
             user.email,
             f"Your {current_app.config['SERVICE_NAME']} account was locked after wrong passwords",
-            f"Someone gave {failures} wrong passwords or codes in a row for your account "
-            f"({user.email}), so sign-in from the network they used is locked until "
-            f"{until:%H:%M} on {until.day} {until:%B %Y} (UK time). Signing in from anywhere "
-            "else still works.\n\nIf this was you, wait until then or ask an administrator. "
+            f"Someone gave {failures} wrong {what} in a row for your account "
+            f"({user.email}), so {where} until "
+            f"{until:%H:%M} on {until.day} {until:%B %Y} (UK time). {elsewhere}"
+            "\n\nIf this was you, wait until then or ask an administrator. "
             "If it was not, tell your administrator: someone may know your email address and be "
             "guessing your password.\n",
         )
 
 
+def _clear_failures(user: User, places: list[str] | None = None) -> None:
+    """Forget the wrong attempts (and lift the locks) for `places`, or for every place."""
+    clearing = sa.delete(SignInLock).where(SignInLock.user_id == user.id)
+    if places is not None:
+        clearing = clearing.where(SignInLock.place.in_(places))
+    db.session.execute(clearing.execution_options(synchronize_session=False))
+
+
+def unlock(email: str, by: User | None = None) -> User:
+    """Lift every sign-in lock on an account and forget its wrong attempts (an officer locked
+    out by someone else's guessing, who has been told)."""
+    user = find_user(email)
+    if user is None:
+        raise AccountError(f"There is no account for {normalise_email(email)}")
+    _clear_failures(user)
+    add_audit_entry(by, "lifted sign-in locks", f"user:{user.email}")
+    db.session.commit()
+    return user
+
+
 def complete_sign_in(user: User, how: str = "", address: str | None = None) -> None:
-    db.session.execute(
-        sa.delete(SignInLock)
-        .where(
-            SignInLock.user_id == user.id,
-            SignInLock.place.in_([place_of(address), CODE_STEP]),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    _clear_failures(user, [place_of(address), CODE_STEP])
     user.last_signed_in_at = utcnow()
     _record(user.email, user, "signed in", how)
     db.session.commit()
@@ -271,6 +295,7 @@ def confirm_with_code(user: User, code: str, doing: str, address: str | None = N
         db.session.commit()
         return False
     if two_factor.check_code(user, code) is not None:
+        _clear_failures(user, [CODE_STEP])  # a right code ends the run of wrong ones
         db.session.commit()
         return True
     record_failure(user, CODE_STEP, utcnow(), doing, "wrong two-factor code")
@@ -316,6 +341,7 @@ def set_password(email: str, password: str, by: User | None = None) -> User:
         raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = generate_password_hash(password)
     user.end_sessions()
+    _clear_failures(user)  # locks earned by guessing the old password, or codes with it
     add_audit_entry(by, "changed password", f"user:{user.email}", "every session ended")
     db.session.commit()
     return user

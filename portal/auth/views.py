@@ -93,7 +93,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def sign_in_limit() -> str:
-    """Password and two-factor attempts share one limit per client address."""
+    """The limit on password and two-factor attempts, each form counted per client address."""
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 

@@ -38,7 +38,8 @@ def retention(dry_run: bool, today: object) -> None:
     if not dry_run:
         # Counts of wrong passwords are kept by a hash of the address they came from.
         forgotten = accounts.forget_old_failures(utcnow())
-        click.echo(f"Deleted {forgotten} counts of wrong passwords older than 30 days.")
+        days = accounts.FAILURES_KEPT.days
+        click.echo(f"Deleted {forgotten} counts of wrong passwords older than {days} days.")
 
 
 @privacy.command("member-export")

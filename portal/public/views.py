@@ -36,6 +36,8 @@ from portal.schools import service as schools
 from portal.schools.models import DistributionChannel
 
 DRAFTS_KEY = "drafts"  # consultation slug -> draft token, in the signed session cookie
+# Consultation slug -> positions of pages a changed answer routed in, still to be shown.
+ROUTED_IN_KEY = "routed_in"
 # consultation slug -> the resume code last shown, so the saved page survives a refresh and can
 # email it. The respondent's own code, in their own signed cookie; never stored on the server.
 RESUME_CODES_KEY = "resume_codes"
@@ -217,13 +219,18 @@ def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
             if any(name in form.errors for name in kind_of(question).field_names(question))
         }
     )
+    changing = _changing()
+    applied_before = {p.position for p in journey.pages}
     service.save_page(journey, page, form, service.utcnow(), draft_lifetime(), unfinished)
     if request.form.get("save_later"):
         code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
         session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
         return redirect(url_for("public.saved", slug=slug), code=303)
-    changing = _changing()
-    following = None if changing else journey.next_page(page)
+    following = None
+    if changing:
+        following = _next_routed_in(journey, slug, applied_before)
+    else:
+        following = journey.next_page(page)
     incomplete = journey.first_incomplete_page()
     if following is None and incomplete is not None:
         following = incomplete  # never reach check answers with gaps, or routed-in pages
@@ -232,6 +239,19 @@ def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
     # A change that routed pages in: those pages, then back to check answers, not on
     # through every later page already answered.
     return redirect(page_url(slug, following.position, change=changing), code=303)
+
+
+def _next_routed_in(journey: Journey[Any], slug: str, applied_before: set[int]) -> Page | None:
+    """While changing an answer: the next page that change routed in and the respondent has
+    not seen yet, optional questions and all. Pages a change routes in are remembered in the
+    session until each has been shown."""
+    pending = dict(session.get(ROUTED_IN_KEY, {}))
+    newly = {p.position for p in journey.pages} - applied_before
+    waiting = sorted((set(pending.get(slug, [])) | newly) & {p.position for p in journey.pages})
+    following = journey.page(waiting[0]) if waiting else None
+    pending[slug] = waiting[1:]
+    session[ROUTED_IN_KEY] = pending
+    return following
 
 
 def _changing() -> bool:
