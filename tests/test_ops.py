@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.ops import REQUEST_ID_KEY, JsonFormatter
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,7 +146,7 @@ def test_gunicorn_error_lines_lose_their_query_strings_and_codes():
 @pytest.fixture
 def gunicorn(app, database_url, tmp_path):
     """A real gunicorn, as `make serve` runs it (one worker), with its log in a file."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {
         **os.environ,
@@ -166,7 +166,7 @@ def gunicorn(app, database_url, tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(port, server)
+        wait_until_listening(port, server)
         yield port, log
     finally:
         server.terminate()
@@ -217,47 +217,29 @@ def _chunks(body: bytes):
         yield body[start : start + 16384]
 
 
+def _post_chunked(port: int, body: bytes) -> tuple[int, str]:
+    """A form posted in chunks, with no length given, as some clients and proxies send."""
+    return _send(
+        port,
+        "POST",
+        "/staff/sign-in",
+        body=_chunks(body),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Transfer-Encoding": "chunked",
+        },
+        encode_chunked=True,
+    )
+
+
 def test_a_chunked_body_over_the_limit_is_refused_as_too_large(gunicorn):
     port, _ = gunicorn
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
     large = b"email=a%40b.example&password=x&padding=" + b"x" * 400_000
-    status, text = _send(
-        port,
-        "POST",
-        "/staff/sign-in",
-        body=_chunks(large),
-        headers={**form, "Transfer-Encoding": "chunked"},
-        encode_chunked=True,
-    )
+    status, text = _post_chunked(port, large)
     assert status == 413 and "What you sent is too large" in text
     # With its length given, the same body is refused the same way...
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
     assert _send(port, "POST", "/staff/sign-in", body=large, headers=form)[0] == 413
     # ...and a small chunked form is read whole (refused here only for its missing token).
-    small = b"email=a%40b.example&password=x"
-    status, text = _send(
-        port,
-        "POST",
-        "/staff/sign-in",
-        body=_chunks(small),
-        headers={**form, "Transfer-Encoding": "chunked"},
-        encode_chunked=True,
-    )
+    status, text = _post_chunked(port, b"email=a%40b.example&password=x")
     assert status == 400 and "Sorry, your form could not be sent" in text
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(port: int, server: subprocess.Popen) -> None:
-    deadline = time.time() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            assert server.poll() is None, "gunicorn stopped"
-            assert time.time() < deadline, "gunicorn did not start"
-            time.sleep(0.2)

@@ -12,10 +12,8 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +21,8 @@ from urllib.parse import urlencode
 
 import pytest
 import redis
+
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -121,17 +121,11 @@ def _production_env(database: Path, port: int, **settings: str) -> dict[str, str
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:portal.gunicorn_config", "wsgi:app"]
 
 
 def test_production_with_several_workers_refuses_to_count_limits_in_memory(tmp_path):
-    env = _production_env(tmp_path / "none.sqlite3", _free_port())
+    env = _production_env(tmp_path / "none.sqlite3", free_port())
     env.pop("RATELIMIT_STORAGE_URI", None)
     run = subprocess.run(GUNICORN, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
@@ -173,7 +167,7 @@ def test_five_gunicorn_workers_refuse_the_eleventh_sign_in_in_a_minute(redis_url
         check=True,
         timeout=120,
     )
-    port = _free_port()
+    port = free_port()
     prefix = f"portal-test-{uuid.uuid4().hex[:8]}"
     env = _production_env(
         database, port, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix
@@ -184,15 +178,7 @@ def test_five_gunicorn_workers_refuse_the_eleventh_sign_in_in_a_minute(redis_url
             GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file
         )
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert server.poll() is None, log.read_text()
-                assert time.time() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        wait_until_listening(port, server)
         statuses = [_sign_in_attempt(port) for _ in range(12)]
     finally:
         server.terminate()

@@ -8,10 +8,8 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,20 +20,15 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.responses.models import Response
 from tests.journeys import BULLYING_ANSWERS
+from tests.servers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "bullying-what-parents-think"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def two_servers(app, database_url) -> Iterator[list[int]]:
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -56,14 +49,8 @@ def two_servers(app, database_url) -> Iterator[list[int]]:
         for port in ports
     ]
     try:
-        for port in ports:
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        for port, process in zip(ports, processes, strict=True):
+            wait_until_listening(port, process)
         yield ports
     finally:
         for process in processes:
