@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.panel.models import AuditEntry
 from portal.reporting import export
 from portal.responses.models import Answer
+from portal.responses.service import format_reference
 from tests.factories import chose, create_user, sign_in, submit_response
 
 SLUG = "bullying-what-parents-think"
@@ -51,7 +52,8 @@ def test_one_row_per_response_with_labels_and_one_column_per_option(app, client)
     assert header[:4] == ["Reference", "Sent (UK time)", "How it arrived", "Link it came by"]
     assert len(data) == 2 and all(len(row) == len(header) for row in data)
     row = dict(zip(header, data[0], strict=True))
-    assert row["Reference"] == first.reference
+    # As the respondent was shown it and may quote it: "63SBM-FQWTT".
+    assert row["Reference"] == f"{first.reference[:5]}-{first.reference[5:]}"
     assert row["How it arrived"] == "online"
     assert row["What type of school does your child go to?"] == "Secondary school"
     where = [c for c in header if c.startswith("Where did the bullying happen?")]
@@ -107,7 +109,8 @@ def _themed_responses(officer) -> tuple[str, str]:
     night = comment_service.add_theme(found, "At night", "", officer)
     answer = db.session.scalars(sa.select(Answer).where(Answer.text.like("Snapchat%"))).one()
     comment_service.set_themes(answer, {online.id, night.id}, [online, night], officer)
-    return first.reference, second.reference
+    # As the exports give them: as the respondents were shown them.
+    return format_reference(first.reference), format_reference(second.reference)
 
 
 def _download(client, fmt: str, summary: bool = False, **args) -> bytes:

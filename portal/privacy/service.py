@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.panel.models import AuditEntry, Invitation, PanelMember
 from portal.panel.service import audit_subject
 from portal.responses.models import Answer, Response, ResponseDraft
+from portal.responses.service import format_reference
 
 # What an erased answer reads: the person still answered (so every count stays right), but
 # what they wrote is gone.
@@ -187,7 +188,7 @@ def member_record(member: PanelMember) -> dict[str, Any]:
         }
         if response is not None:
             entry["response"] = {
-                "reference": response.reference,
+                "reference": format_reference(response.reference),
                 "sent": response.submitted_at.isoformat(),
                 "answers": _answers_of(response),
             }

@@ -21,7 +21,7 @@ from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.service import question_results
 from portal.reporting.spreadsheets import Sheet
 from portal.responses.models import Answer, Response
-from portal.responses.service import UK, utcnow
+from portal.responses.service import UK, format_reference, utcnow
 from portal.schools.models import DistributionChannel
 
 CHUNK = 2000
@@ -110,7 +110,7 @@ def rows(
         for row in batch:
             sent = row.submitted_at.replace(tzinfo=UTC).astimezone(UK)
             cells = [
-                row.reference,
+                format_reference(row.reference),  # as the respondent was shown it
                 sent.strftime("%Y-%m-%d %H:%M"),
                 row.channel.value,
                 row[4] or "",
