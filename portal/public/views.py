@@ -222,15 +222,13 @@ def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
     changing = _changing()
     applied_before = {p.position for p in journey.pages}
     service.save_page(journey, page, form, service.utcnow(), draft_lifetime(), unfinished)
-    if request.form.get("save_later"):
+    if saving_for_later:
         code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
         session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
         return redirect(url_for("public.saved", slug=slug), code=303)
-    following = None
-    if changing:
-        following = _next_routed_in(journey, slug, applied_before)
-    else:
-        following = journey.next_page(page)
+    following = (
+        _next_routed_in(journey, slug, applied_before) if changing else journey.next_page(page)
+    )
     incomplete = journey.first_incomplete_page()
     if following is None and incomplete is not None:
         following = incomplete  # never reach check answers with gaps, or routed-in pages

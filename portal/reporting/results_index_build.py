@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.consultations.models import Consultation
-from portal.extensions import db
+from portal.extensions import db, insert_with_conflicts
 from portal.reporting import results_index as index
 from portal.reporting.filters import RespondentType, ResponseFilter
 from portal.reporting.models import ResultsIndexChunk, ResultsIndexState
@@ -182,7 +181,7 @@ def _lock(consultation_id: int, bump: bool) -> None:
     other transaction inserting or changing the same row, so the lock holds from the first
     use."""
     table = ResultsIndexState.__table__
-    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(table)
+    insert = insert_with_conflicts(table)
     statement = insert.values(consultation_id=consultation_id, changes=1 if bump else 0)
     if bump:
         statement = statement.on_conflict_do_update(

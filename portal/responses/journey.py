@@ -108,11 +108,7 @@ class Journey(Generic[DraftT]):
         if known is None:
             # Conditions only ever read questions on earlier pages (the builder refuses
             # others), so this recursion ends.
-            page = self._page_of[question.id]
-            conditions = self._plan(page).conditions.get(question)
-            if conditions is None:  # the same question, loaded as another object
-                conditions = conditions_of(page, question)
-            known = self._holds(conditions)
+            known = self._holds(self._conditions(question))
             self._applies[question] = known
         return known
 
@@ -126,16 +122,19 @@ class Journey(Generic[DraftT]):
     def page_applies(self, page: Page) -> bool:
         return bool(self.visible_questions(page))
 
+    def _conditions(self, question: Question) -> tuple[DisplayCondition, ...]:
+        page = self._page_of[question.id]
+        conditions = self._plan(page).conditions.get(question)
+        if conditions is None:  # the same question, loaded as another object
+            conditions = conditions_of(page, question)
+        return conditions
+
     def _could_apply(self, question: Question) -> bool:
         """Whether `question` applies, or could yet once the questions routing it are
         answered: a condition on an unanswered question that could itself be asked is open."""
         if self.question_applies(question):
             return True
-        page = self._page_of[question.id]
-        conditions = self._plan(page).conditions.get(question)
-        if conditions is None:
-            conditions = conditions_of(page, question)
-        for condition in conditions:
+        for condition in self._conditions(question):
             source = condition.source_question
             undecided = self.stored(source) is None and self._could_apply(source)
             if not undecided and not self._holds((condition,)):

@@ -25,9 +25,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.extensions import db
+from portal.extensions import db, insert_with_conflicts
 
 ANSWER_KEY = ("question_id", "option_id", "statement_id", "rank", "shard")
 SHARDS = 8
@@ -96,7 +95,7 @@ def hour_start(moment: datetime) -> datetime:
 def _upsert_statement(table: sa.Table, dialect_name: str) -> Any:
     """INSERT ... ON CONFLICT adding the counts, built once per table and database."""
     keys = [column.name for column in table.primary_key.columns]
-    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    insert = insert_with_conflicts(table, dialect_name)
     return insert.on_conflict_do_update(
         index_elements=keys,
         set_={
