@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint audit vendor bench load screenshots
+.PHONY: help run demo-password serve test lint audit vendor bench load screenshots
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,9 @@ run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on 
 	$(BIN)/flask seed --demo-officer
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+demo-password: $(VENV)/.runtime-installed ## Give the demo officer of `make run` a new password, and print it
+	$(BIN)/flask users set-password --email demo.officer@warwickshire.example --generate
 
 # make serve: the production setup, locally, on PostgreSQL.
 SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal

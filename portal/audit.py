@@ -4,15 +4,24 @@ or delete an entry (migration 0015), and admins read and export it (/admin/audit
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.panel.models import AuditEntry
-from portal.responses.service import utcnow
+from portal.responses.service import UK, utcnow
 
 PER_PAGE = 50
+
+
+def in_uk_time(at: datetime | None) -> datetime | None:
+    """A stored time (naive UTC, as every datetime column holds) as the clock in the UK showed
+    it, British Summer Time included: how the audit log and account pages give times."""
+    if at is None:
+        return None
+    return at.replace(tzinfo=UTC).astimezone(UK)
 
 
 def add_audit_entry(user: Any, action: str, subject: str, detail: str = "") -> None:

@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.accounts import passwords, two_factor
 from portal.accounts import service as accounts
-from portal.accounts import two_factor
 from portal.accounts.models import Role
 from portal.areas.service import import_areas
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
+from portal.mail import MailUnavailable, mail_configured
 from portal.panel.service import import_members
 from portal.privacy.commands import privacy
 from portal.reporting import results_index_build
@@ -170,14 +171,61 @@ def disable_user(email: str) -> None:
 
 @users.command("set-password")
 @click.option("--email", required=True)
-def set_password(email: str) -> None:
-    """Give an account a new password (read from standard input or prompted for); every
-    session signed in with the old one ends at once."""
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="Make up a strong password and print it, instead of reading one.",
+)
+def set_password(email: str, generate: bool) -> None:
+    """Give an account a new password (read from standard input or prompted for, or made up
+    with --generate); every session signed in with the old one ends at once."""
+    password = accounts.generate_password() if generate else _read_password()
     try:
-        user = accounts.set_password(email, _read_password())
+        user = accounts.set_password(email, password)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"New password set for {user.email}; every earlier session is signed out.")
+    if generate:
+        click.echo(f"  password: {password}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--print-link",
+    is_flag=True,
+    help="Print the link instead of emailing it, to pass on another way.",
+)
+def reset_password(email: str, print_link: bool) -> None:
+    """Send EMAIL the link to choose a new password that "Forgotten your password?" sends:
+    it works once, for an hour (for an account never signed in, three days), and earlier
+    links stop working. Without an SMTP server configured, or with --print-link, the link is
+    printed instead."""
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    if not current_app.config["BASE_URL"] and not current_app.config.get("SERVER_NAME"):
+        raise click.ClickException(
+            "PORTAL_BASE_URL is not set, so the link would have no address: set it to the "
+            "site's address (for `make run`, PORTAL_BASE_URL=http://127.0.0.1:5000)."
+        )
+    try:
+        message = passwords.send_again(user, by=None)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    if print_link or not mail_configured():
+        why = "" if print_link else " (no SMTP server is configured, so nothing was emailed)"
+        click.echo(f"Link for {user.email} to choose a password{why}, usable once:")
+        click.echo(f"  {message.link}")
+        return
+    try:
+        message.send()
+    except MailUnavailable as error:
+        raise click.ClickException(
+            f"The email could not be sent ({error}). Run again with --print-link to pass the "
+            "link on another way."
+        ) from None
+    click.echo(f"Emailed {user.email} a link to choose a new password.")
 
 
 @users.command("unlock")
@@ -285,13 +333,26 @@ def register_commands(app: Flask) -> None:
         if not created:
             click.echo("The consultations are already loaded; left as they are.")
         if demo_officer:
-            if app.config["PORTAL_ENV"] == "production":
-                raise click.ClickException("No demo accounts in production.")
-            if accounts.find_user(DEMO_OFFICER_EMAIL) is None:
-                password = accounts.generate_password()
-                accounts.create_user(DEMO_OFFICER_EMAIL, password, Role.OFFICER)
-                click.echo("")
-                click.echo("A demo officer account was created. It is shown only this once:")
-                click.echo(f"  email:    {DEMO_OFFICER_EMAIL}")
-                click.echo(f"  password: {password}")
-                click.echo("")
+            _demo_officer(app)
+
+
+def _demo_officer(app: Flask) -> None:
+    """The demo officer account: made (and its password printed) once; on every later run,
+    which account it is and how to give it a new password, since that one is not shown again."""
+    if app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("No demo accounts in production.")
+    click.echo("")
+    if accounts.find_user(DEMO_OFFICER_EMAIL) is None:
+        password = accounts.generate_password()
+        accounts.create_user(DEMO_OFFICER_EMAIL, password, Role.OFFICER)
+        click.echo("A demo officer account was created. Its password is shown only this once:")
+        click.echo(f"  email:    {DEMO_OFFICER_EMAIL}")
+        click.echo(f"  password: {password}")
+    else:
+        click.echo(f"Demo officer account: {DEMO_OFFICER_EMAIL}")
+        click.echo("  Its password was printed when it was created and is not shown again.")
+    click.echo(
+        "  For a new one: make demo-password "
+        f"(or: flask users set-password --email {DEMO_OFFICER_EMAIL} --generate)"
+    )
+    click.echo("")

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from portal.accounts.permissions import may_open
 from portal.areas.service import areas_loaded
+from portal.audit import in_uk_time
 from portal.auth.forms import SignOutForm
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
@@ -43,6 +44,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["other_selected"] = other_selected
     app.jinja_env.globals["question_fields"] = question_fields
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    app.jinja_env.filters["uk_time"] = in_uk_time
 
     def full_title(heading: str, context: str | None = None, has_errors: Any = False) -> str:
         """GOV.UK page titles: what this page is, then where it belongs; errors first."""
@@ -167,7 +169,11 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
         "Your school",
         {"school.dashboard", "school.channel", "school.letter"},
     ),
-    ("admin.users", "Users", {"admin.users"}),
+    (
+        "admin.users",
+        "Users",
+        {"admin.users", "admin.new_user", "admin.user", "admin.disable_user"},
+    ),
     ("admin.audit_log", "Audit log", {"admin.audit_log"}),
     (
         "auth.two_factor_settings",

@@ -42,6 +42,7 @@ URL_VALUES = {
     "direction": "down",
     "file_type": "png",
     "export_format": "xlsx",
+    "user_id": 1,
 }
 # The roles each staff blueprint lets in before any of its views runs.
 BLUEPRINT_ROLES = {"officer": OFFICER_ROLES, "school": SCHOOL_ROLES, "admin": ADMIN_ROLES}
@@ -187,6 +188,8 @@ def test_every_route_for_every_role(app, client, role):
         "channel_code": channel_code,
         "token": "leave-token",
         "audience": "parents",
+        # An account for the admin pages to show, disable and enable: not the walker's own.
+        "user_id": create_user(Role.OFFICER, email="walked@council.example").id,
     }
     if role is not None:
         extra = {"school_id": school_id} if role == Role.SCHOOL else {}

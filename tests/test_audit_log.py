@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -92,7 +92,7 @@ def test_admins_read_search_and_export_the_log(app, client):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")  # UTF-8 for spreadsheets, as every CSV download
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert lines[0] == ["When (UTC)", "Who", "Action", "Subject", "Detail"]
+    assert lines[0] == ["When (UK time)", "Who", "Action", "Subject", "Detail"]
     assert [line[2] for line in lines[1:]][-1] == "exported the audit log"
     assert any(line[2] == "signed in" and line[1] == "admin@council.example" for line in lines)
 
@@ -228,3 +228,26 @@ def test_an_administrator_lifts_a_lock_and_a_new_password_does_too(app, client):
     accounts.set_password(user.email, "a-new-password-of-length")
     assert accounts.authenticate(user.email, "a-new-password-of-length", "203.0.113.9")
     assert ("command line", "lifted sign-in locks", "") in _actions()
+
+
+def test_the_log_gives_times_in_uk_time(app, client):
+    """Stored in UTC; shown and exported as the UK clock read, summer time included."""
+    admin = create_user(Role.ADMIN)
+    db.session.add_all(
+        [
+            AuditEntry(
+                at=datetime(2026, 7, 1, 12, 0, 5), user_email="x", action="summer", subject="s"
+            ),
+            AuditEntry(
+                at=datetime(2026, 1, 9, 12, 0, 5), user_email="x", action="winter", subject="s"
+            ),
+        ]
+    )
+    db.session.commit()
+    sign_in(client, admin)
+    page = client.get_page(url_for("admin.audit_log", q="mer"))
+    assert page.soup.select_one("thead th").get_text() == "When (UK time)"
+    assert page.soup.select_one("tbody td").get_text() == "2026-07-01 13:00:05"
+    text = client.get(url_for("admin.export_audit_log", q="winter")).get_data(as_text=True)
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert lines[1][0] == "2026-01-09 12:00:05" and lines[1][2] == "winter"

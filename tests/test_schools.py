@@ -287,23 +287,3 @@ def test_officers_create_links_in_bulk_and_for_outlets_and_switch_them_off(app, 
     db.session.expire_all()
     assert channel.active is False
     assert client.get(url_for("public.channel_link", code=channel.code)).status_code == 404
-
-
-def test_an_officer_creates_a_school_account_in_the_portal(app, client):
-    school = create_school(name="Bilton Junior School")
-    sign_in(client, create_user())
-    url = url_for("officer.school", school_number=school.number)
-    page = client.get_page(url)
-    created = client.post_page(
-        url, data={"csrf_token": page.csrf_token(), "email": "Office@Bilton.example"}
-    )
-    assert created.status == 200
-    password = created.soup.find(id="new-password").get_text(strip=True)
-    user = db.session.scalars(sa.select(User).where(User.email == "office@bilton.example")).one()
-    assert user.role == Role.SCHOOL and user.school_id == school.id
-    assert password not in user.password_hash
-    again = client.post_page(
-        url, data={"csrf_token": page.csrf_token(), "email": "office@bilton.example"}
-    )
-    assert again.status == 422
-    assert again.error_summary() == ["An account for office@bilton.example already exists"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -11,11 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db, enum_column
 
+if TYPE_CHECKING:
+    from portal.schools.models import School
+
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
     SCHOOL = "school"
+
+
+class LinkPurpose(enum.StrEnum):
+    """Why a link to set a password was sent: a new account's first, or a forgotten one's."""
+
+    NEW_ACCOUNT = "new"
+    RESET = "reset"
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -32,6 +43,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     # A school account sees only this school (accounts.service makes every new one name it;
     # accounts made before schools existed have none and see nothing).
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    school: Mapped[School | None] = relationship()
     # Two-factor authentication (accounts.two_factor): the shared TOTP secret once confirmed,
     # and the last 30-second step a code was accepted for, so no code works twice.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
@@ -102,3 +114,24 @@ class RecoveryCode(db.Model):  # type: ignore[name-defined]
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class PasswordLink(db.Model):  # type: ignore[name-defined]
+    """A single-use, time-limited link to set an account's password, emailed to a new account
+    or to someone who has forgotten theirs (accounts.passwords). Only a SHA-256 hash of the
+    link's random token is kept: someone who reads the database cannot use a link."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose, 10))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    # Set once the link is used, or when another link or a new password makes it void.
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -27,9 +27,11 @@ class Action(StrEnum):
     # Anyone, signed in or not.
     RESPOND = "respond to a consultation"
     READ_PUBLISHED_RESULTS = "read published results"
-    SIGN_IN = "sign in and out"
+    SIGN_IN = "sign in and out, and reset a forgotten password by email"
     READ_ABOUT_THE_SERVICE = "read the privacy notices and the accessibility statement"
     CHECK_HEALTH = "ask whether the service and its database are up"
+    # Every member of staff, for their own account.
+    CHANGE_OWN_PASSWORD = "change their own password"  # noqa: S105 (an action)
     # Officers and admins, for their own account.
     MANAGE_TWO_FACTOR = "turn two-factor authentication on or off and make recovery codes"
     # School staff.
@@ -48,7 +50,7 @@ class Action(StrEnum):
     PUBLISH_RESULTS = "publish and withdraw results"
     REVIEW_SAFEGUARDING = "review safeguarding flags"
     # Admins only.
-    MANAGE_USERS = "see staff accounts"
+    MANAGE_USERS = "create, disable and re-enable staff accounts"
     READ_AUDIT_LOG = "read and download the audit log"
 
 
@@ -57,6 +59,7 @@ SIGNED_OUT = None
 AnyRole = Role | None
 
 _ANYONE: frozenset[AnyRole] = frozenset({SIGNED_OUT, *Role})
+_STAFF: frozenset[AnyRole] = frozenset(Role)
 _SCHOOL: frozenset[AnyRole] = frozenset({Role.SCHOOL})
 _OFFICERS: frozenset[AnyRole] = frozenset({Role.OFFICER, Role.ADMIN})
 _ADMINS: frozenset[AnyRole] = frozenset({Role.ADMIN})
@@ -67,6 +70,7 @@ PERMISSIONS: Mapping[Action, frozenset[AnyRole]] = {
     Action.SIGN_IN: _ANYONE,
     Action.READ_ABOUT_THE_SERVICE: _ANYONE,
     Action.CHECK_HEALTH: _ANYONE,
+    Action.CHANGE_OWN_PASSWORD: _STAFF,
     Action.MANAGE_TWO_FACTOR: _OFFICERS,
     Action.SEE_OWN_SCHOOL: _SCHOOL,
     Action.SEE_DASHBOARD: _OFFICERS,

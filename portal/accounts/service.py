@@ -15,7 +15,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
-from portal.accounts.models import Role, SignInLock, User
+from portal.accounts.models import PasswordLink, Role, SignInLock, User
 from portal.audit import add_audit_entry
 from portal.extensions import db, insert_with_conflicts
 from portal.mail import MailUnavailable, mail_configured, send_email
@@ -49,11 +49,19 @@ def create_user(
     by: User | None = None,
 ) -> User:
     """A new staff account; `by` is who created it (None: the command line or a seed)."""
+    user = add_user(email, password, role, school_id, by)
+    db.session.commit()
+    return user
+
+
+def add_user(
+    email: str, password: str, role: Role | str, school_id: int | None, by: User | None
+) -> User:
+    """create_user in the caller's transaction (not committed): checked, added and audited."""
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise AccountError(f"{email!r} is not an email address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_rule(password)
     try:
         role = Role(role)
     except ValueError:
@@ -66,9 +74,15 @@ def create_user(
         email=email, password_hash=generate_password_hash(password), role=role, school_id=school_id
     )
     db.session.add(user)
+    db.session.flush()  # its id, for a password link made in the same transaction
     add_audit_entry(by, "created account", f"user:{email}", f"role {role.value}")
-    db.session.commit()
     return user
+
+
+def check_password_rule(password: str) -> None:
+    """The one rule on passwords, wherever one is set (the portal, the command line)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 # After this many wrong passwords in a row an account is locked: 15 minutes, then twice as
@@ -95,6 +109,12 @@ def _record(email: str, user: User | None, action: str, detail: str = "") -> Non
             detail=detail,
         )
     )
+
+
+def record_event(email: str, user: User | None, action: str, detail: str = "") -> None:
+    """An event about signing in (a reset link asked for, say) in the audit log, in the
+    caller's transaction, for an address that may have no account."""
+    _record(email, user, action, detail)
 
 
 # Wrong two-factor codes are counted for the account as a whole, wherever they come from:
@@ -330,14 +350,26 @@ def set_password(email: str, password: str, by: User | None = None) -> User:
     user = find_user(email)
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
-    user.password_hash = generate_password_hash(password)
-    user.end_sessions()
-    _clear_failures(user)  # locks earned by guessing the old password, or codes with it
+    give_password(user, password)
     add_audit_entry(by, "changed password", f"user:{user.email}", "every session ended")
     db.session.commit()
     return user
+
+
+def give_password(user: User, password: str) -> None:
+    """A new password for `user`, in the caller's transaction: every session signed in before
+    ends, and the sign-in locks earned by guessing the old password (or codes with it) lift."""
+    check_password_rule(password)
+    user.password_hash = generate_password_hash(password)
+    user.end_sessions()
+    _clear_failures(user)
+    # A link to set a password, sent before, must not undo this one.
+    db.session.execute(
+        sa.update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def sign_out_everywhere(user: User, why: str) -> None:

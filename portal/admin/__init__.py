@@ -7,4 +7,4 @@ from portal.accounts.permissions import ADMIN_ROLES, restrict_blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 restrict_blueprint(bp, ADMIN_ROLES)
 
-from portal.admin import views  # noqa: E402, F401
+from portal.admin import account_views, views  # noqa: E402, F401

@@ -5,18 +5,11 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal import audit
-from portal.accounts import service as accounts
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
 from portal.csv_export import csv_text
 from portal.officer import page_number
 from portal.rendering import render_page
-
-
-@bp.get("/users")
-@allows(Action.MANAGE_USERS)
-def users() -> WerkzeugResponse:
-    return render_page("admin/users.html", users=accounts.list_users())
 
 
 @bp.get("/audit")
@@ -44,7 +37,7 @@ def export_audit_log() -> WerkzeugResponse:
 
     rows = (
         [
-            f"{entry.at:%Y-%m-%d %H:%M:%S}",
+            f"{audit.in_uk_time(entry.at):%Y-%m-%d %H:%M:%S}",
             entry.user_email,
             entry.action,
             entry.subject,
@@ -52,7 +45,7 @@ def export_audit_log() -> WerkzeugResponse:
         ]
         for entry in audit.all_entries(search)
     )
-    head = ["When (UTC)", "Who", "Action", "Subject", "Detail"]
+    head = ["When (UK time)", "Who", "Action", "Subject", "Detail"]
     response = WerkzeugResponse(stream_with_context(csv_text(head, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

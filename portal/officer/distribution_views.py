@@ -7,11 +7,13 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
+from portal.accounts import passwords
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
 from portal.csv_export import csv_text
+from portal.mail import MailUnavailable
 from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
@@ -156,23 +158,31 @@ def school(school_number: str) -> WerkzeugResponse:
     if found is None:
         abort(404)
     form = SchoolAccountForm()
-    password = None
+    sent_to = None
     if form.validate_on_submit():
-        password = accounts.generate_password()
+        # The member of staff chooses their own password through an emailed link.
         try:
-            accounts.create_user(
-                form.email.data, password, Role.SCHOOL, school_id=found.id, by=current_user
+            _, message = passwords.invite(
+                form.email.data, Role.SCHOOL, school_id=found.id, by=current_user
             )
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
-            password = None
+        else:
+            try:
+                message.send()
+            except MailUnavailable:
+                form.email.errors = [
+                    f"The account for {message.to} is made, but the email with its link could "
+                    "not be sent: an administrator can send it again from Users"
+                ]
+            else:
+                sent_to = message.to
     return render_page(
         "officer/school.html",
         status=422 if form.errors else 200,
         school=found,
         form=form,
-        password=password,
-        created_for=form.email.data if password else None,
+        sent_to=sent_to,
         users=accounts.users_of_school(found.id),
         channels=service.school_channels(found.id),
     )

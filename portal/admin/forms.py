@@ -1,0 +1,66 @@
+"""Forms for administrators' pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import EmailField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from portal.accounts.models import Role
+from portal.forms import PortalForm
+
+ROLE_NAMES = {Role.OFFICER: "Officer", Role.ADMIN: "Administrator", Role.SCHOOL: "School"}
+ROLE_HINTS = {
+    Role.OFFICER.value: "Builds and runs consultations, reads results, manages the panel.",
+    Role.ADMIN.value: "Everything an officer does, and manages accounts and reads the audit "
+    "log. Must use two-factor authentication.",
+    Role.SCHOOL.value: "A member of a school's staff: sees that school's links and how many "
+    "responded through them, never any answers.",
+}
+ROLE_CHOICES = [SelectChoice(role.value, name) for role, name in ROLE_NAMES.items()]
+
+
+class NewAccountForm(PortalForm):
+    email = EmailField(
+        "Email address",
+        description="Their work email address. The link to choose a password is sent to it.",
+        validators=[
+            InputRequired("Enter their email address"),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "What is the account for?",
+        choices=ROLE_CHOICES,
+        validators=[InputRequired("Select what the account is for")],
+    )
+    school = SelectField("School", choices=[], validate_choice=False)
+
+    def __init__(self, schools: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.school.choices = [
+            SelectChoice("", "Choose the school"),
+            *(SelectChoice(value, label) for value, label in schools),
+        ]
+        self._school_ids = {value for value, _ in schools}
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.role.data == Role.SCHOOL.value and self.school.data not in self._school_ids:
+            self.school.errors = [*self.school.errors, "Choose the school the account is for"]
+            valid = False
+        return valid
+
+    @property
+    def school_id(self) -> int | None:
+        """The chosen school, for a school account only (the list is there for any role
+        without JavaScript)."""
+        if self.role.data != Role.SCHOOL.value:
+            return None
+        return int(self.school.data)
+
+
+class ConfirmForm(PortalForm):
+    """A button that changes something: nothing to fill in but the CSRF token."""
