@@ -82,8 +82,9 @@ access_log_format = json.dumps(
 
 
 _QUERY_STRING = re.compile(r"(/[^\s\"'?]*)\?[^\s\"']*")
-# The paths that carry a personal code: an invitation, a leave token, a school's link.
-_CODE_IN_PATH = re.compile(r"(/i/|/panel/leave/|/c/)[^\s\"'?/]+")
+# The paths that carry a personal code: an invitation, a leave token, a school's link, a link
+# to choose a staff password.
+_CODE_IN_PATH = re.compile(r"(/i/|/panel/leave/|/c/|/staff/password-link/)[^\s\"'?/]+")
 
 
 class WithoutCodes(logging.Filter):

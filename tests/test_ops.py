@@ -124,6 +124,7 @@ def test_gunicorn_error_lines_lose_their_query_strings_and_codes():
         ("/consultations/x/resume?code=SECRET1234&x=1", "/consultations/x/resume"),
         ("/i/SECRETINVITE?utm=1", "/i/<code>"),
         ("/panel/leave/SECRETTOKEN", "/panel/leave/<code>"),
+        ("/staff/password-link/SECRETLINK", "/staff/password-link/<code>"),
     ):
         record = logging.LogRecord(
             "gunicorn.error",

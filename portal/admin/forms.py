@@ -36,7 +36,12 @@ class NewAccountForm(PortalForm):
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select what the account is for")],
     )
-    school = SelectField("School", choices=[], validate_choice=False)
+    school = SelectField(
+        "School",
+        description="For a school account only: the school whose links they will see.",
+        choices=[],
+        validate_choice=False,
+    )
 
     def __init__(self, schools: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
