@@ -352,7 +352,7 @@ def _demo_officer(app: Flask) -> None:
         click.echo(f"Demo officer account: {DEMO_OFFICER_EMAIL}")
         click.echo("  Its password was printed when it was created and is not shown again.")
     click.echo(
-        "  To give it a new password: make demo-password "
+        "  To give it a new password, run make demo-password "
         f"(or: flask users set-password --email {DEMO_OFFICER_EMAIL} --generate)"
     )
     click.echo("")
