@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.areas import models as _area_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
     from portal.consultations import models as _consultation_models  # noqa: F401
+    from portal.feedback import models as _feedback_models  # noqa: F401
     from portal.panel import models as _panel_models  # noqa: F401
     from portal.publications import models as _publication_models  # noqa: F401
     from portal.reporting import models as _reporting_models  # noqa: F401

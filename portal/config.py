@@ -187,6 +187,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # The council's name and the service name, shown in the header of every page.
         "COUNCIL_NAME": os.environ.get("PORTAL_COUNCIL_NAME", "Warwickshire County Council"),
         "SERVICE_NAME": os.environ.get("PORTAL_SERVICE_NAME", "Have your say"),
+        # The page description search engines show, where a page has none of its own.
+        "SERVICE_DESCRIPTION": os.environ.get(
+            "PORTAL_SERVICE_DESCRIPTION",
+            "Answer Warwickshire County Council's consultations on keeping people safe, "
+            "and see what the council did with the results.",
+        ),
         # Named in the privacy notices and the accessibility statement.
         "DATA_PROTECTION_CONTACT": os.environ.get(
             "PORTAL_DATA_PROTECTION_CONTACT", "dpo@warwickshire.gov.uk"

@@ -134,6 +134,8 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.distribution",
             "officer.channel",
             "officer.letter",
+            "officer.service_feedback",
+            "officer.consultation_feedback",
         },
     ),
     (

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from flask import url_for
 
+from portal.consultations.models import ConsultationStatus
+from portal.extensions import db
+from portal.responses.service import uk_today
 from tests.factories import chose, submit_response
 from tests.journeys import consultation
 
@@ -91,3 +97,44 @@ def test_net_agreement_is_worked_out_from_the_counts_and_signed_as_printed(app, 
     assert "Net agreement: −3.1 points" in page.text
     report = officer_client.get_page(url_for("officer.committee_report"))
     assert "Net agreement −3.1 points." in report.text
+
+
+@pytest.mark.parametrize(
+    ("status", "opens", "closes", "said"),
+    [
+        # Closed early with "Close now", which sets the closing date to that day.
+        (ConsultationStatus.CLOSED, -30, -2, "(closed on {closes})"),
+        # Still "open" in status, but past its closing date: closed all the same.
+        (ConsultationStatus.OPEN, -30, -1, "(closed on {closes})"),
+        (ConsultationStatus.OPEN, -30, 0, "(open, closing on {closes})"),
+        (ConsultationStatus.OPEN, -30, 14, "(open, closing on {closes})"),
+        (ConsultationStatus.OPEN, -30, None, "(open, with no closing date)"),
+        # Reopened later with new dates, after some responses came in.
+        (ConsultationStatus.OPEN, 7, 21, "(opens on {opens})"),
+        (ConsultationStatus.CLOSED, -30, None, "(closed)"),
+    ],
+)
+def test_report_says_where_each_consultation_stands(
+    app, officer_client, status, opens, closes, said
+):
+    submit_response(BULLYING, {"bullied_last_year": chose("yes")})
+    found = consultation(BULLYING)
+    today = uk_today()
+    found.status = status
+    found.opens_on = today + timedelta(days=opens)
+    found.closes_on = None if closes is None else today + timedelta(days=closes)
+    db.session.commit()
+    page = officer_client.get_page(url_for("officer.committee_report"))
+    (item,) = [
+        li.get_text(" ", strip=True)
+        for li in page.soup.select("li")
+        if li.get_text().startswith("Bullying: what parents think:")
+    ]
+    uk = "{0.day} {0:%B %Y}".format
+    expected = said.format(
+        opens=uk(found.opens_on), closes=uk(found.closes_on) if found.closes_on else ""
+    )
+    assert item == f"Bullying: what parents think: fewer than 10 responses {expected}"
+    words = item.split("responses", 1)[1]
+    # "closing on" only for one still open: never for one closed or not open yet.
+    assert ("closing on" in words) == (found.phase_on(today) == "open" and closes is not None)

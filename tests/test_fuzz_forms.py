@@ -184,7 +184,12 @@ def test_every_respondent_form_takes_anything(app: Flask, client):
                 break
             for form in forms_on(page.html, url):
                 fuzz(client, form, examples=12)
-        for endpoint in ("public.check_answers", "public.saved", "public.resume_response"):
+        for endpoint in (
+            "public.check_answers",
+            "public.saved",
+            "public.resume_response",
+            "public.give_feedback",
+        ):
             url = url_for(endpoint, slug=slug)
             page = client.get_page(url)
             if page.status == 200:

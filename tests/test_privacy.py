@@ -90,7 +90,7 @@ def test_retention_erases_personal_details_once_and_keeps_the_answers(app):
     assert dry.exit_code == 0, dry.output
     assert (
         f"Would erase from {SLUG}: 2 panel links, 2 invitations, 2 personal answers, "
-        "0 quotes, 3 drafts." in dry.output
+        "0 quotes, 3 drafts, 0 feedback comments." in dry.output
     )
     assert _comments() == ["I am Ann Example, call me", "I am Bob Example, call me"]
 

@@ -26,6 +26,7 @@ from portal.officer import (  # noqa: E402, F401
     builder_views,
     comment_views,
     distribution_views,
+    feedback_views,
     panel_views,
     preview_views,
     publication_views,

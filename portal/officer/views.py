@@ -123,8 +123,9 @@ def export_indicators(export_format: str) -> WerkzeugResponse:
 @allows(Action.READ_RESULTS)
 def committee_report() -> WerkzeugResponse:
     """Printable: the strategy progress report's shape with the consultation evidence."""
+    today = uk_today()
     return render_page(
         "officer/report.html",
-        report=committee.committee_report(),
-        today=uk_today(),
+        report=committee.committee_report(today),
+        today=today,
     )

@@ -26,7 +26,8 @@ privacy = AppGroup("privacy", help="Retention periods, and panel members' access
 )
 def retention(dry_run: bool, today: object) -> None:
     """Erase the personal details of every consultation past its retention period: links to
-    panel members, who was invited, answers to questions marked personal, saved answers.
+    panel members, who was invited, answers to questions marked personal, saved answers, and
+    comments on the service.
     Run it daily (cron); it reports what it removed."""
     day: date = today.date() if today else uk_today()  # type: ignore[attr-defined]
     erased = service.apply_retention(day, dry_run=dry_run)

@@ -19,6 +19,7 @@ from portal.audit import add_audit_entry
 from portal.comments.models import QuotableComment
 from portal.consultations.models import Consultation, Option, Question
 from portal.extensions import db
+from portal.feedback import service as feedback
 from portal.panel.models import AuditEntry, Invitation, PanelMember
 from portal.panel.service import audit_subject
 from portal.responses.models import Answer, Response, ResponseDraft
@@ -53,6 +54,9 @@ class Erasure:
     personal_answers: int = 0  # answers to questions marked as personal, overwritten
     quotes: int = 0  # officers' redacted copies of those answers
     drafts: int = 0  # saved, sent or unsent answers kept for resuming
+    # comments on the service ("What did you think of this service?"): people type what they
+    # like, a name or an address included; the ratings stay
+    feedback_comments: int = 0
 
     def summary(self) -> str:
         return ", ".join(
@@ -118,6 +122,7 @@ def erase_personal_data(consultation: Consultation, today: date, dry_run: bool =
         personal_answers=_count(answers),
         quotes=_count(quotes),
         drafts=_count(sa.select(ResponseDraft.id).where(ResponseDraft.consultation_id == cid)),
+        feedback_comments=_count(feedback.comments_of(cid)),
     )
     if dry_run:
         return erasure
@@ -130,6 +135,7 @@ def erase_personal_data(consultation: Consultation, today: date, dry_run: bool =
     db.session.execute(sa.delete(Invitation).where(Invitation.consultation_id == cid))
     _erase_answers(answers, ERASED)
     db.session.execute(sa.delete(ResponseDraft).where(ResponseDraft.consultation_id == cid))
+    feedback.erase_comments(cid)
     consultation.personal_data_erased_on = today
     add_audit_entry(
         None, "erased personal data", f"consultation:{consultation.slug}", erasure.summary()

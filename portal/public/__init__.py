@@ -23,6 +23,7 @@ def _without_a_transaction_when_safe() -> None:
 
 from portal.public import (  # noqa: E402, F401
     about_views,
+    feedback_views,
     panel_views,
     paper_views,
     resume_views,

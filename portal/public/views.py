@@ -88,7 +88,7 @@ def _journey_or_where_instead(
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
-        return render_page("public/closed.html", status=403, consultation=consultation)
+        return _not_taking_responses(consultation)
     if draft is None:
         return redirect(
             url_for("public.start", slug=slug, expired="1" if token else None), code=303
@@ -96,6 +96,23 @@ def _journey_or_where_instead(
     if draft.response_id is not None:
         return redirect(url_for("public.confirmation", slug=slug), code=303)
     return Journey(consultation, draft)
+
+
+def _not_taking_responses(consultation: Consultation) -> WerkzeugResponse:
+    """The page for someone trying to answer a consultation that is closed (with its results,
+    once published) or not open yet."""
+    phase = consultation.phase_on(service.uk_today())
+    return render_page(
+        "public/closed.html",
+        status=403,
+        consultation=consultation,
+        phase=phase,
+        results_published=phase == "closed" and _results_published(consultation),
+    )
+
+
+def _results_published(consultation: Consultation) -> bool:
+    return publications.published_for(consultation.slug) is not None
 
 
 def _arrived_by(consultation: Consultation) -> int | None:
@@ -138,11 +155,13 @@ def start(slug: str) -> WerkzeugResponse:
     consultation = published_consultation(slug)
     today = service.uk_today()
     is_open = consultation.is_open_on(today)
+    not_open_yet = bool(consultation.opens_on and today < consultation.opens_on)
     return render_page(
         "public/start.html",
         consultation=consultation,
         is_open=is_open,
-        not_open_yet=bool(consultation.opens_on and today < consultation.opens_on),
+        not_open_yet=not_open_yet,
+        results_published=not (is_open or not_open_yet) and _results_published(consultation),
         form=StartForm(),
         expired=request.args.get("expired") == "1",
         via_channel=_arrived_by(consultation) is not None,
@@ -163,7 +182,7 @@ def begin(slug: str) -> WerkzeugResponse:
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
-        return render_page("public/closed.html", status=403, consultation=consultation)
+        return _not_taking_responses(consultation)
     drafts = dict(session.get(DRAFTS_KEY, {}))
     existing = service.find_draft(consultation, drafts.get(slug), now)
     if existing is None or existing.response_id is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -50,6 +51,9 @@ class PriorityReport:
 class ConsultationSummary:
     consultation: Consultation
     responses: Figure
+    # Where it stands on the day the report is prepared (Consultation.phase_on): the paper
+    # says "closed on", "closing on" or "opens on" to match.
+    phase: str
 
 
 @dataclass
@@ -59,7 +63,7 @@ class CommitteeReport:
     informing_indicators: dict[int, list[InformingQuestion]]
 
 
-def committee_report() -> CommitteeReport:
+def committee_report(today: date) -> CommitteeReport:
     """Every priority with its outcomes; beside each outcome the results of every question
     linked to it, from every consultation that has responses. One results query set per
     consultation, not per question."""
@@ -78,7 +82,9 @@ def committee_report() -> CommitteeReport:
         if consultation is None or not matching_responses(consultation):
             continue
         total, results = question_results(consultation)
-        summaries.append(ConsultationSummary(consultation, suppress_count(total)))
+        summaries.append(
+            ConsultationSummary(consultation, suppress_count(total), consultation.phase_on(today))
+        )
         for question_id, result in results.items():
             results_of[question_id] = (consultation, result)
     evidence: dict[int, list[Evidence]] = defaultdict(list)

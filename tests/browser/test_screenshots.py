@@ -61,6 +61,10 @@ def test_screenshots_of_the_key_pages(page: Page, browser, live_server: str, tmp
         expect(page).not_to_have_url(re.compile(f"/pages/{number}$"))
     expect(page.locator("h1")).to_have_text("Check your answers before sending them")
     _shoot(page, visit, folder, "3-check-answers")
+    page.get_by_role("button", name="Accept and send").click()
+    page.get_by_role("link", name="What did you think of this service?").click()
+    expect(page.locator("h1")).to_have_text("Give feedback on Have your say")
+    _shoot(page, visit, folder, "6-feedback-on-the-service")
 
     bullied = ["yes"] * 5 + ["no"] * 9 + ["not_sure"] * 3
     where = ["at_school", "online", "at_school", "journey", "online", "local_area"]

@@ -1,0 +1,2 @@
+"""What respondents thought of the service: an optional rating and comment, kept apart from
+their responses."""

@@ -1,0 +1,60 @@
+"""Feedback on the service, given after sending a response.
+
+Nothing here can be tied back to the response it followed: no reference, no response id, no
+address, and the day it was given rather than the moment. A time to the second would sit
+beside the response's own `submitted_at`, so whoever read both could pair them; a day holds
+every response sent that day. The key is random for the same reason: a counting id would give
+the order feedback arrived in, which follows the order responses were sent.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db, enum_column
+
+
+class Satisfaction(enum.StrEnum):
+    """GOV.UK's five-point satisfaction scale, most satisfied first."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    NEITHER = "neither"
+    DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
+
+    @property
+    def label(self) -> str:
+        return SATISFACTION_LABELS[self]
+
+
+SATISFACTION_LABELS = {
+    Satisfaction.VERY_SATISFIED: "Very satisfied",
+    Satisfaction.SATISFIED: "Satisfied",
+    Satisfaction.NEITHER: "Neither satisfied nor dissatisfied",
+    Satisfaction.DISSATISFIED: "Dissatisfied",
+    Satisfaction.VERY_DISSATISFIED: "Very dissatisfied",
+}
+
+
+def random_key() -> str:
+    return secrets.token_hex(16)
+
+
+class ServiceFeedback(db.Model):  # type: ignore[name-defined]
+    """One person's rating, comment, or both, about answering one consultation."""
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=random_key)
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    given_on: Mapped[date] = mapped_column(index=True)  # the UK day, never the time
+    rating: Mapped[Satisfaction | None] = mapped_column(enum_column(Satisfaction, 20))
+    # Erased with the consultation's personal details when its retention period ends
+    # (portal/privacy/service.py): people write what they like in a box.
+    comment: Mapped[str | None] = mapped_column(sa.Text)
