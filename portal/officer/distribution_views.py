@@ -17,7 +17,7 @@ from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
 from portal.reporting import distribution as by_school
-from portal.responses.service import utcnow
+from portal.responses.service import uk_today, utcnow
 from portal.schools import pages, service
 from portal.schools.models import DistributionChannel, District, OutletKind
 
@@ -157,6 +157,9 @@ def school(school_number: str) -> WerkzeugResponse:
         abort(404)
     form = SchoolAccountForm()
     password = None
+    if request.method == "POST" and not found.is_open:
+        flash("A closed school cannot be given new accounts", "error")
+        return redirect(url_for(".school", school_number=found.number), code=303)
     if form.validate_on_submit():
         password = accounts.generate_password()
         try:
@@ -175,4 +178,6 @@ def school(school_number: str) -> WerkzeugResponse:
         created_for=form.email.data if password else None,
         users=accounts.users_of_school(found.id),
         channels=service.school_channels(found.id),
+        closed_on=uk_today(found.closed_at) if found.closed_at else None,
+        action=ActionForm(),
     )
