@@ -62,12 +62,11 @@ def _run_import(
     for line, reason in report.problems:
         click.echo(f"{csv_file}, line {line}: {reason}", err=True)
     if not report.imported:
-        rows = "row" if len(report.problems) == 1 else "rows"
+        rows = "row" if report.bad_rows == 1 else "rows"
         raise click.ClickException(
-            f"Nothing imported: {len(report.problems)} bad {rows}. "
-            "Correct them, or use --skip-invalid."
+            f"Nothing imported: {report.bad_rows} bad {rows}. Correct them, or use --skip-invalid."
         )
-    skipped = f", skipped {len(report.problems)} bad" if report.problems else ""
+    skipped = f", skipped {report.bad_rows} bad" if report.problems else ""
     click.echo(f"Imported {report.created} new and {report.updated} updated {noun}{skipped}.")
 
 
@@ -90,9 +89,13 @@ def import_schools_command(csv_file: Path, skip_invalid: bool) -> None:
     """Add or update schools from a CSV file with the columns name,number,phase,district,pupils.
 
     Every row is checked first. If any is bad, each is reported with its line number and
-    nothing is imported, unless --skip-invalid is given.
+    nothing is imported, unless --skip-invalid is given. A town column is optional.
     """
-    _run_import(csv_file, import_schools, skip_invalid, "schools")
+
+    def importer(handle: Any, skip_invalid: bool) -> ImportReport:
+        return import_schools(handle, skip_invalid, source=csv_file.name)
+
+    _run_import(csv_file, importer, skip_invalid, "schools")
 
 
 @areas.command("import")
@@ -314,7 +317,7 @@ def register_commands(app: Flask) -> None:
             click.echo("The strategy is already loaded; left as it is.")
         if not schools_in() and app.config["PORTAL_ENV"] != "production":
             with DEMO_SCHOOLS.open(encoding="utf-8", newline="") as handle:
-                report = import_schools(handle)
+                report = import_schools(handle, source=DEMO_SCHOOLS.name)
             click.echo(f"Loaded {report.created} demo schools (fictional, Warwickshire-style).")
         created = seed_consultations(
             uk_today(),

@@ -28,8 +28,19 @@ class CsvFileError(Exception):
 class ImportReport:
     created: int = 0
     updated: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    # (line number, reason): every problem found, so a row may have more than one.
+    problems: list[tuple[int, str]] = field(default_factory=list)
     imported: bool = False
+
+    @property
+    def bad_rows(self) -> int:
+        return len({line for line, _ in self.problems})
+
+    def problems_by_line(self) -> list[tuple[int, list[str]]]:
+        by_line: dict[int, list[str]] = {}
+        for line, reason in self.problems:
+            by_line.setdefault(line, []).append(reason)
+        return list(by_line.items())
 
 
 def checked_rows(
@@ -41,7 +52,8 @@ def checked_rows(
 ) -> tuple[dict[str, dict[str, Any]], ImportReport]:
     """Each good row's cleaned values by `key`, and a report of the bad rows.
 
-    `clean` raises ValueError (with a reason fit to show) for a bad row. Column names are
+    `clean` raises ValueError (with a reason fit to show) for a bad row, or one with a `reasons`
+    list to report each of several problems on it. Column names are
     matched without regard to case or surrounding spaces; columns not asked for are ignored.
     """
     reader = csv.DictReader(handle)
@@ -60,7 +72,8 @@ def checked_rows(
         try:
             values = clean(row)
         except ValueError as problem:
-            report.problems.append((line, str(problem)))
+            reasons = getattr(problem, "reasons", None) or [str(problem)]
+            report.problems.extend((line, reason) for reason in reasons)
             continue
         if values[key] in rows:
             report.problems.append((line, f"{what} {values[key]} appears twice in the file"))

@@ -162,6 +162,18 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
         },
     ),
     (
+        "officer.schools",
+        "Schools",
+        {
+            "officer.schools",
+            "officer.school",
+            "officer.new_school",
+            "officer.edit_school",
+            "officer.close_school",
+            "officer.import_schools_file",
+        },
+    ),
+    (
         "officer.safeguarding_queue",
         "Safeguarding",
         {"officer.safeguarding_queue", "officer.safeguarding_flag"},

@@ -42,6 +42,7 @@ class Action(StrEnum):
     RECORD_INDICATOR = "record an indicator value"
     BUILD_CONSULTATION = "build, preview, open and close consultations"
     DISTRIBUTE = "make links for schools and outlets, and school accounts"
+    MANAGE_SCHOOLS = "list, add, change, close and import schools"
     MANAGE_PANEL = "manage panel members and invitations"
     KEY_IN_RESPONSES = "key in paper and phone responses"
     READ_RESULTS = "read results, comments and the committee report"
@@ -78,6 +79,7 @@ PERMISSIONS: Mapping[Action, frozenset[AnyRole]] = {
     Action.RECORD_INDICATOR: _OFFICERS,
     Action.BUILD_CONSULTATION: _OFFICERS,
     Action.DISTRIBUTE: _OFFICERS,
+    Action.MANAGE_SCHOOLS: _OFFICERS,
     Action.MANAGE_PANEL: _OFFICERS,
     Action.KEY_IN_RESPONSES: _OFFICERS,
     Action.READ_RESULTS: _OFFICERS,

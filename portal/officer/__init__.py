@@ -33,5 +33,6 @@ from portal.officer import (  # noqa: E402, F401
     question_builder_views,
     results_views,
     safeguarding_views,
+    school_views,
     views,
 )

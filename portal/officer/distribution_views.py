@@ -19,7 +19,7 @@ from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
 from portal.reporting import distribution as by_school
-from portal.responses.service import utcnow
+from portal.responses.service import uk_today, utcnow
 from portal.schools import pages, service
 from portal.schools.models import DistributionChannel, District, OutletKind
 
@@ -159,6 +159,9 @@ def school(school_number: str) -> WerkzeugResponse:
         abort(404)
     form = SchoolAccountForm()
     sent_to = None
+    if request.method == "POST" and not found.is_open:
+        flash("A closed school cannot be given new accounts", "error")
+        return redirect(url_for(".school", school_number=found.number), code=303)
     if form.validate_on_submit():
         # The member of staff chooses their own password through an emailed link.
         try:
@@ -185,4 +188,6 @@ def school(school_number: str) -> WerkzeugResponse:
         sent_to=sent_to,
         users=accounts.users_of_school(found.id),
         channels=service.school_channels(found.id),
+        closed_on=uk_today(found.closed_at) if found.closed_at else None,
+        action=ActionForm(),
     )

@@ -65,6 +65,8 @@ def distribution(consultation: Consultation, sort: str = "school") -> Distributi
         if school.id in by_school
         else SchoolRow(school, None, 0)
         for school in service.schools_in()
+        # A closed school is listed only for the link it had: its responses still count.
+        if school.is_open or school.id in by_school
     ]
     keys = {
         "school": lambda r: (r.school.name.lower(),),

@@ -75,8 +75,24 @@ class School(db.Model):  # type: ignore[name-defined]
     phase: Mapped[Phase] = mapped_column(enum_column(Phase, 20))
     district: Mapped[District] = mapped_column(enum_column(District, 30), index=True)
     pupils: Mapped[int]
+    # The town or village, for finding a school whose name does not say where it is.
+    town: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    # A closed school keeps its row, so responses through its links still count; it gets no
+    # new links, and closing it switched its links and staff accounts off.
+    closed_at: Mapped[datetime | None]
 
     channels: Mapped[list[DistributionChannel]] = relationship(back_populates="school")
+
+    @property
+    def shown_number(self) -> str:
+        """The number as the DfE writes it: "937/2031" (local authority / establishment)."""
+        if len(self.number) == 7:
+            return f"{self.number[:3]}/{self.number[3:]}"
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
     def __repr__(self) -> str:
         return f"<School {self.number} {self.name}>"

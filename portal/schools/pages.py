@@ -11,10 +11,29 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.rendering import render_page
 from portal.reporting.suppression import Figure, suppress, suppress_count
+from portal.responses.service import uk_today
 from portal.schools import service
-from portal.schools.models import DistributionChannel
+from portal.schools.models import DISTRICT_LABELS, DistributionChannel
 from portal.schools.qr import qr_png, qr_svg
 from portal.site_links import site_url_for
+
+WEEKS_SHOWN = 8
+
+# Names an audience may begin with ("Warwickshire residents", "Rugby parents"): they keep their
+# capital in the middle of a sentence.
+_NAMES = {"Warwickshire", "Coventry"} | {
+    word for label in DISTRICT_LABELS.values() for word in label.split() if word[:1].isupper()
+}
+
+
+def in_sentence(audience: str) -> str:
+    """An audience as written ("Parents and carers of children at Warwickshire schools") put
+    after "is asking": only an ordinary first word loses its capital, never a name or an
+    abbreviation, and nothing after it changes."""
+    first, space, rest = audience.strip().partition(" ")
+    if first in _NAMES or first == "I" or not (first[1:].islower() or len(first) == 1):
+        return audience.strip()
+    return first[:1].lower() + first[1:] + space + rest
 
 
 def channel_url(channel: DistributionChannel) -> str:
@@ -47,7 +66,8 @@ def render_channel(
     channel: DistributionChannel, exact: bool, now: datetime, audience: str
 ) -> WerkzeugResponse:
     """The channel's page. `exact` is for officers; everyone else sees suppressed figures."""
-    weeks = service.weekly_counts(channel, now)
+    weeks = service.weekly_counts(channel, now, WEEKS_SHOWN)
+    made_on = uk_today(channel.created_at)
     total = service.responses_by_channel([channel.id]).get(channel.id, 0)
     if exact:
         figures = [Figure(count) for _, count in weeks]
@@ -61,11 +81,17 @@ def render_channel(
         message=text_message(channel),
         weeks=list(zip([start for start, _ in weeks], figures, strict=True)),
         total=total_figure or suppress_count(total),
+        made_on=made_on,
+        every_week=weeks[0][0] <= made_on,
         audience=audience,
     )
 
 
 def render_letter(channel: DistributionChannel, audience: str) -> WerkzeugResponse:
     return render_page(
-        "channels/letter.html", channel=channel, link=channel_url(channel), audience=audience
+        "channels/letter.html",
+        channel=channel,
+        link=channel_url(channel),
+        asking=in_sentence(channel.consultation.audience),
+        audience=audience,
     )

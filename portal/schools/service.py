@@ -2,81 +2,38 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import Any, TextIO
+from datetime import date, datetime, timedelta
+from typing import TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts.models import User
+from portal.audit import add_audit_entry
 from portal.consultations.models import Consultation
-from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
+from portal.csv_import import CsvFileError, ImportReport, checked_rows
 from portal.extensions import db
 from portal.responses.models import Response
-from portal.responses.service import random_code
-from portal.schools.models import (
-    DISTRICT_LABELS,
-    DistributionChannel,
-    District,
-    OutletKind,
-    Phase,
-    School,
-)
+from portal.responses.service import random_code, uk_midnight_in_utc, uk_today
+from portal.schools.models import DistributionChannel, District, OutletKind, School
+from portal.schools.register import apply_changes, clean_school
 
-REQUIRED_COLUMNS = ("name", "number", "phase", "district", "pupils")
+REQUIRED_COLUMNS = ("name", "number", "phase", "district", "pupils")  # and "town", if given
 CHANNEL_CODE_LENGTH = 8  # 26^8, about 2 x 10^11 codes: not guessable in any useful time
-NUMBER_PATTERN = re.compile(r"\d{3}/?\d{4}|\d{6,8}")
 
 
 ImportFileError = CsvFileError
 
 
-_DISTRICTS = {lookup_key(label): district for district, label in DISTRICT_LABELS.items()}
-_DISTRICTS.update({district.value: district for district in District})
-_PHASES = {lookup_key(phase.value): phase for phase in Phase}
-_PHASES.update(
-    {"all_through": Phase.ALL_THROUGH, "through": Phase.ALL_THROUGH, "pru": Phase.ALTERNATIVE}
-)
-
-
-def _school_values(row: dict[str, Any]) -> dict[str, Any]:
-    """One row's values, or ValueError saying what is wrong with it."""
-    name = (row.get("name") or "").strip()
-    if not name:
-        raise ValueError("name is empty")
-    if len(name) > 200:
-        raise ValueError("name is longer than 200 characters")
-    number = (row.get("number") or "").strip()
-    if not NUMBER_PATTERN.fullmatch(number):
-        raise ValueError(f"number {number!r} is not a school number like 937/2001")
-    number = number.replace("/", "")
-    phase = _PHASES.get(lookup_key(row.get("phase") or ""))
-    if phase is None:
-        raise ValueError(
-            f"phase {row.get('phase')!r} is not one of: {', '.join(p.value for p in Phase)}"
-        )
-    district = _DISTRICTS.get(lookup_key(row.get("district") or ""))
-    if district is None:
-        raise ValueError(
-            f"district {row.get('district')!r} is not one of: {', '.join(DISTRICT_LABELS.values())}"
-        )
-    pupils_text = (row.get("pupils") or "").strip().replace(",", "")
-    if not pupils_text.isdigit() or int(pupils_text) > 10000:
-        raise ValueError(f"pupils {row.get('pupils')!r} is not a whole number from 0 to 10,000")
-    return {
-        "name": name,
-        "number": number,
-        "phase": phase,
-        "district": district,
-        "pupils": int(pupils_text),
-    }
-
-
-def import_schools(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
-    """Check every row; then add new schools and update known ones (matched by number), in one
-    transaction. Any bad row stops the whole import unless `skip_invalid`."""
-    rows, report = checked_rows(handle, REQUIRED_COLUMNS, _school_values, "number", "number")
+def import_schools(
+    handle: TextIO, skip_invalid: bool = False, by: User | None = None, source: str = ""
+) -> ImportReport:
+    """Check every row, reporting every problem on it; then add new schools and update known
+    ones (matched by number), in one transaction with its audit entry. Any bad row stops the
+    whole import unless `skip_invalid`: nothing is half-imported. A closed school in the file
+    is updated and stays closed. `by` is who imported it (None: the command line)."""
+    rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_school, "number", "number")
     if report.problems and not skip_invalid:
         return report
     existing = {
@@ -89,9 +46,17 @@ def import_schools(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
             db.session.add(School(**values))
             report.created += 1
         else:
-            for name, value in values.items():
-                setattr(school, name, value)
+            apply_changes(school, values)
             report.updated += 1
+    rows_word = "row" if report.bad_rows == 1 else "rows"
+    skipped = f", skipped {report.bad_rows} bad {rows_word}" if report.problems else ""
+    add_audit_entry(
+        by,
+        "imported schools",
+        "schools",
+        f"{report.created} new and {report.updated} updated{skipped}"
+        + (f", from {source}" if source else ""),
+    )
     db.session.commit()
     report.imported = True
     return report
@@ -101,10 +66,12 @@ def find_school(number: str) -> School | None:
     return db.session.scalar(sa.select(School).where(School.number == number.replace("/", "")))
 
 
-def schools_in(district: District | None = None) -> list[School]:
+def schools_in(district: District | None = None, open_only: bool = False) -> list[School]:
     statement = sa.select(School).order_by(School.district, School.name)
     if district is not None:
         statement = statement.where(School.district == district)
+    if open_only:
+        statement = statement.where(School.closed_at.is_(None))
     return list(db.session.scalars(statement))
 
 
@@ -150,7 +117,7 @@ def school_channel(consultation: Consultation, school: School) -> DistributionCh
 
 
 def create_district_channels(consultation: Consultation, district: District) -> int:
-    """A channel for every school in the district that has none for this consultation."""
+    """A channel for every open school in the district that has none for this consultation."""
     have = set(
         db.session.scalars(
             sa.select(DistributionChannel.school_id).where(
@@ -160,7 +127,7 @@ def create_district_channels(consultation: Consultation, district: District) -> 
         )
     )
     created = 0
-    for school in schools_in(district):
+    for school in schools_in(district, open_only=True):
         if school.id not in have:
             db.session.add(
                 DistributionChannel(
@@ -232,12 +199,17 @@ def responses_by_channel(channel_ids: Iterable[int]) -> dict[int, int]:
 
 def weekly_counts(
     channel: DistributionChannel, now: datetime, weeks: int = 8
-) -> list[tuple[datetime, int]]:
-    """Responses through the channel in each of the last `weeks` weeks (Monday to Sunday),
-    oldest first: one GROUP BY over the week's start."""
-    today = now.date()
-    this_monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time())
-    starts = [this_monday - timedelta(weeks=n) for n in reversed(range(weeks))]
+) -> list[tuple[date, int]]:
+    """Responses through the channel in each UK week (Monday to Sunday) from the week it was
+    made to this one, at most the last `weeks` of them, oldest first: one GROUP BY over the
+    week's start. Each week is given by its Monday."""
+    today = uk_today(now)
+    this_monday = today - timedelta(days=today.weekday())
+    made = uk_today(channel.created_at) if channel.created_at else this_monday
+    made_monday = min(made - timedelta(days=made.weekday()), this_monday)
+    count = min(weeks, (this_monday - made_monday).days // 7 + 1)
+    mondays = [this_monday - timedelta(weeks=n) for n in reversed(range(count))]
+    starts = [uk_midnight_in_utc(monday) for monday in mondays]
     week = sa.case(
         *[
             (Response.submitted_at >= start, index)
@@ -255,4 +227,4 @@ def weekly_counts(
             .group_by(week)
         ).all()
     )
-    return [(start, counts.get(index, 0)) for index, start in enumerate(starts)]
+    return [(monday, counts.get(index, 0)) for index, monday in enumerate(mondays)]
