@@ -92,10 +92,11 @@ def after_options_saved(
     `removed` is the removed option's label and kind, read before it was deleted."""
     if form.add_another.data in KINDS:
         name = form.add_another.data
-        still_empty = sum(
-            1 for row in form[name] if not (row.form.value.data or row.form.label.data)
-        )
-        rows = min(MOST_EMPTY_ROWS, still_empty + 1)
+        # A new option was typed: it is saved, and one empty row follows it. Pressed with
+        # nothing typed: one more empty row than before.
+        new_rows = [row for row in form[name] if not row.form.value.data]
+        typed = any(row.form.label.data for row in new_rows)
+        rows = 1 if typed else min(MOST_EMPTY_ROWS, len(new_rows) + 1)
         first_empty = len(_saved(question, name))
         return _to_question(question, f"{name}-{first_empty}-label", more=name, rows=rows)
     if removed is not None:
