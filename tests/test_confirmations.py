@@ -232,6 +232,9 @@ def test_preview_starts_at_the_start_page(client):
     assert start.h1 == "Bus shelters: what users think"
     banner = start.soup.select_one(".govuk-notification-banner").get_text(" ", strip=True)
     assert "This is the start page respondents see while the consultation is open" in banner
+    assert "there is 1 question on 1 page" in start.text
+    build_url = url_for("officer.build", slug=builder.slug)
+    assert start.soup.select_one(".govuk-back-link")["href"] == build_url
     first_page = url_for("officer.preview", slug=builder.slug, number=1)
     assert start.soup.select_one("a.govuk-button--start")["href"] == first_page
     assert not start.soup.select("form[action$='/start']")  # nothing a respondent would start
