@@ -14,7 +14,6 @@ from portal.consultations.models import (
     ConsultationStatus,
     DisplayCondition,
     Option,
-    OptionKind,
     Question,
     QuestionType,
 )
@@ -77,13 +76,67 @@ class Builder:
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         return db.session.scalars(sa.select(Question).order_by(Question.id.desc())).first()
 
+    def question_form(self, key: str, **args: Any) -> dict[str, Any]:
+        """What a browser would send from the question's edit page as it stands."""
+        page = self.page("officer.edit_question", key=key, **args)
+        return form_values(page.soup.select_one("main form[action$='/questions/" + key + "']"))
+
+    def edit_question(
+        self, key: str, changes: dict[str, Any] | None = None, button: tuple[str, str] | None = None
+    ) -> Any:
+        """Change what is typed on the question's page, then press a button (Save question)."""
+        data = {**self.question_form(key), **(changes or {})}
+        if button:
+            data[button[0]] = button[1]
+        return self.client.post(
+            url_for("officer.edit_question", slug=self.slug, key=key), data=data
+        )
+
+    def row(self, key: str, value: str) -> str:
+        """The name prefix ("choices-2") of the row holding the saved option `value`."""
+        data = self.question_form(key)
+        return next(k for k, v in data.items() if k.endswith("-value") and v == value)[:-6]
+
     def add_option(self, question: Question, label: str, kind: str = "choice") -> None:
-        response = self.post("officer.add_option", {"label": label}, key=question.key, kind=kind)
-        assert response.status_code == 303
+        """Type into the first empty row of the list and press Add another."""
+        name = f"{kind}s"
+        data = self.question_form(question.key)
+        row = next(
+            k for k, v in data.items() if k.startswith(name) and k.endswith("-value") and not v
+        )
+        data[row.replace("-value", "-label")] = label
+        data["add_another"] = name
+        response = self.client.post(
+            url_for("officer.edit_question", slug=self.slug, key=question.key), data=data
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:3000]
 
     def page(self, endpoint: str, **values: Any) -> Any:
         values.setdefault("slug", self.slug)
         return self.client.get_page(url_for(endpoint, **values))
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """A form's fields as a browser submits them without pressing a named button."""
+    data: dict[str, Any] = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name = field["name"]
+        if field.name == "textarea":
+            value: Any = field.get_text()
+        elif field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            value = chosen.get("value", "") if chosen else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if not field.has_attr("checked"):
+                continue
+            value = field.get("value", "on")
+        else:
+            value = field.get("value", "")
+        if name in data:
+            data[name] = [*(data[name] if isinstance(data[name], list) else [data[name]]), value]
+        else:
+            data[name] = value
+    return data
 
 
 def _question(key: str) -> Question:
@@ -191,15 +244,132 @@ def test_options_and_statements_are_added_edited_reordered_and_deleted(client):
     matrix = _question(matrix.key)
     assert [s.label for s in matrix.statements] == ["In the day", "After dark"]
 
-    builder.post("officer.move_option", key=matrix.key, value="after_dark", direction="up")
+    moved = builder.edit_question(matrix.key, button=("move_up", "after_dark"))
+    assert moved.status_code == 303
+    assert moved.headers["Location"].endswith("#statements-0-label")
     assert [s.value for s in _question(matrix.key).statements] == ["after_dark", "in_the_day"]
-    builder.post("officer.update_option", {"label": "At night"}, key=matrix.key, value="after_dark")
+    builder.edit_question(
+        matrix.key, {f"{builder.row(matrix.key, 'after_dark')}-label": "At night"}
+    )
     assert _question(matrix.key).statements[0].label == "At night"
-    builder.post("officer.delete_option", key=matrix.key, value="dont_know")
+    removed = builder.edit_question(matrix.key, button=("remove", "dont_know"))
     assert "dont_know" not in [o.value for o in _question(matrix.key).choices]
+    page = client.get_page(removed.headers["Location"])
+    assert page.soup.select_one(".app-flash-message").get_text() == "\u201cDon't know\u201d removed"
     edit = builder.page("officer.edit_question", key=matrix.key)
     assert edit.status == 200
-    assert "Statements" in edit.text and "At night" in edit.html
+    assert "Statements" in edit.text
+    assert edit.soup.select_one("#statements-0-label")["value"] == "At night"
+
+
+def test_a_rename_and_a_new_option_are_saved_together_by_add_another(client):
+    """The bug this form replaced: typing a rename, then pressing Add, lost the rename."""
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.MULTIPLE_CHOICE, "Which shelters do you use?")
+    builder.add_option(question, "Market Place")
+    data = builder.question_form(question.key)
+    assert [data["choices-0-label"], data["choices-1-label"]] == ["Market Place", ""]
+    data.update(
+        {
+            "choices-0-label": "Market Square",
+            "choices-1-label": "None of these",
+            "choices-1-exclusive": "y",
+            "add_another": "choices",
+        }
+    )
+    response = client.post(
+        url_for("officer.edit_question", slug=builder.slug, key=question.key), data=data
+    )
+    assert response.status_code == 303
+    question = _question(question.key)
+    assert [(o.label, o.exclusive) for o in question.choices] == [
+        ("Market Square", False),
+        ("None of these", True),
+    ]
+    # Back on the question, at an empty row for the next option.
+    assert response.headers["Location"].endswith("#choices-2-label")
+    page = client.get_page(response.headers["Location"])
+    assert page.soup.select_one("#choices-2-label")["value"] == ""
+    assert page.soup.select_one("label[for='choices-2-label']").get_text() == "Option 3 (new)"
+
+
+def test_add_another_with_the_empty_row_unused_shows_one_more(client):
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    builder.add_option(question, "Yes")
+    response = builder.edit_question(question.key, button=("add_another", "choices"))
+    page = client.get_page(response.headers["Location"])
+    rows = page.soup.select("input[name$='-label'][name^='choices']")
+    assert [row["value"] for row in rows] == ["Yes", "", ""]
+    # Empty new rows are left out when the question is saved.
+    saved = builder.edit_question(question.key)
+    assert saved.status_code == 303
+    assert [o.label for o in _question(question.key).choices] == ["Yes"]
+
+
+def test_an_empty_option_is_an_error_on_its_field_and_nothing_is_saved(client):
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    builder.add_option(question, "Yes")
+    builder.add_option(question, "No")
+    page = client.post_page(
+        url_for("officer.edit_question", slug=builder.slug, key=question.key),
+        data={
+            **builder.question_form(question.key),
+            "text": "Is your shelter clean?",
+            "choices-0-label": "Yes, always",
+            "choices-1-label": "  ",
+        },
+    )
+    assert page.status == 422
+    assert page.error_summary() == ["Enter option 2"]
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == "#choices-1-label"
+    field = page.soup.select_one("#choices-1-label")
+    assert field["aria-describedby"] == "choices-1-label-error"
+    assert page.soup.select_one("#choices-1-label-error").get_text(" ", strip=True) == (
+        "Error: Enter option 2"
+    )
+    # What was typed is still there to correct, and nothing was saved.
+    assert page.soup.select_one("#choices-0-label")["value"] == "Yes, always"
+    question = _question(question.key)
+    assert question.text == "Is the shelter clean?"
+    assert [o.label for o in question.choices] == ["Yes", "No"]
+
+
+def test_a_choice_question_without_options_asks_for_the_first(client):
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    page = client.post_page(
+        url_for("officer.edit_question", slug=builder.slug, key=question.key),
+        data=builder.question_form(question.key),
+    )
+    assert page.status == 422
+    assert page.error_summary() == ["Enter option 1"]
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == "#choices-0-label"
+
+
+def test_the_question_added_banner_is_at_the_top_of_the_page(client):
+    builder = Builder(client)
+    builder.create()
+    builder.page("officer.build")  # shows "Consultation created"
+    response = builder.post(
+        "officer.add_question",
+        {"type": QuestionType.SINGLE_CHOICE.value, "text": "Is it clean?"},
+        position=1,
+    )
+    page = client.get_page(response.headers["Location"])
+    main = page.soup.select_one("main")
+    banner = main.select_one(".govuk-notification-banner")
+    assert banner.get_text(" ", strip=True) == "Success Question added. Now set its details."
+    # The banner comes first in <main>, before the caption and the heading, as GOV.UK puts it.
+    first = next(child for child in main.children if getattr(child, "name", None))
+    assert first.select_one(".govuk-notification-banner") is banner
+    order = [element for element in main.find_all(True)]
+    assert order.index(banner) < order.index(main.select_one("h1"))
 
 
 def test_questions_and_pages_move_and_delete(client):
@@ -257,10 +427,18 @@ def test_routing_rules_are_added_checked_and_removed(client):
     page = client.get_page(response.headers["Location"])
     assert "would put a question before the answer it depends on" in page.text
     assert _question(source.key).page.position == 1
-    # Nor deleted, nor its option.
+    # Nor deleted, nor its option: the refusal is said at the option, and nothing typed is saved.
     builder.post("officer.delete_question", key=source.key)
-    builder.post("officer.delete_option", key=source.key, value="yes")
-    assert _question(source.key).options[0].value == "yes"
+    refused = client.post_page(
+        url_for("officer.edit_question", slug=builder.slug, key=source.key),
+        data={**builder.question_form(source.key), "choices-1-label": "Nope", "remove": "yes"},
+    )
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        "A page or question is shown depending on this option. Remove that condition first."
+    ]
+    assert refused.soup.select_one(".govuk-error-summary a")["href"] == "#choices-0-label"
+    assert [o.label for o in _question(source.key).options] == ["Yes", "No"]
 
     builder.post("officer.delete_condition", condition_id=condition.id)
     assert db.session.get(DisplayCondition, condition.id) is None
@@ -331,7 +509,11 @@ def test_edits_that_would_change_stored_answers_are_refused_once_people_respond(
     response = builder.post("officer.delete_question", key="school_phase")
     page = client.get_page(response.headers["Location"])
     assert "You cannot delete a question because people have already responded" in page.text
-    builder.post("officer.delete_option", key="school_phase", value="special")
+    refused = builder.edit_question("school_phase", button=("remove", "special"))
+    assert refused.status_code == 422
+    assert "You cannot delete an option because people have already responded" in (
+        refused.get_data(as_text=True)
+    )
     assert db.session.scalar(sa.select(sa.func.count(Question.id))) == questions_before
     assert db.session.scalar(sa.select(sa.func.count(Option.id))) == options_before
     # The builder no longer offers the buttons.
@@ -356,11 +538,9 @@ def test_results_show_answers_against_the_wording_respondents_saw(client):
         },
         key="school_phase",
     )
-    builder.post(
-        "officer.update_option",
-        {"label": "Primary, infant or junior school"},
-        key="school_phase",
-        value="primary",
+    builder.edit_question(
+        "school_phase",
+        {f"{builder.row('school_phase', 'primary')}-label": "Primary, infant or junior school"},
     )
     submit_response(slug, {"school_phase": {"selected": ["primary"]}})
 
@@ -445,12 +625,19 @@ def test_an_officer_keys_in_a_paper_or_phone_response(client, channel):
     assert row.select("td")[-2].get_text(strip=True) == "1"
 
 
-def test_option_kinds_cannot_be_invented(client):
+def test_rows_naming_options_the_question_has_not_got_change_nothing(client):
     builder = Builder(client)
     builder.slug = "bullying-what-parents-think"
-    response = builder.post("officer.add_option", {"label": "x"}, key="school_phase", kind="row")
-    assert response.status_code == 404
-    assert OptionKind.STATEMENT.value == "statement"
+    other = _question("school_district").options[0]
+    data = builder.question_form("school_phase")
+    data.update({"choices-0-value": other.value, "choices-0-label": "Taken over"})
+    response = client.post(
+        url_for("officer.edit_question", slug=builder.slug, key="school_phase"),
+        data={**data, "remove": other.value, "add_another": "rows"},
+    )
+    assert response.status_code == 303
+    assert _question("school_district").options[0].label == other.label
+    assert "Taken over" not in [o.label for o in _question("school_phase").options]
 
 
 def test_a_published_consultation_opens_and_closes_by_its_dates(client):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,14 @@ MAX_KEY_LENGTH = 60
 
 class ChangeRefused(Exception):
     """A change that would break the consultation or the meaning of stored answers."""
+
+
+class OptionRefused(ChangeRefused):
+    """An option cannot be removed; `option_value` says which, so the form can say it there."""
+
+    def __init__(self, message: str, option_value: str) -> None:
+        super().__init__(message)
+        self.option_value = option_value
 
 
 def slugify(text: str, separator: str = "-", limit: int = MAX_KEY_LENGTH) -> str:
@@ -225,7 +234,15 @@ QUESTION_FIELDS = (
 )
 
 
-def update_question(question: Question, **values: Any) -> None:
+def save_question(
+    question: Question,
+    values: dict[str, Any],
+    outcome_ids: list[int],
+    indicator_ids: list[int],
+    options: OptionEdits | None = None,
+) -> list[Option]:
+    """Save the question's settings, the outcomes and indicators it informs, and its options,
+    in one transaction: a refusal anywhere changes nothing. Returns the options added."""
     low, high = values.get("min_value"), values.get("max_value")
     if isinstance(low, Decimal) and isinstance(high, Decimal) and high < low:
         raise ChangeRefused("The maximum must be the same as or more than the minimum")
@@ -234,21 +251,17 @@ def update_question(question: Question, **values: Any) -> None:
     for name in QUESTION_FIELDS:
         if name in values:
             setattr(question, name, values[name])
-    _changed(question.consultation)
-    db.session.commit()
-
-
-def set_strategy_links(
-    question: Question, outcome_ids: list[int], indicator_ids: list[int]
-) -> None:
-    """The outcomes and measured indicators a question informs."""
+    # Links change the results page only, not the wording.
     question.outcomes = list(
         db.session.scalars(sa.select(Outcome).where(Outcome.id.in_(outcome_ids)))
     )
     question.indicators = list(
         db.session.scalars(sa.select(Indicator).where(Indicator.id.in_(indicator_ids)))
     )
-    db.session.commit()  # links change the results page only, not the wording
+    added = _apply_option_edits(question, options) if options else []
+    _changed(question.consultation)
+    db.session.commit()
+    return added
 
 
 def move_question(question: Question, step: int) -> None:
@@ -314,29 +327,46 @@ def delete_question(question: Question) -> None:
 # Options and statements -----------------------------------------------------------------------
 
 
-def add_option(question: Question, label: str, kind: OptionKind = OptionKind.CHOICE) -> Option:
+@dataclass
+class OptionEdits:
+    """One save of a question's options and statements: every label as typed, the new ones,
+    and at most one option removed or moved, applied together so nothing typed is lost."""
+
+    labels: dict[Option, tuple[str, bool | None]] = field(default_factory=dict)
+    added: list[tuple[OptionKind, str, bool]] = field(default_factory=list)
+    remove: Option | None = None
+    move: tuple[Option, int] | None = None
+
+
+def _apply_option_edits(question: Question, edits: OptionEdits) -> list[Option]:
+    for option, (label, exclusive) in edits.labels.items():
+        option.label = label
+        if exclusive is not None:
+            option.exclusive = exclusive
+    added = [
+        _add_option(question, label, kind, exclusive) for kind, label, exclusive in edits.added
+    ]
+    if edits.remove is not None:
+        _remove_option(edits.remove)
+    if edits.move is not None:
+        _move_option(*edits.move)
+    return added
+
+
+def _add_option(question: Question, label: str, kind: OptionKind, exclusive: bool) -> Option:
     taken = {o.value for o in question.options}
     option = Option(
         value=_unique(slugify(label, "_", 40), taken, "_"),
         label=label,
         position=max((o.position for o in question.options), default=0) + 1,
         kind=kind,
+        exclusive=exclusive,
     )
     question.options.append(option)
-    _changed(question.consultation)
-    db.session.commit()
     return option
 
 
-def update_option(option: Option, label: str, exclusive: bool | None = None) -> None:
-    option.label = label
-    if exclusive is not None:
-        option.exclusive = exclusive
-    _changed(option.question.consultation)
-    db.session.commit()
-
-
-def move_option(option: Option, step: int) -> None:
+def _move_option(option: Option, step: int) -> None:
     question = option.question
     same_kind = [o for o in question.options if o.kind == option.kind]
     index = same_kind.index(option)
@@ -346,23 +376,23 @@ def move_option(option: Option, step: int) -> None:
     other = same_kind[target]
     option.position, other.position = other.position, option.position
     question.options.sort(key=lambda o: o.position)
-    _changed(question.consultation)
-    db.session.commit()
 
 
-def delete_option(option: Option) -> None:
+def _remove_option(option: Option) -> None:
     question = option.question
-    _refuse_if_answered(question.consultation, "delete an option")
+    try:
+        _refuse_if_answered(question.consultation, "delete an option")
+    except ChangeRefused as refusal:
+        raise OptionRefused(str(refusal), option.value) from None
     if db.session.scalar(sa.select(sa.exists().where(DisplayCondition.option_id == option.id))):
-        raise ChangeRefused(
-            "A page or question is shown depending on this option. Remove that condition first."
+        raise OptionRefused(
+            "A page or question is shown depending on this option. Remove that condition first.",
+            option.value,
         )
     same_kind = [o for o in question.options if o.kind == option.kind]
     if len(same_kind) <= 1 and kind_of(question).uses_choices:
-        raise ChangeRefused("A question needs at least one option")
+        raise OptionRefused("A question needs at least one option", option.value)
     question.options.remove(option)  # delete-orphan: the option row goes at the flush
-    _changed(question.consultation)
-    db.session.commit()
 
 
 # Routing ------------------------------------------------------------------------------------

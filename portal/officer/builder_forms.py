@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from wtforms import (
     BooleanField,
     Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
 from portal.consultations.question_types.structured import MAX_DECIMAL_PLACES, NUMBER_LIMIT
-from portal.forms import PortalForm
+from portal.forms import CONTROL_CHARACTERS, PortalForm
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
@@ -237,9 +241,58 @@ class QuestionForm(PortalForm):
             )
 
 
-class OptionForm(PortalForm):
-    label = StringField("Option", validators=[InputRequired("Enter the option"), Length(max=300)])
-    exclusive = BooleanField("Cannot be chosen with other options (like \u201cNone of these\u201d)")
+def _one_line(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class OptionRowForm(Form):
+    """One row of a question's option list: an option already saved (its value, hidden) or a
+    new one (no value). Checked as a whole by OptionsForm, which knows each row's number."""
+
+    value = HiddenField()
+    label = StringField("Option", filters=[_one_line])
+    exclusive = BooleanField("Cannot be chosen with other options")
+
+
+class OptionsForm(PortalForm):
+    """A question's options (and a matrix's statements), edited in the question's own form: one
+    row each plus empty rows for new ones. Add another, Remove and Move buttons submit the whole
+    form, so what was typed in every row is saved with them."""
+
+    choices = FieldList(FormField(OptionRowForm))
+    statements = FieldList(FormField(OptionRowForm))
+    add_another = HiddenField()  # the list a button asked for another empty row in
+    remove = HiddenField()  # the value of the option a Remove button is for
+    move_up = HiddenField()
+    move_down = HiddenField()
+
+    NAMES: ClassVar[dict[str, str]] = {"choices": "Option", "statements": "Statement"}
+
+    def check_rows(self, lists: list[str], needs_one: set[str]) -> bool:
+        """Each saved row needs its label (unless it is being removed); new rows left empty
+        are ignored, unless the list would have none. Errors go on the row's label field,
+        named by the row's number."""
+        valid = True
+        for name in lists:
+            rows = list(self[name])
+            for number, row in enumerate(rows, start=1):
+                what, label = f"{self.NAMES[name]} {number}", row.form.label
+                if row.form.value.data and row.form.value.data == self.remove.data:
+                    continue
+                if row.form.value.data and not label.data:
+                    label.errors = [f"Enter {what.lower()}"]
+                elif len(label.data or "") > 300:
+                    label.errors = [f"{what} must be 300 characters or fewer"]
+                elif CONTROL_CHARACTERS.search(label.data or ""):
+                    label.errors = [f"{what} must not contain unusual control characters"]
+                valid = valid and not label.errors
+            new_rows = [row for row in rows if not row.form.value.data]
+            if name in needs_one and new_rows and not any(row.form.label.data for row in rows):
+                first = new_rows[0]
+                number = rows.index(first) + 1
+                first.form.label.errors = [f"Enter {self.NAMES[name].lower()} {number}"]
+                valid = False
+        return valid
 
 
 class ConditionForm(PortalForm):

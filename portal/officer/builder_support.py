@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, url_for
 from werkzeug import Response as WerkzeugResponse
 
 from portal.consultations.builder import ChangeRefused
-from portal.consultations.models import Consultation, Option, Page, Question
+from portal.consultations.models import Consultation, Page, Question
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.officer.builder_forms import ActionForm
@@ -28,10 +28,6 @@ def page_of(consultation: Consultation, position: int) -> Page:
 
 def question_of(consultation: Consultation, key: str) -> Question:
     return next((q for q in consultation.questions if q.key == key), None) or abort(404)
-
-
-def option_of(question: Question, value: str) -> Option:
-    return next((o for o in question.options if o.value == value), None) or abort(404)
 
 
 def step_of(direction: str) -> int:

@@ -16,7 +16,7 @@ from werkzeug import Response as WerkzeugResponse
 from portal.accounts.permissions import Action, allows
 from portal.consultations import builder
 from portal.consultations.builder import ChangeRefused
-from portal.consultations.models import Consultation, PanelLink, QuestionType
+from portal.consultations.models import Consultation, ConsultationStatus, PanelLink, QuestionType
 from portal.consultations.question_types import REGISTRY
 from portal.officer import bp
 from portal.officer.builder_forms import (
@@ -139,6 +139,25 @@ def _render_builder(
     )
 
 
+@bp.get("/consultations/<slug>/publish")
+@allows(Action.BUILD_CONSULTATION)
+def confirm_publish(slug: str) -> WerkzeugResponse:
+    """Are you sure? What publishing does, asked before the button that does it."""
+    consultation = consultation_to_build(slug)
+    today = uk_today()
+    refusals = builder.problems_before_publishing(consultation)
+    if consultation.status != ConsultationStatus.DRAFT:
+        refusals = ["It is already published"]
+    return render_page(
+        "officer/confirm/publish.html",
+        consultation=consultation,
+        form=ActionForm(),
+        refusals=refusals,
+        today=today,
+        opens_on=consultation.opens_on or today,
+    )
+
+
 @bp.post("/consultations/<slug>/publish")
 @allows(Action.BUILD_CONSULTATION)
 def publish(slug: str) -> WerkzeugResponse:
@@ -148,6 +167,23 @@ def publish(slug: str) -> WerkzeugResponse:
         builder.publish, "Published: respondents can now answer it", consultation, uk_today()
     )
     return to_builder(consultation)
+
+
+@bp.get("/consultations/<slug>/close")
+@allows(Action.BUILD_CONSULTATION)
+def confirm_close(slug: str) -> WerkzeugResponse:
+    consultation = consultation_to_build(slug)
+    refusals = {
+        ConsultationStatus.DRAFT: ["It is a draft: nobody can respond to it yet"],
+        ConsultationStatus.CLOSED: ["It is already closed"],
+    }.get(consultation.status, [])
+    return render_page(
+        "officer/confirm/close.html",
+        consultation=consultation,
+        form=ActionForm(),
+        refusals=refusals,
+        today=uk_today(),
+    )
 
 
 @bp.post("/consultations/<slug>/close")

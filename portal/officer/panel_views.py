@@ -19,7 +19,7 @@ from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
 from portal.panel.models import MemberStatus, PanelGroup, PanelMember
-from portal.privacy.service import erase_member
+from portal.privacy.service import erase_member, member_erasure_counts
 from portal.rendering import render_page
 from portal.reporting import panel_report
 from portal.responses.service import utcnow
@@ -136,6 +136,20 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
             return redirect(url_for(".member", member_reference=saved.reference), code=303)
     return render_page(
         "officer/panel/form.html", status=422 if form.errors else 200, form=form, member=found
+    )
+
+
+@bp.get("/panel/members/<member_reference>/remove")
+@allows(Action.MANAGE_PANEL)
+def confirm_remove_member(member_reference: str) -> WerkzeugResponse:
+    """Are you sure? What removal erases and what it keeps, with the member's own counts."""
+    found = _member(member_reference)
+    audit.audit(current_user, "viewed", service.audit_subject(found), "to remove")
+    return render_page(
+        "officer/confirm/remove-member.html",
+        member=found,
+        counts=member_erasure_counts(found),
+        form=ActionForm(),
     )
 
 

@@ -7,6 +7,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Question
+from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_with_questions
 from portal.officer import bp
 from portal.rendering import render_page
@@ -21,6 +22,24 @@ class PreviewJourney(Journey):
 
     def question_applies(self, question: Question) -> bool:
         return True
+
+
+@bp.get("/consultations/<slug>/preview")
+@allows(Action.BUILD_CONSULTATION)
+def preview_start(slug: str) -> WerkzeugResponse:
+    """The start page, as respondents see it while the consultation is open: where they begin."""
+    consultation = consultation_with_questions(slug) or abort(404)
+    return render_page(
+        "public/start.html",
+        consultation=consultation,
+        is_open=True,
+        not_open_yet=False,
+        preview=True,
+        first_page_url=url_for(".preview", slug=slug, number=consultation.pages[0].position),
+        question_count=sum(1 for q in consultation.questions if kind_of(q).asks),
+        routed=any(q.conditions for q in consultation.questions)
+        or any(page.conditions for page in consultation.pages),
+    )
 
 
 @bp.route("/consultations/<slug>/preview/<int:number>", methods=["GET", "POST"])
@@ -49,5 +68,5 @@ def preview(slug: str, number: int) -> WerkzeugResponse:
         preview=True,
         back_url=url_for(".preview", slug=slug, number=previous.position)
         if previous
-        else url_for(".build", slug=slug),
+        else url_for(".preview_start", slug=slug),
     )

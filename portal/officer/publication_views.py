@@ -105,6 +105,24 @@ def remove_published_action(slug: str, action_id: int) -> WerkzeugResponse:
     return redirect(url_for(".publication", slug=slug, _anchor="you-said-we-did"), code=303)
 
 
+@bp.get("/consultations/<slug>/publication/publish")
+@allows(Action.PUBLISH_RESULTS)
+def confirm_publish_results(slug: str) -> WerkzeugResponse:
+    """Are you sure? What publishing shows, and to whom, asked before the button."""
+    consultation = _consultation(slug)
+    publication = publications.publication_of(consultation)
+    refusals = publications.refusals(consultation, publication, uk_today())
+    if publication is not None and publication.published_at is not None:
+        refusals = ["They are already published"]
+    return render_page(
+        "officer/confirm/publish-results.html",
+        consultation=consultation,
+        publication=publication,
+        form=ConfirmForm(),
+        refusals=refusals,
+    )
+
+
 @bp.post("/consultations/<slug>/publication/publish")
 @allows(Action.PUBLISH_RESULTS)
 def publish_results(slug: str) -> WerkzeugResponse:

@@ -16,25 +16,29 @@ from portal.consultations.models import (
     Consultation,
     DisplayCondition,
     Option,
-    OptionKind,
     Page,
     Question,
-    QuestionType,
 )
 from portal.consultations.question_types import kind_of
 from portal.extensions import db
 from portal.officer import bp
-from portal.officer.builder_forms import ActionForm, ConditionForm, OptionForm, QuestionForm
+from portal.officer.builder_forms import ActionForm, ConditionForm, OptionsForm, QuestionForm
 from portal.officer.builder_support import (
     apply_change,
     checked_action,
     consultation_to_build,
-    option_of,
     page_of,
     question_of,
     step_of,
     to_builder,
     to_question,
+)
+from portal.officer.option_rows import (
+    after_options_saved,
+    option_edits,
+    option_lists,
+    row_of,
+    saved_options_form,
 )
 from portal.rendering import render_page
 from portal.strategy import service as strategy
@@ -97,49 +101,81 @@ def add_page_condition(slug: str, position: int) -> WerkzeugResponse:
 @bp.route("/consultations/<slug>/questions/<key>", methods=["GET", "POST"])
 @allows(Action.BUILD_CONSULTATION)
 def edit_question(slug: str, key: str) -> WerkzeugResponse:
+    """The question's settings and its options in one form: Save question saves both; Add
+    another, Remove and Move save what was typed too, then come back here."""
     consultation = consultation_to_build(slug)
     question = question_of(consultation, key)
     kind = kind_of(question)
+    lists = option_lists(question)
     if request.method == "GET":
         form = _question_form(question, QuestionForm(obj=question, formdata=None))
         outcome_ids, indicator_ids = builder.linked_ids(question)
         form.outcomes.data, form.indicators.data = sorted(outcome_ids), sorted(indicator_ids)
+        options = saved_options_form(question, lists)
     else:
         form = _question_form(question, QuestionForm())
-    if form.validate_on_submit():
-        values = {"text": form.text.data.strip(), "hint": (form.hint.data or "").strip()}
-        if kind.asks:
-            values["required"] = form.required.data
-            values["personal"] = form.personal.data
-            values["error_required"] = (form.error_required.data or "").strip()
-        for name in kind.settings:
-            raw = form[name].data
-            values[name] = raw.strip() or None if isinstance(raw, str) else raw
-        try:
-            builder.update_question(question, **values)
-        except ChangeRefused as refusal:
-            db.session.rollback()
-            form.text.errors = [str(refusal)]
-        else:
-            builder.set_strategy_links(
-                question, list(form.outcomes.data or []), list(form.indicators.data or [])
-            )
-            flash("Question saved", "success")
-            return to_builder(consultation, f"question-{question.key}")
+        options = OptionsForm()
+        settings_valid = form.validate_on_submit()
+        needs_one = {"choices"} if kind.uses_choices else set()
+        if options.validate_on_submit() and options.check_rows(lists, needs_one) and settings_valid:
+            saved = _save_question(question, form, options, lists)
+            if saved is not None:
+                return saved
     page = next(p for p in consultation.pages if question in p.questions)
     return render_page(
         "officer/builder/question.html",
-        status=422 if form.errors else 200,
+        status=422 if request.method == "POST" else 200,
         consultation=consultation,
         question=question,
         kind=kind,
         form=form,
-        option_form=OptionForm(formdata=None),
+        options=options,
+        lists=lists,
         sources=builder.condition_sources(consultation, page),
         action=ActionForm(),
         answered=builder.has_responses(consultation),
         priorities=strategy.priorities(),
     )
+
+
+def _save_question(
+    question: Question, form: QuestionForm, options: OptionsForm, lists: list[str]
+) -> WerkzeugResponse | None:
+    """Save everything typed; where to go next, or None with the refusal on its field."""
+    kind = kind_of(question)
+    values = {"text": form.text.data.strip(), "hint": (form.hint.data or "").strip()}
+    if kind.asks:
+        values["required"] = form.required.data
+        values["personal"] = form.personal.data
+        values["error_required"] = (form.error_required.data or "").strip()
+    for name in kind.settings:
+        raw = form[name].data
+        values[name] = raw.strip() or None if isinstance(raw, str) else raw
+    edits = option_edits(question, options, lists)
+    removed = (edits.remove.label, edits.remove.kind) if edits.remove else None
+    try:
+        builder.save_question(
+            question,
+            values,
+            list(form.outcomes.data or []),
+            list(form.indicators.data or []),
+            edits,
+        )
+    except builder.OptionRefused as refusal:
+        db.session.rollback()
+        row = row_of(options, lists, refusal.option_value)
+        (row.form.label if row else form.text).errors = [str(refusal)]
+        return None
+    except ChangeRefused as refusal:
+        db.session.rollback()
+        form.text.errors = [str(refusal)]
+        return None
+    return after_options_saved(question, options, edits, removed) or _saved(question)
+
+
+def _saved(question: Question) -> WerkzeugResponse:
+    flash("Question saved", "success")
+    return to_builder(question.consultation, f"question-{question.key}")
 
 
 @bp.post("/consultations/<slug>/questions/<key>/move/<direction>")
@@ -185,65 +221,3 @@ def delete_condition(slug: str, condition_id: int) -> WerkzeugResponse:
     if question is not None and request.args.get("back") == "question":
         return to_question(question, "conditions")
     return to_builder(consultation)
-
-
-# Options and statements ------------------------------------------------------------------------
-
-
-@bp.post("/consultations/<slug>/questions/<key>/options/<kind>")
-@allows(Action.BUILD_CONSULTATION)
-def add_option(slug: str, key: str, kind: str) -> WerkzeugResponse:
-    consultation = consultation_to_build(slug)
-    question = question_of(consultation, key)
-    option_kind = OptionKind(kind) if kind in OptionKind._value2member_map_ else abort(404)
-    form = OptionForm()
-    if form.validate_on_submit():
-        builder.add_option(question, form.label.data.strip(), option_kind)
-        flash(f"Added \u201c{form.label.data.strip()}\u201d", "success")
-    else:
-        flash("Enter the option, in 300 characters or fewer", "error")
-    return to_question(question, f"{option_kind.value}s")
-
-
-@bp.post("/consultations/<slug>/questions/<key>/options/<value>/update")
-@allows(Action.BUILD_CONSULTATION)
-def update_option(slug: str, key: str, value: str) -> WerkzeugResponse:
-    consultation = consultation_to_build(slug)
-    question = question_of(consultation, key)
-    option = option_of(question, value)
-    form = OptionForm()
-    if form.validate_on_submit():
-        exclusive = form.exclusive.data if question.type == QuestionType.MULTIPLE_CHOICE else None
-        builder.update_option(option, form.label.data.strip(), exclusive)
-        flash(f"Saved \u201c{option.label}\u201d", "success")
-    else:
-        flash("Enter the option, in 300 characters or fewer", "error")
-    return to_question(question, f"option-{value}")
-
-
-@bp.post("/consultations/<slug>/questions/<key>/options/<value>/move/<direction>")
-@allows(Action.BUILD_CONSULTATION)
-def move_option(slug: str, key: str, value: str, direction: str) -> WerkzeugResponse:
-    consultation = consultation_to_build(slug)
-    question = question_of(consultation, key)
-    option = option_of(question, value)
-    checked_action()
-    apply_change(
-        builder.move_option,
-        f"\u201c{option.label}\u201d moved {direction}",
-        option,
-        step_of(direction),
-    )
-    return to_question(question, f"option-{value}")
-
-
-@bp.post("/consultations/<slug>/questions/<key>/options/<value>/delete")
-@allows(Action.BUILD_CONSULTATION)
-def delete_option(slug: str, key: str, value: str) -> WerkzeugResponse:
-    consultation = consultation_to_build(slug)
-    question = question_of(consultation, key)
-    option = option_of(question, value)
-    checked_action()
-    kind = option.kind.value
-    apply_change(builder.delete_option, f"\u201c{option.label}\u201d deleted", option)
-    return to_question(question, f"{kind}s")

@@ -238,6 +238,15 @@ class MemberErasure:
     personal_answers: int
 
 
+def member_erasure_counts(member: PanelMember) -> MemberErasure:
+    """What erase_member would remove, counted without changing anything: for the page that
+    asks an officer to confirm."""
+    response_ids = [response.id for _, response in _member_responses(member) if response]
+    personal = _count(_personal_answers(Answer.response_id.in_(response_ids)))
+    invitations = _count(sa.select(Invitation.id).where(Invitation.member_id == member.id))
+    return MemberErasure(member.reference, invitations, len(response_ids), personal)
+
+
 def erase_member(member: PanelMember, by: Any = None) -> MemberErasure:
     """Erase a member at their request, in one transaction: their record, groups and
     invitations go; responses linked to them are kept anonymously (the link removed and their

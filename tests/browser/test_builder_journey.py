@@ -14,6 +14,7 @@ from tests.browser.conftest import Visit
 from tests.factories import PASSWORD, create_user
 
 TITLE = "Shelters and stops: what bus users think"
+SLUG = "shelters-and-stops-what-bus-users-think"
 
 
 def sign_in(page: Page, live_server: str, email: str, visit: Visit) -> None:
@@ -36,16 +37,17 @@ def add_question(page: Page, visit: Visit, position: int, label: str, text: str)
 
 
 def add_options(page: Page, labels: list[str], what: str = "option") -> None:
-    """On a question's edit page: add options (or statements) in place."""
-    label = "Add an option" if what == "option" else "Add a statement"
-    for text in labels:
-        page.get_by_label(label).fill(text)
-        page.get_by_role("button", name=f"Add {what}", exact=True).click()
-        expect(page.locator(".app-flash-message")).to_have_text(f"Added \u201c{text}\u201d")
+    """On a question's edit page: type each option into the next empty row, pressing Add
+    another between them (which saves what is typed)."""
+    prefix = "choices" if what == "option" else "statements"
+    for number, text in enumerate(labels):
+        if number:
+            page.get_by_role("button", name=f"Add another {what}").click()
+        page.locator(f"input[name^='{prefix}-'][name$='-label'][value='']").first.fill(text)
 
 
 def save_question(page: Page, visit: Visit) -> None:
-    page.get_by_role("button", name="Save question").click()
+    page.get_by_role("button", name="Save question").last.click()
     expect(page.locator("h1")).to_have_text(TITLE)
     visit.check()
 
@@ -73,22 +75,36 @@ def build_consultation(page: Page, live_server: str, visit: Visit) -> None:
     expect(page.locator("#consultation-status")).to_have_text("Draft")
     visit.check()
 
-    # Page 1: the question that routes.
+    # Page 1: the question that routes. A rename typed before Add another is kept with it.
     add_question(page, visit, 1, "Single choice", "Do you use the bus?")
-    add_options(page, ["Yes", "No"])
+    add_options(page, ["Yes", "Nope"])
+    page.get_by_role("button", name="Add another option").click()
+    page.get_by_label("Option 2", exact=True).fill("No")
+    page.get_by_label("Option 1", exact=True).fill("")
+    page.get_by_role("button", name="Save question").last.click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter option 1")
+    visit.check()
+    page.get_by_role("link", name="Enter option 1").click()
+    expect(page.get_by_label("Option 1", exact=True)).to_be_focused()
+    page.get_by_label("Option 1", exact=True).fill("Yes")
+    save_question(page, visit)
+    page.get_by_role("link", name="Edit question: Do you use the bus?").click()
+    expect(page.locator("input[name$='-label'][name^='choices']")).to_have_count(3)
+    expect(page.get_by_label("Option 2", exact=True)).to_have_value("No")
     visit.check()
     save_question(page, visit)
 
     # Page 2: asked only of bus users.
     add_page(page, visit, 2)
     add_question(page, visit, 2, "Multiple choice", "Which routes do you use?")
-    add_options(page, ["Route 1", "Route 2", "Route 3"])
+    # The condition is its own form: added first, as it does not save what is typed above.
     page.get_by_label("Show only if the answer").select_option(label="is")
     page.get_by_label("Answer to an earlier question").select_option(label="Yes")
     page.get_by_role("button", name="Add condition").click()
     expect(page.locator(".app-condition")).to_contain_text(
         "Shown only if the answer to \u201cDo you use the bus?\u201d is \u201cYes\u201d"
     )
+    add_options(page, ["Route 1", "Route 2", "Route 3"])
     visit.check()
     save_question(page, visit)
 
@@ -134,12 +150,25 @@ def build_consultation(page: Page, live_server: str, visit: Visit) -> None:
     assert page.evaluate("window.appNoReload") is True
     visit.check()
 
-    # Preview the first page as a respondent sees it.
+    # Preview from the start page, as a respondent begins.
     page.get_by_role("link", name="Preview").click()
+    expect(page.locator("h1")).to_have_text(TITLE)
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Nothing you enter is saved")
     visit.check()
-    page.go_back()
+    page.get_by_role("button", name="Start now").click()
+    expect(page.locator("h1")).to_have_text("Do you use the bus?")
+    visit.check()
+    page.goto(live_server + f"/officer/consultations/{SLUG}/build")
 
+    # Publishing asks first; Cancel changes nothing.
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Are you sure you want to publish \u2018{TITLE}\u2019?"
+    )
+    visit.check()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator("#consultation-status")).to_have_text("Draft")
+    page.get_by_role("button", name="Publish").click()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("#consultation-status")).to_have_text("Open")
     visit.check()

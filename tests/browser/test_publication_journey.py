@@ -37,6 +37,11 @@ def test_officer_publishes_and_the_public_reads(page: Page, live_server: str):
     expect(page.locator(".app-published-action")).to_have_count(1)
     visit.check()
     page.get_by_role("button", name="Publish the results").click()
+    expect(page.locator("h1")).to_have_text(
+        "Are you sure you want to publish the results of \u2018Bullying: what parents think\u2019?"
+    )
+    visit.check()
+    page.get_by_role("button", name="Publish the results").click()
     expect(page.locator(".govuk-tag--green")).to_have_text("Published")
     visit.check()
 
