@@ -226,6 +226,24 @@ def test_a_withdrawn_response_is_erased_audited_and_no_longer_counted(app, offic
     assert gone.error_summary() == [f"No response has the reference {shown}"]
 
 
+def test_a_withdrawal_with_a_bad_reason_changes_nothing(app, officer_client):
+    response = _not_bullied()
+    url = url_for("officer.withdraw_response", reference=format_reference(response.reference))
+    token = officer_client.get_page(url).csrf_token()
+    for reason, message in [
+        ("   ", "Enter why the response is being withdrawn"),
+        ("x" * 501, "The reason must be 500 characters or fewer"),
+        ("Asked \x07 by phone", "Why is the response being withdrawn? must not contain"),
+    ]:
+        refused = officer_client.post_page(url, data={"csrf_token": token, "reason": reason})
+        assert refused.status == 422
+        assert refused.error_summary()[0].startswith(message)
+    assert db.session.get(Response, response.id) is not None
+    assert not db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "withdrew response")
+    ).all()
+
+
 def test_only_officers_and_admins_find_responses(app, client):
     response = _not_bullied()
     shown = format_reference(response.reference)

@@ -32,7 +32,7 @@ class FindForm(PortalForm):
 
     reference = StringField(
         "Response reference",
-        description=f"The reference the respondent was given when they sent it, like {EXAMPLE}",
+        description=f"The reference the respondent was given, like {EXAMPLE}",
         validators=[
             DataRequired(f"Enter a response reference, like {EXAMPLE}"),
             Length(max=40, message=f"A response reference is like {EXAMPLE}"),
