@@ -26,12 +26,15 @@ def in_uk_time(at: datetime | None) -> datetime | None:
 
 def add_audit_entry(user: Any, action: str, subject: str, detail: str = "") -> None:
     """Record who did or saw what, in the caller's transaction (committed with the change).
-    `user` is a signed-in account, or None for the command line (`COMMAND_LINE`)."""
+    `user` is a signed-in account; or words naming who acted without one, such as the command
+    ("flask panel import") or "the member (leave link)"; or None for the command line
+    (`COMMAND_LINE`)."""
+    signed_in = user is not None and not isinstance(user, str)
     db.session.add(
         AuditEntry(
             at=utcnow(),
-            user_id=user.id if user is not None else None,
-            user_email=user.email if user is not None else COMMAND_LINE,
+            user_id=user.id if signed_in else None,
+            user_email=user.email if signed_in else (user or COMMAND_LINE),
             action=action,
             subject=subject[:100],
             detail=detail,

@@ -21,6 +21,7 @@ from portal.accounts import passwords, two_factor
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.areas.service import import_areas
+from portal.audit import add_audit_entry
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
@@ -30,8 +31,9 @@ from portal.privacy.commands import privacy
 from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.corrections import delete_response, find_response
+from portal.responses.lookup import subject as response_subject
 from portal.responses.resume import purge_expired_drafts
-from portal.responses.service import uk_today, utcnow
+from portal.responses.service import parse_reference, uk_today, utcnow
 from portal.schools.service import find_school, import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 
@@ -79,7 +81,11 @@ def import_panel_command(csv_file: Path, skip_invalid: bool) -> None:
     Every row is checked first. If any is bad, each is reported with its line number and
     nothing is imported, unless --skip-invalid is given.
     """
-    _run_import(csv_file, import_members, skip_invalid, "members")
+
+    def importer(handle: Any, skip_invalid: bool) -> ImportReport:
+        return import_members(handle, skip_invalid, by="flask panel import")
+
+    _run_import(csv_file, importer, skip_invalid, "members")
 
 
 @schools.command("import")
@@ -260,10 +266,12 @@ def reset_two_factor(email: str) -> None:
 def delete_response_command(reference: str) -> None:
     """Delete one response by its reference (a duplicate keyed in twice, a test), taking it
     off every running total."""
-    found = find_response(reference.replace("-", "").strip().upper())
+    stored_as = parse_reference(reference)
+    found = find_response(stored_as) if stored_as else None
     if found is None:
         raise click.ClickException(f"No response has the reference {reference}.")
-    delete_response(found)
+    add_audit_entry("flask responses delete", "deleted response", response_subject(found))
+    delete_response(found)  # commits, with the audit entry
     click.echo(f"Deleted response {reference}.")
 
 

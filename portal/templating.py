@@ -174,6 +174,16 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
         },
     ),
     (
+        "officer.find_response",
+        "Find a response",
+        {
+            "officer.find_response",
+            "officer.response_page",
+            "officer.correct_answer",
+            "officer.withdraw_response",
+        },
+    ),
+    (
         "officer.safeguarding_queue",
         "Safeguarding",
         {"officer.safeguarding_queue", "officer.safeguarding_flag"},

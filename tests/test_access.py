@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask, url_for
 
 from portal.accounts.models import Role
@@ -25,7 +26,8 @@ from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import PanelMember
 from portal.publications.models import Publication, PublishedAction
-from portal.responses.models import Answer
+from portal.responses.models import Answer, Response
+from portal.responses.service import format_reference
 from portal.safeguarding.models import SafeguardingFlag
 from portal.schools.service import create_channel
 from tests.factories import create_school, create_user, sign_in, submit_response
@@ -190,6 +192,7 @@ def test_every_route_for_every_role(app, client, role):
         "audience": "parents",
         # An account for the admin pages to show, disable and enable: not the walker's own.
         "user_id": create_user(Role.OFFICER, email="walked@council.example").id,
+        "reference": format_reference(db.session.scalars(sa.select(Response.reference)).one()),
     }
     if role is not None:
         extra = {"school_id": school_id} if role == Role.SCHOOL else {}

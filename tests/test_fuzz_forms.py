@@ -209,6 +209,7 @@ def _staff_form_pages(app: Flask) -> list[str]:
         "answer_id": 0,
         "action_id": 0,
         "token": "none",
+        "reference": "none",
     }
     pages = []
     for endpoint, method in every_route(app):

@@ -50,6 +50,7 @@ class Action(StrEnum):
     ANALYSE_COMMENTS = "tag comments with themes and mark quotes"
     PUBLISH_RESULTS = "publish and withdraw results"
     REVIEW_SAFEGUARDING = "review safeguarding flags"
+    FIND_RESPONSES = "find a response by its reference, correct it or withdraw it"
     # Admins only.
     MANAGE_USERS = "create, disable and re-enable staff accounts"
     READ_AUDIT_LOG = "read and download the audit log"
@@ -87,6 +88,7 @@ PERMISSIONS: Mapping[Action, frozenset[AnyRole]] = {
     Action.ANALYSE_COMMENTS: _OFFICERS,
     Action.PUBLISH_RESULTS: _OFFICERS,
     Action.REVIEW_SAFEGUARDING: _OFFICERS,
+    Action.FIND_RESPONSES: _OFFICERS,
     Action.MANAGE_USERS: _ADMINS,
     Action.READ_AUDIT_LOG: _ADMINS,
 }

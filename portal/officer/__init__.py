@@ -31,6 +31,7 @@ from portal.officer import (  # noqa: E402, F401
     preview_views,
     publication_views,
     question_builder_views,
+    response_views,
     results_views,
     safeguarding_views,
     school_views,

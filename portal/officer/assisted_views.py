@@ -3,6 +3,11 @@
 The officer goes through the same journey as an online respondent (the same pages, checks and
 check-answers), so a keyed-in response is validated and stored like any other; it is marked
 with its channel and the officer who entered it, and counted like any other response.
+
+A panel member answering on paper or by telephone quotes the code from their invitation: the
+draft then carries the invitation, exactly as one started from the member's personal link does,
+so the response uses the invitation up in its own transaction and counts in the panel's
+response rates and weighting like an online answer.
 """
 
 from __future__ import annotations
@@ -10,14 +15,16 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
-from wtforms import RadioField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from portal.accounts.permissions import Action, allows
+from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.forms import PortalForm
 from portal.officer import bp
+from portal.panel import invitations
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
 from portal.responses import service
@@ -34,6 +41,21 @@ class AssistedStartForm(PortalForm):
         ],
         validators=[InputRequired("Select how the response reached the council")],
     )
+    panel_code = StringField(
+        "Panel member's code (optional)",
+        description="Only for a member of the Warwickshire Panel: the code on their "
+        "invitation letter or email, like BCDFG23456",
+        validators=[Length(max=20, message="A panel member's code is 10 letters and numbers")],
+    )
+
+
+def _invitation_id(form: AssistedStartForm, consultation: Consultation) -> int | None:
+    """The invitation whose code was given, or None when none was; CodeRefused when the code
+    cannot be used."""
+    code = (form.panel_code.data or "").strip() if "panel_code" in form else ""
+    if not code:
+        return None
+    return invitations.invitation_for_code(consultation, code).id
 
 
 @bp.route("/consultations/<slug>/assisted", methods=["GET", "POST"])
@@ -43,7 +65,14 @@ def assisted_start(slug: str) -> WerkzeugResponse:
     form = AssistedStartForm()
     now = service.utcnow()
     is_open = consultation.is_open_on(service.uk_today(now))
+    if not invitations.has_invitations(consultation):
+        del form.panel_code  # nobody was invited, so nobody has a code to quote
     if is_open and form.validate_on_submit():
+        try:
+            invitation_id = _invitation_id(form, consultation)
+        except invitations.CodeRefused as refused:
+            form.panel_code.errors = [str(refused)]
+            return _page(consultation, form, is_open)
         try:
             service.ensure_open(consultation, now)
         except ConsultationUnavailable:
@@ -54,13 +83,19 @@ def assisted_start(slug: str) -> WerkzeugResponse:
             draft_lifetime(),
             channel=ResponseChannel(form.channel.data),
             entered_by_id=current_user.id,
+            invitation_id=invitation_id,
         )
         session[DRAFTS_KEY] = {**session.get(DRAFTS_KEY, {}), slug: draft.token}
         first = consultation.pages[0].position
         return redirect(url_for("public.question_page", slug=slug, number=first), code=303)
+    return _page(consultation, form, is_open)
+
+
+def _page(consultation: Consultation, form: AssistedStartForm, is_open: bool) -> WerkzeugResponse:
+    has_errors = any(field.errors for field in form)
     return render_page(
         "officer/assisted.html",
-        status=422 if form.errors else 200,
+        status=422 if has_errors else 200,
         consultation=consultation,
         form=form,
         is_open=is_open,

@@ -80,7 +80,7 @@ def _save(form: MemberForm, member: PanelMember | None) -> PanelMember | None:
         return None
     try:
         values = service.clean_member(_form_values(form))
-        return service.save_member(member, values)
+        return service.save_member(member, values, by=current_user)
     except service.MemberError as problem:
         field = form[problem.field] if problem.field and problem.field in form else form.reference
         field.errors = [*field.errors, str(problem)[:1].upper() + str(problem)[1:]]
@@ -94,7 +94,6 @@ def new_member() -> WerkzeugResponse:
     if request.method == "POST":
         member = _save(form, None)
         if member is not None:
-            audit.audit(current_user, "added", service.audit_subject(member))
             flash(f"Added {member.reference}", "success")
             return redirect(url_for(".member", member_reference=member.reference), code=303)
     return render_page(
@@ -131,7 +130,6 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
         form = MemberForm()
         saved = _save(form, found)
         if saved is not None:
-            audit.audit(current_user, "changed", service.audit_subject(saved))
             flash("Saved", "success")
             return redirect(url_for(".member", member_reference=saved.reference), code=303)
     return render_page(

@@ -206,3 +206,51 @@ def find(code: str) -> Invitation | None:
     if len(code) > 16:
         return None
     return db.session.scalar(sa.select(Invitation).where(Invitation.code == code.upper()))
+
+
+class CodeRefused(ValueError):
+    """Why a panel member's code quoted on paper or by telephone cannot be used, in words fit
+    to show the officer keying the response in."""
+
+
+def normalise_code(text: str) -> str:
+    """A code as read out or copied from a letter: any case, spaces and hyphens ignored."""
+    return "".join(character for character in text if character not in " -\t").upper()
+
+
+def invitation_for_code(consultation: Consultation, text: str) -> Invitation:
+    """The unused invitation of an active member to `consultation` that `text` is the code of,
+    for a response keyed in on their behalf; CodeRefused says why not. The invitation is used up
+    only when the response is stored (responses.storing claims it in the same transaction),
+    so two officers keying in the same code cannot both count it."""
+    code = normalise_code(text)
+    invitation = find(code) if code else None
+    if invitation is None or invitation.consultation_id != consultation.id:
+        if invitation is not None:
+            raise CodeRefused(
+                f"The code {code} is for another consultation, not this one: check the letter "
+                "the panel member is quoting from"
+            )
+        raise CodeRefused(
+            f"No panel member was invited with the code {code}: check it against the letter"
+        )
+    if invitation.responded_at is not None:
+        raise CodeRefused(
+            f"The panel member with the code {code} has already responded to this consultation"
+        )
+    if invitation.member.status == MemberStatus.LEFT:
+        raise CodeRefused(
+            f"The panel member with the code {code} has left the panel: enter the response "
+            "without a code"
+        )
+    return invitation
+
+
+def has_invitations(consultation: Consultation) -> bool:
+    """Whether any panel member was invited to the consultation (so may quote a code)."""
+    return (
+        db.session.scalar(
+            sa.select(Invitation.id).where(Invitation.consultation_id == consultation.id).limit(1)
+        )
+        is not None
+    )

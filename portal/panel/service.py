@@ -1,4 +1,10 @@
-"""The panel register: importing, adding, changing and removing members, leaving, auditing."""
+"""The panel register: importing, adding, changing and removing members, leaving, auditing.
+
+Every member added, changed or leaving is written to the audit log in the same transaction as
+the change, with who did it (an officer, the import command, the member by their leave link)
+and which details changed, never the details themselves: the entry names the member by their
+reference (`audit_subject`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
+from portal.audit import add_audit_entry
 from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
 from portal.panel.models import (
@@ -37,6 +44,24 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]{0,29}$")
 MEMBERS_PER_PAGE = 50
+# Who the audit log says acted when a member leaves through the link in their invitation.
+LEAVE_LINK = "the member (leave link)"
+# How the audit log names the details of a member, in the order they are listed.
+DETAIL_NAMES = {
+    "reference": "reference",
+    "name": "name",
+    "email": "email",
+    "address": "address",
+    "postcode": "postcode",
+    "district": "district",
+    "age_band": "age band",
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "disability": "disability",
+    "consent_given_on": "consent date",
+    "consent_wording": "consent wording",
+    "groups": "groups",
+}
 
 
 PanelFileError = CsvFileError
@@ -174,14 +199,39 @@ def _groups_named(names: list[str]) -> list[PanelGroup]:
     return groups
 
 
-def _apply(member: PanelMember, values: dict[str, Any]) -> None:
+def _changed(member: PanelMember, values: dict[str, Any]) -> list[str]:
+    """The names of the details `values` would change (for the audit log: names only)."""
+    changed = [
+        label
+        for name, label in DETAIL_NAMES.items()
+        if name != "groups" and getattr(member, name) != values[name]
+    ]
+    if sorted(group.name for group in member.groups) != sorted(values["groups"]):
+        changed.append(DETAIL_NAMES["groups"])
+    return changed
+
+
+def _apply(member: PanelMember, values: dict[str, Any], by: Any) -> None:
+    """Set the member's details and audit it, in the caller's transaction: "added" for a new
+    member; "changed" with the names of the details changed, or nothing when none did."""
+    changed = _changed(member, values) if member.id is not None else None
+    was = member.reference
     for name, value in values.items():
         if name != "groups":
             setattr(member, name, value)
     member.groups = _groups_named(values["groups"])
+    if changed is None:
+        add_audit_entry(by, "added", audit_subject(member))
+    elif changed:
+        # A new reference is a new subject: say which it was, so the two trails join up.
+        renamed = f" (the reference was {was})" if was != member.reference else ""
+        detail = "Changed: " + ", ".join(changed) + renamed
+        add_audit_entry(by, "changed", audit_subject(member), detail)
 
 
-def import_members(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
+def import_members(handle: TextIO, skip_invalid: bool = False, by: Any = None) -> ImportReport:
+    """Add or update members from a CSV file, each audited as done `by` (the command's name
+    when run from the command line)."""
     rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_member, "reference", "reference")
     if report.problems and not skip_invalid:
         return report
@@ -199,7 +249,7 @@ def import_members(handle: TextIO, skip_invalid: bool = False) -> ImportReport:
             report.created += 1
         else:
             report.updated += 1
-        _apply(member, values)
+        _apply(member, values, by)
     db.session.commit()
     report.imported = True
     return report
@@ -214,15 +264,16 @@ def find_member(reference: str) -> PanelMember | None:
     return db.session.scalar(sa.select(PanelMember).where(PanelMember.reference == reference))
 
 
-def save_member(member: PanelMember | None, values: dict[str, Any]) -> PanelMember:
-    """Add a member (member None) or change one; the reference must stay unique."""
+def save_member(member: PanelMember | None, values: dict[str, Any], by: Any) -> PanelMember:
+    """Add a member (member None) or change one, audited as done `by`; the reference must
+    stay unique."""
     clash = find_member(values["reference"])
     if clash is not None and clash is not member:
         raise MemberError(f"reference {values['reference']} belongs to another member", "reference")
     if member is None:
         member = PanelMember(leave_token=secrets.token_urlsafe(32))
         db.session.add(member)
-    _apply(member, values)
+    _apply(member, values, by)
     db.session.commit()
     return member
 
@@ -235,6 +286,7 @@ def leave(token: str, today: date) -> PanelMember | None:
     if member.status != MemberStatus.LEFT:
         member.status = MemberStatus.LEFT
         member.left_on = today
+        add_audit_entry(LEAVE_LINK, "left the panel", audit_subject(member))
         db.session.commit()
     return member
 

@@ -30,7 +30,7 @@ def retention(dry_run: bool, today: object) -> None:
     comments on the service.
     Run it daily (cron); it reports what it removed."""
     day: date = today.date() if today else uk_today()  # type: ignore[attr-defined]
-    erased = service.apply_retention(day, dry_run=dry_run)
+    erased = service.apply_retention(day, dry_run=dry_run, by="flask privacy retention")
     if not erased:
         click.echo(f"Nothing is past its retention period on {day:%d %B %Y}.")
     for erasure in erased:
@@ -75,7 +75,7 @@ def member_erase(reference: str, yes: bool) -> None:
         click.confirm(
             f"Erase {reference} and everything that links them to a response?", abort=True
         )
-    result = service.erase_member(member)
+    result = service.erase_member(member, by="flask privacy member-erase")
     click.echo(
         f"Erased {result.reference}: {result.invitations} invitations, "
         f"{result.responses_unlinked} responses unlinked, "

@@ -107,8 +107,11 @@ def _count(statement: sa.Select[Any]) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
 
 
-def erase_personal_data(consultation: Consultation, today: date, dry_run: bool = False) -> Erasure:
-    """Erase one consultation's personal details, in one transaction (or only count them)."""
+def erase_personal_data(
+    consultation: Consultation, today: date, dry_run: bool = False, by: Any = None
+) -> Erasure:
+    """Erase one consultation's personal details, in one transaction (or only count them),
+    audited as done `by` (the command's name when run from the command line)."""
     cid = consultation.id
     linked = sa.select(Response.id).where(
         Response.consultation_id == cid, Response.invitation_id.is_not(None)
@@ -138,14 +141,14 @@ def erase_personal_data(consultation: Consultation, today: date, dry_run: bool =
     feedback.erase_comments(cid)
     consultation.personal_data_erased_on = today
     add_audit_entry(
-        None, "erased personal data", f"consultation:{consultation.slug}", erasure.summary()
+        by, "erased personal data", f"consultation:{consultation.slug}", erasure.summary()
     )
     db.session.commit()
     return erasure
 
 
-def apply_retention(today: date, dry_run: bool = False) -> list[Erasure]:
-    return [erase_personal_data(c, today, dry_run) for c in due(today)]
+def apply_retention(today: date, dry_run: bool = False, by: Any = None) -> list[Erasure]:
+    return [erase_personal_data(c, today, dry_run, by) for c in due(today)]
 
 
 # A panel member's rights of access and erasure ------------------------------------------------

@@ -358,7 +358,11 @@ def submit(slug: str) -> WerkzeugResponse:
         pass  # a double click: the first submission stored it; show its confirmation
     except InvitationUsed:
         return render_page(
-            "public/invitation-used.html", status=409, consultation=journey.consultation, left=False
+            "public/invitation-used.html",
+            status=409,
+            consultation=journey.consultation,
+            left=False,
+            keyed_in=journey.draft.channel != ResponseChannel.ONLINE,
         )
     return redirect(url_for("public.confirmation", slug=slug), code=303)
 

@@ -109,6 +109,15 @@ def format_reference(reference: str) -> str:
     return f"{reference[:5]}-{reference[5:]}"
 
 
+def parse_reference(text: str) -> str | None:
+    """A reference as a respondent or officer types it ("63sbm-fqwtt ", "63SBMFQWTT") as it is
+    stored, or None when it cannot be one."""
+    reference = "".join(text.split()).replace("-", "").upper()
+    if len(reference) != REFERENCE_LENGTH or not set(reference) <= set(REFERENCE_ALPHABET):
+        return None
+    return reference
+
+
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
     if not consultation.is_open_on(uk_today(now)):
         raise ConsultationUnavailable(consultation.slug)

@@ -1,0 +1,145 @@
+"""Find a response by the reference its respondent quotes ("63SBM-FQWTT"), read it, correct an
+answer, or withdraw it at the respondent's request. Officers see every consultation, so a
+reference is looked up across all of them, by exact match only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug import Response as WerkzeugResponse
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal import audit
+from portal.accounts.permissions import Action, allows
+from portal.consultations.question_types import kind_of
+from portal.forms import CsrfForm, PortalForm
+from portal.officer import bp
+from portal.rendering import render_page
+from portal.responses import lookup
+from portal.responses.service import format_reference
+
+EXAMPLE = "63SBM-FQWTT"
+
+
+class FindForm(PortalForm):
+    """Sent by GET: a search changes nothing, and its address can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    reference = StringField(
+        "Response reference",
+        description=f"The reference the respondent was given, like {EXAMPLE}",
+        validators=[
+            DataRequired(f"Enter a response reference, like {EXAMPLE}"),
+            Length(max=40, message=f"A response reference is like {EXAMPLE}"),
+        ],
+    )
+
+
+class WithdrawForm(PortalForm):
+    reason = TextAreaField(
+        "Why is the response being withdrawn?",
+        description="For the audit log: for example, the respondent asked by email on 3 March "
+        "for their response to be removed.",
+        validators=[
+            DataRequired("Enter why the response is being withdrawn"),
+            Length(
+                max=lookup.REASON_MAX_LENGTH,
+                message=f"The reason must be {lookup.REASON_MAX_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+
+
+def _found(reference: str) -> lookup.FoundResponse:
+    response = lookup.find(reference) or abort(404)
+    return lookup.read(response)
+
+
+@bp.get("/responses/find")
+@allows(Action.FIND_RESPONSES)
+def find_response() -> WerkzeugResponse:
+    form = FindForm(request.args)
+    if "reference" in request.args and form.validate():
+        response = lookup.find(form.reference.data or "")
+        if response is not None:
+            return redirect(
+                url_for(".response_page", reference=format_reference(response.reference)),
+                code=303,
+            )
+        form.reference.errors = [f"No response has the reference {form.reference.data.strip()}"]
+    return render_page("officer/responses/find.html", form=form)
+
+
+@bp.get("/responses/<reference>")
+@allows(Action.FIND_RESPONSES)
+def response_page(reference: str) -> WerkzeugResponse:
+    found = _found(reference)
+    audit.audit(current_user, "viewed response", lookup.subject(found.response))
+    return render_page("officer/responses/response.html", found=found)
+
+
+def _correction_form(question: Any, stored: Any, formdata: Any) -> CsrfForm:
+    form_class = type("CorrectionForm", (CsrfForm,), kind_of(question).fields(question))
+    initial = kind_of(question).form_data(question, stored)
+    form: CsrfForm = form_class(formdata=formdata, data=initial if formdata is None else None)
+    return form
+
+
+@bp.route("/responses/<reference>/questions/<key>/correct", methods=["GET", "POST"])
+@allows(Action.FIND_RESPONSES)
+def correct_answer(reference: str, key: str) -> WerkzeugResponse:
+    """One question's answer, changed as the respondent asked (or a keying error put right)."""
+    found = _found(reference)
+    shown = found.question(key)
+    if shown is None or not shown.asked:
+        abort(404)
+    question = shown.question
+    posted = request.method == "POST"
+    form = _correction_form(question, found.stored.get(key), request.form if posted else None)
+    if posted and form.validate():
+        removed = lookup.correct(
+            found, question, kind_of(question).to_stored(question, form), by=current_user
+        )
+        message = f"Answer to \u201c{question.text}\u201d corrected"
+        if removed:
+            message += (
+                f". The answers to {removed} later "
+                f"{'question' if removed == 1 else 'questions'} it now routes past were removed"
+            )
+        flash(message, "success")
+        return redirect(url_for(".response_page", reference=found.reference), code=303)
+    return render_page(
+        "officer/responses/correct.html",
+        status=422 if form.errors else 200,
+        found=found,
+        question=question,
+        macro=kind_of(question).macro,
+        form=form,
+    )
+
+
+@bp.route("/responses/<reference>/withdraw", methods=["GET", "POST"])
+@allows(Action.FIND_RESPONSES)
+def withdraw_response(reference: str) -> WerkzeugResponse:
+    """Ask first (a GOV.UK confirmation page), then erase the response for good."""
+    found = _found(reference)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        lookup.withdraw(found.response, (form.reason.data or "").strip(), by=current_user)
+        flash(
+            f"Response {found.reference} withdrawn: its answers are erased and no longer "
+            "counted in the results",
+            "success",
+        )
+        return redirect(url_for(".find_response"), code=303)
+    return render_page(
+        "officer/responses/withdraw.html",
+        status=422 if form.errors else 200,
+        found=found,
+        form=form,
+    )

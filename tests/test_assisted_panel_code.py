@@ -1,0 +1,173 @@
+"""A panel member's paper or telephone answers, keyed in by an officer with the code from their
+invitation: the invitation is used up with the response, and the response counts in the
+panel's response rates and weighting like an online answer."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.extensions import db
+from portal.panel import invitations, service
+from portal.panel.models import Invitation, MemberStatus
+from portal.responses.models import Response, ResponseChannel, ResponseDraft
+from portal.responses.service import utcnow
+from tests.factories import create_user, sign_in
+from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation
+from tests.test_panel import HEADER, _row
+
+SLUG = "warwickshire-panel-liveability"
+OTHER = "bullying-what-parents-think"
+
+
+def _invite_three() -> dict[str, str]:
+    """Three Warwick members, 65 to 74, invited: their codes by reference."""
+    service.import_members(
+        io.StringIO(HEADER + "".join(_row(f"WP-00{n}") for n in (1, 2, 3))),
+        by="flask panel import",
+    )
+    invitations.invite(consultation(SLUG), None, utcnow())
+    return {
+        invitation.member.reference: invitation.code
+        for invitation in db.session.scalars(sa.select(Invitation))
+    }
+
+
+def _officer(client):
+    sign_in(client, create_user())
+    return client.get_page(url_for("officer.assisted_start", slug=SLUG))
+
+
+def _start(client, token: str, code: str, channel: str = "paper"):
+    return client.post(
+        url_for("officer.assisted_start", slug=SLUG),
+        data={"csrf_token": token, "channel": channel, "panel_code": code},
+    )
+
+
+def _key_in(client, token: str) -> None:
+    respondent = Respondent(client, SLUG)
+    respondent.token = token
+    respondent.answer_all(LIVEABILITY_ANSWERS)
+    sent = respondent.submit()
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
+
+
+def _warwick_rate(client) -> str:
+    page = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    row = page.soup.find(id="rates-district").find("th", string="Warwick").parent
+    return row.get_text(" ", strip=True)
+
+
+def test_a_code_quoted_by_telephone_uses_the_invitation_and_counts(app, client):
+    codes = _invite_three()
+    page = _officer(client)
+    assert "Panel member's code (optional)" in page.text
+    token = page.csrf_token()
+    assert _warwick_rate(client) == "Warwick 3 0 0.0%"
+    assert (
+        "No panel member has answered through an invitation yet"
+        in client.get_page(url_for("officer.panel_results", slug=SLUG)).text
+    )
+
+    # Read out over the telephone: lower case, with a space and a hyphen, is the same code.
+    code = codes["WP-002"]
+    started = _start(client, token, f" {code[:5].lower()}-{code[5:].lower()} ", "phone")
+    assert started.status_code == 303
+    assert started.headers["Location"].endswith(
+        url_for("public.question_page", slug=SLUG, number=1)
+    )
+    _key_in(client, token)
+
+    stored = db.session.scalars(sa.select(Response)).one()
+    assert stored.channel == ResponseChannel.PHONE and stored.entered_by_id is not None
+    assert stored.panel_invited
+    assert (stored.profile_district, stored.profile_age_band) == ("warwick", "65_74")
+    used = db.session.scalars(sa.select(Invitation).where(Invitation.code == code)).one()
+    assert used.responded_at == stored.submitted_at
+    # The other members' invitations are untouched.
+    unused = sa.select(sa.func.count(Invitation.id)).where(Invitation.responded_at.is_(None))
+    assert db.session.scalar(unused) == 2
+
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+    results = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    assert results.soup.find(id="weighting-summary").text.startswith("1 response")
+    assert invitations.counts(consultation(SLUG)).responded == 1
+
+
+@pytest.mark.parametrize(
+    "problem", ["unknown", "another consultation", "already used", "left the panel"]
+)
+def test_a_code_that_cannot_be_used_is_refused_and_nothing_is_stored(app, client, problem):
+    codes = _invite_three()
+    if problem == "another consultation":
+        invitations.invite(consultation(OTHER), None, utcnow())
+        code = db.session.scalars(
+            sa.select(Invitation.code).where(Invitation.consultation_id == consultation(OTHER).id)
+        ).first()
+        expected = "is for another consultation, not this one"
+    elif problem == "already used":
+        code = codes["WP-001"]
+        page = _officer(client)
+        assert _start(client, page.csrf_token(), code).status_code == 303
+        _key_in(client, page.csrf_token())
+        expected = "has already responded to this consultation"
+    elif problem == "left the panel":
+        code = codes["WP-003"]
+        member = service.find_member("WP-003")
+        service.leave(member.leave_token, utcnow().date())
+        expected = "has left the panel"
+    else:
+        code = "BCDFG23456"
+        expected = "No panel member was invited with the code BCDFG23456"
+    if problem != "already used":
+        page = _officer(client)
+    responses_before = db.session.scalar(sa.select(sa.func.count(Response.id)))
+    drafts_before = db.session.scalar(sa.select(sa.func.count(ResponseDraft.id)))
+
+    refused = client.post_page(
+        url_for("officer.assisted_start", slug=SLUG),
+        data={"csrf_token": page.csrf_token(), "channel": "paper", "panel_code": code},
+    )
+    assert refused.status == 422
+    [message] = refused.error_summary()
+    assert expected in message
+    field_error = refused.soup.find(id="panel_code-error").get_text(" ", strip=True)
+    assert expected in field_error
+    assert refused.soup.find(id="panel_code")["value"] == code
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == responses_before
+    assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == drafts_before
+    if problem == "left the panel":
+        assert service.find_member("WP-003").status == MemberStatus.LEFT
+
+
+def test_two_officers_keying_in_the_same_code_store_it_once(app, client):
+    codes = _invite_three()
+    page = _officer(client)
+    token = page.csrf_token()
+    assert _start(client, token, codes["WP-001"]).status_code == 303
+    first_draft = db.session.scalars(sa.select(ResponseDraft)).one()
+    # A second officer starts on the same member's paper form before the first sends theirs.
+    with app.test_client() as other:
+        other_page = _officer(other)
+        assert _start(other, other_page.csrf_token(), codes["WP-001"]).status_code == 303
+        _key_in(other, other_page.csrf_token())
+    respondent = Respondent(client, SLUG)
+    respondent.token = token
+    respondent.answer_all(LIVEABILITY_ANSWERS)
+    refused = respondent.submit()
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "This panel member has already answered" in text
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
+    db.session.expire_all()
+    assert db.session.get(ResponseDraft, first_draft.id).response_id is None
+
+
+def test_no_code_is_asked_for_where_nobody_was_invited(app, client):
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.assisted_start", slug=OTHER))
+    assert "Panel member's code" not in page.text
