@@ -11,7 +11,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
-from portal.csv_export import csv_text
+from portal.csv_export import CSV_TYPE, csv_text
 from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
@@ -75,7 +75,7 @@ def distribution_csv(slug: str) -> WerkzeugResponse:
         for row in report.schools
     )
     response = make_response("".join(csv_text(head, rows)))
-    response.mimetype = "text/csv"
+    response.content_type = CSV_TYPE
     response.headers["Content-Disposition"] = (
         f'attachment; filename="responses-by-school-{consultation.slug}.csv"'
     )
