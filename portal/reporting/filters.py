@@ -8,7 +8,6 @@ kinds must all match (Rugby, and a school's link, and "bullied online").
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -22,7 +21,8 @@ from portal.consultations.models import Consultation, Option, Question, Question
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.panel.models import PanelGroup
-from portal.responses.models import Answer, Response, ResponseChannel, response_group
+from portal.reporting.respondent_types import RespondentType, type_condition
+from portal.responses.models import Answer, Response, response_group
 from portal.responses.service import uk_midnight_in_utc
 from portal.schools.models import DistributionChannel, District, School
 
@@ -36,31 +36,6 @@ GIVEN_DISTRICT_LABEL = "District the respondent gave"
 DECILE = "decile"
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
-
-
-class RespondentType(enum.StrEnum):
-    """How a respondent came to answer, from what their response records."""
-
-    WEBSITE = "website"
-    SCHOOL = "school"
-    OUTLET = "outlet"
-    PANEL = "panel"
-    PAPER = "paper"
-    PHONE = "phone"
-
-    @property
-    def label(self) -> str:
-        return RESPONDENT_TYPE_LABELS[self]
-
-
-RESPONDENT_TYPE_LABELS = {
-    RespondentType.WEBSITE: "Online, straight to the website",
-    RespondentType.SCHOOL: "Online, through a school's link",
-    RespondentType.OUTLET: "Online, through another outlet's link",
-    RespondentType.PANEL: "Panel members, through their invitation",
-    RespondentType.PAPER: "Paper copy, keyed in",
-    RespondentType.PHONE: "By telephone, keyed in",
-}
 
 
 @dataclass(frozen=True)
@@ -247,7 +222,7 @@ class ResponseFilter:
                 )
             )
         if self.types:
-            found.append(sa.or_(*(_type_condition(kind) for kind in self.types)))
+            found.append(sa.or_(*(type_condition(kind) for kind in self.types)))
         if self.submitted_from:
             found.append(Response.submitted_at >= uk_midnight_in_utc(self.submitted_from))
         if self.submitted_to:
@@ -434,27 +409,6 @@ class ResponseFilter:
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _type_condition(kind: RespondentType) -> sa.ColumnElement[bool]:
-    linked = DistributionChannel.school_id.is_not(None)
-    if kind == RespondentType.PAPER:
-        return Response.channel == ResponseChannel.PAPER
-    if kind == RespondentType.PHONE:
-        return Response.channel == ResponseChannel.PHONE
-    if kind == RespondentType.PANEL:
-        return Response.panel_invited.is_(True)
-    if kind == RespondentType.SCHOOL:
-        return Response.distribution_channel_id.in_(sa.select(DistributionChannel.id).where(linked))
-    if kind == RespondentType.OUTLET:
-        return Response.distribution_channel_id.in_(
-            sa.select(DistributionChannel.id).where(sa.not_(linked))
-        )
-    return sa.and_(
-        Response.channel == ResponseChannel.ONLINE,
-        Response.panel_invited.is_(False),
-        Response.distribution_channel_id.is_(None),
-    )
 
 
 def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
