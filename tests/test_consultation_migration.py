@@ -127,7 +127,9 @@ def test_the_new_version_is_brought_in_and_earlier_answers_keep_their_meaning(ap
     where = page.soup.select_one("#result-2\\.2\\.3-bullying_where")
     summary = where.select_one("p.app-muted").get_text(" ", strip=True)
     # The earlier parent was asked (their version asked everyone); the later one was not.
-    assert summary.startswith("1 answered, 0 skipped, 1 not asked.")
+    assert summary.startswith(
+        "1 answered, 0 skipped, 1 not asked (routed past it by their earlier answers)."
+    )
     assert (
         "1 of the responses answered an earlier version of the consultation, which asked this "
         "question of different people; the figures include their answers." in summary

@@ -175,9 +175,17 @@ def test_summary_tables_follow_the_filters(app, client, fmt):
         rows = _xlsx_rows(data, "Summary")
     else:
         rows = _ods_rows(data, "Summary")
-    assert rows[0] == ["Question", "Statement", "Answer", "Count", "Percentage", "Base (people)"]
+    assert rows[0] == [
+        "Question",
+        "Statement",
+        "Answer",
+        "Count",
+        "Percentage",
+        "Base (people)",
+        "Value",
+    ]
     bullied = {
-        row[2]: [str(value) for value in row[3:]]
+        row[2]: [str(value) for value in row[3:6]]
         for row in rows[1:]
         if row[0] == "In the last 12 months, has your child been bullied?"
     }
@@ -204,3 +212,76 @@ def test_a_spreadsheet_streams_in_pieces_and_its_rows_are_valid(app):
     assert len(rows) == 451
     comment = rows[0].index(next(c for c in rows[0] if c.startswith("Is there anything else")))
     assert rows[1][comment] == '<&> "quoted" ]]>'
+
+
+def test_every_csv_download_says_its_type_and_charset_once(app, client):
+    """Responses, summary, indicators, responses by school and the audit log: each is sent as
+    exactly "text/csv; charset=utf-8"."""
+    submit_response(SLUG, {})
+    admin = create_user(Role.ADMIN)
+    sign_in(client, admin)
+    for url in (
+        url_for("officer.export_responses", slug=SLUG, export_format="csv"),
+        url_for("officer.export_summary", slug=SLUG, export_format="csv"),
+        url_for("officer.export_indicators", export_format="csv"),
+        url_for("officer.distribution_csv", slug=SLUG),
+        url_for("admin.export_audit_log"),
+    ):
+        response = client.get(url)
+        response.get_data()  # a streamed download is read to its end before the next
+        response.close()
+        assert response.status_code == 200, url
+        assert response.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"], url
+
+
+def _sent_cells(workbook_data: bytes) -> list:
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_data))
+    sheet = workbook["Responses"]
+    column = [cell.value for cell in sheet[1]].index("Sent (UK time)") + 1
+    return [sheet.cell(row=n, column=column) for n in range(2, sheet.max_row + 1)]
+
+
+def test_spreadsheet_sent_times_are_dates_in_uk_time(app, client):
+    from datetime import datetime
+
+    # 27 April 2026, 14:05:30 BST is 13:05:30 UTC, as stored.
+    submit_response(SLUG, {}, at=datetime(2026, 4, 27, 13, 5, 30))
+    sign_in(client, create_user())
+    (cell,) = _sent_cells(_download(client, "xlsx"))
+    assert cell.is_date and cell.value == datetime(2026, 4, 27, 14, 5)
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
+    about = openpyxl.load_workbook(io.BytesIO(_download(client, "xlsx")))["About this export"]
+    assert isinstance(about["B5"].value, datetime) and about["A5"].value == "Exported (UK time)"
+
+    document = odf_load(io.BytesIO(_download(client, "ods")))
+    table = document.spreadsheet.getElementsByType(Table)[0]
+    header, first = table.getElementsByType(TableRow)[:2]
+    column = [str(c) for c in header.getElementsByType(TableCell)].index("Sent (UK time)")
+    sent = first.getElementsByType(TableCell)[column]
+    assert sent.getAttribute("valuetype") == "date"
+    assert sent.getAttribute("datevalue") == "2026-04-27T14:05:00"
+    assert str(sent) == "2026-04-27 14:05"
+    # The CSV keeps the same reading as text.
+    rows = list(csv.reader(io.StringIO(_download(client, "csv").decode("utf-8-sig"))))
+    assert rows[1][1] == "2026-04-27 14:05"
+
+
+def test_exports_keep_the_forms_order_of_options(app, client):
+    """ "Someone else" comes before "No, nobody else" on the form, and so in both exports."""
+    submit_response(
+        SLUG,
+        {"bullied_last_year": chose("yes"), "other_help": {"selected": [], "other": "An aunt"}},
+    )
+    sign_in(client, create_user())
+    question = (
+        "Apart from the school, did you or your child get help from anyone else about the bullying?"
+    )
+    header = _csv(client)[0]
+    columns = [c.removeprefix(f"{question} \u2013 ") for c in header if c.startswith(question)]
+    assert columns[-2:] == ["Someone else", "No, nobody else"]
+    summary = list(
+        csv.reader(io.StringIO(_download(client, "csv", summary=True).decode("utf-8-sig")))
+    )
+    answers = [row[2] for row in summary if row[0] == question]
+    assert answers[0] == "A doctor, school nurse or other health worker"
+    assert answers[-2:] == ["Other: Someone else", "No, nobody else"]

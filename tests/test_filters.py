@@ -193,7 +193,7 @@ def test_results_page_filters_through_the_url(mixed, officer_client):
     )
     assert page.soup.select_one('input[name="district"][value="rugby"]').has_attr("checked")
     applied = [li.get_text(" ", strip=True) for li in page.soup.select(".app-filter-list li")]
-    assert applied[0].startswith("District: Rugby Remove")
+    assert applied[0].startswith("District of the school or panel member: Rugby Remove")
     remove_rugby = page.soup.select(".app-filter-list li a")[0]["href"]
     assert "district" not in remove_rugby and "answer=bullying_where:online" in remove_rugby
     assert "Fewer than 10 responses match" in page.text
@@ -202,6 +202,54 @@ def test_results_page_filters_through_the_url(mixed, officer_client):
     # The download and the cross-tab carry the same filters.
     download = page.soup.select_one('a[href*="responses.csv"]')["href"]
     assert "district=rugby" in download and "answer=bullying_where:online" in download
+
+
+def test_the_district_given_and_the_district_of_the_school_are_two_filters(mixed, officer_client):
+    """A parent who came by the Rugby school's link but said their child's school is in
+    Warwick, and one who came straight to the website and said Rugby: each filter counts the
+    one it names, and the page says which district it means."""
+    found = mixed["consultation"]
+    submit_response(
+        BULLYING,
+        {"school_district": chose("warwick")},
+        _uk(2026, 3, 17),
+        distribution_channel_id=mixed["rugby"].id,
+    )
+    submit_response(BULLYING, {"school_district": chose("rugby")}, _uk(2026, 3, 17))
+    # The other six gave the first district offered, North Warwickshire.
+    assert _filtered(found, given_district="rugby")[0] == 1
+    assert _filtered(found, given_district="warwick")[0] == 1
+    assert _filtered(found, given_district=["rugby", "warwick"])[0] == 2
+    assert _filtered(found, given_district="north_warwickshire")[0] == 6
+    assert _filtered(found, district="rugby")[0] == 3  # two before, and the Warwick parent
+    assert _filtered(found, district="rugby", given_district="warwick")[0] == 1
+    assert _filtered(found, district="rugby", given_district="rugby")[0] == 0
+
+    def summary(**args) -> tuple[str, list[str]]:
+        page = officer_client.get_page(url_for("officer.results", slug=BULLYING, **args))
+        applied = [li.get_text(" ", strip=True) for li in page.soup.select(".app-filter-list li")]
+        return page.soup.select_one("#total-responses").get_text(" ", strip=True), applied
+
+    text, applied = summary(**{"given-district": "rugby"})
+    assert text == "1 of 8 responses match these filters"
+    assert applied == [
+        "District the respondent gave: Rugby Remove filter District the respondent gave: Rugby"
+    ]
+    text, applied = summary(district="rugby")
+    assert text == "3 of 8 responses match these filters"
+    assert applied[0].startswith("District of the school or panel member: Rugby Remove")
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    given = page.soup.select_one("#filter-given-district").find_parent("fieldset")
+    assert given.legend.get_text(strip=True) == "District the respondent gave"
+    assert "Which district is your child's school in?" in given.get_text()
+    # Only the districts are offered, not "I'm not sure".
+    assert [box["value"] for box in given.select("input")] == [
+        "north_warwickshire",
+        "nuneaton_bedworth",
+        "rugby",
+        "stratford",
+        "warwick",
+    ]
 
 
 def test_htmx_gets_the_filtered_results_and_the_address_to_show(mixed, officer_client):

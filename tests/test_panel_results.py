@@ -102,3 +102,35 @@ def test_rates_and_profile_gaps(answered, client):
     assert "Effective sample size: 5.3" in page.soup.find(id="weighting-summary").text
     district_row = page.soup.find(id="profile-district").find("th", string="Warwick").parent
     assert district_row.get_text(" ", strip=True) == "Warwick 4 (66.7%) 4 (57.1%) 50.0% +16.7"
+
+
+def test_weighting_text_names_labels_and_counts_in_words(app, client, monkeypatch):
+    """One response, and a district and an age band in the county with nobody answering: the
+    page says "1 response" and names them as people read them, not by their keys."""
+    monkeypatch.setattr(
+        panel_report,
+        "population",
+        lambda: {
+            "source": "A test population",
+            "districts": {"warwick": 50, "north_warwickshire": 50},
+            "age_bands_percent": {"65_74": 50, "25_44": 50},
+        },
+    )
+    service.import_members(
+        io.StringIO(HEADER + _row("WP-001", district="warwick", age_band="65_74"))
+    )
+    consultation = consultation_with_questions(SLUG)
+    now = responses.utcnow()
+    invitations.invite(consultation, None, now)
+    invitation = db.session.scalars(sa.select(Invitation)).one()
+    submit_response(SLUG, {}, at=now, invitation_id=invitation.id)
+
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    summary = page.soup.find(id="weighting-summary").get_text(" ", strip=True)
+    assert summary.startswith("1 response is weighted by raking")
+    assert "No respondents in: North Warwickshire, 25 to 44, so those groups" in summary
+    assert "north_warwickshire" not in page.text and "25_44" not in page.text
+    # The method is explained on the page, not in a file of the portal's source.
+    assert "docs/" not in page.text and ".md" not in page.text
+    assert "Wilson score interval" in page.soup.find(id="weighting-method").get_text()

@@ -331,7 +331,8 @@ def test_export_cells_read_back_what_answer_rows_store(app, every_type):
     questions = {q.key: q for q in consultation.questions}
     cases = {
         "uses_bus": ({"selected": [], "other": "Weekends"}, ["Sometimes, it depends", "Weekends"]),
-        "routes": ({"selected": ["r2"], "other": "X17"}, ["", "Yes", "", "", "X17"]),
+        # In the form's order: "Another route" before "None of these".
+        "routes": ({"selected": ["r2"], "other": "X17"}, ["", "Yes", "", "X17", ""]),
         "buses_reliable": ({"selected": ["agree"]}, ["Agree"]),
         "score": ({"selected": ["7"]}, ["7"]),
         "trips": ({"number": "12"}, ["12"]),
@@ -378,6 +379,7 @@ def test_results_summarise_every_type_by_sql(client, every_type):
     assert "Net agreement: 0.0 points" in text  # no sign on nothing
     numbers = page.soup.select_one("#result-other-trips").get_text(" ", strip=True)
     assert "Average (mean) 7" in numbers and "Smallest 4" in numbers and "Largest 10" in numbers
+    assert "Median (middle answer) 7" in numbers  # the mean of the middle two, 4 and 10
     dates = page.soup.select_one("#result-other-last_trip").get_text(" ", strip=True)
     assert "Earliest 1 January 2025" in dates and "Latest 3 November 2026" in dates
     ranking = [
@@ -392,3 +394,66 @@ def test_results_summarise_every_type_by_sql(client, every_type):
     assert matrix == ["In the day 100.0% (2) 0.0% (0) 2", "After dark 50.0% (1) 50.0% (1) 2"]
     assert "About the bus service" not in text  # information asks nothing, so has no results
     assert "Market Place <stop>" in text  # short text answers are listed as comments, escaped
+
+
+def test_the_summary_export_gives_number_and_date_questions_figures(client, every_type):
+    """Numbers: how many answered, mean, median, smallest, largest. Dates: earliest and latest
+    as dates, and how many answers fell in each month."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from tests.factories import create_user, sign_in
+
+    for trips, day, month, year in (
+        ("4", "3", "11", "2026"),
+        ("10", "1", "1", "2025"),
+        ("5", "9", "11", "2026"),
+    ):
+        respondent = Respondent(client, SLUG)
+        respondent.start()
+        _answer_pages(
+            respondent,
+            {
+                **VALID,
+                NUMBERS: {"trips": trips},
+                LAST_TRIP: {
+                    "last_trip__day": day,
+                    "last_trip__month": month,
+                    "last_trip__year": year,
+                },
+            },
+        )
+        assert respondent.submit().status_code == 303
+    client.post(url_for("auth.sign_out"), data={})
+    sign_in(client, create_user())
+    response = client.get(url_for("officer.export_summary", slug=SLUG, export_format="csv"))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+    trips_text = next(
+        q.text for q in consultation_with_questions(SLUG).questions if q.key == "trips"
+    )
+    last_trip = next(
+        q.text for q in consultation_with_questions(SLUG).questions if q.key == "last_trip"
+    )
+    # Answer -> (count, percentage, base, value)
+    numbers = {row[2]: row[3:] for row in rows if row[0] == trips_text}
+    assert numbers == {
+        "Average (mean)": ["", "", "3", "6.33"],
+        "Median": ["", "", "3", "5"],
+        "Smallest": ["", "", "3", "4"],
+        "Largest": ["", "", "3", "10"],
+    }
+    dates = {row[2]: row[3:] for row in rows if row[0] == last_trip}
+    assert dates == {
+        "Earliest": ["", "", "3", "2025-01-01"],
+        "Latest": ["", "", "3", "2026-11-09"],
+        "January 2025": ["1", "33.3", "3", ""],
+        "November 2026": ["2", "66.7", "3", ""],
+    }
+    xlsx = client.get(url_for("officer.export_summary", slug=SLUG, export_format="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data()))["Summary"]
+    earliest = next(row for row in sheet.iter_rows() if row[2].value == "Earliest")
+    assert earliest[6].is_date and earliest[6].value.date().isoformat() == "2025-01-01"
+    median = next(row for row in sheet.iter_rows() if row[2].value == "Median")
+    assert median[6].value == 5

@@ -46,11 +46,67 @@ def test_answers_are_counted_under_their_outcome(officer_client):
         "No": ("1", "33.3%"),
         "I'm not sure": ("0", "0.0%"),  # options with no answers are shown as 0
     }
-    chart = question.select_one(".app-bar-chart")
-    assert chart["role"] == "img"
-    assert chart["aria-label"].startswith("Bar chart: Yes 66.7%; No 33.3%; I'm not sure 0.0%")
-    widths = [rect["width"] for rect in chart.select(".app-bar-chart__fill")]
-    assert widths == ["66.7", "33.3", "0.0"]
+    # The table is the chart: each percentage has its bar beside it, hidden from screen
+    # readers, which read the figure.
+    bars = question.select("table.app-results-table .app-bar")
+    assert [bar["aria-hidden"] for bar in bars] == ["true"] * 3
+    assert [bar.select_one(".app-bar__fill")["width"] for bar in bars] == ["66.7", "33.3", "0.0"]
+
+
+def test_each_question_shows_its_figures_once_under_a_contents_list(officer_client):
+    """The page was 12,500 px long because every question had a chart and then the same
+    figures as a table: now one table (with its bars) or one list of figures per question,
+    and a contents list by strategy outcome at the top whose links all lead somewhere."""
+    submit_response(
+        BULLYING, {"bullied_last_year": chose("yes"), "comments": {"text": "More help"}}
+    )
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    questions = page.soup.select(".app-question-result")
+    assert len(questions) >= 15
+    for question in questions:
+        shown = question.select("table.app-results-table, dl.app-figures, svg.app-bar")
+        tables = [element for element in shown if element.name != "svg"]
+        # Free text has its comments instead.
+        assert len(tables) == 1 or (not tables and question.select(".app-comments")), question["id"]
+        # Bars only inside the table, one per row of it.
+        assert all(bar.find_parent("table") is tables[0] for bar in shown if bar.name == "svg")
+    assert page.soup.select(".app-bar-chart") == []
+    contents = page.soup.select_one("nav.app-contents-list")
+    # Before the first outcome's section, and before the downloads.
+    assert contents.find_next("section", class_="app-outcome") is not None
+    assert contents.find_previous("section", class_="app-outcome") is None
+    links = [(a.get_text(" ", strip=True), a["href"]) for a in contents.select("a")]
+    assert [text for text, _ in links] == [
+        "2.2.1 Effective education on issues which impact on vulnerability to involvement in crime",
+        "2.2.2 Reduction in permanent exclusions from school, and reductions in the level of "
+        "truancy",
+        "2.2.3 Early identification of those children and young people most at risk of becoming "
+        "involved in crime",
+        "Other questions",
+    ]
+    for _, href in links:
+        assert href.startswith("#") and page.soup.find(id=href[1:]).name == "section"
+    assert "(13 questions)" in contents.get_text(" ", strip=True)
+    # Printing leaves out what only works on screen: the filters and the downloads.
+    assert "app-no-print" in page.soup.select_one("#filters")["class"]
+    download = page.soup.select_one('a[href*="responses.csv"]')
+    assert download.find_parent(class_="app-no-print") is not None
+
+
+def test_options_keep_the_forms_order_with_other_before_an_exclusive_option(officer_client):
+    """ "Someone else" is offered before "No, nobody else" (after the form's "or"), so results
+    list it there too, not last."""
+    submit_response(
+        BULLYING,
+        {"bullied_last_year": chose("yes"), "other_help": {"selected": [], "other": "An aunt"}},
+    )
+    submit_response(BULLYING, {"bullied_last_year": chose("yes"), "other_help": chose("nobody")})
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    block = page.soup.select_one("#result-2\\.2\\.3-other_help")
+    labels = [th.get_text(strip=True) for th in block.select("tbody th")]
+    assert labels[-2:] == ["Someone else", "No, nobody else"]
+    assert labels[0] == "A doctor, school nurse or other health worker"
+    assert table_rows(block)["Someone else"] == ("1", "50.0%")
 
 
 def test_outcome_shows_its_key_tasks_and_indicators(officer_client):
@@ -211,7 +267,10 @@ def test_a_routed_question_counts_who_was_not_asked_apart_from_who_skipped(offic
     page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
     where = page.soup.select_one("#result-2\\.2\\.3-bullying_where")
     summary = where.select_one("p.app-muted").get_text(" ", strip=True)
-    assert summary.startswith("2 answered, 0 skipped, 1 not asked.")
+    # Routed past it: not asked, which is not the same as skipping it.
+    assert summary.startswith(
+        "2 answered, 0 skipped, 1 not asked (routed past it by their earlier answers)."
+    )
     # "Where" is a share of the parents whose child was bullied, and the page says so.
     assert "Asked only when the answer to “In the last 12 months" in summary
     online = next(tr for tr in where.select("tbody tr") if "Online" in tr.th.get_text())

@@ -52,6 +52,12 @@ def _filters(found, links) -> list[ResponseFilter]:
         ResponseFilter(types=(RespondentType.WEBSITE,), answers=(yes,)),
         ResponseFilter(submitted_from=day),
         ResponseFilter(submitted_to=day, districts=(District.WARWICK, District.RUGBY)),
+        ResponseFilter(given_districts=(_option(found, "school_district", "rugby"),)),
+        ResponseFilter(
+            given_districts=(_option(found, "school_district", "warwick"),),
+            districts=(District.RUGBY,),
+            answers=(yes,),
+        ),
     ]
 
 

@@ -7,7 +7,7 @@ from werkzeug import Response as WerkzeugResponse
 from portal import audit
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
-from portal.csv_export import csv_text
+from portal.csv_export import CSV_TYPE, csv_text
 from portal.officer import page_number
 from portal.rendering import render_page
 
@@ -46,6 +46,6 @@ def export_audit_log() -> WerkzeugResponse:
         for entry in audit.all_entries(search)
     )
     head = ["When (UK time)", "Who", "Action", "Subject", "Detail"]
-    response = WerkzeugResponse(stream_with_context(csv_text(head, rows)), mimetype="text/csv")
+    response = WerkzeugResponse(stream_with_context(csv_text(head, rows)), content_type=CSV_TYPE)
     response.headers["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

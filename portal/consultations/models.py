@@ -260,6 +260,20 @@ class Question(db.Model):  # type: ignore[name-defined]
         earlier respondents chose."""
         return self.choices + [o for o in self.options if o.kind == OptionKind.RETIRED]
 
+    @property
+    def answers_in_form_order(self) -> list[Option | None]:
+        """The counted choices in the order the form offers them, with None where the "Other"
+        answer comes: the options, "Other", then any option chosen only on its own ("None of
+        these", after the form's "or"), then retired options. Results and exports list
+        answers in this order, as the respondent saw them."""
+        offered = self.choices
+        return [
+            *(o for o in offered if not o.exclusive),
+            *([None] if self.other_label else []),
+            *(o for o in offered if o.exclusive),
+            *(o for o in self.options if o.kind == OptionKind.RETIRED),
+        ]
+
     def __repr__(self) -> str:
         return f"<Question {self.key}>"
 

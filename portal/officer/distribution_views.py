@@ -12,7 +12,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
-from portal.csv_export import csv_text
+from portal.csv_export import CSV_TYPE, csv_text
 from portal.mail import MailUnavailable
 from portal.officer import bp
 from portal.officer.builder_forms import ActionForm
@@ -77,7 +77,7 @@ def distribution_csv(slug: str) -> WerkzeugResponse:
         for row in report.schools
     )
     response = make_response("".join(csv_text(head, rows)))
-    response.mimetype = "text/csv"
+    response.content_type = CSV_TYPE
     response.headers["Content-Disposition"] = (
         f'attachment; filename="responses-by-school-{consultation.slug}.csv"'
     )

@@ -17,6 +17,7 @@ from portal.audit import audit
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
+from portal.csv_export import CSV_TYPE
 from portal.officer import bp
 from portal.rendering import render_page
 from portal.reporting import (
@@ -127,9 +128,9 @@ def cross_tab(slug: str) -> WerkzeugResponse:
 BY_DECILE = "deprivation_decile"
 
 
-# Each format: its MIME type, and how the file is streamed (text for CSV, bytes for the others).
+# Each format: its Content-Type, whole (passed as content_type, so nothing is added to it).
 EXPORT_TYPES = {
-    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to text types itself
+    "csv": CSV_TYPE,
     "xlsx": spreadsheets.XLSX_TYPE,
     "ods": spreadsheets.ODS_TYPE,
 }
@@ -159,7 +160,7 @@ def _download(slug: str, export_format: str, summary: bool) -> WerkzeugResponse:
         sheets = export.spreadsheet_sheets(consultation, only, summary)
         writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
         body = writer(sheets)
-    response = WerkzeugResponse(stream_with_context(body), mimetype=EXPORT_TYPES[export_format])
+    response = WerkzeugResponse(stream_with_context(body), content_type=EXPORT_TYPES[export_format])
     suffix = "-filtered" if only.active else ""
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{what.split()[0]}-{slug}{suffix}-{uk_today().isoformat()}'

@@ -112,7 +112,7 @@ def export_indicators(export_format: str) -> WerkzeugResponse:
     else:
         writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
         body = writer(indicator_export.indicator_sheets())
-    response = WerkzeugResponse(stream_with_context(body), mimetype=EXPORT_TYPES[export_format])
+    response = WerkzeugResponse(stream_with_context(body), content_type=EXPORT_TYPES[export_format])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="strategy-indicators-{uk_today().isoformat()}.{export_format}"'
     )

@@ -275,11 +275,9 @@ def public_question(
             adds_up=True,
         )
     elif kind == ResultsKind.CHOICES:
-        counts = [option.count for option in result.options]
-        labels = [option.option.shown_label for option in result.options]
-        if question.other_label:
-            counts.append(result.other_count)
-            labels.append(f"Other: {question.other_label}")
+        rows = result.choice_rows  # in the form's order
+        counts = [row.count for row in rows]
+        labels = [row.label if row.option else f"Other: {row.label}" for row in rows]
         public.rows = _public_rows(labels, counts, answered, adds_up=not public.several)
         if result.net_agreement is not None and not any(r.figure.hidden for r in public.rows):
             public.net_agreement = result.net_agreement

@@ -65,10 +65,13 @@ DECILE_ROWS = "Deprivation decile of the area given"
 
 
 def categories(question: Question) -> list[Category]:
-    found = [Category(option, option.shown_label) for option in question.counted_choices]
-    if question.other_label:
-        found.append(Category(None, f"Other: {question.other_label}"))
-    return found
+    """The answers in the form's order, "Other" where the form offers it."""
+    return [
+        Category(option, option.shown_label)
+        if option
+        else Category(None, f"Other: {question.other_label}")
+        for option in question.answers_in_form_order
+    ]
 
 
 def _id(category: Category) -> int | None:

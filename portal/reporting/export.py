@@ -6,8 +6,9 @@ counts) in the same three formats. Everything follows the results filters."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import UTC
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,8 +19,8 @@ from portal.consultations.question_types import ResultsKind, kind_of
 from portal.csv_export import csv_text
 from portal.extensions import db
 from portal.reporting.filters import NO_FILTER, ResponseFilter
-from portal.reporting.service import question_results
-from portal.reporting.spreadsheets import Sheet
+from portal.reporting.service import percent, question_results
+from portal.reporting.spreadsheets import Cell, Sheet, cell_text
 from portal.responses.models import Answer, Response
 from portal.responses.service import UK, format_reference, utcnow
 from portal.schools.models import DistributionChannel
@@ -65,7 +66,7 @@ def _themes_of(ids: list[int]) -> dict[tuple[int, int], str]:
 
 def rows(
     consultation: Consultation, chunk: int = CHUNK, only: ResponseFilter = NO_FILTER
-) -> Iterator[list[str]]:
+) -> Iterator[list[Cell]]:
     """Every response (that the filter matches), oldest first, read `chunk` at a time by
     keyset (never OFFSET)."""
     questions = [q for q in consultation.questions if kind_of(q).asks]
@@ -108,10 +109,9 @@ def rows(
             answers[response_id][question_id].append(dict(zip(ANSWER_FIELDS, content, strict=True)))
         themes = _themes_of(ids) if any(_has_themes(q) for q in questions) else {}
         for row in batch:
-            sent = row.submitted_at.replace(tzinfo=UTC).astimezone(UK)
-            cells = [
+            cells: list[Cell] = [
                 format_reference(row.reference),  # as the respondent was shown it
-                sent.strftime("%Y-%m-%d %H:%M"),
+                _uk_minute(row.submitted_at),
                 row.channel.value,
                 row[4] or "",
             ]
@@ -124,64 +124,58 @@ def rows(
         last_id = ids[-1]  # plain rows, not ORM objects: the session keeps nothing of them
 
 
+def _uk_minute(utc: datetime) -> datetime:
+    """A stored UTC time as the UK clock read it, to the minute (spreadsheets hold no zone)."""
+    return utc.replace(tzinfo=UTC).astimezone(UK).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _as_text(body: Iterable[list[Cell]]) -> Iterator[list[str]]:
+    for row in body:
+        yield [cell_text(cell) for cell in row]
+
+
 def stream_csv(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> Iterator[str]:
     """The CSV text, a chunk of responses at a time; UTF-8 with a byte-order mark so that
     spreadsheets read accented names and curly quotes correctly."""
-    return csv_text(header(consultation), rows(consultation, only=only))
+    return csv_text(header(consultation), _as_text(rows(consultation, only=only)))
 
 
-def about_rows(consultation: Consultation, only: ResponseFilter, what: str) -> list[list[str]]:
+def about_rows(consultation: Consultation, only: ResponseFilter, what: str) -> list[list[Cell]]:
     """The "About this export" sheet: what the file holds, and which responses."""
-    exported = utcnow().replace(tzinfo=UTC).astimezone(UK)
     return [
         ["About this export", ""],
         ["Consultation", consultation.title],
         ["Contents", what],
         ["Responses included", only.describe()],
-        ["Exported (UK time)", exported.strftime("%Y-%m-%d %H:%M")],
+        ["Exported (UK time)", _uk_minute(utcnow())],
     ]
 
 
 def summary_header() -> list[str]:
-    return ["Question", "Statement", "Answer", "Count", "Percentage", "Base (people)"]
+    return ["Question", "Statement", "Answer", "Count", "Percentage", "Base (people)", "Value"]
 
 
-def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[list[str]]:
-    """Every choice question's counts, and each matrix statement's, as the results page shows
-    them: one row per answer, percentages of the people who answered."""
+def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[list[Cell]]:
+    """Every question's figures as the results page shows them, answers in the form's order:
+    one row per answer with its count and the percentage of the people who answered (each
+    matrix statement's too); for numbers, their mean, median, smallest and largest (in Value,
+    the count answering as the base); for dates, the earliest and latest (in Value) and the
+    answers in each month; and how many were not asked a routed question, or skipped it."""
     _, results = question_results(consultation, only)
-    found: list[list[str]] = []
+    found: list[list[Cell]] = []
     for question in consultation.questions:
         result = results.get(question.id)
         if result is None:
             continue
-        for option in result.options:
-            found.append(
-                _summary_row(
-                    question.text,
-                    "",
-                    option.option.shown_label,
-                    option.count,
-                    option.percent,
-                    result.answered,
-                )
-            )
-        if question.other_label:
-            found.append(
-                _summary_row(
-                    question.text,
-                    "",
-                    f"Other: {question.other_label}",
-                    result.other_count,
-                    result.other_percent,
-                    result.answered,
-                )
-            )
+        text = question.text
+        for row in result.choice_rows if result.kind == ResultsKind.CHOICES else []:
+            label = row.label if row.option else f"Other: {row.label}"
+            found.append(_summary_row(text, "", label, row.count, row.percent, result.answered))
         for statement in result.statements:
             for option in statement.options:
                 found.append(
                     _summary_row(
-                        question.text,
+                        text,
                         statement.statement.label,
                         option.option.shown_label,
                         option.count,
@@ -191,30 +185,75 @@ def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
                 )
         if result.kind == ResultsKind.COMMENTS:
             found.append(
-                _summary_row(
-                    question.text, "", "Comments", result.comment_count, None, result.answered
-                )
+                _summary_row(text, "", "Comments", result.comment_count, None, result.answered)
             )
+        if result.numbers is not None:
+            numbers = result.numbers
+            for label, value in (
+                ("Average (mean)", numbers.mean),
+                ("Median", numbers.median),
+                ("Smallest", numbers.smallest),
+                ("Largest", numbers.largest),
+            ):
+                found.append(
+                    [*_summary_row(text, "", label, None, None, numbers.count)[:6], _plain(value)]
+                )
+        if result.kind == ResultsKind.DATES:
+            for label, day in (("Earliest", result.earliest), ("Latest", result.latest)):
+                found.append(
+                    [*_summary_row(text, "", label, None, None, result.answered)[:6], day or ""]
+                )
+            for month, count in result.by_month:
+                found.append(
+                    _summary_row(
+                        text,
+                        "",
+                        f"{month:%B %Y}",
+                        count,
+                        percent(count, result.answered),
+                        result.answered,
+                    )
+                )
+        for label, count in (
+            ("Not asked (routed past it)", result.not_asked),
+            ("Skipped (asked, not answered)", result.skipped),
+        ):
+            if count:
+                found.append(_summary_row(text, "", label, count, None, None))
     return found
 
 
+def _plain(value: Decimal | None) -> str:
+    """A number as a spreadsheet reads one: no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _summary_row(
-    question: str, statement: str, answer: str, count: int, share: float | None, base: int
-) -> list[str]:
+    question: str,
+    statement: str,
+    answer: str,
+    count: int | None,
+    share: float | None,
+    base: int | None,
+) -> list[Cell]:
     return [
         question,
         statement,
         answer,
-        str(count),
+        "" if count is None else str(count),
         "" if share is None else f"{share:.1f}",
-        str(base),
+        "" if base is None else str(base),
+        "",
     ]
 
 
 def stream_summary_csv(
     consultation: Consultation, only: ResponseFilter = NO_FILTER
 ) -> Iterator[str]:
-    return csv_text(summary_header(), summary_rows(consultation, only))
+    return csv_text(summary_header(), _as_text(summary_rows(consultation, only)))
 
 
 def spreadsheet_sheets(
@@ -231,6 +270,6 @@ def spreadsheet_sheets(
     ]
 
 
-def _with_header(head: list[str], body: Iterator[list[str]]) -> Iterator[list[str]]:
+def _with_header(head: list[str], body: Iterator[list[Cell]]) -> Iterator[Sequence[Cell]]:
     yield head
     yield from body

@@ -8,7 +8,6 @@ kinds must all match (Rugby, and a school's link, and "bullied online").
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -22,40 +21,21 @@ from portal.consultations.models import Consultation, Option, Question, Question
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.panel.models import PanelGroup
-from portal.responses.models import Answer, Response, ResponseChannel, response_group
+from portal.reporting.respondent_types import RespondentType, type_condition
+from portal.responses.models import Answer, Response, response_group
 from portal.responses.service import uk_midnight_in_utc
 from portal.schools.models import DistributionChannel, District, School
 
 # Query-string names: short, readable in a shared link, and stable (bookmarks depend on them).
 DISTRICT, LINK, GROUP, TYPE, ANSWER = "district", "link", "group", "type", "answer"
+# The district a respondent gave in answer to the consultation's district question; "district"
+# above is the district of the school whose link they came by, or of their panel record.
+GIVEN_DISTRICT = "given-district"
+DISTRICT_OF_RECORD_LABEL = "District of the school or panel member"
+GIVEN_DISTRICT_LABEL = "District the respondent gave"
 DECILE = "decile"
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
-
-
-class RespondentType(enum.StrEnum):
-    """How a respondent came to answer, from what their response records."""
-
-    WEBSITE = "website"
-    SCHOOL = "school"
-    OUTLET = "outlet"
-    PANEL = "panel"
-    PAPER = "paper"
-    PHONE = "phone"
-
-    @property
-    def label(self) -> str:
-        return RESPONDENT_TYPE_LABELS[self]
-
-
-RESPONDENT_TYPE_LABELS = {
-    RespondentType.WEBSITE: "Online, straight to the website",
-    RespondentType.SCHOOL: "Online, through a school's link",
-    RespondentType.OUTLET: "Online, through another outlet's link",
-    RespondentType.PANEL: "Panel members, through their invitation",
-    RespondentType.PAPER: "Paper copy, keyed in",
-    RespondentType.PHONE: "By telephone, keyed in",
-}
 
 
 @dataclass(frozen=True)
@@ -69,6 +49,8 @@ class FilterChoices:
     # Whether responses can be read by their area's deprivation decile: the consultation asks
     # for a postcode (report 3.3c: "the more economically deprived communities").
     by_area: bool = False
+    # The question asking which district (district_question), if the consultation has one.
+    district_question: Question | None = None
 
     @property
     def districts(self) -> list[District]:
@@ -84,6 +66,19 @@ class FilterChoices:
 
     def district_items(self) -> list[tuple[str, str]]:
         return [(district.value, district.label) for district in self.districts]
+
+    def given_district_items(self) -> list[tuple[str, str]]:
+        """The district question's options that are districts ("I'm not sure" is not one)."""
+        return [
+            (value, chosen.option.shown_label) for value, chosen in self.given_districts().items()
+        ]
+
+    def given_districts(self) -> dict[str, Chosen]:
+        """Query-string value (the option's) -> the answer it looks for."""
+        question = self.district_question
+        if question is None:
+            return {}
+        return {o.value: Chosen(question, o) for o in question.choices if _district_of(o)}
 
     def link_items(self) -> list[tuple[str, str]]:
         return [(str(link.id), link.name) for link in self.links]
@@ -114,7 +109,29 @@ def filter_choices(consultation: Consultation) -> FilterChoices:
         groups=list(groups),
         questions=choice_questions(consultation),
         by_area=any(q.type == QuestionType.POSTCODE_SECTOR for q in consultation.questions),
+        district_question=district_question(consultation),
     )
+
+
+def district_question(consultation: Consultation) -> Question | None:
+    """The consultation's question asking for a district: the first single choice question
+    with an option for each of Warwickshire's districts ("Which district do you live in?",
+    "Which district is your child's school in?")."""
+    for question in consultation.questions:
+        if question.type == QuestionType.SINGLE_CHOICE and set(District) <= {
+            _district_of(option) for option in question.choices
+        }:
+            return question
+    return None
+
+
+def _district_of(option: Option) -> District | None:
+    """The district an option names, by its value or its label ("stratford" or
+    "Stratford-on-Avon")."""
+    for district in District:
+        if option.value == district.value or option.label.casefold() == district.label.casefold():
+            return district
+    return None
 
 
 def decile_label(decile: int) -> str:
@@ -150,6 +167,8 @@ class ResponseFilter:
     answers: tuple[Chosen, ...] = ()
     # The deprivation deciles of the areas (postcode sectors) respondents gave.
     deciles: tuple[int, ...] = ()
+    # Answers to the district question: the district the respondent gave.
+    given_districts: tuple[Chosen, ...] = ()
     # What the query string asked for that could not be used, said to the officer.
     errors: tuple[str, ...] = field(default=(), compare=False)
     # The date boxes as typed, so a mistyped date is shown back to be corrected.
@@ -169,6 +188,7 @@ class ResponseFilter:
             or self.submitted_to
             or self.answers
             or self.deciles
+            or self.given_districts
         )
 
     # -- SQL -------------------------------------------------------------------------------
@@ -202,24 +222,27 @@ class ResponseFilter:
                 )
             )
         if self.types:
-            found.append(sa.or_(*(_type_condition(kind) for kind in self.types)))
+            found.append(sa.or_(*(type_condition(kind) for kind in self.types)))
         if self.submitted_from:
             found.append(Response.submitted_at >= uk_midnight_in_utc(self.submitted_from))
         if self.submitted_to:
             next_day = self.submitted_to + timedelta(days=1)
             found.append(Response.submitted_at < uk_midnight_in_utc(next_day))
-        by_question: dict[int, list[int]] = defaultdict(list)
-        for chosen in self.answers:
-            by_question[chosen.question.id].append(chosen.option.id)
-        for question_id, option_ids in by_question.items():
-            found.append(
-                sa.exists().where(
-                    Answer.response_id == Response.id,
-                    Answer.question_id == question_id,
-                    Answer.option_id.in_(option_ids),
-                    self.id_ranges(Answer.response_id),
+        # The district given is an answer like any other, but its own kind of filter: "gave
+        # Rugby" and "answered Yes to being bullied" must both hold.
+        for chosen_answers in (self.given_districts, self.answers):
+            by_question: dict[int, list[int]] = defaultdict(list)
+            for chosen in chosen_answers:
+                by_question[chosen.question.id].append(chosen.option.id)
+            for question_id, option_ids in by_question.items():
+                found.append(
+                    sa.exists().where(
+                        Answer.response_id == Response.id,
+                        Answer.question_id == question_id,
+                        Answer.option_id.in_(option_ids),
+                        self.id_ranges(Answer.response_id),
+                    )
                 )
-            )
         if self.deciles:
             found.append(
                 sa.exists().where(
@@ -279,6 +302,8 @@ class ResponseFilter:
         args: MultiDict[str, str] = MultiDict()
         for district in self.districts:
             args.add(DISTRICT, district.value)
+        for chosen in self.given_districts:
+            args.add(GIVEN_DISTRICT, chosen.option.value)
         for link in self.links:
             args.add(LINK, str(link.id))
         for group in self.groups:
@@ -306,9 +331,18 @@ class ResponseFilter:
         """Each filter in force as (what kind, which value, the filter without it): the
         "remove" links of the summary above the results."""
         found: list[tuple[str, str, ResponseFilter]] = []
+        for chosen in self.given_districts:
+            rest_given = tuple(g for g in self.given_districts if g != chosen)
+            found.append(
+                (
+                    GIVEN_DISTRICT_LABEL,
+                    chosen.option.shown_label,
+                    replace(self, given_districts=rest_given),
+                )
+            )
         for district in self.districts:
             rest = tuple(d for d in self.districts if d != district)
-            found.append(("District", district.label, replace(self, districts=rest)))
+            found.append((DISTRICT_OF_RECORD_LABEL, district.label, replace(self, districts=rest)))
         for link in self.links:
             rest_links = tuple(x for x in self.links if x != link)
             found.append(("Link", link.name, replace(self, links=rest_links)))
@@ -377,27 +411,6 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _type_condition(kind: RespondentType) -> sa.ColumnElement[bool]:
-    linked = DistributionChannel.school_id.is_not(None)
-    if kind == RespondentType.PAPER:
-        return Response.channel == ResponseChannel.PAPER
-    if kind == RespondentType.PHONE:
-        return Response.channel == ResponseChannel.PHONE
-    if kind == RespondentType.PANEL:
-        return Response.panel_invited.is_(True)
-    if kind == RespondentType.SCHOOL:
-        return Response.distribution_channel_id.in_(sa.select(DistributionChannel.id).where(linked))
-    if kind == RespondentType.OUTLET:
-        return Response.distribution_channel_id.in_(
-            sa.select(DistributionChannel.id).where(sa.not_(linked))
-        )
-    return sa.and_(
-        Response.channel == ResponseChannel.ONLINE,
-        Response.panel_invited.is_(False),
-        Response.distribution_channel_id.is_(None),
-    )
-
-
 def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
     """One GOV.UK date (three boxes) from the query string: what was typed, the date, and an
     error when something was typed that is not a date."""
@@ -429,6 +442,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
         return tuple(found)
 
     districts = pick(DISTRICT, {d.value: d for d in choices.districts}, "district")
+    given_districts = pick(GIVEN_DISTRICT, choices.given_districts(), "district given")
     links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
     groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
     types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
@@ -458,6 +472,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
         submitted_to=dates["to"],
         answers=answers,
         deciles=tuple(sorted(deciles)),
+        given_districts=given_districts,
         errors=tuple(errors),
         typed_dates=typed_dates,
     )

@@ -97,6 +97,8 @@ class PanelReport:
     ages: list[ProfileRow]
     weights: Weights
     source: str
+    # The districts and age bands with no respondents, by their labels ("25 to 44").
+    unweightable: list[str] = field(default_factory=list)
 
 
 def _rates(consultation: Consultation, column: Any, labels: dict[Any, str]) -> list[RateRow]:
@@ -209,6 +211,7 @@ def panel_report(consultation: Consultation) -> PanelReport:
         ).all()
     ]
     data = population()
+    weights = weights_for(consultation)
     return PanelReport(
         rates_by_group=_group_rates(consultation),
         rates_by_district=_rates(
@@ -228,8 +231,11 @@ def panel_report(consultation: Consultation) -> PanelReport:
             {str(k): float(v) for k, v in data["age_bands_percent"].items()},
             age_labels,
         ),
-        weights=weights_for(consultation),
+        weights=weights,
         source=data["source"],
+        unweightable=[
+            district_labels.get(key) or age_labels.get(key) or key for key in weights.unweightable
+        ],
     )
 
 

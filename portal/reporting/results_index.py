@@ -108,11 +108,14 @@ class IndexedRange:
                 if low <= day <= high:
                     days |= day_bits
             bits &= days
-        by_question: dict[int, list[int]] = defaultdict(list)
-        for chosen in only.answers:
-            by_question[chosen.question.id].append(chosen.option.id)
-        for question_id, option_ids in by_question.items():
-            bits &= self.any_of(answer_key(question_id, None, o, None) for o in option_ids)
+        # As in ResponseFilter.conditions: the district given and the other answers are two
+        # kinds, each an OR within a question.
+        for chosen_answers in (only.given_districts, only.answers):
+            by_question: dict[int, list[int]] = defaultdict(list)
+            for chosen in chosen_answers:
+                by_question[chosen.question.id].append(chosen.option.id)
+            for question_id, option_ids in by_question.items():
+                bits &= self.any_of(answer_key(question_id, None, o, None) for o in option_ids)
         return bits
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Load, selectinload
@@ -27,6 +26,12 @@ from portal.extensions import db
 from portal.reporting import results_index, routing
 from portal.reporting.areas import AreaRow, area_rows, decile_counts
 from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.reporting.number_figures import (
+    NumberSummary,
+    date_ranges,
+    dates_by_month,
+    number_summaries,
+)
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
@@ -49,11 +54,14 @@ class OptionResult:
 
 
 @dataclass
-class NumberSummary:
+class ChoiceRow:
+    """One answer to a choice question as results show it: an option, or the "Other" answer
+    (option None)."""
+
+    label: str
     count: int
-    mean: Decimal | None
-    smallest: Decimal | None
-    largest: Decimal | None
+    percent: float
+    option: Option | None
 
 
 @dataclass
@@ -94,6 +102,7 @@ class QuestionResult:
     numbers: NumberSummary | None = None
     earliest: date | None = None  # date questions
     latest: date | None = None
+    by_month: list[tuple[date, int]] = field(default_factory=list)  # (first of month, answers)
     ranks: list[RankResult] = field(default_factory=list)
     statements: list[StatementResult] = field(default_factory=list)
     earlier_wordings: list[EarlierWording] = field(default_factory=list)
@@ -106,6 +115,21 @@ class QuestionResult:
     @property
     def kind(self) -> str:
         return kind_of(self.question).results
+
+    @property
+    def choice_rows(self) -> list[ChoiceRow]:
+        """The answers in the order the form offers them (Question.answers_in_form_order);
+        retired options only where someone chose them."""
+        counted = {r.option.id: r for r in self.options}
+        rows = []
+        for option in self.question.answers_in_form_order:
+            if option is None:
+                label = self.question.other_label or ""
+                rows.append(ChoiceRow(label, self.other_count, self.other_percent, None))
+            elif option.id in counted:
+                found = counted[option.id]
+                rows.append(ChoiceRow(option.shown_label, found.count, found.percent, option))
+        return rows
 
     @property
     def base_description(self) -> str:
@@ -220,8 +244,10 @@ def question_results(
                 into[shape] = into.get(shape, 0) + count
         for question_id, count in more_answered.items():
             answered[question_id] = answered.get(question_id, 0) + count
-    numbers = _number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
-    dates = _date_ranges([q.id for q in questions if q.type == QuestionType.DATE], scope)
+    numbers = number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
+    date_ids = [q.id for q in questions if q.type == QuestionType.DATE]
+    dates = date_ranges(date_ids, scope)
+    months = dates_by_month(date_ids, scope)
     areas = decile_counts(
         [q.id for q in questions if q.type == QuestionType.POSTCODE_SECTOR], scope
     )
@@ -258,6 +284,7 @@ def question_results(
             result.numbers = numbers.get(question.id, NumberSummary(0, None, None, None))
         elif kind == ResultsKind.DATES:
             result.earliest, result.latest = dates.get(question.id, (None, None))
+            result.by_month = months.get(question.id, [])
         elif kind == ResultsKind.RANKING:
             result.ranks = _rank_results(question, found)
         elif kind == ResultsKind.MATRIX:
@@ -402,51 +429,6 @@ def _statement_results(
             )
         )
     return results
-
-
-def _number_summaries(
-    question_ids: list[int], scope: list[sa.ColumnElement[bool]]
-) -> dict[int, NumberSummary]:
-    if not question_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(
-            Answer.question_id,
-            sa.func.count(Answer.number),
-            sa.func.avg(Answer.number),
-            sa.func.min(Answer.number),
-            sa.func.max(Answer.number),
-        )
-        .where(Answer.question_id.in_(question_ids), *scope)
-        .group_by(Answer.question_id)
-    )
-    return {
-        question_id: NumberSummary(
-            count,
-            Decimal(str(mean)).quantize(Decimal("0.01")) if mean is not None else None,
-            Decimal(str(low)) if low is not None else None,
-            Decimal(str(high)) if high is not None else None,
-        )
-        for question_id, count, mean, low, high in rows
-    }
-
-
-def _date_ranges(
-    question_ids: list[int], scope: list[sa.ColumnElement[bool]]
-) -> dict[int, tuple[date | None, date | None]]:
-    if not question_ids:
-        return {}
-    # Dates are stored as YYYY-MM-DD text, which sorts as the dates do.
-    rows = db.session.execute(
-        sa.select(Answer.question_id, sa.func.min(Answer.text), sa.func.max(Answer.text))
-        .where(Answer.question_id.in_(question_ids), *scope)
-        .group_by(Answer.question_id)
-    )
-    return {
-        question_id: (date.fromisoformat(low), date.fromisoformat(high))
-        for question_id, low, high in rows
-        if low and high
-    }
 
 
 def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWording]]:

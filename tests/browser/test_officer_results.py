@@ -57,8 +57,19 @@ def test_officer_sees_a_parents_answer_under_its_outcome(page: Page, live_server
     expect(outcome.locator("#indicator-young-entrants-10-13-change")).to_contain_text("\u221255%")
     bullied = outcome.locator("[id='result-2.2.3-bullied_last_year']")
     expect(bullied).to_contain_text("1 answered, 0 skipped")
+    # The figures once: a table whose percentages carry their bars.
+    expect(bullied.locator("table")).to_have_count(1)
     yes_row = bullied.locator("table tbody tr", has_text="Yes")
     expect(yes_row.locator("td")).to_have_text(["1", "100.0%"])
+    # The contents list at the top leads to each outcome.
+    page.locator(".app-contents-list").get_by_role("link", name=re.compile("^2.2.3 ")).click()
+    expect(page).to_have_url(re.compile(r"#outcome-2\.2\.3$"))
+    # Printed, the filters and downloads are left out and the figures stay.
+    page.emulate_media(media="print")
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.get_by_role("link", name="CSV").first).to_be_hidden()
+    expect(yes_row).to_be_visible()
+    page.emulate_media(media="screen")
     comments = outcome.locator("[id='comments-2.2.3-comments']")
     expect(comments).to_contain_text("Please <script>alert(1)</script> act.")
 

@@ -268,17 +268,17 @@ class MultipleChoice(QuestionKind):
         return count >= 1 and not (exclusive_chosen and count > 1)
 
     def export_columns(self, question: Question) -> list[str]:
-        # One column per option, as analysts expect from survey tools: "Yes" or blank.
-        columns = [
-            f"{question.text} \u2013 {option.shown_label}" for option in question.counted_choices
+        # One column per option, as analysts expect from survey tools: "Yes" or blank; in the
+        # form's order, "Other" before a "None of these".
+        return [
+            f"{question.text} \u2013 {option.shown_label if option else question.other_label}"
+            for option in question.answers_in_form_order
         ]
-        if question.other_label:
-            columns.append(f"{question.text} \u2013 {question.other_label}")
-        return columns
 
     def export_cells(self, question: Question, rows: Sequence[AnswerRow]) -> list[str]:
         chosen = {row.get("option_id") for row in rows}
-        cells = ["Yes" if option.id in chosen else "" for option in question.counted_choices]
-        if question.other_label:
-            cells.append(next((row["text"] for row in rows if row.get("text") is not None), ""))
-        return cells
+        other = next((row["text"] for row in rows if row.get("text") is not None), "")
+        return [
+            ("Yes" if option.id in chosen else "") if option else other
+            for option in question.answers_in_form_order
+        ]
