@@ -1,6 +1,6 @@
 """Screenshots of the key pages, for the README: the start of a consultation, a question with
-an error, checking answers, an officer's results beside the strategy outcomes, and a school's
-page. `make screenshots` (PORTAL_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/;
+an error, checking answers, an officer's results beside the strategy outcomes, a school's
+page, feedback on the service, an admin's page for a staff account, and a confirmation page. `make screenshots` (PORTAL_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/;
 otherwise they go to a temporary folder, so `make test` leaves the checkout as it was."""
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def test_screenshots_of_the_key_pages(page: Page, browser, live_server: str, tmp
     officer_page = browser.new_page(viewport={"width": 1280, "height": 900})
     officer_visit = Visit(officer_page)
     _sign_in(officer_page, live_server, create_user(Role.OFFICER).email)
+    create_user(Role.OFFICER, email="officer.for.screenshot@council.example")
     officer_page.goto(f"{live_server}/officer/consultations/{SLUG}/results")
     # One outcome with its key tasks and its first question's results: the whole page runs to
     # every question's chart and table.
@@ -92,3 +93,18 @@ def test_screenshots_of_the_key_pages(page: Page, browser, live_server: str, tmp
     school_visit = Visit(school_page)
     _sign_in(school_page, live_server, create_user(Role.SCHOOL, school_id=school_id).email)
     _shoot(school_page, school_visit, folder, "5-school-page")
+
+    # An admin's page for a member of staff: no password on screen, a link to choose one, and
+    # disabling behind a confirmation page.
+    admin_page = browser.new_page(viewport={"width": 1024, "height": 768})
+    admin_visit = Visit(admin_page)
+    _sign_in(admin_page, live_server, create_user(Role.ADMIN).email, code=True)
+    admin_page.get_by_role("link", name="Users").click()
+    admin_page.get_by_role("link", name="officer.for.screenshot@council.example").click()
+    expect(admin_page.locator("h1")).to_have_text("officer.for.screenshot@council.example")
+    _shoot(admin_page, admin_visit, folder, "7-staff-account")
+
+    # What cannot be undone asks first, on a page of its own.
+    officer_page.goto(f"{live_server}/officer/consultations/{SLUG}/close")
+    expect(officer_page.locator("h1")).to_contain_text("Are you sure you want to close")
+    _shoot(officer_page, officer_visit, folder, "8-confirm-before-closing")
