@@ -136,6 +136,11 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.letter",
             "officer.service_feedback",
             "officer.consultation_feedback",
+            "officer.confirm_publish",
+            "officer.confirm_close",
+            "officer.preview_start",
+            "officer.confirm_publish_results",
+            "officer.panel_results",
         },
     ),
     (
@@ -156,6 +161,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.panel",
             "officer.new_member",
             "officer.member",
+            "officer.confirm_remove_member",
             "officer.edit_member",
             "officer.invitations_page",
             "officer.invitation_letters",
@@ -202,7 +208,12 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     (
         "auth.two_factor_settings",
         "Sign-in security",
-        {"auth.two_factor_settings", "auth.set_up_two_factor", "auth.recovery_codes"},
+        {
+            "auth.two_factor_settings",
+            "auth.set_up_two_factor",
+            "auth.recovery_codes",
+            "auth.change_password",
+        },
     ),
 ]
 

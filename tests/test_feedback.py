@@ -72,12 +72,16 @@ def test_a_respondent_goes_from_the_confirmation_page_to_feedback_kept_apart(cli
     (row,) = _feedback_rows()
     assert row.rating == Satisfaction.SATISFIED
     assert row.comment == "Quick, but the\nsecond page was long"
-    assert row.given_on == uk_today()
+    # The week it was given in (from its Monday), never the day: on a quiet consultation a day
+    # can hold one response, and the feedback would pair with it.
+    today = uk_today()
+    assert row.given_in_week == today - timedelta(days=today.weekday())
+    assert row.given_in_week.weekday() == 0
     assert row.consultation_id == consultation(BULLYING).id
     # Nothing that could lead back to the response: not its id, reference or time, nor an
     # address; and a random key, not the order feedback arrived in.
     columns = {column["name"] for column in sa.inspect(db.engine).get_columns("service_feedback")}
-    assert columns == {"id", "consultation_id", "given_on", "rating", "comment"}
+    assert columns == {"id", "consultation_id", "given_in_week", "rating", "comment"}
     response = db.session.scalars(sa.select(Response)).one()
     assert response.reference not in (row.comment or "") and row.id != str(response.id)
     assert len(row.id) == 32 and int(row.id, 16) >= 0
@@ -185,12 +189,13 @@ def _give(slug: str, rating: str | None, comment: str | None, on: date) -> None:
 
 
 def test_officers_see_ratings_counted_and_comments_newest_first_escaped(officer_client):
-    today = uk_today()
+    # A fixed Wednesday, so "a week earlier" and "two weeks earlier" are other weeks.
+    today = date(2026, 12, 2)
     _give(BULLYING, "very_satisfied", None, today)
     _give(BULLYING, "very_satisfied", "Easy <script>alert(1)</script>", today)
-    _give(BULLYING, "dissatisfied", "Too long", today - timedelta(days=3))
-    _give(BULLYING, None, "Older comment", today - timedelta(days=9))
-    _give(LIVEABILITY, "satisfied", "On the panel one", today - timedelta(days=1))
+    _give(BULLYING, "dissatisfied", "Too long", today - timedelta(days=14))
+    _give(BULLYING, None, "Older comment", today - timedelta(days=21))
+    _give(LIVEABILITY, "satisfied", "On the panel one", today - timedelta(days=7))
 
     dashboard = officer_client.get_page(url_for("officer.dashboard"))
     link = dashboard.soup.find("a", string="Feedback on the service")
@@ -226,6 +231,9 @@ def test_officers_see_ratings_counted_and_comments_newest_first_escaped(officer_
         "Older comment",
     ]
     assert "<script>alert" not in every.html  # shown as text, never as HTML
+    # The week, from its Monday, never the day (2 December 2026 was a Wednesday).
+    assert "Given in the week of 30 November 2026" in every.text
+    assert "2 December" not in every.text
 
     one = officer_client.get_page(url_for("officer.consultation_feedback", slug=BULLYING))
     assert "Ratings: 3 people gave one" in one.text
@@ -235,7 +243,7 @@ def test_officers_see_ratings_counted_and_comments_newest_first_escaped(officer_
 
 def test_comments_come_a_page_at_a_time(officer_client):
     for number in range(COMMENTS_PER_PAGE + 1):
-        _give(BULLYING, None, f"Comment {number}", date(2026, 1, 1) + timedelta(days=number))
+        _give(BULLYING, None, f"Comment {number}", date(2026, 1, 1) + timedelta(weeks=number))
     first = officer_client.get_page(url_for("officer.service_feedback"))
     assert len(first.soup.select(".app-comment")) == COMMENTS_PER_PAGE
     assert "Page 1 of 2" in first.text
@@ -298,7 +306,7 @@ def test_the_privacy_notice_says_what_feedback_keeps_and_for_how_long(client, au
     page = client.get_page(url_for("public.privacy_notice", audience=audience))
     heading = page.soup.find("h2", string="If you tell us what you thought of the service")
     said = " ".join(p.get_text(" ", strip=True) for p in heading.find_next_siblings("p", limit=2))
-    assert "only the consultation and the day you gave them" in said
-    assert "not the time, not your reference number, not your IP address" in said
+    assert "only the consultation and the week you gave them" in said
+    assert "not the day or the time, not your reference number, not your IP address" in said
     assert "Comments are erased when the consultation's retention period ends" in said
     assert "ratings are kept" in said

@@ -5,7 +5,7 @@ the consultation and the UK day. No response id, reference, address or time, and
 rather than a counting one, so no row can be paired with the response it followed.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-05 22:30:37.044325
 
 """
@@ -24,7 +24,7 @@ def upgrade():
     op.create_table('service_feedback',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
-    sa.Column('given_on', sa.Date(), nullable=False),
+    sa.Column('given_in_week', sa.Date(), nullable=False),
     sa.Column('rating', sa.Enum('very_satisfied', 'satisfied', 'neither', 'dissatisfied', 'very_dissatisfied', name='satisfaction', native_enum=False, create_constraint=True, length=20), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_service_feedback_consultation_id_consultation'), ondelete='CASCADE'),
@@ -32,13 +32,13 @@ def upgrade():
     )
     with op.batch_alter_table('service_feedback', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_feedback_consultation_id'), ['consultation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_service_feedback_given_on'), ['given_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_service_feedback_given_in_week'), ['given_in_week'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('service_feedback', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_service_feedback_given_on'))
+        batch_op.drop_index(batch_op.f('ix_service_feedback_given_in_week'))
         batch_op.drop_index(batch_op.f('ix_service_feedback_consultation_id'))
 
     op.drop_table('service_feedback')

@@ -5,7 +5,7 @@ is in (empty for the schools already held), and the moment it was closed: a clos
 its row, so responses through its links still count, but gets no new links.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-06 10:00:00
 
 """

@@ -1,10 +1,15 @@
 """Feedback on the service, given after sending a response.
 
 Nothing here can be tied back to the response it followed: no reference, no response id, no
-address, and the day it was given rather than the moment. A time to the second would sit
-beside the response's own `submitted_at`, so whoever read both could pair them; a day holds
-every response sent that day. The key is random for the same reason: a counting id would give
-the order feedback arrived in, which follows the order responses were sent.
+address, and the week it was given rather than the moment. A time to the second would sit
+beside the response's own `submitted_at`, so whoever read both could pair them; even a day can
+hold a single response on a quiet, paper-heavy consultation, while a week holds every response
+sent that week. The key is random for the same reason: a counting id would give the order
+feedback arrived in, which follows the order responses were sent.
+
+What this does not hide: someone with the database itself (not the portal's pages) could read
+the physical order rows were written in (SQLite's rowid, PostgreSQL's ctid), which follows
+arrival. Officers never see it; the database's own access control covers the rest.
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ class ServiceFeedback(db.Model):  # type: ignore[name-defined]
     consultation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True
     )
-    given_on: Mapped[date] = mapped_column(index=True)  # the UK day, never the time
+    # The Monday that starts the UK week it was given in: never the day or the time.
+    given_in_week: Mapped[date] = mapped_column(index=True)
     rating: Mapped[Satisfaction | None] = mapped_column(enum_column(Satisfaction, 20))
     # Erased with the consultation's personal details when its retention period ends
     # (portal/privacy/service.py): people write what they like in a box.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,11 @@ COMMENT_MAX_LENGTH = 1200
 COMMENTS_PER_PAGE = 20
 
 
+def week_starting(day: date) -> date:
+    """The Monday of the week `day` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
 class NothingGiven(ValueError):
     """Neither a rating nor a comment: there is nothing to keep."""
 
@@ -25,14 +30,18 @@ def record_feedback(
     consultation: Consultation, rating: Satisfaction | None, comment: str | None, today: date
 ) -> ServiceFeedback:
     """Keep one person's feedback, in its own transaction. The caller passes only what the
-    person gave and the UK day: nothing that could lead back to their response."""
+    person gave and the UK day, of which only the week is kept: nothing that could lead back
+    to their response."""
     comment = (comment or "").strip() or None
     if rating is None and comment is None:
         raise NothingGiven("Select a rating or write a comment")
     if comment is not None and len(comment) > COMMENT_MAX_LENGTH:
         raise ValueError(f"A comment is at most {COMMENT_MAX_LENGTH:,} characters")
     feedback = ServiceFeedback(
-        consultation_id=consultation.id, given_on=today, rating=rating, comment=comment
+        consultation_id=consultation.id,
+        given_in_week=week_starting(today),
+        rating=rating,
+        comment=comment,
     )
     db.session.add(feedback)
     db.session.commit()
@@ -96,14 +105,14 @@ def summary(consultation: Consultation | None = None) -> FeedbackSummary:
 
 @dataclass
 class FeedbackComment:
-    given_on: date
+    given_in_week: date
     rating: Satisfaction | None
     comment: str
     consultation_title: str
 
 
 def comment_page(consultation: Consultation | None, page: int) -> tuple[list[FeedbackComment], int]:
-    """One page of comments, newest day first, and how many there are in all. Within a day
+    """One page of comments, newest week first, and how many there are in all. Within a week
     the order is the random key's, on purpose: it says nothing about when each was written."""
     where = [ServiceFeedback.comment.is_not(None), *_where(consultation)]
     total = (
@@ -112,14 +121,14 @@ def comment_page(consultation: Consultation | None, page: int) -> tuple[list[Fee
     )
     rows: Sequence[Any] = db.session.execute(
         sa.select(
-            ServiceFeedback.given_on,
+            ServiceFeedback.given_in_week,
             ServiceFeedback.rating,
             ServiceFeedback.comment,
             Consultation.title,
         )
         .join(Consultation, Consultation.id == ServiceFeedback.consultation_id)
         .where(*where)
-        .order_by(ServiceFeedback.given_on.desc(), ServiceFeedback.id)
+        .order_by(ServiceFeedback.given_in_week.desc(), ServiceFeedback.id)
         .limit(COMMENTS_PER_PAGE)
         .offset((max(1, page) - 1) * COMMENTS_PER_PAGE)
     ).all()
