@@ -1,7 +1,8 @@
 """Screenshots of the key pages, for the README: the start of a consultation, a question with
 an error, checking answers, an officer's results beside the strategy outcomes, a school's
-page, feedback on the service, an admin's page for a staff account, and a confirmation page. `make screenshots` (PORTAL_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/;
-otherwise they go to a temporary folder, so `make test` leaves the checkout as it was."""
+page, feedback on the service, an admin's page for a staff account, and a confirmation page.
+`make screenshots` (PORTAL_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/; otherwise
+they go to a temporary folder, so `make test` leaves the checkout as it was."""
 
 from __future__ import annotations
 
