@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -56,8 +56,13 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def service_identity() -> dict[str, Any]:
-        # The error page for a lost database must not ask the database who is signed in.
-        signed_in = not g.get("database_unavailable") and current_user.is_authenticated
+        # The error page for a lost database must not ask the database who is signed in; an
+        # email rendered by a command (flask users reset-password) has no request, so no user.
+        signed_in = (
+            has_request_context()
+            and not g.get("database_unavailable")
+            and current_user.is_authenticated
+        )
         return {
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],

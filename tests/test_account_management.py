@@ -3,7 +3,11 @@ owner chooses their password through an emailed link; the command line does the 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +20,8 @@ from portal.extensions import db
 from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, create_school, create_user, sign_in
 from tests.mail import body_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LINK = re.compile(r"https?://\S+/staff/password-link/\S+")
 
@@ -342,3 +348,37 @@ def test_seed_says_on_every_run_which_demo_account_there_is_and_how_to_reset_it(
             "flask users set-password --email demo.officer@warwickshire.example --generate"
             in output
         )
+
+
+def test_the_real_reset_password_command_prints_a_link(tmp_path):
+    """The command as an operator runs it, with no request around it: the email it renders
+    must not ask who is signed in (it did, and crashed)."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "SECRET_KEY": "reset-password-command",
+        "PORTAL_BASE_URL": "https://haveyoursay.example",
+    }
+    env.pop("PORTAL_SMTP_HOST", None)
+
+    def flask(*args: str, given: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "flask", *args],
+            cwd=ROOT,
+            env=env,
+            input=given,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert flask("db", "upgrade").returncode == 0
+    made = flask(
+        "users", "create", "--email", "ann@council.example", "--role", "officer", given=PASSWORD
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    result = flask("users", "reset-password", "--print-link", "ann@council.example")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "https://haveyoursay.example/staff/password-link/" in result.stdout
