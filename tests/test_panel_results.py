@@ -117,7 +117,7 @@ def test_weighting_text_names_labels_and_counts_in_words(app, client, monkeypatc
         },
     )
     service.import_members(
-        io.StringIO(HEADER + _row("WP-001", district="warwick", age_band="65_74"))
+        io.StringIO(HEADER + _row("WP-001", district="warwick", age_band="65_74", groups=""))
     )
     consultation = consultation_with_questions(SLUG)
     now = responses.utcnow()
@@ -134,3 +134,6 @@ def test_weighting_text_names_labels_and_counts_in_words(app, client, monkeypatc
     # The method is explained on the page, not in a file of the portal's source.
     assert "docs/" not in page.text and ".md" not in page.text
     assert "Wilson score interval" in page.soup.find(id="weighting-method").get_text()
+    # A member in no group: the group table is a sentence, not an empty header row.
+    assert page.soup.find(id="rates-group").name == "h3"
+    assert "No one invited to this consultation belongs to a group." in page.text
