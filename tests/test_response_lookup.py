@@ -215,7 +215,7 @@ def test_a_withdrawn_response_is_erased_audited_and_no_longer_counted(app, offic
         )
         == 0
     )
-    assert totals() == ("1 response", "1 of 1 responses match these filters")
+    assert totals() == ("1 response", "1 of 1 response matches these filters")
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "withdrew response")
     ).one()
