@@ -727,3 +727,21 @@ def test_overflowing_numbers_and_control_characters_are_refused(client, changed,
     assert page.status == 422
     assert page.error_summary() == [error]
     assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == before
+
+
+def test_a_form_pressing_remove_and_move_at_once_removes_and_moves_nothing(client):
+    """Only a crafted form presses two buttons; it removed the option, then tried to move the
+    option it had removed (a 500 the officer-form fuzzing found)."""
+    builder = Builder(client)
+    builder.create()
+    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
+    for label in ("Yes", "No", "Not sure"):
+        builder.add_option(question, label)
+    data = builder.question_form(question.key)
+    no = next(o for o in _question(question.key).choices if o.label == "No")
+    data.update({"remove": no.value, "move_up": no.value})
+    response = client.post(
+        url_for("officer.edit_question", slug=builder.slug, key=question.key), data=data
+    )
+    assert response.status_code == 303
+    assert [o.label for o in _question(question.key).choices] == ["Yes", "Not sure"]

@@ -346,9 +346,11 @@ def _apply_option_edits(question: Question, edits: OptionEdits) -> list[Option]:
     added = [
         _add_option(question, label, kind, exclusive) for kind, label, exclusive in edits.added
     ]
+    # One press is one button: a form posting both (only a crafted one can) removes, and the
+    # option it removed has nothing left to move among.
     if edits.remove is not None:
         _remove_option(edits.remove)
-    if edits.move is not None:
+    elif edits.move is not None:
         _move_option(*edits.move)
     return added
 
