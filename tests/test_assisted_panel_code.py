@@ -171,3 +171,22 @@ def test_no_code_is_asked_for_where_nobody_was_invited(app, client):
     sign_in(client, create_user())
     page = client.get_page(url_for("officer.assisted_start", slug=OTHER))
     assert "Panel member's code" not in page.text
+
+
+def test_a_paper_panel_response_is_under_both_types_and_the_labels_say_so(app, client):
+    codes = _invite_three()
+    page = _officer(client)
+    assert _start(client, page.csrf_token(), codes["WP-001"]).status_code == 303
+    _key_in(client, page.csrf_token())
+
+    for kind, label in [
+        ("paper", "Paper copy, keyed in"),
+        ("panel", "Panel members (online, or keyed in with their code)"),
+    ]:
+        results = client.get_page(url_for("officer.results", slug=SLUG, type=kind))
+        checkbox = results.soup.select_one(f'input[name="type"][value="{kind}"]')
+        assert checkbox.has_attr("checked")
+        shown = results.soup.find("label", attrs={"for": checkbox["id"]})
+        assert shown.get_text(" ", strip=True).startswith(label)
+        total = results.soup.select_one("#total-responses").get_text(" ", strip=True)
+        assert total == "1 of 1 responses match these filters", total
