@@ -273,3 +273,71 @@ def test_only_officers_and_admins_find_responses(app, client):
         sign_in(admin_client, create_user(Role.ADMIN))
         assert admin_client.get(urls[1][1]).status_code == 200
         assert "Find a response" in admin_client.get_page(url_for("officer.dashboard")).text
+
+
+def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app, client):
+    """The invitation that brought a withdrawn response stops counting in the response rates,
+    and its code stays spent: it cannot be keyed in again."""
+    from portal.consultations.models import PanelLink
+    from portal.panel.models import Invitation
+    from tests.journeys import consultation
+    from tests.test_assisted_panel_code import (
+        SLUG,
+        _invite_three,
+        _key_in,
+        _officer,
+        _start,
+        _warwick_rate,
+    )
+
+    consultation(SLUG).panel_link = PanelLink.MEMBER  # the response keeps its invitation
+    db.session.commit()
+    codes = _invite_three()
+    page = _officer(client)
+    token = page.csrf_token()
+    assert _start(client, token, codes["WP-002"], "phone").status_code == 303
+    _key_in(client, token)
+    response = db.session.scalars(sa.select(Response)).one()
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+
+    shown = format_reference(response.reference)
+    url = url_for("officer.withdraw_response", reference=shown)
+    confirm = client.get_page(url)
+    assert "will still count" not in confirm.text  # this one can be traced to its invitation
+    done = client.post(url, data={"csrf_token": confirm.csrf_token(), "reason": "asked"})
+    assert done.status_code == 303
+
+    assert _warwick_rate(client) == "Warwick 3 0 0.0%"
+    panel = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    assert "No panel member has answered through an invitation yet" in panel.text
+    db.session.expire_all()
+    invitation = db.session.scalars(
+        sa.select(Invitation).where(Invitation.code == codes["WP-002"])
+    ).one()
+    assert invitation.response_id is None and invitation.withdrawn_at is not None
+    assert invitation.responded_at is not None  # spent: no reminder, no second use
+    again = client.post_page(
+        url_for("officer.assisted_start", slug=SLUG),
+        data={"csrf_token": token, "channel": "paper", "panel_code": codes["WP-002"]},
+    )
+    assert again.status == 422
+    assert "withdrawn, so the code cannot be used again" in again.error_summary()[0]
+
+
+def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(
+    app, client
+):
+    from tests.test_assisted_panel_code import SLUG, _invite_three, _key_in, _officer, _start
+
+    codes = _invite_three()
+    page = _officer(client)
+    assert _start(client, page.csrf_token(), codes["WP-001"]).status_code == 303
+    _key_in(client, page.csrf_token())
+    response = db.session.scalars(sa.select(Response)).one()
+    confirm = client.get_page(
+        url_for("officer.withdraw_response", reference=format_reference(response.reference))
+    )
+    assert (
+        "This panel member's response was kept without a link to them, so the panel's "
+        "response rates will still count them as having answered" in confirm.text
+    )
