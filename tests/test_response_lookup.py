@@ -198,7 +198,9 @@ def test_a_withdrawn_response_is_erased_audited_and_no_longer_counted(app, offic
     refused = officer_client.post_page(url, data={"csrf_token": confirm.csrf_token()})
     assert refused.status == 422
     assert refused.error_summary() == ["Select why the response is being withdrawn"]
-    assert [label.get_text(strip=True) for label in confirm.soup.select(".govuk-radios__label")] == [
+    assert [
+        label.get_text(strip=True) for label in confirm.soup.select(".govuk-radios__label")
+    ] == [
         "The respondent asked for it to be removed",
         "It was keyed in twice",
         "It was a test",
@@ -324,9 +326,7 @@ def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app
     assert "withdrawn, so the code cannot be used again" in again.error_summary()[0]
 
 
-def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(
-    app, client
-):
+def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(app, client):
     from tests.test_assisted_panel_code import SLUG, _invite_three, _key_in, _officer, _start
 
     codes = _invite_three()

@@ -103,7 +103,9 @@ class PanelReport:
 
 def _rates(consultation: Consultation, column: Any, labels: dict[Any, str]) -> list[RateRow]:
     rows = db.session.execute(
-        sa.select(column, sa.func.count(Invitation.id), sa.func.count(Invitation.counted_response()))
+        sa.select(
+            column, sa.func.count(Invitation.id), sa.func.count(Invitation.counted_response())
+        )
         .join(PanelMember, PanelMember.id == Invitation.member_id)
         .where(Invitation.consultation_id == consultation.id)
         .group_by(column)
