@@ -185,7 +185,7 @@ def test_two_officers_keying_in_the_same_code_store_it_once_and_keep_the_answers
 
 def test_a_refused_keyed_in_response_is_stored_without_the_code_only_when_chosen(app, client):
     codes = _invite_three()
-    refused, first_draft = _keyed_in_while_the_code_was_used(app, client, codes)
+    refused, _ = _keyed_in_while_the_code_was_used(app, client, codes)
     assert _responses() == 1
     assert _warwick_rate(client) == "Warwick 3 1 33.3%"
     stored = client.post(

@@ -8,15 +8,23 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role
-from portal.consultations.models import Option, Question
+from portal.consultations.models import Option, PanelLink, Question
 from portal.extensions import db
-from portal.panel.models import AuditEntry
+from portal.panel.models import AuditEntry, Invitation
 from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import format_reference
 from tests.factories import chose, create_user, sign_in, submit_response
-from tests.journeys import BULLYING_ROUTED_OUT
+from tests.journeys import BULLYING_ROUTED_OUT, consultation
+from tests.test_assisted_panel_code import SLUG as PANEL_SLUG
+from tests.test_assisted_panel_code import (
+    _invite_three,
+    _key_in,
+    _officer,
+    _start,
+    _warwick_rate,
+)
 
 BULLYING = "bullying-what-parents-think"
 COMMENT = "The school's messages don't reach parents.\nPlease <script>alert(1)</script> act."
@@ -280,19 +288,7 @@ def test_only_officers_and_admins_find_responses(app, client):
 def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app, client):
     """The invitation that brought a withdrawn response stops counting in the response rates,
     and its code stays spent: it cannot be keyed in again."""
-    from portal.consultations.models import PanelLink
-    from portal.panel.models import Invitation
-    from tests.journeys import consultation
-    from tests.test_assisted_panel_code import (
-        SLUG,
-        _invite_three,
-        _key_in,
-        _officer,
-        _start,
-        _warwick_rate,
-    )
-
-    consultation(SLUG).panel_link = PanelLink.MEMBER  # the response keeps its invitation
+    consultation(PANEL_SLUG).panel_link = PanelLink.MEMBER  # the response keeps its invitation
     db.session.commit()
     codes = _invite_three()
     page = _officer(client)
@@ -310,7 +306,7 @@ def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app
     assert done.status_code == 303
 
     assert _warwick_rate(client) == "Warwick 3 0 0.0%"
-    panel = client.get_page(url_for("officer.panel_results", slug=SLUG))
+    panel = client.get_page(url_for("officer.panel_results", slug=PANEL_SLUG))
     assert "No panel member has answered through an invitation yet" in panel.text
     db.session.expire_all()
     invitation = db.session.scalars(
@@ -319,7 +315,7 @@ def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app
     assert invitation.response_id is None and invitation.withdrawn_at is not None
     assert invitation.responded_at is not None  # spent: no reminder, no second use
     again = client.post_page(
-        url_for("officer.assisted_start", slug=SLUG),
+        url_for("officer.assisted_start", slug=PANEL_SLUG),
         data={"csrf_token": token, "channel": "paper", "panel_code": codes["WP-002"]},
     )
     assert again.status == 422
@@ -327,8 +323,6 @@ def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app
 
 
 def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(app, client):
-    from tests.test_assisted_panel_code import SLUG, _invite_three, _key_in, _officer, _start
-
     codes = _invite_three()
     page = _officer(client)
     assert _start(client, page.csrf_token(), codes["WP-001"]).status_code == 303
