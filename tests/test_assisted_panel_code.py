@@ -12,9 +12,9 @@ from flask import url_for
 
 from portal.extensions import db
 from portal.panel import invitations, service
-from portal.panel.models import Invitation, MemberStatus
+from portal.panel.models import AuditEntry, Invitation, MemberStatus
 from portal.responses.models import Response, ResponseChannel, ResponseDraft
-from portal.responses.service import utcnow
+from portal.responses.service import format_reference, utcnow
 from tests.factories import create_user, sign_in
 from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation
 from tests.test_panel import HEADER, _row
@@ -144,8 +144,9 @@ def test_a_code_that_cannot_be_used_is_refused_and_nothing_is_stored(app, client
         assert service.find_member("WP-003").status == MemberStatus.LEFT
 
 
-def test_two_officers_keying_in_the_same_code_store_it_once(app, client):
-    codes = _invite_three()
+def _keyed_in_while_the_code_was_used(app, client, codes):
+    """An officer keys in WP-001's paper form while another officer stores WP-001's: the
+    first officer's submission is refused. Returns the refused page and the first draft."""
     page = _officer(client)
     token = page.csrf_token()
     assert _start(client, token, codes["WP-001"]).status_code == 303
@@ -158,16 +159,112 @@ def test_two_officers_keying_in_the_same_code_store_it_once(app, client):
     respondent = Respondent(client, SLUG)
     respondent.token = token
     respondent.answer_all(LIVEABILITY_ANSWERS)
-    refused = respondent.submit()
-    assert refused.status_code == 409
-    text = refused.get_data(as_text=True)
-    assert "This panel member has already answered" in text
-    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 1
+    refused = client.post_page(url_for("public.submit", slug=SLUG), data={"csrf_token": token})
+    return refused, first_draft
+
+
+def _responses() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Response.id)))
+
+
+def test_two_officers_keying_in_the_same_code_store_it_once_and_keep_the_answers(app, client):
+    codes = _invite_three()
+    refused, first_draft = _keyed_in_while_the_code_was_used(app, client, codes)
+    assert refused.status == 409
+    assert refused.h1 == "This panel member has already answered"
+    assert "The answers you keyed in have not been stored, and have not been lost" in refused.text
+    assert "storing this too may count them twice" in refused.text
+    buttons = [b.get_text(strip=True) for b in refused.soup.select("form button")]
+    assert "Store it without the panel code" in buttons
+    assert "Discard the answers keyed in" in buttons
+    assert _responses() == 1
     db.session.expire_all()
-    assert db.session.get(ResponseDraft, first_draft.id).response_id is None
+    kept = db.session.get(ResponseDraft, first_draft.id)
+    assert kept.response_id is None and kept.answers  # the typed answers are still there
+
+
+def test_a_refused_keyed_in_response_is_stored_without_the_code_only_when_chosen(app, client):
+    codes = _invite_three()
+    refused, _ = _keyed_in_while_the_code_was_used(app, client, codes)
+    assert _responses() == 1
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+    stored = client.post(
+        url_for("officer.assisted_store_without_code", slug=SLUG),
+        data={"csrf_token": refused.csrf_token()},
+    )
+    assert stored.status_code == 303
+    confirmation = client.get_page(stored.headers["Location"])
+    db.session.expire_all()
+    assert _responses() == 2
+    second = db.session.scalars(sa.select(Response).order_by(Response.id.desc())).first()
+    assert format_reference(second.reference) in confirmation.text
+    assert second.channel == ResponseChannel.PAPER and not second.panel_invited
+    assert second.invitation_id is None
+    # The member counts once in the rates; the audit log says why there may be two.
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "stored response without panel code")
+    ).one()
+    assert entry.subject == f"response:{format_reference(second.reference)}"
+    assert "may be counted twice" in entry.detail
+    # Sent again (a double click): nothing more is stored.
+    again = client.post(
+        url_for("officer.assisted_store_without_code", slug=SLUG),
+        data={"csrf_token": refused.csrf_token()},
+    )
+    assert again.status_code == 303 and _responses() == 2
+
+
+def test_a_refused_keyed_in_response_can_be_discarded(app, client):
+    codes = _invite_three()
+    refused, first_draft = _keyed_in_while_the_code_was_used(app, client, codes)
+    discarded = client.post(
+        url_for("officer.assisted_discard", slug=SLUG),
+        data={"csrf_token": refused.csrf_token()},
+    )
+    assert discarded.status_code == 303
+    page = client.get_page(discarded.headers["Location"])
+    assert "The answers you keyed in were discarded: nothing was stored" in page.text
+    assert _responses() == 1
+    assert db.session.get(ResponseDraft, first_draft.id) is None
+    assert not db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "stored response without panel code")
+    ).all()
+
+
+def test_only_a_keyed_in_draft_with_a_code_can_be_stored_without_it(app, client):
+    _invite_three()
+    page = _officer(client)
+    token = page.csrf_token()
+    assert _start(client, token, "").status_code == 303  # keyed in with no code
+    for endpoint in ("officer.assisted_store_without_code", "officer.assisted_discard"):
+        refused = client.post(url_for(endpoint, slug=SLUG), data={"csrf_token": token})
+        assert refused.status_code == 404
+        assert client.post(url_for(endpoint, slug=SLUG)).status_code == 400  # no CSRF token
+    assert _responses() == 0
+    assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == 1
 
 
 def test_no_code_is_asked_for_where_nobody_was_invited(app, client):
     sign_in(client, create_user())
     page = client.get_page(url_for("officer.assisted_start", slug=OTHER))
     assert "Panel member's code" not in page.text
+
+
+def test_a_paper_panel_response_is_under_both_types_and_the_labels_say_so(app, client):
+    codes = _invite_three()
+    page = _officer(client)
+    assert _start(client, page.csrf_token(), codes["WP-001"]).status_code == 303
+    _key_in(client, page.csrf_token())
+
+    for kind, label in [
+        ("paper", "Paper copy, keyed in"),
+        ("panel", "Panel members (online, or keyed in with their code)"),
+    ]:
+        results = client.get_page(url_for("officer.results", slug=SLUG, type=kind))
+        checkbox = results.soup.select_one(f'input[name="type"][value="{kind}"]')
+        assert checkbox.has_attr("checked")
+        shown = results.soup.find("label", attrs={"for": checkbox["id"]})
+        assert shown.get_text(" ", strip=True).startswith(label)
+        total = results.soup.select_one("#total-responses").get_text(" ", strip=True)
+        assert total == "1 of 1 responses match these filters", total

@@ -3,6 +3,7 @@ one column per option, the themes of comments, safe in spreadsheets; and the sum
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 
@@ -15,10 +16,12 @@ from odf.table import Table, TableCell, TableRow
 
 from portal.accounts.models import Role
 from portal.comments import service as comment_service
+from portal.consultations.models import ConsultationSnapshot
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import AuditEntry
-from portal.reporting import export
+from portal.reporting import export, results_index_build
+from portal.responses import corrections
 from portal.responses.models import Answer
 from portal.responses.service import format_reference
 from tests.factories import chose, create_user, sign_in, submit_response
@@ -285,3 +288,57 @@ def test_exports_keep_the_forms_order_of_options(app, client):
     answers = [row[2] for row in summary if row[0] == question]
     assert answers[0] == "A doctor, school nurse or other health worker"
     assert answers[-2:] == ["Other: Someone else", "No, nobody else"]
+
+
+def test_the_summary_says_why_a_question_was_not_asked_as_the_results_page_does(app, client):
+    """Routed past a question, or answered a version of the consultation without it: the
+    summary export tells them apart as the results page does."""
+    submit_response(SLUG, {"bullied_last_year": chose("no")})  # routed past "where"
+    older = submit_response(SLUG, {"bullied_last_year": chose("no")})
+    # The older response answered a version from before "bullied_others" (asked of everyone)
+    # was added.
+    added = next(
+        q for q in consultation_with_questions(SLUG).questions if q.key == "bullied_others"
+    )
+    content = copy.deepcopy(older.snapshot.content)
+    for page in content["pages"]:
+        page["questions"] = [q for q in page["questions"] if q["id"] != added.id]
+    earlier = ConsultationSnapshot(
+        consultation_id=older.consultation_id, content_hash="0" * 64, content=content
+    )
+    db.session.add(earlier)
+    db.session.flush()
+    kept = [
+        dict(row._mapping)
+        for row in db.session.execute(
+            sa.select(Answer.question_id, Answer.option_id, Answer.text).where(
+                Answer.response_id == older.id, Answer.question_id != added.id
+            )
+        )
+    ]
+    corrections.correct_answers(older, kept)  # its answer to the added question goes
+    # ...and it is counted under the earlier version, as if it had answered that one.
+    corrections._count(older, kept, -1)
+    older.snapshot_id = earlier.id
+    corrections._count(older, kept, 1)
+    results_index_build.mark_stale(older.consultation_id, [older.id])
+    db.session.commit()
+    sign_in(client, create_user())
+
+    page = client.get_page(url_for("officer.results", slug=SLUG))
+    assert (
+        "1 not asked (answered a version of the consultation without it)"
+        in page.soup.select_one("[id^='result-'][id$='-bullied_others']").get_text(" ", strip=True)
+    )
+    summary = list(
+        csv.reader(io.StringIO(_download(client, "csv", summary=True).decode("utf-8-sig")))
+    )
+    not_asked = {row[0]: (row[2], row[3]) for row in summary if row[2].startswith("Not asked")}
+    assert not_asked[added.text] == (
+        "Not asked (answered a version of the consultation without it)",
+        "1",
+    )
+    assert not_asked["Where did the bullying happen?"] == (
+        "Not asked (routed past it by their earlier answers)",
+        "2",
+    )

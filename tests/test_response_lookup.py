@@ -8,15 +8,23 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role
-from portal.consultations.models import Option, Question
+from portal.consultations.models import Option, PanelLink, Question
 from portal.extensions import db
-from portal.panel.models import AuditEntry
+from portal.panel.models import AuditEntry, Invitation
 from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
 from portal.responses.service import format_reference
 from tests.factories import chose, create_user, sign_in, submit_response
-from tests.journeys import BULLYING_ROUTED_OUT
+from tests.journeys import BULLYING_ROUTED_OUT, consultation
+from tests.test_assisted_panel_code import SLUG as PANEL_SLUG
+from tests.test_assisted_panel_code import (
+    _invite_three,
+    _key_in,
+    _officer,
+    _start,
+    _warwick_rate,
+)
 
 BULLYING = "bullying-what-parents-think"
 COMMENT = "The school's messages don't reach parents.\nPlease <script>alert(1)</script> act."
@@ -197,12 +205,20 @@ def test_a_withdrawn_response_is_erased_audited_and_no_longer_counted(app, offic
     assert confirm.h1 == f"Are you sure you want to withdraw response {shown}?"
     refused = officer_client.post_page(url, data={"csrf_token": confirm.csrf_token()})
     assert refused.status == 422
-    assert refused.error_summary() == ["Enter why the response is being withdrawn"]
+    assert refused.error_summary() == ["Select why the response is being withdrawn"]
+    assert [
+        label.get_text(strip=True) for label in confirm.soup.select(".govuk-radios__label")
+    ] == [
+        "The respondent asked for it to be removed",
+        "It was keyed in twice",
+        "It was a test",
+    ]
+    assert not confirm.soup.select("textarea")  # no typed reason to reach the audit log
     assert db.session.get(Response, withdrawn.id) is not None
 
     done = officer_client.post(
         url,
-        data={"csrf_token": confirm.csrf_token(), "reason": "Asked by email on 3 March"},
+        data={"csrf_token": confirm.csrf_token(), "reason": "asked"},
     )
     assert done.status_code == 303
     page = officer_client.get_page(done.headers["Location"])
@@ -220,7 +236,7 @@ def test_a_withdrawn_response_is_erased_audited_and_no_longer_counted(app, offic
         sa.select(AuditEntry).where(AuditEntry.action == "withdrew response")
     ).one()
     assert entry.subject == f"response:{shown}"
-    assert entry.detail == "Reason: Asked by email on 3 March"
+    assert entry.detail == "Reason: The respondent asked for it to be removed"
     assert officer_client.get(url_for("officer.response_page", reference=shown)).status_code == 404
     gone = officer_client.get_page(url_for("officer.find_response", reference=shown))
     assert gone.error_summary() == [f"No response has the reference {shown}"]
@@ -230,14 +246,16 @@ def test_a_withdrawal_with_a_bad_reason_changes_nothing(app, officer_client):
     response = _not_bullied()
     url = url_for("officer.withdraw_response", reference=format_reference(response.reference))
     token = officer_client.get_page(url).csrf_token()
+    # Typed words (a name, an email address) are not one of the reasons: refused, not logged.
     for reason, message in [
-        ("   ", "Enter why the response is being withdrawn"),
-        ("x" * 501, "The reason must be 500 characters or fewer"),
-        ("Asked \x07 by phone", "Why is the response being withdrawn? must not contain"),
+        ("   ", "Not a valid choice"),
+        ("Asked by Jane Smith, jane@example.com", "Not a valid choice"),
     ]:
         refused = officer_client.post_page(url, data={"csrf_token": token, "reason": reason})
         assert refused.status == 422
         assert refused.error_summary()[0].startswith(message)
+    refused = officer_client.post_page(url, data={"csrf_token": token})
+    assert refused.error_summary() == ["Select why the response is being withdrawn"]
     assert db.session.get(Response, response.id) is not None
     assert not db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "withdrew response")
@@ -258,10 +276,62 @@ def test_only_officers_and_admins_find_responses(app, client):
     sign_in(client, create_user(Role.SCHOOL))
     token = client.get_page(url_for("public.start", slug=BULLYING)).csrf_token()
     for method, url in urls:
-        data = {"csrf_token": token, "reason": "x"} if method == "post" else None
+        data = {"csrf_token": token, "reason": "test"} if method == "post" else None
         assert getattr(client, method)(url, data=data).status_code == 403
     assert db.session.get(Response, response.id) is not None
     with app.test_client() as admin_client:
         sign_in(admin_client, create_user(Role.ADMIN))
         assert admin_client.get(urls[1][1]).status_code == 200
         assert "Find a response" in admin_client.get_page(url_for("officer.dashboard")).text
+
+
+def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app, client):
+    """The invitation that brought a withdrawn response stops counting in the response rates,
+    and its code stays spent: it cannot be keyed in again."""
+    consultation(PANEL_SLUG).panel_link = PanelLink.MEMBER  # the response keeps its invitation
+    db.session.commit()
+    codes = _invite_three()
+    page = _officer(client)
+    token = page.csrf_token()
+    assert _start(client, token, codes["WP-002"], "phone").status_code == 303
+    _key_in(client, token)
+    response = db.session.scalars(sa.select(Response)).one()
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+
+    shown = format_reference(response.reference)
+    url = url_for("officer.withdraw_response", reference=shown)
+    confirm = client.get_page(url)
+    assert "will still count" not in confirm.text  # this one can be traced to its invitation
+    done = client.post(url, data={"csrf_token": confirm.csrf_token(), "reason": "asked"})
+    assert done.status_code == 303
+
+    assert _warwick_rate(client) == "Warwick 3 0 0.0%"
+    panel = client.get_page(url_for("officer.panel_results", slug=PANEL_SLUG))
+    assert "No panel member has answered through an invitation yet" in panel.text
+    db.session.expire_all()
+    invitation = db.session.scalars(
+        sa.select(Invitation).where(Invitation.code == codes["WP-002"])
+    ).one()
+    assert invitation.response_id is None and invitation.withdrawn_at is not None
+    assert invitation.responded_at is not None  # spent: no reminder, no second use
+    again = client.post_page(
+        url_for("officer.assisted_start", slug=PANEL_SLUG),
+        data={"csrf_token": token, "channel": "paper", "panel_code": codes["WP-002"]},
+    )
+    assert again.status == 422
+    assert "withdrawn, so the code cannot be used again" in again.error_summary()[0]
+
+
+def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(app, client):
+    codes = _invite_three()
+    page = _officer(client)
+    assert _start(client, page.csrf_token(), codes["WP-001"]).status_code == 303
+    _key_in(client, page.csrf_token())
+    response = db.session.scalars(sa.select(Response)).one()
+    confirm = client.get_page(
+        url_for("officer.withdraw_response", reference=format_reference(response.reference))
+    )
+    assert (
+        "This panel member's response was kept without a link to them, so the panel's "
+        "response rates will still count them as having answered" in confirm.text
+    )

@@ -12,7 +12,7 @@ response rates and weighting like an online answer.
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, session, url_for
+from flask import abort, current_app, flash, redirect, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms import RadioField, StringField
@@ -22,14 +22,19 @@ from wtforms.validators import InputRequired, Length
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
-from portal.forms import PortalForm
+from portal.forms import CsrfForm, PortalForm
 from portal.officer import bp
 from portal.panel import invitations
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
-from portal.responses import service
-from portal.responses.models import ResponseChannel
-from portal.responses.service import ConsultationUnavailable
+from portal.responses import keyed_in, service
+from portal.responses.journey import Journey
+from portal.responses.models import ResponseChannel, ResponseDraft
+from portal.responses.service import (
+    AlreadySubmitted,
+    ConsultationUnavailable,
+    ResponseIncomplete,
+)
 
 
 class AssistedStartForm(PortalForm):
@@ -101,3 +106,50 @@ def _page(consultation: Consultation, form: AssistedStartForm, is_open: bool) ->
         is_open=is_open,
         max_age=current_app.config["DRAFT_LIFETIME_HOURS"],
     )
+
+
+def _keyed_in_with_code(slug: str) -> Journey[ResponseDraft]:
+    """The officer's keyed-in draft that carries a panel code, refused because the code was
+    used meanwhile (templates/public/invitation-used.html offers the choice)."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    now = service.utcnow()
+    consultation, draft = service.load_journey(slug, session.get(DRAFTS_KEY, {}).get(slug), now)
+    if consultation is None or draft is None:
+        abort(404)
+    if draft.entered_by_id is None or (draft.invitation_id is None and draft.response_id is None):
+        abort(404)  # only a keyed-in response with a panel code has this choice
+    return Journey(consultation, draft)
+
+
+@bp.post("/consultations/<slug>/assisted/store-without-code")
+@allows(Action.KEY_IN_RESPONSES)
+def assisted_store_without_code(slug: str) -> WerkzeugResponse:
+    journey = _keyed_in_with_code(slug)
+    if journey.draft.response_id is None:
+        try:
+            service.ensure_open(journey.consultation, service.utcnow())
+        except ConsultationUnavailable:
+            abort(409)
+        try:
+            keyed_in.store_without_code(journey, service.utcnow(), current_user)
+        except ResponseIncomplete as incomplete:
+            return redirect(
+                url_for("public.question_page", slug=slug, number=incomplete.page.position),
+                code=303,
+            )
+        except AlreadySubmitted:
+            pass  # a double click: the first stored it
+    return redirect(url_for("public.confirmation", slug=slug), code=303)
+
+
+@bp.post("/consultations/<slug>/assisted/discard")
+@allows(Action.KEY_IN_RESPONSES)
+def assisted_discard(slug: str) -> WerkzeugResponse:
+    journey = _keyed_in_with_code(slug)
+    if journey.draft.response_id is None:
+        keyed_in.discard(journey.draft)
+        flash("The answers you keyed in were discarded: nothing was stored", "success")
+    session[DRAFTS_KEY] = {k: v for k, v in session.get(DRAFTS_KEY, {}).items() if k != slug}
+    return redirect(url_for(".assisted_start", slug=slug), code=303)

@@ -9,8 +9,9 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal import audit
 from portal.accounts.permissions import Action, allows
@@ -41,17 +42,10 @@ class FindForm(PortalForm):
 
 
 class WithdrawForm(PortalForm):
-    reason = TextAreaField(
+    reason = RadioField(
         "Why is the response being withdrawn?",
-        description="For the audit log: for example, the respondent asked by email on 3 March "
-        "for their response to be removed.",
-        validators=[
-            DataRequired("Enter why the response is being withdrawn"),
-            Length(
-                max=lookup.REASON_MAX_LENGTH,
-                message=f"The reason must be {lookup.REASON_MAX_LENGTH} characters or fewer",
-            ),
-        ],
+        choices=[SelectChoice(key, words) for key, words in lookup.WITHDRAWAL_REASONS.items()],
+        validators=[InputRequired("Select why the response is being withdrawn")],
     )
 
 
@@ -130,7 +124,7 @@ def withdraw_response(reference: str) -> WerkzeugResponse:
     found = _found(reference)
     form = WithdrawForm()
     if form.validate_on_submit():
-        lookup.withdraw(found.response, (form.reason.data or "").strip(), by=current_user)
+        lookup.withdraw(found.response, form.reason.data or "", by=current_user)
         flash(
             f"Response {found.reference} withdrawn: its answers are erased and no longer "
             "counted in the results",

@@ -193,7 +193,7 @@ def counts(consultation: Consultation) -> InvitationCounts:
             sa.func.count(PanelMember.email),
             sa.func.count(Invitation.sent_at),
             sa.func.count(Invitation.id).filter(PanelMember.email.is_(None)),
-            sa.func.count(Invitation.responded_at),
+            sa.func.count(Invitation.counted_response()),
             sa.func.count(Invitation.id).filter(Invitation.reminders_sent > 0),
         )
         .join(PanelMember)
@@ -234,6 +234,11 @@ def invitation_for_code(consultation: Consultation, text: str) -> Invitation:
         raise CodeRefused(
             f"No panel member was invited with the code {code}: check it against the letter"
         )
+    if invitation.withdrawn_at is not None:
+        raise CodeRefused(
+            f"The panel member with the code {code} had a response to this consultation "
+            "withdrawn, so the code cannot be used again: enter the response without a code"
+        )
     if invitation.responded_at is not None:
         raise CodeRefused(
             f"The panel member with the code {code} has already responded to this consultation"
@@ -244,6 +249,17 @@ def invitation_for_code(consultation: Consultation, text: str) -> Invitation:
             "without a code"
         )
     return invitation
+
+
+def withdraw_response(response_id: int, now: datetime) -> None:
+    """Mark the invitation that brought the response (if its link to the member is kept) as
+    withdrawn, in the caller's transaction: no longer counted as responded, still spent."""
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.response_id == response_id)
+        .values(withdrawn_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def has_invitations(consultation: Consultation) -> bool:

@@ -144,5 +144,16 @@ class Invitation(db.Model):  # type: ignore[name-defined]
         sa.ForeignKey("response.id", ondelete="SET NULL"), unique=True
     )
     responded_at: Mapped[datetime | None]
+    # The response it brought was withdrawn (the member asked, or it was a duplicate or a
+    # test). responded_at stays set, so the code is still spent: it cannot be used again
+    # without anyone noticing, and the member is not reminded to answer. The response rates
+    # count only `counted_response`.
+    withdrawn_at: Mapped[datetime | None]
 
     member: Mapped[PanelMember] = relationship()
+
+    @classmethod
+    def counted_response(cls) -> sa.ColumnElement[datetime | None]:
+        """When the member responded, or NULL if they have not or their response was
+        withdrawn: what response rates count."""
+        return sa.case((cls.withdrawn_at.is_(None), cls.responded_at))

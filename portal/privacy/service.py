@@ -194,6 +194,7 @@ def member_record(member: PanelMember) -> dict[str, Any]:
             "sent": invitation.sent_at.isoformat() if invitation.sent_at else None,
             "reminders_sent": invitation.reminders_sent,
             "responded": invitation.responded_at.isoformat() if invitation.responded_at else None,
+            "withdrawn": invitation.withdrawn_at.isoformat() if invitation.withdrawn_at else None,
         }
         if response is not None:
             entry["response"] = {
@@ -201,6 +202,8 @@ def member_record(member: PanelMember) -> dict[str, Any]:
                 "sent": response.submitted_at.isoformat(),
                 "answers": _answers_of(response),
             }
+        elif invitation.withdrawn_at:
+            entry["response"] = "withdrawn and erased"
         elif invitation.responded_at:
             entry["response"] = "kept without a link to you (only your district and age band)"
         invitations.append(entry)

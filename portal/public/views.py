@@ -14,6 +14,7 @@ from portal.consultations.models import Consultation, ConsultationStatus, Page
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
 from portal.extensions import db, limiter
+from portal.forms import CsrfForm
 from portal.public import bp
 from portal.public.forms import (
     StartForm,
@@ -363,6 +364,7 @@ def submit(slug: str) -> WerkzeugResponse:
             consultation=journey.consultation,
             left=False,
             keyed_in=journey.draft.channel != ResponseChannel.ONLINE,
+            choice_form=CsrfForm(),  # a keyed-in draft is kept: store it without the code?
         )
     return redirect(url_for("public.confirmation", slug=slug), code=303)
 

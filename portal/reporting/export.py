@@ -214,8 +214,16 @@ def summary_rows(consultation: Consultation, only: ResponseFilter = NO_FILTER) -
                         result.answered,
                     )
                 )
+        # Split as the results page splits it (templates/components/results.html): a question
+        # with no routing condition was not asked because the response answered a version of
+        # the consultation from before the question was added.
+        not_asked = (
+            "Not asked (routed past it by their earlier answers)"
+            if result.asked_when
+            else "Not asked (answered a version of the consultation without it)"
+        )
         for label, count in (
-            ("Not asked (routed past it)", result.not_asked),
+            (not_asked, result.not_asked),
             ("Skipped (asked, not answered)", result.skipped),
         ):
             if count:

@@ -103,7 +103,9 @@ class PanelReport:
 
 def _rates(consultation: Consultation, column: Any, labels: dict[Any, str]) -> list[RateRow]:
     rows = db.session.execute(
-        sa.select(column, sa.func.count(Invitation.id), sa.func.count(Invitation.responded_at))
+        sa.select(
+            column, sa.func.count(Invitation.id), sa.func.count(Invitation.counted_response())
+        )
         .join(PanelMember, PanelMember.id == Invitation.member_id)
         .where(Invitation.consultation_id == consultation.id)
         .group_by(column)
@@ -120,7 +122,7 @@ def _group_rates(consultation: Consultation) -> list[RateRow]:
         sa.select(
             PanelGroup.name,
             sa.func.count(Invitation.id),
-            sa.func.count(Invitation.responded_at),
+            sa.func.count(Invitation.counted_response()),
         )
         .join(panel_membership, panel_membership.c.group_id == PanelGroup.id)
         .join(Invitation, Invitation.member_id == panel_membership.c.member_id)
@@ -197,14 +199,14 @@ def panel_report(consultation: Consultation) -> PanelReport:
         by_age[age] += count
     panel_districts = _active_members_by(PanelMember.district)
     panel_ages = _active_members_by(PanelMember.age_band)
-    day = sa.func.date(Invitation.responded_at)
+    day = sa.func.date(Invitation.counted_response())
     over_time = [
         (d if isinstance(d, date) else date.fromisoformat(str(d)), n)
         for d, n in db.session.execute(
             sa.select(day, sa.func.count(Invitation.id))
             .where(
                 Invitation.consultation_id == consultation.id,
-                Invitation.responded_at.is_not(None),
+                Invitation.counted_response().is_not(None),
             )
             .group_by(day)
             .order_by(day)

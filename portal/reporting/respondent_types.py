@@ -30,7 +30,9 @@ RESPONDENT_TYPE_LABELS = {
     RespondentType.WEBSITE: "Online, straight to the website",
     RespondentType.SCHOOL: "Online, through a school's link",
     RespondentType.OUTLET: "Online, through another outlet's link",
-    RespondentType.PANEL: "Panel members, through their invitation",
+    # Paper and telephone answers keyed in with a panel code are panel members' too, so
+    # such a response is also under "Paper copy" or "By telephone".
+    RespondentType.PANEL: "Panel members (online, or keyed in with their code)",
     RespondentType.PAPER: "Paper copy, keyed in",
     RespondentType.PHONE: "By telephone, keyed in",
 }

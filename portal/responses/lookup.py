@@ -26,9 +26,16 @@ from portal.extensions import db
 from portal.responses import corrections
 from portal.responses.journey import Journey
 from portal.responses.models import Answer, ReadOnlyDraft, Response
-from portal.responses.service import UK, format_reference, parse_reference
+from portal.responses.service import UK, format_reference, parse_reference, utcnow
 
-REASON_MAX_LENGTH = 500
+# Why a response is withdrawn, as the audit log records it: fixed words only, because the
+# audit log is append-only and a typed reason invites the respondent's name or email address,
+# which could then never be erased.
+WITHDRAWAL_REASONS = {
+    "asked": "The respondent asked for it to be removed",
+    "duplicate": "It was keyed in twice",
+    "test": "It was a test",
+}
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,16 @@ def correct(found: FoundResponse, question: Question, answer: Stored | None, by:
 
 
 def withdraw(response: Response, reason: str, by: Any) -> None:
-    """Erase the response at its respondent's request: its answers and it go, taken off every
-    running total and the results index, and the audit log keeps its reference and why."""
-    add_audit_entry(by, "withdrew response", subject(response), f"Reason: {reason}")
+    """Erase the response (at its respondent's request, a duplicate, a test): its answers and
+    it go, taken off every running total and the results index, and the audit log keeps its
+    reference and which of WITHDRAWAL_REASONS it was."""
+    # The panel sits above responses (docs: layers), hence the import here, as in
+    # service._invited_profile. A response whose consultation keeps no link to the member
+    # cannot be traced to an invitation, so the rates still count its member as responded.
+    from portal.panel import invitations
+
+    add_audit_entry(
+        by, "withdrew response", subject(response), f"Reason: {WITHDRAWAL_REASONS[reason]}"
+    )
+    invitations.withdraw_response(response.id, utcnow())
     corrections.delete_response(response)  # commits, with the audit entry

@@ -81,7 +81,7 @@ def test_panel_code_on_assisted_entry_then_find_correct_and_withdraw(
         f"Are you sure you want to withdraw response {reference}?"
     )
     visit.check()
-    page.get_by_label("Why is the response being withdrawn?").fill("Asked by telephone")
+    page.get_by_label("The respondent asked for it to be removed").check()
     page.get_by_role("button", name="Withdraw and erase the response").click()
     expect(page.locator("h1")).to_have_text("Find a response")
     expect(page.locator("main")).to_contain_text(f"Response {reference} withdrawn")
