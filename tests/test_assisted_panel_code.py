@@ -267,4 +267,4 @@ def test_a_paper_panel_response_is_under_both_types_and_the_labels_say_so(app, c
         shown = results.soup.find("label", attrs={"for": checkbox["id"]})
         assert shown.get_text(" ", strip=True).startswith(label)
         total = results.soup.select_one("#total-responses").get_text(" ", strip=True)
-        assert total == "1 of 1 responses match these filters", total
+        assert total == "1 of 1 response matches these filters", total
