@@ -57,7 +57,7 @@ def test_one_row_per_response_with_labels_and_one_column_per_option(app, client)
     row = dict(zip(header, data[0], strict=True))
     # As the respondent was shown it and may quote it: "63SBM-FQWTT".
     assert row["Reference"] == f"{first.reference[:5]}-{first.reference[5:]}"
-    assert row["How it arrived"] == "online"
+    assert row["How it arrived"] == "Online"  # words, not the stored key
     assert row["What type of school does your child go to?"] == "Secondary school"
     where = [c for c in header if c.startswith("Where did the bullying happen?")]
     online = next(c for c in where if c.endswith("Online, on social media or by mobile phone"))

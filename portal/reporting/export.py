@@ -112,7 +112,7 @@ def rows(
             cells: list[Cell] = [
                 format_reference(row.reference),  # as the respondent was shown it
                 _uk_minute(row.submitted_at),
-                row.channel.value,
+                row.channel.label,
                 row[4] or "",
             ]
             for question in questions:

@@ -25,6 +25,11 @@ class ResponseChannel(enum.StrEnum):
     PAPER = "paper"
     PHONE = "phone"
 
+    @property
+    def label(self) -> str:
+        """As exports and officers' pages give it."""
+        return {"online": "Online", "paper": "Paper form", "phone": "Telephone"}[self.value]
+
 
 class Response(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
