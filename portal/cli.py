@@ -34,7 +34,8 @@ from portal.responses.corrections import delete_response, find_response
 from portal.responses.lookup import subject as response_subject
 from portal.responses.resume import purge_expired_drafts
 from portal.responses.service import parse_reference, uk_today, utcnow
-from portal.schools.service import find_school, import_schools, schools_in
+from portal.schools.register import find_school
+from portal.schools.service import import_schools, schools_in
 from portal.strategy.seed import seed_strategy
 
 DEMO_OFFICER_EMAIL = "demo.officer@warwickshire.example"

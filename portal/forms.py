@@ -61,3 +61,8 @@ class PortalForm(CsrfForm):
                 ]
                 valid = False
         return valid
+
+
+class ConfirmForm(PortalForm):
+    """A button that changes something (publish, close, disable, withdraw): nothing to fill in
+    but the CSRF token."""

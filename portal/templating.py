@@ -12,11 +12,10 @@ from markupsafe import Markup
 from portal.accounts.permissions import may_open
 from portal.areas.service import areas_loaded
 from portal.audit import in_uk_time
-from portal.auth.forms import SignOutForm
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
 from portal.consultations.question_types.structured import format_number
-from portal.forms import as_shown
+from portal.forms import ConfirmForm, as_shown
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 from portal.site_links import site_url_for
@@ -67,7 +66,7 @@ def init_templating(app: Flask) -> None:
             "council_name": app.config["COUNCIL_NAME"],
             "service_name": app.config["SERVICE_NAME"],
             "staff_navigation": staff_navigation() if signed_in else [],
-            "sign_out_form": SignOutForm() if signed_in else None,
+            "sign_out_form": ConfirmForm() if signed_in else None,
         }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
+from portal.auth.password_views import SENDING_THREAD
 from portal.config import normalise_database_url
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import forget_cached_consultations
@@ -156,6 +158,11 @@ def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
         reset_database()
         limiter.reset()  # rate limits are per test, not per session
         yield
+        # A forgotten-password request is answered in a thread of its own: it finishes before
+        # the next test empties the database it writes to.
+        for thread in threading.enumerate():
+            if thread.name == SENDING_THREAD:
+                thread.join(timeout=10)
         db.session.remove()
 
 

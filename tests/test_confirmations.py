@@ -1,5 +1,6 @@
-"""Publish, close now, publish results and remove a panel member each ask first, on a page of
-their own: the page says what will happen, and only its form's POST does it."""
+"""Publish, close now, publish results, remove a panel member, disable an account and close a
+school each ask first, on a page of their own: the page says what will happen, and only its
+form's POST does it."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from wtforms.fields.core import UnboundField
 
+from portal.accounts.models import Role
 from portal.consultations import builder as builder_service
 from portal.consultations.models import ConsultationStatus, QuestionType
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.panel import invitations
 from portal.panel.models import AuditEntry, Invitation, PanelMember
 from portal.publications.models import Publication
 from portal.responses.service import uk_today, utcnow
-from tests.factories import create_user, sign_in
+from tests.factories import create_school, create_user, sign_in
 from tests.test_builder import Builder, _consultation
 
 BULLYING = "bullying-what-parents-think"
@@ -242,3 +246,48 @@ def test_preview_starts_at_the_start_page(client):
     page = client.get_page(first_page)
     assert page.h1 == "Is the shelter clean?"
     assert page.soup.select_one(".govuk-back-link")["href"] == start_url
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_all_subclasses(direct))]
+
+
+def test_one_form_serves_every_button_that_needs_only_its_csrf_token(app):
+    """Publish, close, disable, withdraw and the rest post the same form, kept in one place."""
+    only_a_token = sorted(
+        f"{form.__module__}.{form.__qualname__}"
+        for form in set(_all_subclasses(PortalForm))
+        if not any(isinstance(getattr(form, name), UnboundField) for name in dir(form))
+    )
+    assert only_a_token == ["portal.forms.ConfirmForm"]
+
+
+def _warning_as_read(page) -> str:
+    """The warning as a screen reader says it: its hidden "Warning", a space, then the text."""
+    return page.soup.select_one(".govuk-warning-text__text").get_text()
+
+
+def test_disabling_an_account_asks_on_the_shared_confirmation_page(app, client):
+    leaver = create_user(Role.OFFICER, email="leaver@council.example")
+    sign_in(client, create_user(Role.ADMIN))
+    page, form = _confirm(client, url_for("admin.disable_user", user_id=leaver.id))
+    assert page.h1 == "Disable leaver@council.example?"
+    assert _warning_as_read(page).startswith("Warning They will be signed out at once")
+    assert "Any link to set a password already sent to them stops working." in page.text
+    assert form["action"] == url_for("admin.disable_user", user_id=leaver.id)
+    assert form.select_one("input[name=csrf_token]").get("id") is None  # the macro's form
+    assert form.select_one("a.govuk-link")["href"] == url_for("admin.user", user_id=leaver.id)
+
+
+def test_closing_a_school_asks_on_the_shared_confirmation_page(app, client):
+    school = create_school(name="Bilton Junior School")
+    sign_in(client, create_user())
+    page, form = _confirm(client, url_for("officer.close_school", school_number=school.number))
+    assert page.h1 == "Close Bilton Junior School?"
+    assert _warning_as_read(page) == (
+        "Warning You can reopen the school later, but its links and accounts stay off: once it "
+        "is reopened, an officer switches each link back on from its consultation\u2019s "
+        "distribution page, and an administrator re-enables each account."
+    )
+    assert form.select_one("input[name=csrf_token]").get("id") is None  # the macro's form
+    assert form.select_one("button").get_text(strip=True) == "Close school"

@@ -65,6 +65,15 @@ def _choose(client, link: str, password: str = NEW_PASSWORD, again: str | None =
     )
 
 
+def _link_id(token: str) -> int:
+    """The stored link the emailed token belongs to (the session carries only its id)."""
+    link_id = db.session.scalar(
+        sa.select(PasswordLink.id).where(PasswordLink.token_hash == passwords.token_hash(token))
+    )
+    assert link_id is not None
+    return link_id
+
+
 def _actions(email: str) -> list[tuple[str, str]]:
     return [
         (entry.action, entry.detail)
@@ -165,9 +174,9 @@ def test_a_link_works_once(app):
     officer = create_user(Role.OFFICER)
     message = passwords.request_reset(officer.email)
     token = message.link.rsplit("/", 1)[1]
-    passwords.set_password_with_link(token, NEW_PASSWORD)
+    passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
     with pytest.raises(passwords.LinkNotValid):
-        passwords.set_password_with_link(token, "yet another password")
+        passwords.set_password_with_link(_link_id(token), "yet another password")
     assert accounts.authenticate(officer.email, NEW_PASSWORD) is not None
 
 
@@ -180,7 +189,7 @@ def test_a_reset_link_expires_after_an_hour(app, monkeypatch):
     monkeypatch.setattr(passwords, "utcnow", lambda: later)
     assert passwords.valid_link(token) is None
     with pytest.raises(passwords.LinkNotValid):
-        passwords.set_password_with_link(token, NEW_PASSWORD)
+        passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
     assert accounts.authenticate(officer.email, PASSWORD) is not None
 
 
@@ -196,7 +205,7 @@ def test_a_link_for_a_disabled_account_does_nothing(app):
     token = passwords.request_reset(officer.email).link.rsplit("/", 1)[1]
     accounts.set_disabled(officer.email)
     with pytest.raises(passwords.LinkNotValid):
-        passwords.set_password_with_link(token, NEW_PASSWORD)
+        passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
 
 
 def test_a_new_password_from_a_link_ends_every_session_and_lifts_locks(app, client):
@@ -207,7 +216,7 @@ def test_a_new_password_from_a_link_ends_every_session_and_lifts_locks(app, clie
         accounts.authenticate(officer.email, "a wrong guess", "203.0.113.9")
     assert accounts.authenticate(officer.email, PASSWORD, "203.0.113.9") is None  # locked there
     token = passwords.request_reset(officer.email).link.rsplit("/", 1)[1]
-    passwords.set_password_with_link(token, NEW_PASSWORD)
+    passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
     assert client.get(url_for("officer.dashboard")).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInLock)) == 0
     assert accounts.authenticate(officer.email, NEW_PASSWORD, "203.0.113.9") is not None

@@ -79,10 +79,10 @@ def test_a_town_column_is_read_and_a_file_without_one_keeps_the_towns(app):
     _import(
         "name,number,phase,district,pupils,town\nBilton Juniors,937/2101,primary,Rugby,1,Bilton\n"
     )
-    assert service.find_school("9372101").town == "Bilton"
+    assert register.find_school("9372101").town == "Bilton"
     report = _import(HEADER + "Bilton Junior School,937/2101,primary,Rugby,312\n")
     assert report.updated == 1
-    school = service.find_school("9372101")
+    school = register.find_school("9372101")
     assert (school.name, school.pupils, school.town) == ("Bilton Junior School", 312, "Bilton")
 
 

@@ -16,7 +16,7 @@ from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from portal.reporting.distribution import distribution
-from portal.schools import service
+from portal.schools import register, service
 from portal.schools.models import District, Phase, School
 from tests.factories import create_school, create_user, sign_in
 
@@ -124,7 +124,7 @@ def test_an_officer_adds_a_school_and_sees_every_problem_at_once(officer_client)
     added = _post(officer_client, url, data, follow_redirects=True)
     assert added.h1 == "Dunchurch Infant School"
     assert "Added Dunchurch Infant School" in added.text
-    school = service.find_school("9372200")
+    school = register.find_school("9372200")
     assert school is not None
     assert (school.town, school.phase, school.district, school.pupils) == (
         "Dunchurch",
@@ -289,11 +289,33 @@ def test_a_clean_upload_adds_and_updates_schools_and_is_audited(officer_client):
     assert "Imported the file: 1 school added, 1 updated" in page.text
     db.session.expire_all()
     assert (held.name, held.pupils, held.town) == ("New Name", 99, "Hillmorton")
-    kineton = service.find_school("937/4102")
+    kineton = register.find_school("937/4102")
     assert kineton is not None and kineton.pupils == 1020 and kineton.town == "Kineton"
+    # Each school the file added or changed is audited, as the form audits it, and the import.
+    assert _audit("added a school") == [
+        (
+            "schools@council.example",
+            "school:937/4102",
+            "Kineton High School; imported from warwickshire.csv",
+        )
+    ]
+    assert _audit("changed a school") == [
+        (
+            "schools@council.example",
+            f"school:{held.shown_number}",
+            "name: Old Name to New Name; pupils: 300 to 99; town: (empty) to Hillmorton; "
+            "imported from warwickshire.csv",
+        )
+    ]
     assert _audit("imported schools") == [
         ("schools@council.example", "schools", "1 new and 1 updated, from warwickshire.csv")
     ]
+    # A file that changes nothing is audited as an import, with no school changed.
+    _upload(
+        officer_client,
+        HEADER + 'Kineton High School,937/4102,Secondary,Stratford-on-Avon,"1,020",Kineton\n',
+    )
+    assert len(_audit("changed a school")) == 1 and len(_audit("imported schools")) == 2
 
 
 def test_an_upload_that_is_not_a_schools_file_says_why(officer_client):

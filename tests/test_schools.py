@@ -15,7 +15,7 @@ from portal.accounts.models import Role, User
 from portal.consultations.models import ConsultationStatus
 from portal.extensions import db
 from portal.responses.models import Response
-from portal.schools import service
+from portal.schools import register, service
 from portal.schools.models import DistributionChannel, District, School
 from tests.factories import create_school, create_user, sign_in
 from tests.journeys import BULLYING_ANSWERS, Respondent, consultation
@@ -40,12 +40,12 @@ def test_a_good_file_imports_and_a_second_import_updates(app):
         + 'Kineton High School,9374102,Secondary,stratford_on_avon,"1,020"\n'
     )
     assert (report.created, report.updated, report.problems) == (2, 0, [])
-    school = service.find_school("937/2101")
+    school = register.find_school("937/2101")
     assert school is not None and school.district == District.RUGBY and school.pupils == 312
-    assert service.find_school("9374102").pupils == 1020
+    assert register.find_school("9374102").pupils == 1020
     report = _import(HEADER + "Bilton Junior School,9372101,primary,Rugby,330\n")
     assert (report.created, report.updated) == (0, 1)
-    assert service.find_school("9372101").pupils == 330
+    assert register.find_school("9372101").pupils == 330
 
 
 def test_extra_columns_are_ignored(app):

@@ -92,15 +92,6 @@ def _new_link(user: User, purpose: LinkPurpose, now: datetime) -> str:
     return token
 
 
-def _void_links(user: User, now: datetime) -> None:
-    db.session.execute(
-        sa.update(PasswordLink)
-        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _email(user: User, purpose: LinkPurpose, token: str) -> LinkEmail:
     service = current_app.config["SERVICE_NAME"]
     link = site_url_for("auth.password_link", token=token)
@@ -140,7 +131,7 @@ def send_again(user: User, by: User | None) -> LinkEmail:
         raise accounts.AccountError(f"The account {user.email} is disabled: enable it first")
     now = utcnow()
     purpose = LinkPurpose.NEW_ACCOUNT if user.last_signed_in_at is None else LinkPurpose.RESET
-    _void_links(user, now)
+    accounts.void_password_links(user)
     token = _new_link(user, purpose, now)
     add_audit_entry(by, "sent a link to set a password", f"user:{user.email}", purpose.value)
     db.session.commit()
@@ -177,23 +168,34 @@ def request_reset(email: str) -> LinkEmail | None:
     return _email(user, LinkPurpose.RESET, token)
 
 
-def valid_link(token: str) -> PasswordLink | None:
-    """The unused, unexpired link `token` belongs to, if its account is enabled."""
-    if not token or len(token) > 100:
-        return None
-    link = db.session.scalar(
-        sa.select(PasswordLink).where(PasswordLink.token_hash == token_hash(token))
-    )
+def _usable(link: PasswordLink | None) -> PasswordLink | None:
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         return None
     return None if link.user.disabled else link
 
 
-def set_password_with_link(token: str, password: str) -> User:
-    """Use the link: the account's new password, every session of it ended, its sign-in locks
-    lifted, the link (and any other) used up. Raises LinkNotValid, or AccountError for a
-    password that breaks the rule."""
-    link = valid_link(token)
+def valid_link(token: str) -> PasswordLink | None:
+    """The unused, unexpired link `token` belongs to, if its account is enabled."""
+    if not token or len(token) > 100:
+        return None
+    return _usable(
+        db.session.scalar(
+            sa.select(PasswordLink).where(PasswordLink.token_hash == token_hash(token))
+        )
+    )
+
+
+def valid_link_by_id(link_id: int) -> PasswordLink | None:
+    """The same check for a link already opened, known by its id (what the session holds:
+    never the token, since a signed session cookie can be read by whoever holds it)."""
+    return _usable(db.session.get(PasswordLink, link_id))
+
+
+def set_password_with_link(link_id: int, password: str) -> User:
+    """Use the link (by its id, once opened with its token): the account's new password, every
+    session of it ended, its sign-in locks lifted, the link (and any other) used up. Raises
+    LinkNotValid, or AccountError for a password that breaks the rule."""
+    link = valid_link_by_id(link_id)
     if link is None:
         raise LinkNotValid
     accounts.check_password_rule(password)

@@ -336,9 +336,10 @@ def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> U
     user = find_user(email)
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}")
-    user.disabled = disabled
     if disabled:
-        user.end_sessions()
+        disable(user)
+    else:
+        user.disabled = False
     add_audit_entry(by, "disabled account" if disabled else "enabled account", f"user:{user.email}")
     db.session.commit()
     return user
@@ -364,12 +365,26 @@ def give_password(user: User, password: str) -> None:
     user.end_sessions()
     _clear_failures(user)
     # A link to set a password, sent before, must not undo this one.
+    void_password_links(user)
+
+
+def void_password_links(user: User) -> None:
+    """Use up every unused link to set the account's password, in the caller's transaction."""
     db.session.execute(
         sa.update(PasswordLink)
         .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def disable(user: User) -> None:
+    """Disable the account in the caller's transaction (the caller audits why): signed out
+    everywhere, and its unused password links voided, so that enabling it again does not bring
+    back a link sent before (perhaps to whoever it was disabled against)."""
+    user.disabled = True
+    user.end_sessions()
+    void_password_links(user)
 
 
 def sign_out_everywhere(user: User, why: str) -> None:

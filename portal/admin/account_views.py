@@ -12,8 +12,9 @@ from portal.accounts import service as accounts
 from portal.accounts.models import LinkPurpose, User
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
-from portal.admin.forms import ROLE_HINTS, ROLE_NAMES, ConfirmForm, NewAccountForm
+from portal.admin.forms import ROLE_HINTS, ROLE_NAMES, NewAccountForm
 from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.mail import MailUnavailable
 from portal.rendering import render_page
 from portal.schools.service import schools_in
@@ -54,7 +55,9 @@ def users() -> WerkzeugResponse:
 @bp.route("/users/new", methods=["GET", "POST"])
 @allows(Action.MANAGE_USERS)
 def new_user() -> WerkzeugResponse:
-    by_name = sorted(schools_in(), key=lambda school: school.name.casefold())
+    # A closed school gets no new accounts (its page says so too): only open ones are offered,
+    # so a closed school's id, posted anyway, is refused as no choice.
+    by_name = sorted(schools_in(open_only=True), key=lambda school: school.name.casefold())
     schools = [(str(school.id), f"{school.name} ({school.number})") for school in by_name]
     form = NewAccountForm(schools)
     if form.validate_on_submit():
@@ -123,7 +126,16 @@ def disable_user(user_id: int) -> WerkzeugResponse:
 @allows(Action.MANAGE_USERS)
 def enable_user(user_id: int) -> WerkzeugResponse:
     account = _account(user_id)
-    if ConfirmForm().validate_on_submit() and account.disabled:
+    if not (ConfirmForm().validate_on_submit() and account.disabled):
+        return redirect(url_for("admin.user", user_id=account.id), code=303)
+    if account.school is not None and not account.school.is_open:
+        # Closing the school disabled the account; reopening it first keeps them in step.
+        flash(
+            f"{account.school.name} is closed, so its accounts stay disabled. An officer "
+            "reopens the school first.",
+            "error",
+        )
+    else:
         accounts.set_disabled(account.email, False, by=current_user)
         flash(f"{account.email} can sign in again, with the password they had.", "success")
     return redirect(url_for("admin.user", user_id=account.id), code=303)

@@ -65,7 +65,3 @@ class NewAccountForm(PortalForm):
         if self.role.data != Role.SCHOOL.value:
             return None
         return int(self.school.data)
-
-
-class ConfirmForm(PortalForm):
-    """A button that changes something: nothing to fill in but the CSRF token."""

@@ -15,10 +15,6 @@ class SignInForm(PortalForm):
     )
 
 
-class SignOutForm(PortalForm):
-    """Signing out changes state, so it is a POST with a CSRF token."""
-
-
 class CodeForm(PortalForm):
     """A six-digit code from the authenticator app, or a recovery code."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from contextlib import suppress
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import copy_current_request_context, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -21,27 +21,31 @@ from portal.extensions import limiter
 from portal.mail import MailUnavailable
 from portal.rendering import render_page
 
-# Session key: the link being used, kept here once opened so that its token leaves the
-# address bar, the browser's history and any Referer header.
+# Session key: the id of the link being used, kept here once the link is opened so that its
+# token leaves the address bar, the browser's history and any Referer header. Only the id: the
+# session cookie is signed, not encrypted, so a token in it could be read off the cookie.
 PASSWORD_LINK = "password_link"  # noqa: S105 (a session key)
 
 
-# The name of the threads sending reset emails (tests wait for them by it).
+# The name of the threads answering reset requests (tests wait for them by it).
 SENDING_THREAD = "password-reset-email"
 
 
-def _send_in_background(message: passwords.LinkEmail) -> None:
-    """Send the email beside the answer rather than before it: a request for an address with
-    an account then takes no longer than one for an address without, so the time taken says
-    nothing either. (A callback when the response closes was tried first: the development
-    server skips it when the browser drops the connection.)"""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+def _reset_in_background(email: str) -> None:
+    """Look the address up, store the link and send the email beside the answer rather than
+    before it: the answer is then the same work, and takes the same time, whether or not the
+    address has an account. (A callback when the response closes was tried first: the
+    development server skips it when the browser drops the connection.) The thread has its
+    own application context, so its own database session."""
 
-    def send() -> None:
-        with app.app_context(), suppress(MailUnavailable):  # mail.py logs the failure
-            message.send()
+    @copy_current_request_context  # the link in the email is built on this request's address
+    def reset() -> None:
+        message = passwords.request_reset(email)
+        if message is not None:
+            with suppress(MailUnavailable):  # mail.py logs the failure
+                message.send()
 
-    threading.Thread(target=send, name=SENDING_THREAD, daemon=True).start()
+    threading.Thread(target=reset, name=SENDING_THREAD, daemon=True).start()
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
@@ -50,9 +54,7 @@ def _send_in_background(message: passwords.LinkEmail) -> None:
 def forgotten_password() -> WerkzeugResponse:
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
-        message = passwords.request_reset(form.email.data or "")
-        if message is not None:
-            _send_in_background(message)
+        _reset_in_background(form.email.data or "")
         return redirect(url_for("auth.reset_link_sent"), code=303)
     return render_page(
         "auth/forgotten-password.html",
@@ -74,9 +76,10 @@ def reset_link_sent() -> WerkzeugResponse:
 def password_link(token: str) -> WerkzeugResponse:
     """Opening the emailed link uses nothing up (a mail scanner may open it first): it is
     checked, kept in the session and left out of the address."""
-    if passwords.valid_link(token) is None:
+    link = passwords.valid_link(token)
+    if link is None:
         return render_page("auth/password-link-expired.html", status=404)
-    session[PASSWORD_LINK] = token
+    session[PASSWORD_LINK] = link.id
     return redirect(url_for("auth.choose_password"))
 
 
@@ -84,15 +87,17 @@ def password_link(token: str) -> WerkzeugResponse:
 @limiter.limit(sign_in_limit, methods=["POST"])
 @allows(Action.SIGN_IN)
 def choose_password() -> WerkzeugResponse:
-    token = session.get(PASSWORD_LINK, "")
-    link = passwords.valid_link(token) if isinstance(token, str) else None
+    link_id = session.get(PASSWORD_LINK)
+    # Checked again on every request, the post too: used, expired or its account disabled
+    # since it was opened, it no longer works.
+    link = passwords.valid_link_by_id(link_id) if type(link_id) is int else None
     if link is None:
         session.pop(PASSWORD_LINK, None)
         return render_page("auth/password-link-expired.html", status=404)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.set_password_with_link(token, form.password.data or "")
+            passwords.set_password_with_link(link.id, form.password.data or "")
         except passwords.LinkNotValid:
             session.pop(PASSWORD_LINK, None)
             return render_page("auth/password-link-expired.html", status=404)

@@ -11,8 +11,9 @@ from portal.accounts import service, two_factor
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import Action, allows
 from portal.auth import bp
-from portal.auth.forms import SignInForm, SignOutForm
+from portal.auth.forms import SignInForm
 from portal.extensions import db, limiter, login_manager
+from portal.forms import ConfirmForm
 from portal.rendering import render_page
 from portal.url_values import whole_number
 
@@ -139,7 +140,7 @@ def sign_in() -> WerkzeugResponse:
 @bp.post("/sign-out")
 @allows(Action.SIGN_IN)
 def sign_out() -> WerkzeugResponse:
-    if SignOutForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         if current_user.is_authenticated:
             service.sign_out_everywhere(current_user, "signed out")
         logout_user()

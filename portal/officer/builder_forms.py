@@ -309,7 +309,3 @@ class ConditionForm(PortalForm):
 
 class ReopenForm(PortalForm):
     closes_on = GovukDateField("New closing date", description="Optional. For example, 31 1 2027")
-
-
-class ActionForm(PortalForm):
-    """A button that changes something: CSRF only."""

@@ -13,7 +13,7 @@ from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import Consultation, Page, Question
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.officer.builder_forms import ActionForm
+from portal.forms import ConfirmForm
 
 STEPS = {"up": -1, "down": 1}
 
@@ -49,7 +49,7 @@ def to_question(question: Question, anchor: str | None = None) -> WerkzeugRespon
 
 def checked_action() -> None:
     """Every builder button is a form with a CSRF token; a bad or missing one changes nothing."""
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
 
 

@@ -18,9 +18,9 @@ from portal.consultations import builder
 from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import Consultation, ConsultationStatus, PanelLink, QuestionType
 from portal.consultations.question_types import REGISTRY
+from portal.forms import ConfirmForm
 from portal.officer import bp
 from portal.officer.builder_forms import (
-    ActionForm,
     DetailsForm,
     NewQuestionForm,
     PageTitleForm,
@@ -120,7 +120,7 @@ def _render_builder(
         "officer/builder/build.html",
         status=status,
         consultation=consultation,
-        action=ActionForm(),
+        action=ConfirmForm(),
         page_title_forms={
             p.position: PageTitleForm(obj=p, formdata=None) for p in consultation.pages
         },
@@ -151,7 +151,7 @@ def confirm_publish(slug: str) -> WerkzeugResponse:
     return render_page(
         "officer/confirm/publish.html",
         consultation=consultation,
-        form=ActionForm(),
+        form=ConfirmForm(),
         refusals=refusals,
         today=today,
         opens_on=consultation.opens_on or today,
@@ -180,7 +180,7 @@ def confirm_close(slug: str) -> WerkzeugResponse:
     return render_page(
         "officer/confirm/close.html",
         consultation=consultation,
-        form=ActionForm(),
+        form=ConfirmForm(),
         refusals=refusals,
         today=uk_today(),
     )

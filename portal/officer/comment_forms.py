@@ -43,7 +43,3 @@ class QuoteForm(PortalForm):
             ),
         ],
     )
-
-
-class WithdrawQuoteForm(PortalForm):
-    """Only the CSRF token: withdrawing needs nothing else."""

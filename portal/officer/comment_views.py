@@ -12,8 +12,9 @@ from portal.accounts.permissions import Action, allows
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation, Question
 from portal.consultations.service import consultation_with_questions
+from portal.forms import ConfirmForm
 from portal.officer import bp, page_number
-from portal.officer.comment_forms import QuoteForm, TagForm, ThemeForm, WithdrawQuoteForm
+from portal.officer.comment_forms import QuoteForm, TagForm, ThemeForm
 from portal.rendering import render_page
 from portal.reporting.filters import filter_choices, parse_filter
 from portal.responses.models import Answer
@@ -126,7 +127,7 @@ def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
         answer=answer,
         existing=existing,
         form=form,
-        withdraw_form=WithdrawQuoteForm(),
+        withdraw_form=ConfirmForm(),
     )
 
 
@@ -135,7 +136,7 @@ def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
 def withdraw_quote(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
     _, question = _question(slug, key)
     answer = _comment(question, answer_id)
-    if not WithdrawQuoteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     comment_service.unmark_quotable(answer, current_user)
     flash("The comment will no longer be published", "success")

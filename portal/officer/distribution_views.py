@@ -13,14 +13,14 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
 from portal.csv_export import CSV_TYPE, csv_text
+from portal.forms import ConfirmForm
 from portal.mail import MailUnavailable
 from portal.officer import bp
-from portal.officer.builder_forms import ActionForm
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
 from portal.reporting import distribution as by_school
 from portal.responses.service import uk_today, utcnow
-from portal.schools import pages, service
+from portal.schools import pages, register, service
 from portal.schools.models import DistributionChannel, District, OutletKind
 
 
@@ -44,7 +44,7 @@ def distribution(slug: str) -> WerkzeugResponse:
         sort=report.sort,
         district_form=district_form,
         outlet_form=outlet_form,
-        action=ActionForm(),
+        action=ConfirmForm(),
     )
 
 
@@ -143,10 +143,17 @@ def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
 @allows(Action.DISTRIBUTE)
 def switch_channel(channel_code: str) -> WerkzeugResponse:
     channel = _channel(channel_code)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    service.set_channel_active(channel, not channel.active)
-    flash(f"The link for {channel.name} is {'on' if channel.active else 'switched off'}", "success")
+    try:
+        service.set_channel_active(channel, not channel.active)
+    except service.ClosedSchoolLink as refused:
+        flash(str(refused), "error")
+    else:
+        flash(
+            f"The link for {channel.name} is {'on' if channel.active else 'switched off'}",
+            "success",
+        )
     return redirect(url_for(".distribution", slug=channel.consultation.slug), code=303)
 
 
@@ -154,7 +161,7 @@ def switch_channel(channel_code: str) -> WerkzeugResponse:
 @allows(Action.DISTRIBUTE)
 def school(school_number: str) -> WerkzeugResponse:
     """A school, its links and its staff accounts; officers create the accounts here."""
-    found = service.find_school(school_number) if len(school_number) <= 20 else None
+    found = register.find_school(school_number) if len(school_number) <= 20 else None
     if found is None:
         abort(404)
     form = SchoolAccountForm()
@@ -189,5 +196,5 @@ def school(school_number: str) -> WerkzeugResponse:
         users=accounts.users_of_school(found.id),
         channels=service.school_channels(found.id),
         closed_on=uk_today(found.closed_at) if found.closed_at else None,
-        action=ActionForm(),
+        action=ConfirmForm(),
     )

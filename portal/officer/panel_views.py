@@ -13,9 +13,9 @@ from portal import audit
 from portal.accounts.permissions import Action, allows
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.mail import mail_configured
 from portal.officer import bp, page_number
-from portal.officer.builder_forms import ActionForm
 from portal.officer.panel_forms import MemberForm
 from portal.panel import invitations, service
 from portal.panel.models import MemberStatus, PanelGroup, PanelMember
@@ -109,7 +109,7 @@ def member(member_reference: str) -> WerkzeugResponse:
     return render_page(
         "officer/panel/member.html",
         member=found,
-        action=ActionForm(),
+        action=ConfirmForm(),
         trail=audit.audit_trail(service.audit_subject(found)),
     )
 
@@ -147,7 +147,7 @@ def confirm_remove_member(member_reference: str) -> WerkzeugResponse:
         "officer/confirm/remove-member.html",
         member=found,
         counts=member_erasure_counts(found),
-        form=ActionForm(),
+        form=ConfirmForm(),
     )
 
 
@@ -155,7 +155,7 @@ def confirm_remove_member(member_reference: str) -> WerkzeugResponse:
 @allows(Action.MANAGE_PANEL)
 def remove_member(member_reference: str) -> WerkzeugResponse:
     found = _member(member_reference)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     # The same erasure as a member's request by the command line: their record and
     # invitations go, responses linked to them stay anonymously (audited in one transaction).
@@ -170,7 +170,7 @@ def invitations_page(slug: str) -> WerkzeugResponse:
     """Invite a group, send the emails, send reminders: each a button, each safe to repeat."""
     consultation = consultation_with_questions(slug) or abort(404)
     if request.method == "POST":
-        if not ActionForm().validate_on_submit():
+        if not ConfirmForm().validate_on_submit():
             abort(400)
         action = request.form.get("action")
         now = utcnow()
@@ -198,7 +198,7 @@ def invitations_page(slug: str) -> WerkzeugResponse:
         consultation=consultation,
         counts=invitations.counts(consultation),
         groups=service.groups(),
-        action=ActionForm(),
+        action=ConfirmForm(),
         can_email=mail_configured(),
         max_reminders=current_app.config["PANEL_MAX_REMINDERS"],
     )

@@ -46,7 +46,3 @@ class ActionForm(PortalForm):
             Length(max=TEXT_MAX_LENGTH, message="We did must be 2,000 characters or fewer"),
         ],
     )
-
-
-class ConfirmForm(PortalForm):
-    """Only the CSRF token: publish, withdraw and remove need nothing else."""

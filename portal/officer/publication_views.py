@@ -9,8 +9,9 @@ from werkzeug import Response as WerkzeugResponse
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
+from portal.forms import ConfirmForm
 from portal.officer import bp
-from portal.officer.publication_forms import ActionForm, ConfirmForm, PublicationForm
+from portal.officer.publication_forms import ActionForm, PublicationForm
 from portal.publications import service as publications
 from portal.rendering import render_page
 from portal.responses.service import uk_today

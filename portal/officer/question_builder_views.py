@@ -21,8 +21,9 @@ from portal.consultations.models import (
 )
 from portal.consultations.question_types import kind_of
 from portal.extensions import db
+from portal.forms import ConfirmForm
 from portal.officer import bp
-from portal.officer.builder_forms import ActionForm, ConditionForm, OptionsForm, QuestionForm
+from portal.officer.builder_forms import ConditionForm, OptionsForm, QuestionForm
 from portal.officer.builder_support import (
     apply_change,
     checked_action,
@@ -132,7 +133,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
         options=options,
         lists=lists,
         sources=builder.condition_sources(consultation, page),
-        action=ActionForm(),
+        action=ConfirmForm(),
         answered=builder.has_responses(consultation),
         priorities=strategy.priorities(),
     )

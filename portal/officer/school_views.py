@@ -13,8 +13,8 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.csv_import import CsvFileError
+from portal.forms import ConfirmForm
 from portal.officer import bp, page_number
-from portal.officer.builder_forms import ActionForm
 from portal.officer.school_forms import SchoolForm, SchoolImportForm
 from portal.rendering import render_page
 from portal.schools import register
@@ -25,7 +25,7 @@ STATUSES = {"open": "Open schools", "closed": "Closed schools", "all": "Open and
 
 
 def _school(number: str) -> School:
-    found = register.school_by_number(number) if len(number) <= 20 else None
+    found = register.find_school(number) if len(number) <= 20 else None
     return found or abort(404)
 
 
@@ -134,7 +134,7 @@ def close_school(school_number: str) -> WerkzeugResponse:
     if not school.is_open:
         flash(f"{school.name} is already closed", "success")
         return redirect(url_for(".school", school_number=school.number), code=303)
-    form = ActionForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         effects = register.close_school(school, current_user)
         links, accounts = len(effects.links_on), len(effects.accounts_on)
@@ -156,7 +156,7 @@ def close_school(school_number: str) -> WerkzeugResponse:
 @allows(Action.MANAGE_SCHOOLS)
 def reopen_school(school_number: str) -> WerkzeugResponse:
     school = _school(school_number)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not school.is_open:
         register.reopen_school(school, current_user)

@@ -8,12 +8,16 @@ command line).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
+from portal.accounts.service import disable as disable_account
 from portal.audit import add_audit_entry
 from portal.csv_import import lookup_key
 from portal.extensions import db
@@ -161,25 +165,47 @@ def find_schools(search: SchoolSearch, page: int) -> tuple[list[SchoolListing], 
     return [SchoolListing(s, *counts.get(s.id, (0, 0))) for s in schools], total
 
 
-def school_by_number(number: str) -> School | None:
+def find_school(number: str) -> School | None:
+    """The school with this number, written with or without its slash."""
     return db.session.scalar(sa.select(School).where(School.number == number.replace("/", "")))
 
 
 # Changing the register -------------------------------------------------------------------------
 
 
+NUMBER_HELD = "number is already held by another school"
+
+
 def _number_taken(number: str, school: School | None) -> bool:
-    held = school_by_number(number)
+    held = find_school(number)
     return held is not None and held is not school
+
+
+@contextmanager
+def _number_checked_on_write(number: str, school_id: int | None) -> Iterator[None]:
+    """Make the changes in the block and write the school's row. Its number was checked free
+    before, but another request can take it in between; the unique index then refuses the row,
+    and the officer is told so on the field, as when the check catches it, with nothing
+    written."""
+    try:
+        with db.session.no_autoflush:
+            yield
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        held = find_school(number)
+        if held is None or held.id == school_id:
+            raise  # not the number after all
+        raise SchoolProblems([("number", NUMBER_HELD)]) from None
 
 
 def add_school(values: dict[str, Any], by: User | None) -> School:
     """A new open school; SchoolProblems if its number is already held."""
     if _number_taken(values["number"], None):
-        raise SchoolProblems([("number", "number is already held by another school")])
+        raise SchoolProblems([("number", NUMBER_HELD)])
     school = School(**values)
-    db.session.add(school)
-    db.session.flush()
+    with _number_checked_on_write(school.number, None):
+        db.session.add(school)
     add_audit_entry(by, "added a school", audit_subject(school), school.name)
     db.session.commit()
     return school
@@ -211,8 +237,9 @@ def apply_changes(school: School, values: dict[str, Any]) -> list[str]:
 def change_school(school: School, values: dict[str, Any], by: User | None) -> list[str]:
     """Save the changed details; SchoolProblems if the new number is another school's."""
     if _number_taken(values["number"], school):
-        raise SchoolProblems([("number", "number is already held by another school")])
-    changes = apply_changes(school, values)
+        raise SchoolProblems([("number", NUMBER_HELD)])
+    with _number_checked_on_write(values["number"], school.id):
+        changes = apply_changes(school, values)
     if changes:
         add_audit_entry(by, "changed a school", audit_subject(school), "; ".join(changes))
     db.session.commit()
@@ -249,8 +276,7 @@ def close_school(school: School, by: User | None) -> ClosingEffects:
     for channel in effects.links_on:
         channel.active = False
     for user in effects.accounts_on:
-        user.disabled = True
-        user.end_sessions()
+        disable_account(user)
         add_audit_entry(by, "disabled account", f"user:{user.email}", "its school was closed")
     links, accounts = len(effects.links_on), len(effects.accounts_on)
     add_audit_entry(

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.responses.models import Response
 from portal.responses.service import random_code, uk_midnight_in_utc, uk_today
 from portal.schools.models import DistributionChannel, District, OutletKind, School
-from portal.schools.register import apply_changes, clean_school
+from portal.schools.register import apply_changes, audit_subject, clean_school
 
 REQUIRED_COLUMNS = ("name", "number", "phase", "district", "pupils")  # and "town", if given
 CHANNEL_CODE_LENGTH = 8  # 26^8, about 2 x 10^11 codes: not guessable in any useful time
@@ -30,7 +30,7 @@ def import_schools(
     handle: TextIO, skip_invalid: bool = False, by: User | None = None, source: str = ""
 ) -> ImportReport:
     """Check every row, reporting every problem on it; then add new schools and update known
-    ones (matched by number), in one transaction with its audit entry. Any bad row stops the
+    ones (matched by number), in one transaction with the audit entries. Any bad row stops the
     whole import unless `skip_invalid`: nothing is half-imported. A closed school in the file
     is updated and stays closed. `by` is who imported it (None: the command line)."""
     rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_school, "number", "number")
@@ -40,13 +40,24 @@ def import_schools(
         school.number: school
         for school in db.session.scalars(sa.select(School).where(School.number.in_(list(rows))))
     }
+    # Each school added or changed is audited as the edit form audits it (schools hold no
+    # personal data: name and number are fine), the import as a whole after them.
+    from_file = f"imported from {source}" if source else "imported"
     for number, values in rows.items():
         school = existing.get(number)
         if school is None:
-            db.session.add(School(**values))
+            school = School(**values)
+            db.session.add(school)
+            add_audit_entry(
+                by, "added a school", audit_subject(school), f"{school.name}; {from_file}"
+            )
             report.created += 1
         else:
-            apply_changes(school, values)
+            changes = apply_changes(school, values)
+            if changes:
+                add_audit_entry(
+                    by, "changed a school", audit_subject(school), "; ".join([*changes, from_file])
+                )
             report.updated += 1
     rows_word = "row" if report.bad_rows == 1 else "rows"
     skipped = f", skipped {report.bad_rows} bad {rows_word}" if report.problems else ""
@@ -60,10 +71,6 @@ def import_schools(
     db.session.commit()
     report.imported = True
     return report
-
-
-def find_school(number: str) -> School | None:
-    return db.session.scalar(sa.select(School).where(School.number == number.replace("/", "")))
 
 
 def schools_in(district: District | None = None, open_only: bool = False) -> list[School]:
@@ -143,7 +150,19 @@ def create_district_channels(consultation: Consultation, district: District) -> 
     return created
 
 
+class ClosedSchoolLink(ValueError):
+    """A closed school's link cannot be switched on: it would lead to a school that is not
+    there. The school is reopened first."""
+
+
 def set_channel_active(channel: DistributionChannel, active: bool) -> None:
+    """Switch a link on or off; ClosedSchoolLink for switching on a closed school's link."""
+    school = channel.school
+    if active and school is not None and not school.is_open:
+        raise ClosedSchoolLink(
+            f"{school.name} is closed, so its link stays off. Reopen the school first, then "
+            "switch its link on."
+        )
     channel.active = active
     db.session.commit()
 
