@@ -227,6 +227,9 @@ def test_every_route_for_every_role(app, client, role):
             expected = {303, 422} if method == "POST" else {200}
             if endpoint == "auth.recovery_codes":
                 expected = {302}  # codes are shown once, just after they are made
+            if endpoint in {"officer.assisted_store_without_code", "officer.assisted_discard"}:
+                # They act on a keyed-in draft refused for its panel code; the walk has none.
+                expected = {303, 404}
             assert status in expected, (endpoint, method, role, status)
         elif role is SIGNED_OUT:
             assert status == 302, (endpoint, method)

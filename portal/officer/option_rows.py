@@ -56,6 +56,18 @@ def saved_options_form(question: Question, lists: list[str]) -> OptionsForm:
     return OptionsForm(formdata=None, data=data)
 
 
+def keep_known_rows(question: Question, form: OptionsForm, lists: list[str]) -> None:
+    """Drop posted rows naming an option this list has not got (removed meanwhile by someone
+    else, or made up): they change nothing, and are not shown back as if they were options."""
+    for name in lists:
+        known = {o.value for o in _saved(question, name)}
+        form[name].entries = [
+            row
+            for row in form[name].entries
+            if not row.form.value.data or row.form.value.data in known
+        ]
+
+
 def option_edits(question: Question, form: OptionsForm, lists: list[str]) -> OptionEdits:
     """What the submitted rows and button ask for. Rows naming an option the question does
     not have (deleted meanwhile, or made up) are ignored."""

@@ -36,6 +36,7 @@ from portal.officer.builder_support import (
 )
 from portal.officer.option_rows import (
     after_options_saved,
+    keep_known_rows,
     option_edits,
     option_lists,
     row_of,
@@ -116,6 +117,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
     else:
         form = _question_form(question, QuestionForm())
         options = OptionsForm()
+        keep_known_rows(question, options, lists)
         settings_valid = form.validate_on_submit()
         needs_one = {"choices"} if kind.uses_choices else set()
         if options.validate_on_submit() and options.check_rows(lists, needs_one) and settings_valid:
