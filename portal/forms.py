@@ -7,7 +7,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import RadioField
 from wtforms.csrf.core import CSRFTokenField
+from wtforms.validators import InputRequired, ValidationError
 
 # Control characters other than tab and line breaks never come from a keyboard, and PostgreSQL
 # cannot store NUL: refuse them with an error rather than store or strip them silently.
@@ -66,3 +68,18 @@ class PortalForm(CsrfForm):
 class ConfirmForm(PortalForm):
     """A button that changes something (publish, close, disable, withdraw): nothing to fill in
     but the CSRF token."""
+
+
+class ChoiceField(RadioField):
+    """Radios whose answer must be one of the choices, saying what to do (GOV.UK's "Select
+    ...") when a posted value is not one, rather than WTForms' "Not a valid choice." The
+    message is the field's InputRequired message."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            required = next((v for v in self.validators if isinstance(v, InputRequired)), None)
+            if required is None or not required.message:
+                raise
+            raise ValidationError(required.message) from None

@@ -248,8 +248,8 @@ def test_a_withdrawal_with_a_bad_reason_changes_nothing(app, officer_client):
     token = officer_client.get_page(url).csrf_token()
     # Typed words (a name, an email address) are not one of the reasons: refused, not logged.
     for reason, message in [
-        ("   ", "Not a valid choice"),
-        ("Asked by Jane Smith, jane@example.com", "Not a valid choice"),
+        ("   ", "Select why the response is being withdrawn"),
+        ("Asked by Jane Smith, jane@example.com", "Select why the response is being withdrawn"),
     ]:
         refused = officer_client.post_page(url, data={"csrf_token": token, "reason": reason})
         assert refused.status == 422

@@ -58,7 +58,7 @@ def new_user() -> WerkzeugResponse:
     # A closed school gets no new accounts (its page says so too): only open ones are offered,
     # so a closed school's id, posted anyway, is refused as no choice.
     by_name = sorted(schools_in(open_only=True), key=lambda school: school.name.casefold())
-    schools = [(str(school.id), f"{school.name} ({school.number})") for school in by_name]
+    schools = [(str(school.id), f"{school.name} ({school.shown_number})") for school in by_name]
     form = NewAccountForm(schools)
     if form.validate_on_submit():
         try:

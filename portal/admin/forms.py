@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import EmailField, RadioField, SelectField
+from wtforms import EmailField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from portal.accounts.models import Role
-from portal.forms import PortalForm
+from portal.accounts.service import EMAIL_PATTERN
+from portal.forms import ChoiceField, PortalForm
 
 ROLE_NAMES = {Role.OFFICER: "Officer", Role.ADMIN: "Administrator", Role.SCHOOL: "School"}
 ROLE_HINTS = {
@@ -29,9 +30,15 @@ class NewAccountForm(PortalForm):
         validators=[
             InputRequired("Enter their email address"),
             Length(max=254, message="The email address must be 254 characters or fewer"),
+            # Checked here as well as when the account is made, so a form with a second
+            # problem (no school chosen) reports both at once.
+            Regexp(
+                EMAIL_PATTERN,
+                message="Enter an email address in the correct format, like name@example.com",
+            ),
         ],
     )
-    role = RadioField(
+    role = ChoiceField(
         "What is the account for?",
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select what the account is for")],

@@ -9,14 +9,14 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
-from wtforms import RadioField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal import audit
 from portal.accounts.permissions import Action, allows
 from portal.consultations.question_types import kind_of
-from portal.forms import CsrfForm, PortalForm
+from portal.forms import ChoiceField, CsrfForm, PortalForm
 from portal.officer import bp
 from portal.rendering import render_page
 from portal.responses import lookup
@@ -42,7 +42,7 @@ class FindForm(PortalForm):
 
 
 class WithdrawForm(PortalForm):
-    reason = RadioField(
+    reason = ChoiceField(
         "Why is the response being withdrawn?",
         choices=[SelectChoice(key, words) for key, words in lookup.WITHDRAWAL_REASONS.items()],
         validators=[InputRequired("Select why the response is being withdrawn")],
