@@ -241,7 +241,9 @@ def invitation_for_code(consultation: Consultation, text: str) -> Invitation:
         )
     if invitation.responded_at is not None:
         raise CodeRefused(
-            f"The panel member with the code {code} has already responded to this consultation"
+            f"The panel member with the code {code} has already responded to this consultation: "
+            "to keep this response too, enter it without a code (it will then not count in the "
+            "panel's response rates)"
         )
     if invitation.member.status == MemberStatus.LEFT:
         raise CodeRefused(
