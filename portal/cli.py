@@ -26,6 +26,7 @@ from portal.consultations.seed import seed_consultations
 from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.mail import MailUnavailable, mail_configured
+from portal.panel import invitations
 from portal.panel.service import import_members
 from portal.privacy.commands import privacy
 from portal.reporting import results_index_build
@@ -272,6 +273,9 @@ def delete_response_command(reference: str) -> None:
     if found is None:
         raise click.ClickException(f"No response has the reference {reference}.")
     add_audit_entry("flask responses delete", "deleted response", response_subject(found))
+    # As a withdrawal from the officer's page does: the member's invitation stops counting
+    # them as responded (and its code stays spent), in the same transaction.
+    invitations.withdraw_response(found.id, utcnow())
     delete_response(found)  # commits, with the audit entry
     click.echo(f"Deleted response {reference}.")
 

@@ -163,6 +163,7 @@ def _fresh_data(request: pytest.FixtureRequest) -> Iterator[None]:
         for thread in threading.enumerate():
             if thread.name == SENDING_THREAD:
                 thread.join(timeout=10)
+                assert not thread.is_alive(), "a reset email thread is still running"
         db.session.remove()
 
 

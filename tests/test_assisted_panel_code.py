@@ -207,6 +207,13 @@ def test_a_refused_keyed_in_response_is_stored_without_the_code_only_when_chosen
     ).one()
     assert entry.subject == f"response:{format_reference(second.reference)}"
     assert "may be counted twice" in entry.detail
+    # The code was dropped and that choice audited together, before the response was stored.
+    dropped = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "dropped panel code from keyed-in response"
+        )
+    ).one()
+    assert dropped.subject == f"consultation:{SLUG}" and dropped.id < entry.id
     # Sent again (a double click): nothing more is stored.
     again = client.post(
         url_for("officer.assisted_store_without_code", slug=SLUG),
@@ -232,17 +239,26 @@ def test_a_refused_keyed_in_response_can_be_discarded(app, client):
     ).all()
 
 
-def test_only_a_keyed_in_draft_with_a_code_can_be_stored_without_it(app, client):
-    _invite_three()
+def test_only_a_draft_whose_code_was_used_can_be_stored_without_it(app, client):
+    """A free code is not dropped (the audit would say, falsely, that it had been used);
+    a keyed-in draft with no code, or a free one, can still be discarded."""
+    codes = _invite_three()
     page = _officer(client)
     token = page.csrf_token()
-    assert _start(client, token, "").status_code == 303  # keyed in with no code
-    for endpoint in ("officer.assisted_store_without_code", "officer.assisted_discard"):
-        refused = client.post(url_for(endpoint, slug=SLUG), data={"csrf_token": token})
-        assert refused.status_code == 404
-        assert client.post(url_for(endpoint, slug=SLUG)).status_code == 400  # no CSRF token
-    assert _responses() == 0
-    assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == 1
+    for code in ("", codes["WP-001"]):  # keyed in with no code, then with a free one
+        assert _start(client, token, code).status_code == 303
+        store = url_for("officer.assisted_store_without_code", slug=SLUG)
+        assert client.post(store, data={"csrf_token": token}).status_code == 409
+        assert client.post(store).status_code == 400  # no CSRF token
+        assert _responses() == 0
+        drafts = db.session.scalars(sa.select(ResponseDraft)).all()
+        assert len(drafts) == 1
+        discard = url_for("officer.assisted_discard", slug=SLUG)
+        assert client.post(discard, data={"csrf_token": token}).status_code == 303
+        assert db.session.scalar(sa.select(sa.func.count(ResponseDraft.id))) == 0
+    assert not db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action.like("%panel code%"))
+    ).all()
 
 
 def test_no_code_is_asked_for_where_nobody_was_invited(app, client):

@@ -63,6 +63,12 @@ def test_a_closed_schools_account_is_enabled_only_after_the_school_reopens(app, 
     db.session.expire_all()
     assert db.session.get(User, staff.id).disabled is True
 
+    # The service keeps the same rule, whoever calls it.
+    with pytest.raises(accounts.AccountError, match="Bilton Junior School is closed"):
+        accounts.set_disabled(staff.email, False)
+    db.session.rollback()
+    assert db.session.get(User, staff.id).disabled is True
+
     register.reopen_school(school, by=None)
     client.post(
         url_for("admin.enable_user", user_id=staff.id), data={"csrf_token": page.csrf_token()}

@@ -322,6 +322,29 @@ def test_a_withdrawn_panel_response_no_longer_counts_its_member_as_responded(app
     assert "withdrawn, so the code cannot be used again" in again.error_summary()[0]
 
 
+def test_the_delete_command_stops_counting_the_member_too(app, client):
+    """`flask responses delete` erases a response as the officer's withdrawal does: its
+    member's invitation stops counting in the rates (it did not, before)."""
+    consultation(PANEL_SLUG).panel_link = PanelLink.MEMBER
+    db.session.commit()
+    codes = _invite_three()
+    page = _officer(client)
+    assert _start(client, page.csrf_token(), codes["WP-002"], "phone").status_code == 303
+    _key_in(client, page.csrf_token())
+    response = db.session.scalars(sa.select(Response)).one()
+    assert _warwick_rate(client) == "Warwick 3 1 33.3%"
+    result = app.test_cli_runner().invoke(
+        args=["responses", "delete", format_reference(response.reference)]
+    )
+    assert result.exit_code == 0, result.output
+    assert _warwick_rate(client) == "Warwick 3 0 0.0%"
+    db.session.expire_all()
+    invitation = db.session.scalars(
+        sa.select(Invitation).where(Invitation.code == codes["WP-002"])
+    ).one()
+    assert invitation.withdrawn_at is not None and invitation.responded_at is not None
+
+
 def test_withdrawing_a_panel_response_kept_without_its_member_says_the_rates_keep_it(app, client):
     codes = _invite_three()
     page = _officer(client)

@@ -339,6 +339,13 @@ def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> U
     if disabled:
         disable(user)
     else:
+        if user.school is not None and not user.school.is_open:
+            # Closing the school disabled it; the school is reopened first (by the command
+            # line too), so its accounts and links stay in step.
+            raise AccountError(
+                f"{user.school.name} is closed, so its accounts stay disabled: reopen the "
+                "school first"
+            )
         user.disabled = False
     add_audit_entry(by, "disabled account" if disabled else "enabled account", f"user:{user.email}")
     db.session.commit()

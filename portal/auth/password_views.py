@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from contextlib import suppress
 
-from flask import copy_current_request_context, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -38,12 +38,21 @@ def _reset_in_background(email: str) -> None:
     development server skips it when the browser drops the connection.) The thread has its
     own application context, so its own database session."""
 
-    @copy_current_request_context  # the link in the email is built on this request's address
+    # A request context of its own, on this request's address (the link in the email may be
+    # built on it), not a copy of this one: the copy would share the live request and session
+    # with the view still answering, and signing-in state read by the email's template.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    base_url = request.host_url
+
     def reset() -> None:
-        message = passwords.request_reset(email)
-        if message is not None:
-            with suppress(MailUnavailable):  # mail.py logs the failure
-                message.send()
+        with app.test_request_context(base_url=base_url):
+            try:
+                message = passwords.request_reset(email)
+                if message is not None:
+                    with suppress(MailUnavailable):  # mail.py logs the failure
+                        message.send()
+            except Exception:  # the asker has had their answer: the log is the only place
+                app.logger.exception("A forgotten-password request failed")
 
     threading.Thread(target=reset, name=SENDING_THREAD, daemon=True).start()
 

@@ -22,9 +22,11 @@ from wtforms.validators import InputRequired, Length
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
+from portal.extensions import db
 from portal.forms import CsrfForm, PortalForm
 from portal.officer import bp
 from portal.panel import invitations
+from portal.panel.models import Invitation
 from portal.public.views import DRAFTS_KEY, draft_lifetime
 from portal.rendering import render_page
 from portal.responses import keyed_in, service
@@ -108,26 +110,33 @@ def _page(consultation: Consultation, form: AssistedStartForm, is_open: bool) ->
     )
 
 
-def _keyed_in_with_code(slug: str) -> Journey[ResponseDraft]:
-    """The officer's keyed-in draft that carries a panel code, refused because the code was
-    used meanwhile (templates/public/invitation-used.html offers the choice)."""
+def _keyed_in_draft(slug: str) -> Journey[ResponseDraft]:
+    """The officer's keyed-in draft of this consultation (posted from
+    templates/public/invitation-used.html, which offers the choice)."""
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     now = service.utcnow()
     consultation, draft = service.load_journey(slug, session.get(DRAFTS_KEY, {}).get(slug), now)
-    if consultation is None or draft is None:
+    if consultation is None or draft is None or draft.entered_by_id is None:
         abort(404)
-    if draft.entered_by_id is None or (draft.invitation_id is None and draft.response_id is None):
-        abort(404)  # only a keyed-in response with a panel code has this choice
     return Journey(consultation, draft)
+
+
+def _code_already_used(draft: ResponseDraft) -> bool:
+    """Whether the draft's panel code was used by another response: only then may it be
+    stored without it (a free code is used by sending the draft as it is)."""
+    invitation = db.session.get(Invitation, draft.invitation_id) if draft.invitation_id else None
+    return invitation is not None and invitation.responded_at is not None
 
 
 @bp.post("/consultations/<slug>/assisted/store-without-code")
 @allows(Action.KEY_IN_RESPONSES)
 def assisted_store_without_code(slug: str) -> WerkzeugResponse:
-    journey = _keyed_in_with_code(slug)
+    journey = _keyed_in_draft(slug)
     if journey.draft.response_id is None:
+        if not _code_already_used(journey.draft):
+            abort(409)
         try:
             service.ensure_open(journey.consultation, service.utcnow())
         except ConsultationUnavailable:
@@ -147,7 +156,8 @@ def assisted_store_without_code(slug: str) -> WerkzeugResponse:
 @bp.post("/consultations/<slug>/assisted/discard")
 @allows(Action.KEY_IN_RESPONSES)
 def assisted_discard(slug: str) -> WerkzeugResponse:
-    journey = _keyed_in_with_code(slug)
+    # Any keyed-in draft may be discarded, with its code or without it.
+    journey = _keyed_in_draft(slug)
     if journey.draft.response_id is None:
         keyed_in.discard(journey.draft)
         flash("The answers you keyed in were discarded: nothing was stored", "success")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from portal.audit import audit
+from portal.audit import add_audit_entry, audit
 from portal.extensions import db
 from portal.responses.journey import Journey
 from portal.responses.models import ResponseDraft
@@ -23,7 +23,16 @@ def store_without_code(journey: Journey[ResponseDraft], now: datetime, by: Any) 
     The draft forgets the code first, in its own transaction: if the submission then fails,
     the draft is still there, without the code, to send again.
     """
+    # The code is forgotten and the choice audited together, so a draft never loses its code
+    # without a trace, even if the submission below fails and it is sent later.
     journey.draft.invitation_id = None
+    add_audit_entry(
+        by,
+        "dropped panel code from keyed-in response",
+        f"consultation:{journey.consultation.slug}",
+        "The code had already been used by another response; the officer chose to store the "
+        "keyed-in answers without it",
+    )
     db.session.commit()
     reference = submit_response(journey, now)
     audit(
