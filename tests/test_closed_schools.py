@@ -33,7 +33,7 @@ def test_an_admin_is_not_offered_a_closed_school_for_a_new_account(app, client):
     closed = _closed_school()
     page = client.get_page(url_for("admin.new_user"))
     offered = [option.get_text() for option in page.soup.select("select#school option")]
-    assert offered == ["Choose the school", f"Camp Hill Primary ({open_school.number})"]
+    assert offered == ["Choose the school", f"Camp Hill Primary ({open_school.shown_number})"]
 
     refused = client.post_page(
         url_for("admin.new_user"),
