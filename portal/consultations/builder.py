@@ -61,7 +61,7 @@ def slugify(text: str, separator: str = "-", limit: int = MAX_KEY_LENGTH) -> str
     return slug[:limit].strip(separator) or "item"
 
 
-def _unique(base: str, taken: set[str], separator: str) -> str:
+def unique_name(base: str, taken: set[str], separator: str) -> str:
     candidate, number = base, 2
     while candidate in taken:
         suffix = f"{separator}{number}"
@@ -110,16 +110,16 @@ DETAIL_FIELDS = (
 )
 
 
-def _check_dates(opens_on: date | None, closes_on: date | None) -> None:
+def check_dates(opens_on: date | None, closes_on: date | None) -> None:
     if opens_on and closes_on and closes_on < opens_on:
         raise ChangeRefused("The closing date must be the same as or after the opening date")
 
 
 def create_consultation(**details: Any) -> Consultation:
-    _check_dates(details.get("opens_on"), details.get("closes_on"))
+    check_dates(details.get("opens_on"), details.get("closes_on"))
     taken = set(db.session.scalars(sa.select(Consultation.slug)))
     consultation = Consultation(
-        slug=_unique(slugify(details["title"], limit=90), taken, "-"),
+        slug=unique_name(slugify(details["title"], limit=90), taken, "-"),
         status=ConsultationStatus.DRAFT,
         **{name: details.get(name) for name in DETAIL_FIELDS if details.get(name) is not None},
     )
@@ -130,7 +130,7 @@ def create_consultation(**details: Any) -> Consultation:
 
 
 def update_details(consultation: Consultation, **details: Any) -> None:
-    _check_dates(details.get("opens_on"), details.get("closes_on"))
+    check_dates(details.get("opens_on"), details.get("closes_on"))
     for name in DETAIL_FIELDS:
         if name in details:
             setattr(consultation, name, details[name])
@@ -203,7 +203,7 @@ def add_question(page: Page, question_type: QuestionType, text: str) -> Question
     taken = {q.key for q in consultation.questions}
     question = Question(
         consultation=consultation,
-        key=_unique(slugify(text, "_", 40), taken, "_"),
+        key=unique_name(slugify(text, "_", 40), taken, "_"),
         position=len(page.questions) + 1,
         type=question_type,
         text=text,
@@ -358,7 +358,7 @@ def _apply_option_edits(question: Question, edits: OptionEdits) -> list[Option]:
 def _add_option(question: Question, label: str, kind: OptionKind, exclusive: bool) -> Option:
     taken = {o.value for o in question.options}
     option = Option(
-        value=_unique(slugify(label, "_", 40), taken, "_"),
+        value=unique_name(slugify(label, "_", 40), taken, "_"),
         label=label,
         position=max((o.position for o in question.options), default=0) + 1,
         kind=kind,
@@ -509,64 +509,6 @@ def reopen(consultation: Consultation, today: date, closes_on: date | None) -> N
     consultation.closes_on = closes_on
     _changed(consultation)
     db.session.commit()
-
-
-def duplicate(consultation: Consultation) -> Consultation:
-    """A new draft with the same details, pages, questions, options, links and routing."""
-    taken = set(db.session.scalars(sa.select(Consultation.slug)))
-    copy = Consultation(
-        slug=_unique(f"{consultation.slug[:80]}-copy", taken, "-"),
-        status=ConsultationStatus.DRAFT,
-        **{name: getattr(consultation, name) for name in DETAIL_FIELDS},
-    )
-    copy.title = f"{consultation.title} (copy)"[:200]
-    copy.opens_on = copy.closes_on = None
-    copy.key_tasks = list(consultation.key_tasks)
-    questions: dict[int, Question] = {}
-    options: dict[int, Option] = {}
-    for page in consultation.pages:
-        new_page = Page(position=page.position, title=page.title)
-        copy.pages.append(new_page)
-        for question in page.questions:
-            new_question = Question(
-                consultation=copy,
-                key=question.key,
-                position=question.position,
-                type=question.type,
-                **{name: getattr(question, name) for name in QUESTION_FIELDS},
-            )
-            new_question.outcomes = list(question.outcomes)
-            new_question.indicators = list(question.indicators)
-            for option in question.options:
-                new_option = Option(
-                    position=option.position,
-                    value=option.value,
-                    label=option.label,
-                    hint=option.hint,
-                    exclusive=option.exclusive,
-                    scale_weight=option.scale_weight,
-                    kind=option.kind,
-                )
-                new_question.options.append(new_option)
-                options[option.id] = new_option
-            new_page.questions.append(new_question)
-            questions[question.id] = new_question
-    for page, new_page in zip(consultation.pages, copy.pages, strict=True):
-        targets: list[tuple[Any, Any]] = [(page, new_page)]
-        targets += [(q, questions[q.id]) for q in page.questions]
-        for original, new_target in targets:
-            for condition in original.conditions:
-                new_target.conditions.append(
-                    DisplayCondition(
-                        consultation=copy,
-                        source_question=questions[condition.source_question_id],
-                        operator=condition.operator,
-                        option=options[condition.option_id],
-                    )
-                )
-    db.session.add(copy)
-    db.session.commit()
-    return copy
 
 
 def linked_ids(question: Question) -> tuple[set[int], set[int]]:

@@ -90,7 +90,25 @@ consultation_key_task = sa.Table(
 )
 
 
+class ConsultationSeries(db.Model):  # type: ignore[name-defined]
+    """Waves of one survey run again over time (a baseline and its follow-ups): each wave is a
+    consultation of its own, and a question is the same question in every wave that has its
+    key, whatever its wording, so results can show what changed between waves."""
+
+    __tablename__ = "consultation_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    waves: Mapped[list[Consultation]] = relationship(
+        back_populates="series", order_by="Consultation.wave_number"
+    )
+
+
 class Consultation(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (sa.UniqueConstraint("series_id", "wave_number", name="one_wave_number"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -125,11 +143,18 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     # Bumped, in the same transaction, by every change to the pages, questions or options.
     # The respondent's journey caches the structure per process and trusts this number.
     structure_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The series this consultation is a wave of, and its number in it (1 for the baseline);
+    # both None for a consultation run once.
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("consultation_series.id"), index=True
+    )
+    wave_number: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
+    series: Mapped[ConsultationSeries | None] = relationship(back_populates="waves")
     pages: Mapped[list[Page]] = relationship(
         back_populates="consultation", order_by="Page.position", cascade="all, delete-orphan"
     )

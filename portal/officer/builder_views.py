@@ -14,7 +14,7 @@ from flask import flash
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
-from portal.consultations import builder
+from portal.consultations import builder, copies
 from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import Consultation, ConsultationStatus, PanelLink, QuestionType
 from portal.consultations.question_types import REGISTRY
@@ -214,7 +214,7 @@ def reopen(slug: str) -> WerkzeugResponse:
 def duplicate(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     checked_action()
-    copy = builder.duplicate(consultation)
+    copy = copies.duplicate(consultation)
     flash(f"This is a new draft copied from \u201c{consultation.title}\u201d", "success")
     return to_builder(copy)
 

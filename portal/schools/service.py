@@ -150,6 +150,27 @@ def create_district_channels(consultation: Consultation, district: District) -> 
     return created
 
 
+def copy_links(source: Consultation, target: Consultation) -> int:
+    """Give the target (a new wave) a link of its own for every school and outlet whose link
+    to the source is switched on, leaving out closed schools. New codes: a link leads to one
+    consultation. Not committed: it belongs to the new wave's transaction."""
+    copied = 0
+    for channel in channels_of(source):
+        if not channel.active or (channel.school is not None and not channel.school.is_open):
+            continue
+        db.session.add(
+            DistributionChannel(
+                consultation=target,
+                school=channel.school,
+                kind=channel.kind,
+                name=channel.name,
+                code=_new_code(),
+            )
+        )
+        copied += 1
+    return copied
+
+
 class ClosedSchoolLink(ValueError):
     """A closed school's link cannot be switched on: it would lead to a school that is not
     there. The school is reopened first."""

@@ -1,0 +1,278 @@
+"""What changed between the waves of a series (portal/consultations/copies.new_wave).
+
+A question is the same question in every wave that has its key, and an answer the same answer
+in every wave that has its option value, whatever the wording. Each wave's figures come from
+the same counts as its results page (reporting.service.question_results, and the panel's
+weighting, reporting.panel_report.weighted_results); only those counts are combined here, with
+the method in reporting.change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
+from portal.consultations.service import consultation_with_questions
+from portal.reporting import panel_report
+from portal.reporting.change import (
+    Change,
+    Net,
+    Share,
+    change_between,
+    net_agreement,
+    net_change,
+    share,
+)
+from portal.reporting.service import QuestionResult, question_results
+
+# Choice questions are compared option by option; others (numbers, dates, text, rankings,
+# matrices) are summarised on each wave's own page.
+COMPARED_TYPES = {
+    QuestionType.SINGLE_CHOICE,
+    QuestionType.MULTIPLE_CHOICE,
+    QuestionType.AGREEMENT_SCALE,
+    QuestionType.RATING,
+}
+
+ASKING = set(QuestionType) - {QuestionType.INFORMATION}
+
+
+@dataclass
+class Wave:
+    consultation: Consultation
+    number: int
+    responses: int
+
+    @property
+    def label(self) -> str:
+        return f"Wave {self.number}"
+
+
+@dataclass
+class WaveShare:
+    """One answer in one wave: how many chose it of how many answered, and the weighted
+    share where the panel's weighting applies."""
+
+    count: int
+    answered: int
+    share: Share
+    weighted: Share | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.share.proportion
+
+
+@dataclass
+class PairChange:
+    """The change between two waves (by their index in SeriesComparison.waves)."""
+
+    earlier: int
+    later: int
+    change: Change | None
+    weighted: Change | None = None
+
+
+@dataclass
+class AnswerSeries:
+    value: str
+    label: str  # as the latest wave that offers it words it
+    shares: list[WaveShare | None]  # None: not offered in that wave
+    changes: list[PairChange]
+    earlier_labels: list[tuple[int, str]] = field(default_factory=list)  # (wave index, label)
+
+
+@dataclass
+class NetSeries:
+    nets: list[Net | None]
+    changes: list[PairChange]
+
+
+@dataclass
+class QuestionSeries:
+    key: str
+    text: str  # as the latest wave that asks it words it
+    type: QuestionType
+    texts: list[str | None]  # the wording in each wave; None where not asked
+    asked_when: list[list[str]]  # each wave's routing, in words; [] where asked of everyone
+    answered: list[int]
+    answers: list[AnswerSeries]
+    net: NetSeries | None = None
+    weighted: bool = False
+
+    @property
+    def wording_changed(self) -> bool:
+        return len({text for text in self.texts if text is not None}) > 1
+
+    @property
+    def routing_changed(self) -> bool:
+        asked = [
+            tuple(when) for when, text in zip(self.asked_when, self.texts, strict=True) if text
+        ]
+        return len(set(asked)) > 1
+
+    @property
+    def latest_changes(self) -> list[PairChange]:
+        """Each answer's change between the last two waves that asked the question."""
+        return [answer.changes[-1] for answer in self.answers if answer.changes]
+
+
+@dataclass
+class QuestionsMoved:
+    """Questions new in a wave, and those the wave no longer asks, against the wave before."""
+
+    wave: int
+    added: list[str]
+    dropped: list[str]
+
+
+@dataclass
+class SeriesComparison:
+    name: str
+    waves: list[Wave]
+    questions: dict[str, QuestionSeries]  # by key, compared in two or more waves
+    moved: list[QuestionsMoved]
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(index - 1, index) for index in range(1, len(self.waves))]
+
+
+def _answered_waves(
+    consultation: Consultation,
+) -> list[tuple[Consultation, int, dict[int, QuestionResult]]]:
+    found = []
+    series = consultation.series
+    assert series is not None
+    for wave in series.waves:
+        if wave.status == ConsultationStatus.DRAFT:
+            continue
+        loaded = consultation_with_questions(wave.slug)
+        if loaded is None:
+            continue
+        total, results = question_results(loaded)
+        if total:
+            found.append((loaded, total, results))
+    return found
+
+
+def _shares(
+    result: QuestionResult, weighted: panel_report.WeightedQuestion | None
+) -> dict[str, WaveShare]:
+    shares: dict[str, WaveShare] = {}
+    for row in result.options:
+        weighted_share = None
+        if weighted is not None and row.option.id in weighted.options:
+            option = weighted.options[row.option.id]
+            weighted_share = share(option.weighted * weighted.effective, weighted.effective)
+        shares[row.option.value] = WaveShare(
+            row.count, result.answered, share(row.count, result.answered), weighted_share
+        )
+    return shares
+
+
+def _net(result: QuestionResult) -> Net | None:
+    agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
+    disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
+    return net_agreement(agree, disagree, result.answered)
+
+
+def _pair_changes(values: list[WaveShare | None], pairs: list[tuple[int, int]]) -> list[PairChange]:
+    changes = []
+    for earlier, later in pairs:
+        a, b = values[earlier], values[later]
+        if a is None or b is None:
+            continue
+        changes.append(
+            PairChange(
+                earlier,
+                later,
+                change_between(a.share, b.share),
+                change_between(a.weighted, b.weighted) if a.weighted and b.weighted else None,
+            )
+        )
+    return changes
+
+
+def compare_waves(consultation: Consultation) -> SeriesComparison | None:
+    """The series of this consultation compared wave by wave, over the waves that have
+    responses; None when it is in no series or fewer than two waves have responses."""
+    if consultation.series is None:
+        return None
+    answered = _answered_waves(consultation)
+    if len(answered) < 2:
+        return None
+    waves = [Wave(c, c.wave_number or 0, total) for c, total, _ in answered]
+    pairs = [(index - 1, index) for index in range(1, len(waves))]
+    weighted_by_wave = [panel_report.weighted_results(c) for c, _, _ in answered]
+    by_key: list[dict[str, QuestionResult]] = [
+        {r.question.key: r for r in results.values()} for _, _, results in answered
+    ]
+    keys_in_order: list[str] = []
+    for c, _, _ in reversed(answered):  # the latest wave's order, then earlier waves' extras
+        keys_in_order += [q.key for q in c.questions if q.key not in keys_in_order]
+    questions: dict[str, QuestionSeries] = {}
+    for key in keys_in_order:
+        found = [wave.get(key) for wave in by_key]
+        asked = [r for r in found if r is not None and r.answered]
+        if len(asked) < 2 or asked[-1].question.type not in COMPARED_TYPES:
+            continue
+        latest = asked[-1].question
+        if any(r.question.type != latest.type for r in asked):
+            continue  # the same key asked as another kind of question is not comparable
+        shares = [
+            _shares(r, weighted_by_wave[i].get(r.question.id)) if r and r.answered else None
+            for i, r in enumerate(found)
+        ]
+        answers = []
+        for option in latest.answers_in_form_order:
+            if option is None:
+                continue  # "Other, please specify" answers are read, not compared
+            per_wave = [s.get(option.value) if s is not None else None for s in shares]
+            earlier_labels = [
+                (i, o.label)
+                for i, r in enumerate(found)
+                if r is not None
+                for o in r.question.options
+                if o.value == option.value and o.label != option.label
+            ]
+            answers.append(
+                AnswerSeries(
+                    option.value,
+                    option.shown_label,
+                    per_wave,
+                    _pair_changes(per_wave, pairs),
+                    earlier_labels,
+                )
+            )
+        net = None
+        if latest.type == QuestionType.AGREEMENT_SCALE:
+            nets = [_net(r) if r is not None and r.answered else None for r in found]
+            net_changes = [
+                PairChange(a, b, net_change(nets[a], nets[b]))  # type: ignore[arg-type]
+                for a, b in pairs
+                if nets[a] is not None and nets[b] is not None
+            ]
+            net = NetSeries(nets, net_changes)
+        questions[key] = QuestionSeries(
+            key=key,
+            text=latest.text,
+            type=latest.type,
+            texts=[r.question.text if r is not None else None for r in found],
+            asked_when=[list(r.asked_when) if r is not None else [] for r in found],
+            answered=[r.answered if r is not None else 0 for r in found],
+            answers=answers,
+            net=net,
+            weighted=any(
+                s is not None and s.weighted is not None for a in answers for s in a.shares
+            ),
+        )
+    moved = []
+    for earlier, later in pairs:
+        before = {q.key: q.text for q in answered[earlier][0].questions if q.type in ASKING}
+        after = {q.key: q.text for q in answered[later][0].questions if q.type in ASKING}
+        added = [text for key, text in after.items() if key not in before]
+        dropped = [text for key, text in before.items() if key not in after]
+        if added or dropped:
+            moved.append(QuestionsMoved(later, added, dropped))
+    return SeriesComparison(consultation.series.name, waves, questions, moved)
