@@ -19,7 +19,13 @@ from portal.forms import ConfirmForm, as_shown
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 from portal.site_links import site_url_for
-from portal.strategy.figures import figure_sources, format_figure, report_source, signed_points
+from portal.strategy.figures import (
+    figure_sources,
+    format_figure,
+    p_value,
+    report_source,
+    signed_points,
+)
 from portal.strategy.service import against_target, measure_trend, meets_target
 
 
@@ -30,6 +36,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["figure"] = format_figure
     app.jinja_env.filters["signed_points"] = signed_points
+    app.jinja_env.filters["p_value"] = p_value
     app.jinja_env.filters["as_shown"] = as_shown
     app.jinja_env.globals["site_url_for"] = site_url_for
     app.jinja_env.globals["direction_of_change"] = measure_trend
@@ -145,6 +152,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.preview_start",
             "officer.confirm_publish_results",
             "officer.panel_results",
+            "officer.new_wave",
         },
     ),
     (

@@ -309,3 +309,16 @@ class ConditionForm(PortalForm):
 
 class ReopenForm(PortalForm):
     closes_on = GovukDateField("New closing date", description="Optional. For example, 31 1 2027")
+
+
+class NewWaveForm(PortalForm):
+    title = StringField(
+        "Title of the new wave",
+        validators=[InputRequired("Enter a title for the new wave"), Length(max=200)],
+        description=(
+            "Residents see this title. Keeping the same title is usual; the portal numbers the "
+            "waves for officers."
+        ),
+    )
+    opens_on = GovukDateField("Opening date", description="Optional. For example, 1 3 2027")
+    closes_on = GovukDateField("Closing date", description="Optional. For example, 31 3 2027")

@@ -135,6 +135,7 @@ def _render_builder(
         problems=builder.problems_before_publishing(consultation),
         answered=builder.has_responses(consultation),
         phase=consultation.phase_on(uk_today()),
+        today=uk_today(),
         kinds=REGISTRY,
     )
 

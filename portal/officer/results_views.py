@@ -28,6 +28,7 @@ from portal.reporting import (
     results_index,
     spreadsheets,
     timeline,
+    waves,
 )
 from portal.reporting import service as reporting
 from portal.reporting.filters import (
@@ -79,6 +80,8 @@ def _results_page(
         # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
         weighted={} if only.active else panel_report.weighted_results(consultation),
         days=timeline.daily_counts(consultation, only),
+        # Waves are compared over all their responses: a filter's choices are one wave's.
+        comparison=None if only.active else waves.compare_waves(consultation),
         choices=choices,
         only=only,
         small_base=SMALL_BASE,

@@ -41,6 +41,15 @@ class Verdict(enum.StrEnum):
             Verdict.EDGE: "On the edge of sampling error: treat as not shown",
         }[self]
 
+    @property
+    def in_a_sentence(self) -> str:
+        """The verdict as the end of a sentence: "a change of +30.0 points, ..."."""
+        return {
+            Verdict.BEYOND: "larger than sampling error would explain",
+            Verdict.WITHIN: "within sampling error",
+            Verdict.EDGE: "on the edge of sampling error",
+        }[self]
+
 
 @dataclass(frozen=True)
 class Share:

@@ -56,6 +56,11 @@ def signed_points(value: float) -> str:
     return ("+" if value > 0 else MINUS) + text
 
 
+def p_value(value: float) -> str:
+    """A test's p value as a statistician writes it: "p = 0.006", and "p < 0.001" below that."""
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
 def format_figure(value: Decimal | None, unit: str) -> str:
     """The figure with its unit: "90", "60%", "£1,706,510", "1 week", "1,800 hours".
 
