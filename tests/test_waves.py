@@ -312,6 +312,13 @@ def test_an_officer_runs_a_consultation_again_as_a_new_wave(app: Any, officer_cl
     copied = channels_of(wave)
     assert sorted(c.name for c in copied) == ["Abbots Farm Junior", "Rugby Library"]
     assert not {c.code for c in copied} & {c.code for c in channels_of(original)}
+    dashboard = officer_client.get_page(url_for("officer.dashboard"))
+    assert text_of(dashboard, f"#consultation-{wave.slug} th a").startswith(
+        "Bullying: what parents think, 2028, wave 2"
+    )
+    assert text_of(dashboard, f"#consultation-{bullying.slug} th a").startswith(
+        "Bullying: what parents think, wave 1"
+    )
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "ran again as a new wave")
     ).one()
