@@ -129,17 +129,46 @@ def test_net_agreement_per_wave_and_its_change() -> None:
     assert change.verdict == Verdict.BEYOND
 
 
-def test_the_interval_and_the_test_can_disagree_near_the_line() -> None:
-    # docs/waves.md: 1 of 40, then 6 of 40: p = 0.048, but the interval runs from -0.6 points.
-    change = change_between(share(1, N), share(6, N))
+@pytest.mark.parametrize(
+    ("earlier", "later", "p", "interval"),
+    [
+        # docs/waves.md: 1 of 40, then 6 of 40: p = 0.048, but the interval runs from -0.6.
+        ((1, 40), (6, 40), 0.048, (-0.6, 26.7)),
+        # The other way: p = 0.051, but the interval stops short of 0.
+        ((6, 19), (12, 19), 0.051, (0.1, 55.6)),
+    ],
+    ids=["significant-but-interval-includes-0", "not-significant-but-interval-excludes-0"],
+)
+def test_the_interval_and_the_test_can_disagree_near_the_line(
+    earlier: tuple[int, int], later: tuple[int, int], p: float, interval: tuple[float, float]
+) -> None:
+    change = change_between(share(*earlier), share(*later))
     assert change is not None
-    assert round(change.p_value, 3) == 0.048
-    assert (round(100 * change.interval.low, 1), round(100 * change.interval.high, 1)) == (
-        -0.6,
-        26.7,
-    )
+    assert round(change.p_value, 3) == p
+    assert (round(100 * change.interval.low, 1), round(100 * change.interval.high, 1)) == interval
     assert change.verdict == Verdict.EDGE
     assert change.verdict.words == "On the edge of sampling error: treat as not shown"
+
+
+def test_the_page_quotes_the_near_the_line_example_as_the_code_gives_it() -> None:
+    change = change_between(share(1, N), share(6, N))
+    assert change is not None
+    low, high = signed_points(100 * change.interval.low), signed_points(100 * change.interval.high)
+    text = " ".join(section("## How the change is judged").split())
+    assert (
+        f"1 of 40 in one wave and 6 of 40 in the next gives {p_text(change.p_value)}, but an "
+        f"interval of the change from {low} to {high} points"
+    ) in text
+
+
+def test_net_agreement_with_no_spread_in_either_wave_is_never_called_a_change_or_chance() -> None:
+    # Everyone agreed, then everyone neither agreed nor disagreed: the Wald variance is 0 in
+    # both waves, so the test has nothing to go on (docs/waves.md says to treat it as not shown).
+    earlier, later = net_agreement(12, 0, 12), net_agreement(0, 0, 10)
+    assert earlier is not None and later is not None
+    change = net_change(earlier, later)
+    assert change.difference == -1.0
+    assert change.verdict == Verdict.EDGE
 
 
 def test_the_95_percent_point_gives_a_p_value_of_5_percent() -> None:
