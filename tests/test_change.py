@@ -1,0 +1,246 @@
+"""The change between two waves (portal/reporting/change.py) against the hand-worked example of
+docs/waves.md, its edge cases, and properties that hold for any counts.
+
+The expected figures below were worked independently of the portal (Wilson limits as the roots
+of their quadratic, the normal tail by numerical integration); the page prints the same ones,
+and tests/test_waves_doc.py checks that it does. Pure functions: no app, no database.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.reporting.change import (
+    Change,
+    Net,
+    Share,
+    Verdict,
+    change_between,
+    net_agreement,
+    net_change,
+    share,
+    two_sided_p,
+)
+from portal.reporting.weighting import Z_95
+
+N = 40
+# "How safe do you feel walking alone in your area after dark?", 40 answers in each wave.
+AFTER_DARK = {
+    "Very safe": (8, 6),
+    "Fairly safe": (10, 22),
+    "A bit unsafe": (12, 8),
+    "Very unsafe": (6, 2),
+    "I never walk alone after dark": (4, 2),
+    "Don't know": (0, 0),
+}
+# An agreement scale: (agree, disagree) of 40 in each wave.
+AGREEMENT = ((14, 16), (24, 8))
+
+
+def shares(label: str) -> tuple[Share, Share]:
+    earlier, later = AFTER_DARK[label]
+    return share(earlier, N), share(later, N)
+
+
+def after_dark_change(label: str) -> Change:
+    change = change_between(*shares(label))
+    assert change is not None
+    return change
+
+
+def nets() -> tuple[Net, Net]:
+    (a1, d1), (a2, d2) = AGREEMENT
+    earlier, later = net_agreement(a1, d1, N), net_agreement(a2, d2, N)
+    assert earlier is not None and later is not None
+    return earlier, later
+
+
+def at(value: float, places: int = 4) -> float:
+    return round(value, places)
+
+
+# The example, figure by figure, to the 4 decimal places the page prints.
+
+
+@pytest.mark.parametrize(
+    ("label", "wave_1", "wave_2"),
+    [
+        ("Fairly safe", (0.2500, 0.1419, 0.4019), (0.5500, 0.3983, 0.6929)),
+        ("Very safe", (0.2000, 0.1050, 0.3476), (0.1500, 0.0706, 0.2907)),
+    ],
+    ids=["fairly-safe", "very-safe"],
+)
+def test_each_waves_wilson_interval(label: str, wave_1: tuple, wave_2: tuple) -> None:
+    for found, (proportion, low, high) in zip(shares(label), (wave_1, wave_2), strict=True):
+        assert at(found.proportion) == proportion
+        assert (at(found.interval.low), at(found.interval.high)) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("label", "difference", "interval", "pooled", "se", "z", "p", "verdict"),
+    [
+        ("Fairly safe", 0.3000, (0.0853, 0.4792), 0.4000, 0.1095, 2.7386, 0.0062, Verdict.BEYOND),
+        ("Very safe", -0.0500, (-0.2176, 0.1198), 0.1750, 0.0850, -0.5885, 0.5562, Verdict.WITHIN),
+    ],
+    ids=["fairly-safe", "very-safe"],
+)
+def test_the_change_its_newcombe_interval_and_test(
+    label: str,
+    difference: float,
+    interval: tuple[float, float],
+    pooled: float,
+    se: float,
+    z: float,
+    p: float,
+    verdict: Verdict,
+) -> None:
+    change = after_dark_change(label)
+    earlier, later = AFTER_DARK[label]
+    assert at(change.difference) == difference
+    assert (at(change.interval.low), at(change.interval.high)) == interval
+    assert at((earlier + later) / (2 * N)) == pooled
+    assert at(change.difference / change.z) == se  # the standard error the code divided by
+    assert at(change.z) == z
+    assert at(change.p_value) == p
+    assert change.verdict == verdict
+
+
+def test_net_agreement_per_wave_and_its_change() -> None:
+    earlier, later = nets()
+    assert (at(earlier.value), earlier.variance) == (-0.0500, pytest.approx(0.0186875))
+    assert (at(earlier.interval.low), at(earlier.interval.high)) == (-0.3179, 0.2179)
+    assert (at(later.value), later.variance) == (0.4000, pytest.approx(0.0160000))
+    assert (at(later.interval.low), at(later.interval.high)) == (0.1521, 0.6479)
+    change = net_change(earlier, later)
+    assert at(change.difference) == 0.4500
+    assert at(math.sqrt(earlier.variance + later.variance)) == 0.1862
+    assert (at(change.interval.low), at(change.interval.high)) == (0.0850, 0.8150)
+    assert (at(change.z), at(change.p_value)) == (2.4162, 0.0157)
+    assert change.verdict == Verdict.BEYOND
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "p", "interval"),
+    [
+        # docs/waves.md: 1 of 40, then 6 of 40: p = 0.048, but the interval runs from -0.6.
+        ((1, 40), (6, 40), 0.048, (-0.6, 26.7)),
+        # The other way: p = 0.051, but the interval stops short of 0.
+        ((6, 19), (12, 19), 0.051, (0.1, 55.6)),
+    ],
+    ids=["significant-but-interval-includes-0", "not-significant-but-interval-excludes-0"],
+)
+def test_the_interval_and_the_test_can_disagree_near_the_line(
+    earlier: tuple[int, int], later: tuple[int, int], p: float, interval: tuple[float, float]
+) -> None:
+    change = change_between(share(*earlier), share(*later))
+    assert change is not None
+    assert round(change.p_value, 3) == p
+    assert (round(100 * change.interval.low, 1), round(100 * change.interval.high, 1)) == interval
+    assert change.verdict == Verdict.EDGE
+    assert change.verdict.words == "On the edge of sampling error: treat as not shown"
+
+
+def test_net_agreement_with_no_spread_in_either_wave_is_never_called_a_change_or_chance() -> None:
+    # Everyone agreed, then everyone neither agreed nor disagreed: the Wald variance is 0 in
+    # both waves, so the test has nothing to go on (docs/waves.md says to treat it as not shown).
+    earlier, later = net_agreement(12, 0, 12), net_agreement(0, 0, 10)
+    assert earlier is not None and later is not None
+    change = net_change(earlier, later)
+    assert change.difference == -1.0
+    assert change.verdict == Verdict.EDGE
+
+
+def test_the_95_percent_point_gives_a_p_value_of_5_percent() -> None:
+    assert two_sided_p(Z_95) == pytest.approx(0.05, abs=1e-12)
+    assert two_sided_p(-Z_95) == two_sided_p(Z_95)
+
+
+# Edge cases.
+
+
+def test_a_wave_with_nobody_answering_is_not_compared() -> None:
+    assert change_between(share(0, 0), share(5, N)) is None
+    assert change_between(share(5, N), share(0, 0)) is None
+    assert net_agreement(0, 0, 0) is None
+
+
+@pytest.mark.parametrize("chosen", [0, N], ids=["nobody-chose-it", "everyone-chose-it"])
+def test_no_variation_in_either_wave_is_no_change(chosen: int) -> None:
+    change = change_between(share(chosen, N), share(chosen, N))
+    assert change is not None
+    assert (change.difference, change.z, change.p_value) == (0.0, 0.0, 1.0)
+    assert change.interval.low < 0 < change.interval.high
+    assert change.verdict == Verdict.WITHIN
+
+
+def test_everyone_agreeing_in_both_waves_is_no_change() -> None:
+    everyone = net_agreement(N, 0, N)
+    assert everyone is not None and everyone.variance == 0.0
+    change = net_change(everyone, everyone)
+    assert (change.difference, change.p_value, change.verdict) == (0.0, 1.0, Verdict.WITHIN)
+
+
+def test_none_and_all_of_n_have_wilson_limits_of_their_own() -> None:
+    z2 = Z_95**2
+    nobody, everyone = share(0, N), share(N, N)
+    # At x = 0 the Wilson interval is 0 to z^2 / (n + z^2); at x = n, n / (n + z^2) to 1.
+    assert nobody.interval.low == 0.0
+    assert nobody.interval.high == pytest.approx(z2 / (N + z2))
+    assert everyone.interval.low == pytest.approx(N / (N + z2))
+    assert everyone.interval.high == pytest.approx(1.0)
+    change = change_between(nobody, everyone)
+    assert change is not None and change.difference == 1.0
+    assert 0 < change.interval.low < change.interval.high <= 1.0
+    assert change.verdict == Verdict.BEYOND
+
+
+counts = st.integers(min_value=1, max_value=400).flatmap(
+    lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+)
+weighted = st.floats(min_value=0.5, max_value=400).flatmap(
+    lambda n: st.tuples(st.floats(min_value=0, max_value=n), st.just(n))
+)
+
+
+@given(st.one_of(st.tuples(counts, counts), st.tuples(weighted, weighted)))
+def test_the_change_lies_in_its_interval_and_is_never_beyond_when_p_is_5_percent_or_more(
+    waves: tuple[tuple[float, float], tuple[float, float]],
+) -> None:
+    (x1, n1), (x2, n2) = waves
+    change = change_between(share(x1, n1), share(x2, n2))
+    assert change is not None
+    slack = 1e-12
+    assert change.interval.low - slack <= change.difference <= change.interval.high + slack
+    assert -1 - slack <= change.interval.low and change.interval.high <= 1 + slack
+    assert 0.0 <= change.p_value <= 1.0
+    if change.p_value >= 0.05:
+        assert change.verdict != Verdict.BEYOND
+    # The other way round: the same change, mirrored.
+    back = change_between(share(x2, n2), share(x1, n1))
+    assert back is not None and back.p_value == pytest.approx(change.p_value)
+    assert back.interval.low == pytest.approx(-change.interval.high)
+
+
+@given(
+    st.integers(min_value=1, max_value=300).flatmap(
+        lambda n: st.tuples(st.integers(0, n), st.integers(0, n), st.just(n))
+    ),
+    st.integers(min_value=1, max_value=300).flatmap(
+        lambda n: st.tuples(st.integers(0, n), st.integers(0, n), st.just(n))
+    ),
+)
+def test_net_change_lies_in_its_interval_and_is_never_beyond_when_p_is_5_percent_or_more(
+    first: tuple[int, int, int], second: tuple[int, int, int]
+) -> None:
+    earlier = net_agreement(first[0], min(first[1], first[2] - first[0]), first[2])
+    later = net_agreement(second[0], min(second[1], second[2] - second[0]), second[2])
+    assert earlier is not None and later is not None
+    change = net_change(earlier, later)
+    assert change.interval.low <= change.difference <= change.interval.high
+    assert 0.0 <= change.p_value <= 1.0
+    if change.p_value >= 0.05:
+        assert change.verdict != Verdict.BEYOND
