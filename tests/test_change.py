@@ -144,14 +144,21 @@ def test_the_interval_and_the_test_can_disagree_near_the_line(
     assert change.verdict.words == "On the edge of sampling error: treat as not shown"
 
 
-def test_net_agreement_with_no_spread_in_either_wave_is_never_called_a_change_or_chance() -> None:
-    # Everyone agreed, then everyone neither agreed nor disagreed: the Wald variance is 0 in
-    # both waves, so the test has nothing to go on (docs/waves.md says to treat it as not shown).
+def test_net_agreement_with_no_spread_in_either_wave_takes_it_from_both_waves() -> None:
+    # Everyone agreed (12), then everyone neither agreed nor disagreed (10): the Wald variance
+    # is 0 in both waves, so the spread comes from the 22 answers pooled: a = 12/22, d = 0,
+    # variance (a - a^2) (1/12 + 1/10) = 0.2479 x 0.1833 = 0.04545, standard error 0.2132.
     earlier, later = net_agreement(12, 0, 12), net_agreement(0, 0, 10)
     assert earlier is not None and later is not None
     change = net_change(earlier, later)
     assert change.difference == -1.0
-    assert change.verdict == Verdict.EDGE
+    assert round(change.z, 2) == -4.69
+    assert change.p_value < 0.001
+    assert (round(change.interval.low, 3), round(change.interval.high, 3)) == (-1.418, -0.582)
+    assert change.verdict == Verdict.BEYOND
+    # The same answer in every wave is no change at all.
+    same = net_change(earlier, earlier)
+    assert same.difference == 0.0 and same.verdict == Verdict.WITHIN
 
 
 def test_the_95_percent_point_gives_a_p_value_of_5_percent() -> None:

@@ -14,7 +14,9 @@ The method (worked by hand in docs/waves.md, and reproduced by tests/test_change
 Weighted figures use the effective number answered (Kish) in place of n, as the weighted
 results do. Net agreement (agreement scales) is the share who agree minus the share who
 disagree; its variance is (a + d - (a - d)^2) / n, and its change is tested with a z test on the
-two variances added, whose 95% interval is the change plus or minus 1.96 standard errors.
+two variances added, whose 95% interval is the change plus or minus 1.96 standard errors. Where
+both waves' variances are 0 but their net agreement differs (everyone agreed, then everyone
+disagreed), the variance is taken from the two waves' answers pooled.
 """
 
 from __future__ import annotations
@@ -119,6 +121,8 @@ class Net:
     value: float
     variance: float
     answered: float
+    agree: float = 0.0  # the shares who agree and who disagree, for a pooled variance
+    disagree: float = 0.0
 
     @property
     def interval(self) -> Interval:
@@ -130,12 +134,26 @@ def net_agreement(agree: float, disagree: float, answered: float) -> Net | None:
     if answered <= 0:
         return None
     a, d = agree / answered, disagree / answered
-    return Net(a - d, (a + d - (a - d) ** 2) / answered, answered)
+    return Net(a - d, (a + d - (a - d) ** 2) / answered, answered, a, d)
+
+
+def _pooled_net_spread(earlier: Net, later: Net) -> float:
+    """The standard error of a change in net agreement if both waves answered alike: the
+    two waves' answers taken together, as the two-proportion test pools its proportions."""
+    n1, n2 = earlier.answered, later.answered
+    a = (earlier.agree * n1 + later.agree * n2) / (n1 + n2)
+    d = (earlier.disagree * n1 + later.disagree * n2) / (n1 + n2)
+    return math.sqrt((a + d - (a - d) ** 2) * (1 / n1 + 1 / n2))
 
 
 def net_change(earlier: Net, later: Net) -> Change:
     difference = later.value - earlier.value
     spread = math.sqrt(earlier.variance + later.variance)
+    if not spread and difference:
+        # Everyone in each wave gave the same kind of answer, but not the same in both (all
+        # agreeing, then all neither agreeing nor disagreeing): each wave's own variance is 0,
+        # so the spread comes from the two waves together.
+        spread = _pooled_net_spread(earlier, later)
     z = difference / spread if spread else 0.0
     half = Z_95 * spread
     return Change(
