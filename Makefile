@@ -51,7 +51,7 @@ test: $(VENV)/.dev-installed ## Set up and run every test (SQLite, PostgreSQL if
 	$(BIN)/python -m pytest -n auto
 
 screenshots: $(VENV)/.dev-installed ## Refresh the README's screenshots in docs/screenshots/ (needs Chromium)
-	PORTAL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py tests/browser/test_school_register_journey.py tests/browser/test_response_lookup_journey.py -k sqlite
+	PORTAL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_screenshots.py tests/browser/test_school_register_journey.py tests/browser/test_response_lookup_journey.py tests/browser/test_waves_journey.py -k sqlite
 
 lint: $(VENV)/.dev-installed ## ruff (lint and format), mypy, and bandit (fails on medium or high)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -13,6 +14,7 @@ from portal.accounts.models import Role
 from portal.responses.service import uk_today
 from tests.browser.conftest import Visit
 from tests.browser.test_accessibility_crawl import _sign_in
+from tests.browser.test_screenshots import _folder, _shoot
 from tests.factories import create_user
 from tests.journeys import consultation as load
 from tests.test_waves import AFTER_DARK, LIVEABILITY, answer_after_dark
@@ -24,7 +26,9 @@ def fill_date(group: Locator, day: date) -> None:
     group.get_by_label("Year").fill(str(day.year))
 
 
-def test_an_officer_runs_a_survey_again_and_reads_the_change(page: Page, live_server: str):
+def test_an_officer_runs_a_survey_again_and_reads_the_change(
+    page: Page, live_server: str, tmp_path: Path
+):
     answer_after_dark(LIVEABILITY, AFTER_DARK[1])
     officer = create_user(Role.OFFICER)
     visit = Visit(page)
@@ -78,3 +82,8 @@ def test_an_officer_runs_a_survey_again_and_reads_the_change(page: Page, live_se
     )
     page.locator("[id='outcome-3.3c'] .app-wave-headlines a", has_text="after dark").click()
     expect(page).to_have_url(re.compile(r"#waves-3\.3c-safe_after_dark$"))
+    block = page.locator("[id='waves-3.3c-safe_after_dark']").bounding_box()
+    assert block is not None
+    top = block["y"] + page.evaluate("window.scrollY")  # the box is relative to the viewport
+    clip = {"x": 0, "y": top - 20, "width": 1280, "height": min(block["height"], 1100) + 40}
+    _shoot(page, visit, _folder(tmp_path), "change-between-waves", clip)
