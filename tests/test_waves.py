@@ -61,11 +61,16 @@ def answer_after_dark(slug: str, counts: dict[str, int]) -> None:
             submit_response(slug, {"safe_after_dark": chose(value)})
 
 
-def test_the_hand_worked_example_through_real_submissions(app: Any) -> None:
+def test_the_hand_worked_example_through_real_submissions_and_the_pages(
+    app: Any, officer_client: Any
+) -> None:
+    """One setting up of two waves (80 submissions) serves the service, the results page, the
+    filtered page and the weighted figures, to keep the suite quick."""
     first = load(LIVEABILITY)
     answer_after_dark(first.slug, AFTER_DARK[1])
     wave = second_wave(first)
     answer_after_dark(wave.slug, AFTER_DARK[2])
+    # The service's figures.
     comparison = compare_waves(load(wave.slug))
     assert comparison is not None
     assert [w.number for w in comparison.waves] == [1, 2]
@@ -81,15 +86,7 @@ def test_the_hand_worked_example_through_real_submissions(app: Any) -> None:
     very = by_value["very_safe"].changes[0].change
     assert very is not None and very.verdict == Verdict.WITHIN
     assert round(very.z, 2) == -0.59
-
-
-def test_the_results_page_shows_each_answer_per_wave_and_the_change(
-    app: Any, officer_client: Any
-) -> None:
-    first = load(LIVEABILITY)
-    answer_after_dark(first.slug, AFTER_DARK[1])
-    wave = second_wave(first)
-    answer_after_dark(wave.slug, AFTER_DARK[2])
+    # The results page.
     page = officer_client.get_page(url_for("officer.results", slug=wave.slug))
     waves = text_of(page, "#waves")
     assert "This is wave 2." in waves
@@ -124,13 +121,7 @@ def test_the_results_page_shows_each_answer_per_wave_and_the_change(
     earlier = officer_client.get_page(url_for("officer.results", slug=first.slug))
     assert "This is wave 1." in text_of(earlier, "#waves")
     assert "+30.0 points" in text_of(earlier, "[id='waves-3.3c-safe_after_dark-all']")
-
-
-def test_a_filtered_page_says_where_the_change_is(app: Any, officer_client: Any) -> None:
-    first = load(LIVEABILITY)
-    answer_after_dark(first.slug, AFTER_DARK[1])
-    wave = second_wave(first)
-    answer_after_dark(wave.slug, AFTER_DARK[2])
+    # Filtered, the change is not shown, and the page says where it is.
     page = officer_client.get_page(
         url_for(
             "officer.results",
@@ -140,6 +131,34 @@ def test_a_filtered_page_says_where_the_change_is(app: Any, officer_client: Any)
     )
     assert page.soup.select_one("#waves") is None
     assert "clear the filters to see it" in text_of(page, "#waves-filtered")
+    # Panel members' answers weighted: the weighted change beside the unweighted one.
+    # Every response as a panel member's, with a weighting cell: two districts, two ages.
+    ids = db.session.scalars(sa.select(Response.id).order_by(Response.id)).all()
+    for index, response_id in enumerate(ids):
+        db.session.execute(
+            sa.update(Response)
+            .where(Response.id == response_id)
+            .values(
+                profile_district=["rugby", "warwick"][index % 2],
+                profile_age_band=["25_44", "65_plus"][(index // 2) % 2],
+            )
+        )
+    db.session.commit()
+    page = officer_client.get_page(url_for("officer.results", slug=wave.slug))
+    weighted = text_of(page, "[id='waves-3.3c-safe_after_dark-weighted']")
+    assert weighted.startswith("Weighted to the county's population")
+    fairly = re.search(r"Fairly safe (\S+)% (\S+)% to (\S+)% (\S+)% ", weighted)
+    assert fairly is not None
+    low, high = float(fairly[2]), float(fairly[3])
+    assert low < float(fairly[1]) < high
+    comparison = compare_waves(load(wave.slug))
+    assert comparison is not None
+    share = comparison.questions["safe_after_dark"].answers[1].shares[1]
+    assert share is not None and share.weighted is not None
+    # Weighting leaves fewer effective respondents than people, so a wider interval.
+    assert share.weighted.answered < 40
+    width = share.weighted.interval.high - share.weighted.interval.low
+    assert width > share.share.interval.high - share.share.interval.low
 
 
 def test_one_wave_alone_shows_no_comparison(app: Any, officer_client: Any) -> None:
@@ -208,40 +227,6 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
         .where(Response.consultation_id == wave.id, Question.key == "safe_after_dark")
     )
     assert stored == 20  # the five routed past it were never asked it
-
-
-def test_weighted_change_beside_unweighted_for_panel_answers(app: Any, officer_client: Any) -> None:
-    first = load(LIVEABILITY)
-    answer_after_dark(first.slug, AFTER_DARK[1])
-    wave = second_wave(first)
-    answer_after_dark(wave.slug, AFTER_DARK[2])
-    # Every response as a panel member's, with a weighting cell: two districts, two ages.
-    ids = db.session.scalars(sa.select(Response.id).order_by(Response.id)).all()
-    for index, response_id in enumerate(ids):
-        db.session.execute(
-            sa.update(Response)
-            .where(Response.id == response_id)
-            .values(
-                profile_district=["rugby", "warwick"][index % 2],
-                profile_age_band=["25_44", "65_plus"][(index // 2) % 2],
-            )
-        )
-    db.session.commit()
-    page = officer_client.get_page(url_for("officer.results", slug=wave.slug))
-    weighted = text_of(page, "[id='waves-3.3c-safe_after_dark-weighted']")
-    assert weighted.startswith("Weighted to the county's population")
-    fairly = re.search(r"Fairly safe (\S+)% (\S+)% to (\S+)% (\S+)% ", weighted)
-    assert fairly is not None
-    low, high = float(fairly[2]), float(fairly[3])
-    assert low < float(fairly[1]) < high
-    comparison = compare_waves(load(wave.slug))
-    assert comparison is not None
-    share = comparison.questions["safe_after_dark"].answers[1].shares[1]
-    assert share is not None and share.weighted is not None
-    # Weighting leaves fewer effective respondents than people, so a wider interval.
-    assert share.weighted.answered < 40
-    width = share.weighted.interval.high - share.weighted.interval.low
-    assert width > share.share.interval.high - share.share.interval.low
 
 
 def test_an_officer_runs_a_consultation_again_as_a_new_wave(app: Any, officer_client: Any) -> None:
