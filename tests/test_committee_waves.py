@@ -146,7 +146,7 @@ def test_hand_worked_example_shows_only_what_no_small_number_gives_away(app, off
     # Said once, though every wave's copy of the question informs the outcome.
     assert text.count(f"{SERIES}: “{AFTER_DARK}” Wave 1") == 1
     # An indicator lists the question once, from the latest wave, not once per wave.
-    burglary = f"{SERIES}: {BURGLARY_WORRY}"
+    burglary = f"{SERIES}, wave 2: {BURGLARY_WORRY}"
     links = [a for a in page.soup.select(".app-indicator a") if a.get_text(strip=True) == burglary]
     assert len(links) == 1
     assert links[0]["href"].startswith(url_for("officer.results", slug=second))

@@ -22,6 +22,7 @@ from portal.responses.models import Answer, Response
 from portal.responses.service import uk_today
 from portal.schools.models import OutletKind
 from portal.schools.service import channels_of, copy_links, create_channel
+from portal.strategy.models import Outcome
 from tests.factories import chose, create_school, create_user, sign_in, submit_response
 from tests.journeys import consultation as load
 
@@ -121,6 +122,24 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
     earlier = officer_client.get_page(url_for("officer.results", slug=first.slug))
     assert "This is wave 1." in text_of(earlier, "#waves")
     assert "+30.0 points" in text_of(earlier, "[id='waves-3.3c-safe_after_dark-all']")
+    # The strategy's page for the priority: the same sentence beside the outcome's indicators,
+    # linking to the change on the latest wave's results.
+    outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "3.3c")).one()
+    strategy_page = officer_client.get_page(
+        url_for("officer.priority", position=outcome.priority.position)
+    )
+    beside = strategy_page.soup.select_one("[id='outcome-3.3c']")
+    assert beside is not None
+    said = re.sub(r"\s+", " ", beside.get_text(" ", strip=True))
+    assert "What residents said, wave on wave: Warwickshire Panel: liveability survey" in said
+    assert "\u201cFairly safe\u201d 25.0% to 55.0% (+30.0 points)" in said
+    headlines = beside.select_one(".app-wave-headlines")
+    assert headlines is not None
+    link = headlines.find("a", string=re.compile("after dark"))
+    assert link is not None and link["href"] == url_for(
+        "officer.results", slug=wave.slug, _anchor="waves-3.3c-safe_after_dark"
+    )
+    assert "Warwickshire Panel: liveability survey, wave 2: How safe do you feel" in said
     # Filtered, the change is not shown, and the page says where it is.
     page = officer_client.get_page(
         url_for(

@@ -18,7 +18,7 @@ from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.officer.results_views import EXPORT_TYPES
 from portal.rendering import render_page
-from portal.reporting import committee, indicator_export, informing, spreadsheets
+from portal.reporting import committee, indicator_export, informing, spreadsheets, waves
 from portal.reporting import service as reporting
 from portal.responses.service import uk_today
 from portal.strategy import service as strategy
@@ -48,10 +48,12 @@ def strategy_index() -> WerkzeugResponse:
 @allows(Action.READ_STRATEGY)
 def priority(position: int) -> WerkzeugResponse:
     found = strategy.priority_with_everything(position) or abort(404)
+    informing_outcomes = informing.questions_informing(found.outcomes)
     return render_page(
         "officer/priority.html",
         priority=found,
-        informing=informing.questions_informing(found.outcomes),
+        informing=informing_outcomes,
+        wave_changes=waves.changes_by_outcome(informing_outcomes),
         informing_indicators=informing.questions_informing_indicators(found.indicators),
     )
 

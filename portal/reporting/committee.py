@@ -33,7 +33,7 @@ from portal.reporting.informing import (
 )
 from portal.reporting.service import QuestionResult, matching_responses, question_results
 from portal.reporting.suppression import Figure, suppress_count
-from portal.reporting.waves import SeriesComparison, compare_waves
+from portal.reporting.waves import comparisons_of
 from portal.strategy.models import Outcome, Priority
 from portal.strategy.service import outcome_loading
 
@@ -121,12 +121,7 @@ def committee_report(today: date) -> CommitteeReport:
         results_by_wave[consultation.id] = results
         for question_id, result in results.items():
             results_of[question_id] = (consultation, result)
-    comparisons: dict[int, SeriesComparison] = {}
-    for consultation, _ in drawn:
-        if consultation.series_id is not None and consultation.series_id not in comparisons:
-            found = compare_waves(consultation)
-            if found is not None:
-                comparisons[consultation.series_id] = found
+    comparisons = comparisons_of(consultation for consultation, _ in drawn)
     names = {c.id: wave_name(c, set(comparisons)) for c, _ in drawn}
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for outcome_id, items in informing.items():

@@ -9,6 +9,8 @@ the method in reporting.change.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
@@ -23,6 +25,7 @@ from portal.reporting.change import (
     net_change,
     share,
 )
+from portal.reporting.informing import InformingQuestion
 from portal.reporting.service import QuestionResult, question_results
 
 # Choice questions are compared option by option; others (numbers, dates, text, rankings,
@@ -276,3 +279,49 @@ def compare_waves(consultation: Consultation) -> SeriesComparison | None:
         if added or dropped:
             moved.append(QuestionsMoved(later, added, dropped))
     return SeriesComparison(consultation.series.name, waves, questions, moved)
+
+
+def comparisons_of(consultations: Iterable[Consultation]) -> dict[int, SeriesComparison]:
+    """One comparison for each series these consultations are waves of, by the series' id;
+    series with fewer than two answered waves are left out."""
+    comparisons: dict[int, SeriesComparison] = {}
+    tried: set[int] = set()
+    for consultation in consultations:
+        series_id = consultation.series_id
+        if series_id is None or series_id in tried:
+            continue
+        tried.add(series_id)
+        found = compare_waves(consultation)
+        if found is not None:
+            comparisons[series_id] = found
+    return comparisons
+
+
+@dataclass
+class OutcomeChanges:
+    """The questions of one series informing an outcome, compared wave by wave."""
+
+    comparison: SeriesComparison
+    questions: list[QuestionSeries]
+
+    @property
+    def latest(self) -> Consultation:
+        return self.comparison.waves[-1].consultation
+
+
+def changes_by_outcome(
+    informing: dict[int, list[InformingQuestion]],
+) -> dict[int, list[OutcomeChanges]]:
+    """For each outcome, the questions informing it that were compared between waves,
+    grouped by series; each series compared once for all outcomes."""
+    comparisons = comparisons_of(
+        item.consultation for items in informing.values() for item in items
+    )
+    found: dict[int, list[OutcomeChanges]] = defaultdict(list)
+    for outcome_id, items in informing.items():
+        for series_id, comparison in comparisons.items():
+            keys = {i.question.key for i in items if i.consultation.series_id == series_id}
+            questions = [q for key, q in comparison.questions.items() if key in keys]
+            if questions:
+                found[outcome_id].append(OutcomeChanges(comparison, questions))
+    return found
