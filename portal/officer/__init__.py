@@ -36,4 +36,5 @@ from portal.officer import (  # noqa: E402, F401
     safeguarding_views,
     school_views,
     views,
+    wave_export_views,
 )
