@@ -1,6 +1,8 @@
 """Downloads of a survey series, from the results of any of its waves: every wave's responses
 in one file, and the change between waves. Neither follows the results filters: each covers
-every response of every wave that is not a draft."""
+every response of every wave that is not a draft. Like the single consultation's downloads,
+they are for those who may download responses (EXPORT_RESPONSES), which today are the same
+roles as may read results, and are written to the audit log."""
 
 from __future__ import annotations
 
