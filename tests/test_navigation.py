@@ -18,6 +18,8 @@ OUTSIDE_THE_MENU = {
     "officer.qr",
     "officer.export_responses",
     "officer.export_summary",
+    "officer.export_series_responses",
+    "officer.export_series_change",
     "school.qr",
     "admin.export_audit_log",
 }

@@ -36,5 +36,6 @@ from portal.officer import (  # noqa: E402, F401
     safeguarding_views,
     school_views,
     views,
+    wave_export_views,
     wave_views,
 )
