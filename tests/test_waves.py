@@ -122,6 +122,14 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
     earlier = officer_client.get_page(url_for("officer.results", slug=first.slug))
     assert "This is wave 1." in text_of(earlier, "#waves")
     assert "+30.0 points" in text_of(earlier, "[id='waves-3.3c-safe_after_dark-all']")
+    # The series' downloads are offered beside the page's own.
+    downloads = [a["href"] for a in page.soup.select("a[download]")]
+    assert url_for("officer.export_series_responses", slug=wave.slug, export_format="csv") in (
+        downloads
+    )
+    assert url_for("officer.export_series_change", slug=wave.slug, export_format="xlsx") in (
+        downloads
+    )
     # The strategy's page for the priority: the same sentence beside the outcome's indicators,
     # linking to the change on the latest wave's results.
     outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "3.3c")).one()
@@ -150,6 +158,8 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
     )
     assert page.soup.select_one("#waves") is None
     assert "clear the filters to see it" in text_of(page, "#waves-filtered")
+    change_file = url_for("officer.export_series_change", slug=wave.slug, export_format="csv")
+    assert change_file in [a["href"] for a in page.soup.select("a[download]")]
     # Panel members' answers weighted: the weighted change beside the unweighted one.
     # Every response as a panel member's, with a weighting cell: two districts, two ages.
     ids = db.session.scalars(sa.select(Response.id).order_by(Response.id)).all()

@@ -62,6 +62,8 @@ def _results_page(
     consultation: Consultation, choices: FilterChoices, only: ResponseFilter
 ) -> WerkzeugResponse:
     results = reporting.consultation_results(consultation, only)
+    # Waves are compared over all their responses: a filter's choices are one wave's.
+    comparison = None if only.active else waves.compare_waves(consultation)
     first_comments = {
         r.question.id: comment_service.comment_page(r.question, 1, only)
         for section in [*(s.questions for s in results.by_outcome), results.other_questions]
@@ -80,8 +82,8 @@ def _results_page(
         # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
         weighted={} if only.active else panel_report.weighted_results(consultation),
         days=timeline.daily_counts(consultation, only),
-        # Waves are compared over all their responses: a filter's choices are one wave's.
-        comparison=None if only.active else waves.compare_waves(consultation),
+        comparison=comparison,
+        series_compared=comparison is not None or waves.answered_waves(consultation) >= 2,
         choices=choices,
         only=only,
         small_base=SMALL_BASE,

@@ -27,6 +27,7 @@ from portal.reporting.change import (
 )
 from portal.reporting.informing import InformingQuestion
 from portal.reporting.service import QuestionResult, question_results
+from portal.responses import tallies
 
 # Choice questions are compared option by option; others (numbers, dates, text, rankings,
 # matrices) are summarised on each wave's own page.
@@ -197,10 +198,23 @@ def _pair_changes(values: list[WaveShare | None], pairs: list[tuple[int, int]]) 
     return changes
 
 
+def answered_waves(consultation: Consultation) -> int:
+    """How many published waves of the consultation's series have responses (from the running
+    tallies), without counting their answers: 0 for a consultation in no series."""
+    if consultation.series is None:
+        return 0
+    return sum(
+        1
+        for wave in consultation.series.waves
+        if wave.status != ConsultationStatus.DRAFT and tallies.total_responses(wave.id)
+    )
+
+
 def compare_waves(consultation: Consultation) -> SeriesComparison | None:
     """The series of this consultation compared wave by wave, over the waves that have
     responses; None when it is in no series or fewer than two waves have responses."""
-    if consultation.series is None:
+    series = consultation.series
+    if series is None or answered_waves(consultation) < 2:  # tallies, before any counting
         return None
     answered = _answered_waves(consultation)
     if len(answered) < 2:
@@ -278,7 +292,7 @@ def compare_waves(consultation: Consultation) -> SeriesComparison | None:
         dropped = [text for key, text in before.items() if key not in after]
         if added or dropped:
             moved.append(QuestionsMoved(later, added, dropped))
-    return SeriesComparison(consultation.series.name, waves, questions, moved)
+    return SeriesComparison(series.name, waves, questions, moved)
 
 
 def comparisons_of(consultations: Iterable[Consultation]) -> dict[int, SeriesComparison]:
