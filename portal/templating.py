@@ -22,6 +22,7 @@ from portal.site_links import site_url_for
 from portal.strategy.figures import (
     figure_sources,
     format_figure,
+    interval_end,
     p_value,
     report_source,
     signed_points,
@@ -37,6 +38,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["figure"] = format_figure
     app.jinja_env.filters["signed_points"] = signed_points
     app.jinja_env.filters["p_value"] = p_value
+    app.jinja_env.filters["interval_end"] = interval_end
     app.jinja_env.filters["as_shown"] = as_shown
     app.jinja_env.globals["site_url_for"] = site_url_for
     app.jinja_env.globals["direction_of_change"] = measure_trend

@@ -130,3 +130,11 @@ def submit_response(
 
 def chose(*values: str) -> dict[str, list[str]]:
     return {"selected": list(values)}
+
+
+def closed_yesterday(consultation: Any) -> None:
+    """Give a consultation dates that ended yesterday, so the next wave can open today."""
+    today = responses.uk_today()
+    consultation.opens_on = today - timedelta(days=60)
+    consultation.closes_on = today - timedelta(days=1)
+    db.session.commit()

@@ -15,7 +15,7 @@ from portal.consultations.models import ConditionOperator, Consultation
 from portal.extensions import db
 from portal.responses.service import uk_today
 from portal.schools.service import copy_links
-from tests.factories import chose, submit_response
+from tests.factories import chose, closed_yesterday, submit_response
 from tests.journeys import consultation as load
 
 LIVEABILITY = "warwickshire-panel-liveability"
@@ -41,7 +41,10 @@ TOWN_CENTRE = {1: {"agree": 20, "disagree": 19}, 2: {"agree": 38, "disagree": 11
 
 
 def next_wave(first: Consultation, edit: Callable[[Consultation], None] | None = None) -> str:
-    wave = copies.new_wave(first, first.title, uk_today(), uk_today() + timedelta(days=30))
+    closed_yesterday(first)
+    wave = copies.new_wave(
+        first, first.title, uk_today(), uk_today() + timedelta(days=30), uk_today()
+    )
     copy_links(first, wave)
     db.session.commit()
     if edit is not None:

@@ -13,7 +13,14 @@ from flask import url_for
 from portal.accounts.models import Role
 from portal.consultations import builder, copies
 from portal.consultations.builder import publish
-from portal.consultations.models import ConditionOperator, Consultation, Question, QuestionType
+from portal.consultations.models import (
+    ConditionOperator,
+    Consultation,
+    Option,
+    OptionKind,
+    Question,
+    QuestionType,
+)
 from portal.extensions import db
 from portal.panel.models import AuditEntry
 from portal.reporting.change import Verdict
@@ -23,7 +30,14 @@ from portal.responses.service import uk_today
 from portal.schools.models import OutletKind
 from portal.schools.service import channels_of, copy_links, create_channel
 from portal.strategy.models import Outcome
-from tests.factories import chose, create_school, create_user, sign_in, submit_response
+from tests.factories import (
+    chose,
+    closed_yesterday,
+    create_school,
+    create_user,
+    sign_in,
+    submit_response,
+)
 from tests.journeys import consultation as load
 
 
@@ -39,6 +53,7 @@ def text_of(page: Any, selector: str) -> str:
 
 
 LIVEABILITY = "warwickshire-panel-liveability"
+DATE_PARTS = ("day", "month", "year")
 
 # The hand-worked example of docs/waves.md: "How safe do you feel walking alone in your area
 # after dark?", 40 answers in each wave.
@@ -49,7 +64,10 @@ AFTER_DARK = {
 
 
 def second_wave(first: Consultation) -> Consultation:
-    wave = copies.new_wave(first, first.title, uk_today(), uk_today() + timedelta(days=30))
+    closed_yesterday(first)
+    wave = copies.new_wave(
+        first, first.title, uk_today(), uk_today() + timedelta(days=30), uk_today()
+    )
     copy_links(first, wave)
     db.session.commit()
     publish(wave, uk_today())
@@ -110,7 +128,7 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
     assert (
         "How safe do you feel walking alone in your area after dark? : "
         "\u201cFairly safe\u201d 25.0% to 55.0% (+30.0 points), larger than sampling error "
-        "would explain (wave 1 to 2)."
+        "would explain (wave 1 to wave 2)."
     ) in headlines
     indicators = page.soup.select_one("[id='outcome-3.3c'] .app-outcome__evidence")
     assert indicators is not None and indicators.select(".app-indicator")
@@ -180,7 +198,7 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
     assert fairly is not None
     low, high = float(fairly[2]), float(fairly[3])
     assert low < float(fairly[1]) < high
-    comparison = compare_waves(load(wave.slug))
+    comparison = compare_waves(load(wave.slug), weighted=True)
     assert comparison is not None
     share = comparison.questions["safe_after_dark"].answers[1].shares[1]
     assert share is not None and share.weighted is not None
@@ -204,9 +222,16 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
     for value, count in {"very_safe": 12, "fairly_safe": 8}.items():
         for _ in range(count):
             submit_response(
-                first.slug, {"district": chose("rugby"), "safe_after_dark": chose(value)}
+                first.slug,
+                {
+                    "district": chose("rugby"),
+                    "safe_after_dark": chose(value),
+                    # Two places each: the base is the 20 who answered, not the 40 choices.
+                    "public_spaces_used": chose("parks", "squares"),
+                },
             )
-    wave = copies.new_wave(first, first.title, uk_today(), None)
+    closed_yesterday(first)
+    wave = copies.new_wave(first, first.title, uk_today(), None, uk_today())
     db.session.commit()
     after_dark = next(q for q in wave.questions if q.key == "safe_after_dark")
     after_dark.text = "How safe do you feel walking on your own near home after dark?"
@@ -217,6 +242,16 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
         next(o for o in district.options if o.value == "north_warwickshire"),
     )
     builder.delete_question(next(q for q in wave.questions if q.key == "vehicle_experience"))
+    # Rewording the question that routes the vehicle pages asks them of the same people.
+    vehicle = next(q for q in wave.questions if q.key == "household_vehicle")
+    vehicle.text = "Does your household have a car or a van?"
+    # A new answer offered in wave 2.
+    spaces = next(q for q in wave.questions if q.key == "public_spaces_used")
+    spaces.options.insert(
+        0, Option(value="sports", label="Sports grounds", position=0, kind=OptionKind.CHOICE)
+    )
+    for position, option in enumerate(spaces.options, start=1):
+        option.position = position
     added = builder.add_question(
         after_dark.page, QuestionType.FREE_TEXT, "What would make you feel safer after dark?"
     )
@@ -229,7 +264,10 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
         ("north_warwickshire", None, 5),  # routed past the question: never asked it
     ]:
         for _ in range(count):
-            answers: dict[str, Any] = {"district": chose(district_value)}
+            answers: dict[str, Any] = {
+                "district": chose(district_value),
+                "public_spaces_used": chose("parks"),
+            }
             if value:
                 answers["safe_after_dark"] = chose(value)
             submit_response(wave.slug, answers)
@@ -246,6 +284,15 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
         "do you live in?\u201d is not \u201cNorth Warwickshire\u201d"
     ) in block
     assert "Very safe 60.0% (12 of 20)" in block and "30.0% (6 of 20)" in block
+    assert page.soup.select_one("[id='waves-3.3c-vehicle_worry'] .app-routing-changed") is None
+    spaces_block = text_of(page, "[id='waves-3.3a-public_spaces_used']")
+    assert "Answered by 20 in wave 1 and 25 in wave 2." in spaces_block
+    assert (
+        "Parks, green spaces or country parks 100.0% (20 of 20) 83.9% to 100.0% 100.0% (25 of 25)"
+    ) in spaces_block
+    assert "Town squares, markets or pedestrian streets 100.0% (20 of 20)" in spaces_block
+    assert "Sports grounds Not asked or not offered 0.0% (0 of 25)" in spaces_block
+    assert "The answers offered changed between waves" in spaces_block
     waves = text_of(page, "#waves")
     assert "New in wave 2, so not compared: What would make you feel safer after dark?" in waves
     assert "Dropped in wave 2 (asked in wave 1): In the last 12 months, has a car" in waves
@@ -278,28 +325,43 @@ def test_an_officer_runs_a_consultation_again_as_a_new_wave(app: Any, officer_cl
         in form_page.text
     )
     assert "Panel invitations are not copied" in form_page.text
-    token = form_page.csrf_token()
-    refused = officer_client.post_page(
-        link["href"],
-        {
-            "csrf_token": token,
-            "title": bullying.title,
-            **{"opens_on-day": "1", "opens_on-month": "3", "opens_on-year": "2027"},
-            **{"closes_on-day": "1", "closes_on-month": "2", "closes_on-year": "2027"},
-        },
+    assert bullying.closes_on is not None
+    assert f"It opens after this consultation closes on {uk_date(bullying.closes_on)}" in (
+        form_page.text
     )
-    assert refused.status == 422
-    assert refused.error_summary() == [
-        "The closing date must be the same as or after the opening date"
-    ]
+    token = form_page.csrf_token()
+    opens, closes = bullying.closes_on + timedelta(days=1), bullying.closes_on + timedelta(days=31)
+
+    def dates(opening: date, closing: date) -> dict[str, str]:
+        return {
+            **{f"opens_on-{part}": str(getattr(opening, part)) for part in DATE_PARTS},
+            **{f"closes_on-{part}": str(getattr(closing, part)) for part in DATE_PARTS},
+        }
+
+    for opening, closing, problem in [
+        (
+            opens,
+            opens - timedelta(days=1),
+            "The closing date must be the same as or after the opening date",
+        ),
+        (
+            bullying.closes_on,
+            closes,
+            f"Wave 2 must open after the consultation closes on {uk_date(bullying.closes_on)}",
+        ),
+    ]:
+        refused = officer_client.post_page(
+            link["href"], {"csrf_token": token, "title": " ", **dates(opening, closing)}
+        )
+        assert refused.status == 422
+        assert refused.error_summary() == ["Enter a title for the new wave", problem]
     assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == 2
     response = officer_client.post(
         link["href"],
         data={
             "csrf_token": token,
             "title": "Bullying: what parents think, 2028",
-            **{"opens_on-day": "1", "opens_on-month": "3", "opens_on-year": "2027"},
-            **{"closes_on-day": "31", "closes_on-month": "3", "closes_on-year": "2027"},
+            **dates(opens, closes),
         },
     )
     assert response.status_code == 303
@@ -313,7 +375,7 @@ def test_an_officer_runs_a_consultation_again_as_a_new_wave(app: Any, officer_cl
         text_of(built, "#consultation-wave")
     )
     wave = db.session.scalar(sa.select(Consultation).where(Consultation.wave_number == 2))
-    assert wave is not None and wave.opens_on == date(2027, 3, 1)
+    assert wave is not None and (wave.opens_on, wave.closes_on) == (opens, closes)
     original = load(bullying.slug)
     assert original.wave_number == 1 and original.series_id == wave.series_id
     assert [q.key for q in wave.questions] == [q.key for q in original.questions]
@@ -348,15 +410,31 @@ def test_a_draft_cannot_be_run_again(app: Any, officer_client: Any) -> None:
     page = officer_client.get_page(url_for("officer.new_wave", slug=draft.slug))
     assert "This consultation is a draft." in page.text
     assert page.soup.select_one("form[action$='new-wave']") is None
+    posted = officer_client.post(
+        url_for("officer.new_wave", slug=draft.slug),
+        data={"csrf_token": page.csrf_token(), "title": "Again"},
+    )
+    assert posted.status_code == 303
+    refused = officer_client.get_page(posted.headers["Location"])
+    assert "A draft cannot be run again: publish it first" in refused.text
+    assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == 3
 
 
 @pytest.mark.parametrize("role", ["school", "signed out"])
 def test_only_officers_run_a_consultation_again(app: Any, client: Any, role: str) -> None:
     if role == "school":
         sign_in(client, create_user(Role.SCHOOL))
+    # A real CSRF token (the sign-out or start-page form's), so the role check is what refuses.
+    token = client.get_page(
+        url_for("school.dashboard")
+        if role == "school"
+        else url_for("public.start", slug=LIVEABILITY)
+    ).csrf_token()
     url = url_for("officer.new_wave", slug=LIVEABILITY)
     got = client.get(url)
-    posted = client.post(url, data={"title": "Again"})
-    assert got.status_code == (403 if role == "school" else 302)
-    assert posted.status_code in {400, 403, 302}
+    posted = client.post(url, data={"csrf_token": token, "title": "Again"})
+    expected = 403 if role == "school" else 302
+    assert got.status_code == posted.status_code == expected
+    if role == "signed out":
+        assert "/staff/sign-in" in posted.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count(Consultation.id))) == 2

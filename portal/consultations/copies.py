@@ -95,32 +95,82 @@ def duplicate(consultation: Consultation) -> Consultation:
     return copy
 
 
-def next_wave_number(consultation: Consultation) -> int:
+def latest_wave(consultation: Consultation) -> Consultation:
+    """The wave a new one copies: the latest of the consultation's series, whichever wave the
+    officer started from (the consultation itself when it has run once)."""
     if consultation.series is None:
-        return 2
-    return max(wave.wave_number or 0 for wave in consultation.series.waves) + 1
+        return consultation
+    return max(consultation.series.waves, key=lambda wave: wave.wave_number or 0)
+
+
+def next_wave_number(consultation: Consultation) -> int:
+    return (latest_wave(consultation).wave_number or 1) + 1
+
+
+def _uk_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def wave_date_problems(
+    consultation: Consultation, opens_on: date | None, closes_on: date | None, today: date
+) -> dict[str, str]:
+    """What is wrong with the next wave's dates, by field ("opens_on", "closes_on").
+
+    Waves follow one another: the new one opens after the latest closes, so residents answer
+    one wave at a time (one link, one start page) and a change between waves is a change over
+    time."""
+    problems: dict[str, str] = {}
+    try:
+        check_dates(opens_on, closes_on)
+    except ChangeRefused as refusal:
+        problems["closes_on"] = str(refusal)
+    source = latest_wave(consultation)
+    number = next_wave_number(consultation)
+    if source.status in (ConsultationStatus.DRAFT, ConsultationStatus.CLOSED):
+        return problems
+    previous = f"wave {number - 1}" if source.wave_number else "the consultation"
+    if source.closes_on is None:
+        problems["opens_on"] = (
+            f"Wave {number} must open after {previous} closes, and {previous} has no closing "
+            "date: give it one, or close it, first"
+        )
+    elif (opens_on or today) <= source.closes_on:
+        problems["opens_on"] = (
+            f"Wave {number} must open after {previous} closes on {_uk_date(source.closes_on)}"
+        )
+    return problems
 
 
 def new_wave(
-    consultation: Consultation, title: str, opens_on: date | None, closes_on: date | None
+    consultation: Consultation,
+    title: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    today: date,
 ) -> Consultation:
-    """The next wave of the consultation's series, as a draft with its own dates; the
-    consultation becomes wave 1 of a new series if it was run once. Not committed: the
-    caller copies the distribution links in the same transaction."""
-    check_dates(opens_on, closes_on)
+    """The next wave of the consultation's series, copied from its latest wave, as a draft with
+    its own dates; a consultation run once becomes wave 1 of a new series. Not committed: the
+    caller copies the distribution links in the same transaction. ChangeRefused for what
+    wave_date_problems finds, a blank title, or a latest wave still a draft."""
+    source = latest_wave(consultation)
+    number = next_wave_number(consultation)
+    problems = wave_date_problems(consultation, opens_on, closes_on, today)
+    if problems:
+        raise ChangeRefused(" ".join(problems.values()))
     if not title.strip():
         raise ChangeRefused("Enter a title for the new wave")
-    series = consultation.series
+    if source.status == ConsultationStatus.DRAFT:
+        raise ChangeRefused(f"Wave {number - 1} is still a draft: publish it before the next")
+    series = source.series
     if series is None:
-        series = ConsultationSeries(name=consultation.title)
+        series = ConsultationSeries(name=source.title)
         db.session.add(series)
-        consultation.series = series
-        consultation.wave_number = 1
-    number = next_wave_number(consultation)
-    base = consultation.slug
-    if consultation.wave_number and base.endswith(f"-wave-{consultation.wave_number}"):
+        source.series = series
+        source.wave_number = 1
+    base = source.slug
+    if base.endswith(f"-wave-{source.wave_number}"):
         base = base.rsplit("-wave-", 1)[0]
-    copy = _copy(consultation, f"{base[:80]}-wave-{number}")
+    copy = _copy(source, f"{base[:80]}-wave-{number}")
     copy.title = title.strip()[:200]
     copy.opens_on, copy.closes_on = opens_on, closes_on
     copy.series = series

@@ -20,7 +20,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
@@ -314,7 +321,8 @@ class ReopenForm(PortalForm):
 class NewWaveForm(PortalForm):
     title = StringField(
         "Title of the new wave",
-        validators=[InputRequired("Enter a title for the new wave"), Length(max=200)],
+        filters=[lambda value: value.strip() if value else value],
+        validators=[DataRequired("Enter a title for the new wave"), Length(max=200)],
         description=(
             "Residents see this title. Keeping the same title is usual; the portal numbers the "
             "waves for officers."

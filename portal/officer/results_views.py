@@ -63,7 +63,7 @@ def _results_page(
 ) -> WerkzeugResponse:
     results = reporting.consultation_results(consultation, only)
     # Waves are compared over all their responses: a filter's choices are one wave's.
-    comparison = None if only.active else waves.compare_waves(consultation)
+    comparison = None if only.active else waves.compare_waves(consultation, weighted=True)
     first_comments = {
         r.question.id: comment_service.comment_page(r.question, 1, only)
         for section in [*(s.questions for s in results.by_outcome), results.other_questions]

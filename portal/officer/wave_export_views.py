@@ -80,7 +80,7 @@ def export_series_responses(slug: str, export_format: str) -> WerkzeugResponse:
 def export_series_change(slug: str, export_format: str) -> WerkzeugResponse:
     """The change in each answer between consecutive waves, with its interval and test."""
     consultation = consultation_with_questions(slug) or abort(404)
-    comparison = compare_waves(consultation)
+    comparison = compare_waves(consultation, weighted=True)
     if comparison is None:
         abort(404)  # in no series, or fewer than two waves with responses
     audit(

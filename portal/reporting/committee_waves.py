@@ -27,7 +27,7 @@ from portal.reporting.waves import (
     SeriesComparison,
     Wave,
 )
-from portal.strategy.figures import signed_points
+from portal.strategy.figures import interval_end, signed_points
 
 SMALL = "not shown: fewer than 10 people"
 GIVES_AWAY = "not shown: it would give away a number under 10"
@@ -152,7 +152,7 @@ def _share_cell(found: Share) -> Cell:
 def _points_cell(value: float, low: float, high: float, verdict: str = "") -> Cell:
     return Cell(
         f"{signed_points(100 * value)} points",
-        f"({signed_points(100 * low)} to {signed_points(100 * high)})",
+        f"({interval_end(100 * low)} to {interval_end(100 * high)})",
         verdict,
     )
 

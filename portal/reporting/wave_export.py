@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.consultations.builder import QUESTION_FIELDS
@@ -150,25 +151,40 @@ def _wave_as_exported(
     return Consultation(id=wave.id, pages=[Page(position=1, questions=stand_ins)])
 
 
-def responses_header(waves: Sequence[Consultation]) -> list[str]:
-    stand_in = _wave_as_exported(waves[-1], len(waves) - 1, _questions_by_identity(waves))
-    return ["Wave", "Consultation", *export.header(stand_in)]
+@dataclass(frozen=True)
+class WaveAsExported:
+    number: int | None
+    title: str
+    stand_in: Consultation
+
+
+def _as_exported(waves: Sequence[Consultation]) -> list[WaveAsExported]:
+    """Every wave's stand-in, built before the download starts: a streamed response outlives
+    the request's database session, so nothing may be read lazily from the waves after."""
+    questions = _questions_by_identity(waves)
+    return [
+        WaveAsExported(wave.wave_number, wave.title, _wave_as_exported(wave, index, questions))
+        for index, wave in enumerate(waves)
+    ]
+
+
+def responses_header(waves: Sequence[WaveAsExported]) -> list[str]:
+    return ["Wave", "Consultation", *export.header(waves[-1].stand_in)]
 
 
 def responses_rows(
-    waves: Sequence[Consultation], chunk: int = export.CHUNK
+    waves: Sequence[WaveAsExported], chunk: int = export.CHUNK
 ) -> Iterator[list[Cell]]:
     """Every response of every wave, wave by wave, each read as export.rows reads them."""
-    questions = _questions_by_identity(waves)
-    for index, wave in enumerate(waves):
-        stand_in = _wave_as_exported(wave, index, questions)
-        for cells in export.rows(stand_in, chunk):
-            yield [str(wave.wave_number or ""), wave.title, *cells]
+    for wave in waves:
+        for cells in export.rows(wave.stand_in, chunk):
+            yield [str(wave.number or ""), wave.title, *cells]
 
 
 def stream_responses_csv(waves: Sequence[Consultation]) -> Iterator[str]:
-    text_rows = ([cell_text(cell) for cell in row] for row in responses_rows(waves))
-    return csv_text(responses_header(waves), text_rows)
+    exported = _as_exported(waves)
+    text_rows = ([cell_text(cell) for cell in row] for row in responses_rows(exported))
+    return csv_text(responses_header(exported), text_rows)
 
 
 def series_name(waves: Sequence[Consultation]) -> str:
@@ -195,9 +211,12 @@ def responses_sheets(waves: Sequence[Consultation]) -> list[Sheet]:
     )
     about.append(["Questions", WORDING])
 
+    exported = _as_exported(waves)
+    header = responses_header(exported)
+
     def body() -> Iterator[Sequence[Cell]]:
-        yield responses_header(waves)
-        yield from responses_rows(waves)
+        yield header
+        yield from responses_rows(exported)
 
     return [("Responses", body()), ("About this export", about)]
 
@@ -253,13 +272,24 @@ def _points(proportion: float) -> Decimal:
     return _number(100 * proportion, 1)
 
 
+def _interval_end(proportion: float) -> Decimal:
+    """In points to 1 place, as the pages show it; an end closer to 0 than 0.05 points to 4,
+    so which side of 0 it falls (which decides the verdict) still shows."""
+    points = 100 * proportion
+    return _number(points, 4 if points and abs(points) < 0.05 else 1)
+
+
 def _interval(interval: Interval) -> list[ChangeCell]:
-    return [_points(interval.low), _points(interval.high)]
+    return [_interval_end(interval.low), _interval_end(interval.high)]
 
 
 def _p_value(p: float) -> ChangeCell:
-    """To 3 places, as the pages say it; below 0.001, "< 0.001" (0.000 would read as none)."""
-    return _number(p, 3) if p >= 0.001 else "< 0.001"
+    """To 3 places, as the pages say it (4 close to 0.05, as they do, so it never reads 0.050
+    beside a verdict decided on which side of 0.05 it is); below 0.001, "< 0.001" (0.000 would
+    read as none)."""
+    if p < 0.001:
+        return "< 0.001"
+    return _number(p, 4 if 0.0495 <= p < 0.0505 else 3)
 
 
 def _test(change: Change) -> list[ChangeCell]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
+from portal.consultations.page_plans import conditions_of
 from portal.consultations.service import consultation_with_questions
 from portal.reporting import panel_report
 from portal.reporting.change import (
@@ -99,6 +100,9 @@ class QuestionSeries:
     type: QuestionType
     texts: list[str | None]  # the wording in each wave; None where not asked
     asked_when: list[list[str]]  # each wave's routing, in words; [] where asked of everyone
+    # Each wave's routing as what it reads (question key, operator, option value), so that
+    # rewording the question it reads is not taken for asking other people; None: not asked.
+    routings: list[frozenset[tuple[str, str, str]] | None]
     answered: list[int]
     answers: list[AnswerSeries]
     net: NetSeries | None = None
@@ -110,15 +114,19 @@ class QuestionSeries:
 
     @property
     def routing_changed(self) -> bool:
-        asked = [
-            tuple(when) for when, text in zip(self.asked_when, self.texts, strict=True) if text
-        ]
-        return len(set(asked)) > 1
+        return len({routing for routing in self.routings if routing is not None}) > 1
 
     @property
-    def latest_changes(self) -> list[PairChange]:
-        """Each answer's change between the last two waves that asked the question."""
-        return [answer.changes[-1] for answer in self.answers if answer.changes]
+    def compared(self) -> bool:
+        """Whether two waves one after the other both asked it: only those are compared."""
+        return any(a.changes for a in self.answers) or bool(self.net and self.net.changes)
+
+    @property
+    def answers_changed(self) -> bool:
+        """Whether a wave that asked it offered answers another did not: the percentages are
+        then shares of different lists of answers."""
+        asked = [i for i, text in enumerate(self.texts) if text is not None]
+        return any(answer.shares[i] is None for answer in self.answers for i in asked)
 
 
 @dataclass
@@ -139,7 +147,12 @@ class SeriesComparison:
 
     @property
     def pairs(self) -> list[tuple[int, int]]:
-        return [(index - 1, index) for index in range(1, len(self.waves))]
+        return consecutive(len(self.waves))
+
+
+def consecutive(count: int) -> list[tuple[int, int]]:
+    """The pairs of waves compared: each with the one before it, by index."""
+    return [(index - 1, index) for index in range(1, count)]
 
 
 def _answered_waves(
@@ -210,9 +223,19 @@ def answered_waves(consultation: Consultation) -> int:
     )
 
 
-def compare_waves(consultation: Consultation) -> SeriesComparison | None:
+def _routing(result: QuestionResult) -> frozenset[tuple[str, str, str]]:
+    question = result.question
+    return frozenset(
+        (c.source_question.key, c.operator.value, c.option.value)
+        for c in conditions_of(question.page, question)
+    )
+
+
+def compare_waves(consultation: Consultation, weighted: bool = False) -> SeriesComparison | None:
     """The series of this consultation compared wave by wave, over the waves that have
-    responses; None when it is in no series or fewer than two waves have responses."""
+    responses; None when it is in no series or fewer than two waves have responses.
+    `weighted` adds the panel's weighted figures (a GROUP BY per wave), for pages that show
+    them."""
     series = consultation.series
     if series is None or answered_waves(consultation) < 2:  # tallies, before any counting
         return None
@@ -220,8 +243,10 @@ def compare_waves(consultation: Consultation) -> SeriesComparison | None:
     if len(answered) < 2:
         return None
     waves = [Wave(c, c.wave_number or 0, total) for c, total, _ in answered]
-    pairs = [(index - 1, index) for index in range(1, len(waves))]
-    weighted_by_wave = [panel_report.weighted_results(c) for c, _, _ in answered]
+    pairs = consecutive(len(waves))
+    weighted_by_wave = [
+        panel_report.weighted_results(c) if weighted else {} for c, _, _ in answered
+    ]
     by_key: list[dict[str, QuestionResult]] = [
         {r.question.key: r for r in results.values()} for _, _, results in answered
     ]
@@ -277,6 +302,7 @@ def compare_waves(consultation: Consultation) -> SeriesComparison | None:
             type=latest.type,
             texts=[r.question.text if r is not None else None for r in found],
             asked_when=[list(r.asked_when) if r is not None else [] for r in found],
+            routings=[_routing(r) if r is not None else None for r in found],
             answered=[r.answered if r is not None else 0 for r in found],
             answers=answers,
             net=net,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import add_audit_entry
@@ -150,14 +152,35 @@ def create_district_channels(consultation: Consultation, district: District) -> 
     return created
 
 
+@dataclass(frozen=True)
+class LinksForNextWave:
+    """What a new wave copies of a consultation's links: those switched on, except closed
+    schools' (counted, to say so)."""
+
+    copied: list[DistributionChannel]
+    closed_schools_left_out: int
+
+
+def links_for_next_wave(consultation: Consultation) -> LinksForNextWave:
+    switched_on = db.session.scalars(
+        sa.select(DistributionChannel)
+        .where(
+            DistributionChannel.consultation_id == consultation.id,
+            DistributionChannel.active.is_(True),
+        )
+        .order_by(DistributionChannel.name)
+        .options(selectinload(DistributionChannel.school))
+    ).all()
+    copied = [c for c in switched_on if c.school is None or c.school.is_open]
+    return LinksForNextWave(copied, len(switched_on) - len(copied))
+
+
 def copy_links(source: Consultation, target: Consultation) -> int:
-    """Give the target (a new wave) a link of its own for every school and outlet whose link
-    to the source is switched on, leaving out closed schools. New codes: a link leads to one
-    consultation. Not committed: it belongs to the new wave's transaction."""
-    copied = 0
-    for channel in channels_of(source):
-        if not channel.active or (channel.school is not None and not channel.school.is_open):
-            continue
+    """Give the target (a new wave) a link of its own for each link links_for_next_wave
+    copies, with a new code: a link leads to one consultation. Not committed: it belongs to
+    the new wave's transaction."""
+    links = links_for_next_wave(source).copied
+    for channel in links:
         db.session.add(
             DistributionChannel(
                 consultation=target,
@@ -167,8 +190,7 @@ def copy_links(source: Consultation, target: Consultation) -> int:
                 code=_new_code(),
             )
         )
-        copied += 1
-    return copied
+    return len(links)
 
 
 class ClosedSchoolLink(ValueError):

@@ -57,8 +57,24 @@ def signed_points(value: float) -> str:
 
 
 def p_value(value: float) -> str:
-    """A test's p value as a statistician writes it: "p = 0.006", and "p < 0.001" below that."""
-    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    """A test's p value as a statistician writes it: "p = 0.006", and "p < 0.001" below that.
+    Close to 0.05 it has a fourth place ("p = 0.0497"), so it never reads 0.050 beside a
+    verdict that turns on which side of 0.05 it falls."""
+    if value < 0.001:
+        return "p < 0.001"
+    return f"p = {value:.4f}" if 0.0495 <= value < 0.0505 else f"p = {value:.3f}"
+
+
+def interval_end(value: float) -> str:
+    """An end of a change's interval, in points, signed like signed_points; an end closer to 0
+    than 0.05 points gets the places that show which side of 0 it is ("+0.02"), since whether
+    the interval holds 0 decides the verdict beside it."""
+    if value and abs(value) < 0.05:
+        for places in (2, 3, 4):
+            text = f"{abs(value):.{places}f}"
+            if text.strip("0.") or places == 4:
+                return ("+" if value > 0 else MINUS) + text
+    return signed_points(value)
 
 
 def format_figure(value: Decimal | None, unit: str) -> str:

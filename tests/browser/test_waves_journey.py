@@ -5,6 +5,7 @@ outcome's indicators. Every page is checked with axe-core."""
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from portal.responses.service import uk_today
 from tests.browser.conftest import Visit
 from tests.browser.test_accessibility_crawl import _sign_in
 from tests.browser.test_screenshots import _folder, _shoot
-from tests.factories import create_user
+from tests.factories import closed_yesterday, create_user
 from tests.journeys import consultation as load
 from tests.test_waves import AFTER_DARK, LIVEABILITY, answer_after_dark
 
@@ -30,6 +31,7 @@ def test_an_officer_runs_a_survey_again_and_reads_the_change(
     page: Page, live_server: str, tmp_path: Path
 ):
     answer_after_dark(LIVEABILITY, AFTER_DARK[1])
+    closed_yesterday(load(LIVEABILITY))  # so the next wave can open today
     officer = create_user(Role.OFFICER)
     visit = Visit(page)
     _sign_in(page, live_server, officer.email)
@@ -87,3 +89,10 @@ def test_an_officer_runs_a_survey_again_and_reads_the_change(
     top = block["y"] + page.evaluate("window.scrollY")  # the box is relative to the viewport
     clip = {"x": 0, "y": top - 20, "width": 1280, "height": min(block["height"], 1100) + 40}
     _shoot(page, visit, _folder(tmp_path), "change-between-waves", clip)
+    # Both series files download whole (a streamed file outlives the request's session).
+    # Last: a clicked link keeps the focus, whose style axe would read as a link not underlined.
+    for link_text in ("Excel (XLSX) of every wave's responses", "Excel (XLSX) of the change"):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=link_text).click()
+        with zipfile.ZipFile(download.value.path()) as workbook:  # a whole zip, or it raises
+            assert b"Fairly safe" in workbook.read("xl/worksheets/sheet1.xml")
