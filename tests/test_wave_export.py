@@ -192,26 +192,26 @@ def test_the_change_between_waves_gives_the_hand_worked_example(app, client, mon
         "Earlier wave": "1",
         "Earlier count": "10",
         "Earlier answered": "40",
-        "Earlier %": "25.0",
-        "Earlier 95% low (Wilson)": "14.2",
-        "Earlier 95% high (Wilson)": "40.2",
+        "Earlier % (net agreement: points)": "25.0",
+        "Earlier 95% low": "14.2",
+        "Earlier 95% high": "40.2",
         "Later wave": "2",
         "Later count": "22",
         "Later answered": "40",
-        "Later %": "55.0",
-        "Later 95% low (Wilson)": "39.8",
-        "Later 95% high (Wilson)": "69.3",
-        "Change (percentage points)": "30.0",
-        "Change 95% low (Newcombe)": "8.5",
-        "Change 95% high (Newcombe)": "47.9",
-        "z (two-proportion test)": "2.74",
+        "Later % (net agreement: points)": "55.0",
+        "Later 95% low": "39.8",
+        "Later 95% high": "69.3",
+        "Change (points)": "30.0",
+        "Change 95% low": "8.5",
+        "Change 95% high": "47.9",
+        "z": "2.74",
         "p value": "0.006",
         "Verdict": "Larger than sampling error would explain",
         **{heading: "" for heading in list(fairly)[20:]},  # no panel weighting here
     }
     very = next(r for r in rows if r["Question"] == AFTER_DARK_TEXT and r["Answer"] == "Very safe")
     # A fall is a negative number, not text defused with an apostrophe.
-    assert (very["Change (percentage points)"], very["z (two-proportion test)"]) == (
+    assert (very["Change (points)"], very["z"]) == (
         "-5.0",
         "-0.59",
     )
@@ -220,7 +220,11 @@ def test_the_change_between_waves_gives_the_hand_worked_example(app, client, mon
     net_questions = [r["Question"] for r in net]
     assert "I feel comfortable using my nearest town centre in the evening." in net_questions
     assert ADDED not in net_questions  # asked in wave 2 only
-    assert (net[0]["Earlier %"], net[0]["Later %"], net[0]["Earlier count"]) == (
+    assert (
+        net[0]["Earlier % (net agreement: points)"],
+        net[0]["Later % (net agreement: points)"],
+        net[0]["Earlier count"],
+    ) == (
         "100.0",
         "100.0",
         "",

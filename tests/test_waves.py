@@ -123,6 +123,8 @@ def test_the_hand_worked_example_through_real_submissions_and_the_pages(
         "Very safe 20.0% (8 of 40) 10.5% to 34.8% 15.0% (6 of 40) 7.1% to 29.1% "
         "\u22125.0 points \u221221.8 to +12.0 Within sampling error: could be chance (p = 0.556)"
     ) in block
+    assert "Don't know 0.0% (0 of 40) 0.0% to 8.8% 0.0% (0 of 40) 0.0% to 8.8% 0.0 points " in block
+    assert "No change: nobody chose it in either wave" in block
     # Beside the outcome's indicators, the question's change in a sentence.
     headlines = text_of(page, "[id='outcome-3.3c'] .app-wave-headlines")
     assert (
@@ -285,6 +287,12 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
     ) in block
     assert "Very safe 60.0% (12 of 20)" in block and "30.0% (6 of 20)" in block
     assert page.soup.select_one("[id='waves-3.3c-vehicle_worry'] .app-routing-changed") is None
+    said = text_of(page, "[id='outcome-3.3c'] .app-wave-headlines")
+    assert (
+        "How safe do you feel walking on your own near home after dark? : no answer changed by "
+        "more than sampling error would explain. The wording changed between waves, which may "
+        "account for some of the change."
+    ) in said
     spaces_block = text_of(page, "[id='waves-3.3a-public_spaces_used']")
     assert "Answered by 20 in wave 1 and 25 in wave 2." in spaces_block
     assert (

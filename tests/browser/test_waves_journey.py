@@ -56,6 +56,7 @@ def test_an_officer_runs_a_survey_again_and_reads_the_change(
     expect(page.locator("#consultation-wave")).to_contain_text("Wave 2 of 2 in the series")
     visit.check()
     page.get_by_role("button", name="Publish").click()
+    expect(page.locator("h1")).to_contain_text("\u2019, wave 2?")
     visit.check()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("#consultation-status")).to_have_text("Open")
