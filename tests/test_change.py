@@ -111,16 +111,63 @@ def test_the_change_its_newcombe_interval_and_test(
 
 def test_net_agreement_per_wave_and_its_change() -> None:
     earlier, later = nets()
+    # Each wave: the net from the counts, its Wald variance, and the adjusted interval (z^2/4
+    # added to those agreeing and to those disagreeing, of 40 + z^2/2).
     assert (at(earlier.value), earlier.variance) == (-0.0500, pytest.approx(0.0186875))
-    assert (at(earlier.interval.low), at(earlier.interval.high)) == (-0.3179, 0.2179)
+    assert (at(earlier.interval.low), at(earlier.interval.high)) == (-0.3115, 0.2160)
     assert (at(later.value), later.variance) == (0.4000, pytest.approx(0.0160000))
-    assert (at(later.interval.low), at(later.interval.high)) == (0.1521, 0.6479)
+    assert (at(later.interval.low), at(later.interval.high)) == (0.1351, 0.6282)
     change = net_change(earlier, later)
     assert at(change.difference) == 0.4500
+    # The test pools the waves: 38 of 80 agree, 24 of 80 disagree.
+    assert at(change.difference / change.z) == 0.1929
+    assert (at(change.z), at(change.p_value)) == (2.3326, 0.0197)
+    # The interval adds the waves' own variances.
     assert at(math.sqrt(earlier.variance + later.variance)) == 0.1862
     assert (at(change.interval.low), at(change.interval.high)) == (0.0850, 0.8150)
-    assert (at(change.z), at(change.p_value)) == (2.4162, 0.0157)
     assert change.verdict == Verdict.BEYOND
+
+
+def test_net_agreement_and_the_answer_that_moved_are_not_given_opposite_verdicts() -> None:
+    # The reviewer's counter-example: 40 answers a wave, nobody agreeing, 8 then 16 disagreeing
+    # (the rest neither). The "Disagree" row's pooled test gives z = 1.95, p = 0.051, and
+    # Newcombe's interval runs from -0.1 points: within sampling error. Net agreement is minus
+    # the share disagreeing, so with the variance pooled its test is the same test: z = -1.95,
+    # p = 0.051 (the unpooled test gave p = 0.046, "beyond"). Its interval is still Wald's,
+    # narrower here than Newcombe's: -20.0 plus or minus 19.6 points, which stops short of 0. The
+    # test says within and the interval says beyond, so the net row is on the edge: shown as
+    # "treat as not shown", never as a change the "Disagree" row says could be chance.
+    disagree = change_between(share(8, N), share(16, N))
+    assert disagree is not None
+    assert (round(disagree.z, 2), round(disagree.p_value, 3)) == (1.95, 0.051)
+    assert round(100 * disagree.interval.low, 1) == -0.1
+    assert disagree.verdict == Verdict.WITHIN
+    earlier, later = net_agreement(0, 8, N), net_agreement(0, 16, N)
+    assert earlier is not None and later is not None
+    net = net_change(earlier, later)
+    assert net.z == pytest.approx(-disagree.z)
+    assert net.p_value == pytest.approx(disagree.p_value)
+    assert (round(100 * net.interval.low, 1), round(100 * net.interval.high, 1)) == (-39.6, -0.4)
+    assert net.verdict == Verdict.EDGE
+    assert net.verdict.words == "On the edge of sampling error: treat as not shown"
+
+
+@pytest.mark.parametrize(
+    ("agree", "disagree", "answered", "interval"),
+    [
+        (10, 0, 10, (53.0, 100.0)),
+        (0, 10, 10, (-100.0, -53.0)),
+        (1, 0, 1, (-73.5, 100.0)),
+        (40, 0, 40, (86.4, 100.0)),
+    ],
+    ids=["10-of-10-agree", "10-of-10-disagree", "1-of-1-agrees", "40-of-40-agree"],
+)
+def test_everyone_agreeing_still_leaves_an_interval(
+    agree: int, disagree: int, answered: int, interval: tuple[float, float]
+) -> None:
+    net = net_agreement(agree, disagree, answered)
+    assert net is not None and net.variance == 0.0
+    assert (round(100 * net.interval.low, 1), round(100 * net.interval.high, 1)) == interval
 
 
 @pytest.mark.parametrize(
