@@ -218,8 +218,8 @@ def test_larger_counts_reworded_rerouted_and_dropped_questions(app, officer_clie
         page, "3.3c", "I feel comfortable using my nearest town centre in the evening."
     )
     assert net["Net agreement (agree less disagree)"] == [
-        "+2.6 points (−28.8 to +33.9)",
-        "+55.1 points (+31.7 to +78.5)",
+        "+2.6 points (−28.2 to +33.1)",
+        "+55.1 points (+29.7 to +76.3)",
         "+52.5 points (+13.4 to +91.7)",
         "Larger than sampling error would explain",
     ]

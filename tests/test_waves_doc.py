@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from portal.reporting.change import Change, Share, change_between, net_change, share
+from portal.reporting.change import (
+    Change,
+    Share,
+    change_between,
+    net_agreement,
+    net_change,
+    share,
+)
 from portal.reporting.suppression import suppress
 from portal.reporting.weighting import Z_95
 from portal.strategy.figures import MINUS, signed_points
@@ -95,16 +102,30 @@ def change_figures(label: str) -> list[float]:
 
 
 def net_figures() -> list[float]:
-    figures: list[float] = []
+    added = Z_95**2 / 4  # pseudo-answers on each side, for each wave's interval
+    adjusted_n = N + 2 * added
+    figures: list[float] = [added, adjusted_n]
     for (agree, disagree), net in zip(AGREEMENT, nets(), strict=True):
         a, d = agree / N, disagree / N
-        half = (net.interval.high - net.interval.low) / 2
         figures += [a, d, a + d, (a - d) ** 2, a + d - (a - d) ** 2, net.value, net.variance]
-        figures += [math.sqrt(net.variance), half, net.interval.low, net.interval.high]
+        # The adjusted shares, worked on the page; the interval's centre and half-width are the
+        # code's own limits (neither is cut at -1 or +1 here).
+        a2, d2 = (agree + added) / adjusted_n, (disagree + added) / adjusted_n
+        centre, half = (
+            (net.interval.low + net.interval.high) / 2,
+            (net.interval.high - net.interval.low) / 2,
+        )
+        figures += [agree + added, disagree + added, a2, d2, a2 + d2, centre, centre**2]
+        figures += [(half / Z_95) ** 2, half / Z_95, half, net.interval.low, net.interval.high]
     earlier, later = nets()
     change = net_change(earlier, later)
+    (a1, d1), (a2, d2) = AGREEMENT
+    agree, disagree = (a1 + a2) / (2 * N), (d1 + d2) / (2 * N)
+    pooled = agree + disagree - (agree - disagree) ** 2
+    figures += [change.difference, agree, disagree, agree + disagree, (agree - disagree) ** 2]
+    figures += [pooled, (change.difference / change.z) ** 2, change.difference / change.z]
     spread = math.sqrt(earlier.variance + later.variance)
-    figures += [change.difference, earlier.variance + later.variance, spread, Z_95 * spread]
+    figures += [earlier.variance + later.variance, spread, Z_95 * spread]
     return [*figures, change.interval.low, change.interval.high, change.z, change.p_value]
 
 
@@ -204,7 +225,16 @@ def test_the_pages_net_agreement_table_is_the_codes() -> None:
             at(net.interval.high),
         )
     assert number(cell["Change"]) == at(change.difference)
-    assert number(cell["Standard error"]) == at(math.sqrt(earlier.variance + later.variance))
+    (a1, d1), (a2, d2) = AGREEMENT
+    assert number(cell["Pooled share agreeing"]) == at((a1 + a2) / (2 * N))
+    assert number(cell["Pooled share disagreeing"]) == at((d1 + d2) / (2 * N))
+    # The test's standard error and variance are the ones the code divided by.
+    tested = change.difference / change.z
+    assert number(cell["Pooled variance of the change"]) == at(tested**2, 8)
+    assert number(cell["Standard error of the test"]) == at(tested)
+    assert number(cell["Standard error of the interval"]) == at(
+        math.sqrt(earlier.variance + later.variance)
+    )
     assert interval_cell(cell["Interval of the change"]) == (
         at(change.interval.low),
         at(change.interval.high),
@@ -264,4 +294,40 @@ def test_the_page_quotes_the_near_the_line_example_as_the_code_gives_it() -> Non
     assert (
         f"1 of 40 in one wave and 6 of 40 in the next gives {p_text(change.p_value)}, but an "
         f"interval of the change from {low} to {high} points"
+    ) in text
+
+
+def test_the_page_quotes_the_net_agreement_counter_example_as_the_code_gives_it() -> None:
+    # Nobody agreeing, 8 then 16 of 40 disagreeing: the "Disagree" answer within sampling
+    # error, net agreement with the same p value but on the edge.
+    answer = change_between(share(8, N), share(16, N))
+    earlier, later = net_agreement(0, 8, N), net_agreement(0, 16, N)
+    assert answer is not None and earlier is not None and later is not None
+    net = net_change(earlier, later)
+
+    def interval(change: Change) -> str:
+        low, high = change.interval.low, change.interval.high
+        return f"from {signed_points(100 * low)} to {signed_points(100 * high)} points"
+
+    text = " ".join(section("## How the change is judged").split())
+    assert (
+        f'the "Disagree" answer rises {100 * answer.difference:.1f} points, '
+        f"{p_text(answer.p_value)}, with an interval {interval(answer)}: "
+        f'"{answer.verdict.in_a_sentence}"'
+    ) in text
+    assert (
+        f"Net agreement falls {-100 * net.difference:.1f} points with the same "
+        f"{p_text(net.p_value)}, but its interval, {interval(net)}, stops short of 0: "
+        f'"{net.verdict.in_a_sentence}", reported as not shown'
+    ) in text
+
+
+def test_the_page_quotes_everyone_agreeing_as_the_code_gives_it() -> None:
+    everyone = net_agreement(10, 0, 10)
+    assert everyone is not None
+    low, high = everyone.interval.low, everyone.interval.high
+    text = " ".join(section("## How the change is judged").split())
+    assert "10 of 10 agreeing would show +100.0 (+100.0 to +100.0)" in text
+    assert (
+        f"10 of 10 agreeing gives {signed_points(100 * low)} to {signed_points(100 * high)}"
     ) in text

@@ -12,11 +12,30 @@ The method (worked by hand in docs/waves.md, and reproduced by tests/test_change
   (so the page never says one thing while the figures beside it say another).
 
 Weighted figures use the effective number answered (Kish) in place of n, as the weighted
-results do. Net agreement (agreement scales) is the share who agree minus the share who
-disagree; its variance is (a + d - (a - d)^2) / n, and its change is tested with a z test on the
-two variances added, whose 95% interval is the change plus or minus 1.96 standard errors. Where
-both waves' variances are 0 but their net agreement differs (everyone agreed, then everyone
-disagreed), the variance is taken from the two waves' answers pooled.
+results do.
+
+Net agreement (agreement scales) is the share who agree minus the share who disagree, a - d, of
+n answering. Its change is judged as an answer's is:
+- the test is a z test with the variance pooled, as the two-proportion test pools its
+  proportions: with A and D the shares agreeing and disagreeing in both waves together,
+  z = change / sqrt((A + D - (A - D)^2) (1/n1 + 1/n2)). Where nobody in either wave gave one of
+  the three kinds of answer (agreeing, disagreeing, neither), this is exactly the two-proportion
+  test of the share giving either of the other two, so the net agreement's test and that
+  answer's cannot contradict each other;
+- the 95% interval of the change is the change plus or minus 1.96 sqrt(v1 + v2), each wave's
+  variance v = (a + d - (a - d)^2) / n (Wald, unpooled: an interval is not built on "no change");
+  where both waves' v are 0 (everyone agreed, then everyone neither agreed nor disagreed) the
+  pooled standard error is used instead, as it is the only spread there is;
+- the verdict is Change.verdict's, from that p value and that interval.
+
+Each wave's own net agreement has an adjusted Wald interval: z^2/4 pseudo-answers are added to
+those agreeing and z^2/4 to those disagreeing (z^2/2 in all, about 1 each), and the interval is
+a' - d' plus or minus z sqrt((a' + d' - (a' - d')^2) / (n + z^2/2)), a' and d' the adjusted
+shares, cut at -1 and 1. The adjustment is Agresti and Caffo's (2000), adding pseudo-answers
+before a Wald interval, applied to a difference of two shares of one sample as Rocks (2016) does
+for the net promoter score (his variant adds 3/4, 3/2 and 3/4; putting none in the middle keeps
+the observed net agreement inside its interval for any n). It stops the interval shrinking to
+nothing at -100 or +100 (10 of 10 agreeing: +53.0 to +100.0, not +100.0 to +100.0).
 """
 
 from __future__ import annotations
@@ -116,18 +135,25 @@ def change_between(earlier: Share, later: Share) -> Change | None:
 
 @dataclass(frozen=True)
 class Net:
-    """Net agreement of one wave: agree minus disagree, as a proportion (-1 to 1)."""
+    """Net agreement of one wave: agree minus disagree, as a proportion (-1 to 1), with its
+    (unadjusted, Wald) variance and the shares who agree and who disagree, of `answered`."""
 
     value: float
     variance: float
     answered: float
-    agree: float = 0.0  # the shares who agree and who disagree, for a pooled variance
-    disagree: float = 0.0
+    agree: float
+    disagree: float
 
     @property
     def interval(self) -> Interval:
-        half = Z_95 * math.sqrt(self.variance)
-        return Interval(max(-1.0, self.value - half), min(1.0, self.value + half))
+        """The adjusted Wald interval (see the module's docstring): z^2/4 pseudo-answers added
+        to each side, so that everyone agreeing still leaves room for doubt."""
+        added = Z_95**2 / 4
+        n = self.answered + 2 * added
+        a = (self.agree * self.answered + added) / n
+        d = (self.disagree * self.answered + added) / n
+        half = Z_95 * math.sqrt((a + d - (a - d) ** 2) / n)
+        return Interval(max(-1.0, a - d - half), min(1.0, a - d + half))
 
 
 def net_agreement(agree: float, disagree: float, answered: float) -> Net | None:
@@ -137,28 +163,29 @@ def net_agreement(agree: float, disagree: float, answered: float) -> Net | None:
     return Net(a - d, (a + d - (a - d) ** 2) / answered, answered, a, d)
 
 
-def _pooled_net_spread(earlier: Net, later: Net) -> float:
-    """The standard error of a change in net agreement if both waves answered alike: the
-    two waves' answers taken together, as the two-proportion test pools its proportions."""
+def pooled_net_spread(earlier: Net, later: Net) -> float:
+    """The standard error of a change in net agreement if both waves answered alike: the two
+    waves' answers taken together, as the two-proportion test pools its proportions."""
     n1, n2 = earlier.answered, later.answered
     a = (earlier.agree * n1 + later.agree * n2) / (n1 + n2)
     d = (earlier.disagree * n1 + later.disagree * n2) / (n1 + n2)
-    return math.sqrt((a + d - (a - d) ** 2) * (1 / n1 + 1 / n2))
+    # max(): a + d - (a - d)^2 is never below 0, but rounding can take 0 a hair under it.
+    return math.sqrt(max(0.0, a + d - (a - d) ** 2) * (1 / n1 + 1 / n2))
 
 
 def net_change(earlier: Net, later: Net) -> Change:
+    """Tested with the variance pooled, its interval from each wave's own variance (see the
+    module's docstring), as an answer's change is tested pooled and given Newcombe's interval."""
     difference = later.value - earlier.value
-    spread = math.sqrt(earlier.variance + later.variance)
-    if not spread and difference:
-        # Everyone in each wave gave the same kind of answer, but not the same in both (all
-        # agreeing, then all neither agreeing nor disagreeing): each wave's own variance is 0,
-        # so the spread comes from the two waves together.
-        spread = _pooled_net_spread(earlier, later)
-    z = difference / spread if spread else 0.0
-    half = Z_95 * spread
+    pooled = pooled_net_spread(earlier, later)
+    # No spread pooled means every answer in both waves was of one kind: no change to test.
+    z = difference / pooled if pooled else 0.0
+    # Each wave's own spread is 0 when everyone in it gave one kind of answer; if the waves'
+    # kinds differ (all agreeing, then all neither), the pooled spread is the only one there is.
+    half = Z_95 * (math.sqrt(earlier.variance + later.variance) or pooled)
     return Change(
         difference,
         Interval(difference - half, difference + half),
         z,
-        two_sided_p(z) if spread else 1.0,
+        two_sided_p(z) if pooled else 1.0,
     )

@@ -50,8 +50,11 @@ METHOD = (
 )
 NET_METHOD = (
     "Net agreement (agreement scales) is the percentage who agree minus the percentage who "
-    "disagree, with a 95% interval from its variance, and its change tested with a z test on "
-    "the two waves' variances added."
+    "disagree. Each wave's has a 95% interval adjusted for small numbers (Agresti and Caffo's "
+    "method: about one agreeing and one disagreeing answer added before the usual interval). "
+    "Its change is tested with the two waves' answers pooled, as the two-proportion test pools "
+    "them, has a 95% interval from the two waves' own variances added, and is judged as an "
+    "answer's change is."
 )
 WEIGHTED_METHOD = (
     "Weighted figures, where the panel's weighting applies, are weighted to the county's "
