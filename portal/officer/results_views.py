@@ -6,6 +6,7 @@ page, its comments, its cross-tab and its download all count the same responses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import abort, request, stream_with_context
@@ -154,23 +155,35 @@ def _download(slug: str, export_format: str, summary: bool) -> WerkzeugResponse:
         f"consultation:{slug}",
         f"{export_format.upper()}, {only.describe()}",
     )
-    body: Any
-    if export_format == "csv":
-        body = (
+    suffix = "-filtered" if only.active else ""
+    return streamed_download(
+        export_format,
+        f"{what.split()[0]}-{slug}{suffix}-{uk_today().isoformat()}",
+        lambda: (
             export.stream_summary_csv(consultation, only)
             if summary
             else export.stream_csv(consultation, only)
-        )
-    else:
-        sheets = export.spreadsheet_sheets(consultation, only, summary)
-        writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
-        body = writer(sheets)
-    response = WerkzeugResponse(stream_with_context(body), content_type=EXPORT_TYPES[export_format])
-    suffix = "-filtered" if only.active else ""
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{what.split()[0]}-{slug}{suffix}-{uk_today().isoformat()}'
-        f'.{export_format}"'
+        ),
+        lambda: export.spreadsheet_sheets(consultation, only, summary),
     )
+
+
+def streamed_download(
+    export_format: str,
+    filename: str,
+    csv_body: Callable[[], Iterator[str]],
+    sheets: Callable[[], list[spreadsheets.Sheet]],
+) -> WerkzeugResponse:
+    """A CSV, XLSX or ODS file streamed as it is written; `filename` without its extension.
+    Only the chosen format's body is built."""
+    body: Iterator[Any]
+    if export_format == "csv":
+        body = csv_body()
+    else:
+        writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
+        body = writer(sheets())
+    response = WerkzeugResponse(stream_with_context(body), content_type=EXPORT_TYPES[export_format])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.permissions import Action, allows
+from portal.accounts.permissions import Action, allows, may
 from portal.consultations.service import all_consultations
 from portal.csv_export import csv_text
 from portal.officer import bp
@@ -53,7 +53,12 @@ def priority(position: int) -> WerkzeugResponse:
         "officer/priority.html",
         priority=found,
         informing=informing_outcomes,
-        wave_changes=waves.changes_by_outcome(informing_outcomes),
+        # Residents' answers are results: shown to those who may read results.
+        wave_changes=(
+            waves.changes_by_outcome(informing_outcomes)
+            if may(current_user.role, Action.READ_RESULTS)
+            else {}
+        ),
         informing_indicators=informing.questions_informing_indicators(found.indicators),
     )
 

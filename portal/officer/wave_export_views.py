@@ -7,9 +7,8 @@ roles as may read results, and are written to the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
-from flask import abort, stream_with_context
+from flask import abort
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -18,8 +17,8 @@ from portal.audit import audit
 from portal.consultations.builder import slugify
 from portal.consultations.service import consultation_with_questions
 from portal.officer import bp
-from portal.officer.results_views import EXPORT_TYPES
-from portal.reporting import spreadsheets, wave_export
+from portal.officer.results_views import streamed_download
+from portal.reporting import wave_export
 from portal.reporting.spreadsheets import Sheet
 from portal.reporting.waves import compare_waves
 from portal.responses.service import uk_today
@@ -37,18 +36,8 @@ def _send(
     sheets: Callable[[], list[Sheet]],
 ) -> WerkzeugResponse:
     """The file, streamed as it is written, named for the series and the day."""
-    body: Iterator[Any]
-    if export_format == "csv":
-        body = csv_body()
-    else:
-        writer = spreadsheets.stream_xlsx if export_format == "xlsx" else spreadsheets.stream_ods
-        body = writer(sheets())
-    response = WerkzeugResponse(stream_with_context(body), content_type=EXPORT_TYPES[export_format])
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="series-{what}-{slugify(series_name)}-{uk_today().isoformat()}'
-        f'.{export_format}"'
-    )
-    return response
+    filename = f"series-{what}-{slugify(series_name)}-{uk_today().isoformat()}"
+    return streamed_download(export_format, filename, csv_body, sheets)
 
 
 @bp.get("/consultations/<slug>/series/responses.<any(csv, xlsx, ods):export_format>")
