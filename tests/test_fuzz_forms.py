@@ -156,7 +156,6 @@ def fuzz(client: Any, form: Form, examples: int) -> None:
         response = client.post(form.action, data=posted)
         assert response.status_code < 500, (form.action, response.status_code)
         db.session.rollback()
-        assert_nothing_invalid_stored()
         if response.status_code in (200, 422):
             assert_rendered_escaped(HtmlPage(response.get_data(as_text=True), 200))
         location = response.headers.get("Location", "")
@@ -168,6 +167,10 @@ def fuzz(client: Any, form: Form, examples: int) -> None:
                 assert_rendered_escaped(HtmlPage(shown.get_data(as_text=True), 200))
 
     post_anything()
+    # Once per form, not per example: scanning every text column of every table is most of
+    # this test's time, and what is stored stays stored, so a bad value is still found (the
+    # message names its table, column and value).
+    assert_nothing_invalid_stored()
 
 
 def test_every_respondent_form_takes_anything(app: Flask, client):
