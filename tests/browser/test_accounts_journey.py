@@ -86,6 +86,9 @@ def test_an_admin_creates_an_officer_who_chooses_a_password_and_signs_in(
     visit.check()
     link = _emailed_link(inbox, "new.officer@council.example")
     page.get_by_role("button", name="Sign out").click()
+    # Wait for it: a page opened while the sign-out is still running could have its session
+    # cleared by it (the password link kept there would then read as expired).
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
 
     page.goto(link)
     expect(page.locator("h1")).to_have_text("Create your password")

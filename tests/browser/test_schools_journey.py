@@ -60,6 +60,9 @@ def test_a_school_link_counts_a_parent_without_showing_answers(
     expect(page.locator(".app-letter-link")).to_have_text(link)
     visit.check()
     page.get_by_role("button", name="Sign out").click()
+    # Wait for it: a page opened while the sign-out is still running could have its session
+    # cleared by it (the password link kept there would then read as expired).
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
 
     # A parent opens the school's link and responds.
     parent = browser.new_page()
