@@ -63,8 +63,19 @@ def _results_page(
     consultation: Consultation, choices: FilterChoices, only: ResponseFilter
 ) -> WerkzeugResponse:
     results = reporting.consultation_results(consultation, only)
+    # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
+    weighted = {} if only.active else panel_report.weighted_results(consultation)
     # Waves are compared over all their responses: a filter's choices are one wave's.
-    comparison = None if only.active else waves.compare_waves(consultation, weighted=True)
+    comparison = (
+        None
+        if only.active
+        else waves.compare_waves(
+            consultation,
+            weighted=True,
+            counted=(results.total_responses, results.by_question),
+            counted_weighted=weighted,
+        )
+    )
     first_comments = {
         r.question.id: comment_service.comment_page(r.question, 1, only)
         for section in [*(s.questions for s in results.by_outcome), results.other_questions]
@@ -80,8 +91,7 @@ def _results_page(
         informing_indicators=informing.questions_informing_indicators(
             [i for section in results.by_outcome for i in section.outcome.indicators], consultation
         ),
-        # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
-        weighted={} if only.active else panel_report.weighted_results(consultation),
+        weighted=weighted,
         days=timeline.daily_counts(consultation, only),
         comparison=comparison,
         series_compared=comparison is not None or waves.answered_waves(consultation) >= 2,

@@ -165,6 +165,13 @@ class ConsultationResults:
     by_outcome: list[OutcomeResults]
     other_questions: list[QuestionResult]
 
+    @property
+    def by_question(self) -> dict[int, QuestionResult]:
+        """Every question's result by the question's id (each once)."""
+        found = {r.question.id: r for section in self.by_outcome for r in section.questions}
+        found.update((r.question.id, r) for r in self.other_questions)
+        return found
+
 
 def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
     """Responses per consultation: since UK midnight, since Monday, and in all. Read from the

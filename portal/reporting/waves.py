@@ -156,13 +156,16 @@ def consecutive(count: int) -> list[tuple[int, int]]:
 
 
 def _answered_waves(
-    consultation: Consultation,
+    consultation: Consultation, counted: Counted | None
 ) -> list[tuple[Consultation, int, dict[int, QuestionResult]]]:
     found = []
     series = consultation.series
     assert series is not None
     for wave in series.waves:
         if wave.status == ConsultationStatus.DRAFT:
+            continue
+        if wave.id == consultation.id and counted is not None:
+            found.append((consultation, *counted))
             continue
         loaded = consultation_with_questions(wave.slug)
         if loaded is None:
@@ -231,21 +234,41 @@ def _routing(result: QuestionResult) -> frozenset[tuple[str, str, str]]:
     )
 
 
-def compare_waves(consultation: Consultation, weighted: bool = False) -> SeriesComparison | None:
+# A wave's counts as reporting.service.question_results gives them: responses, and each
+# question's result by its id.
+Counted = tuple[int, dict[int, QuestionResult]]
+
+
+def compare_waves(
+    consultation: Consultation,
+    weighted: bool = False,
+    counted: Counted | None = None,
+    counted_weighted: dict[int, panel_report.WeightedQuestion] | None = None,
+) -> SeriesComparison | None:
     """The series of this consultation compared wave by wave, over the waves that have
     responses; None when it is in no series or fewer than two waves have responses.
     `weighted` adds the panel's weighted figures (a GROUP BY per wave), for pages that show
-    them."""
+    them. A page that has counted this consultation already passes its counts (`counted`,
+    `counted_weighted`), so they are not counted twice. Measured (liveability, 1,000 responses
+    in each of two waves, SQLite, median of 7): 33 ms, most of it loading each wave's questions;
+    the results page 63 ms with the comparison, 29 ms without."""
     series = consultation.series
     if series is None or answered_waves(consultation) < 2:  # tallies, before any counting
         return None
-    answered = _answered_waves(consultation)
+    answered = _answered_waves(consultation, counted)
     if len(answered) < 2:
         return None
     waves = [Wave(c, c.wave_number or 0, total) for c, total, _ in answered]
     pairs = consecutive(len(waves))
     weighted_by_wave = [
-        panel_report.weighted_results(c) if weighted else {} for c, _, _ in answered
+        (
+            counted_weighted
+            if counted_weighted is not None and c.id == consultation.id
+            else panel_report.weighted_results(c)
+        )
+        if weighted
+        else {}
+        for c, _, _ in answered
     ]
     by_key: list[dict[str, QuestionResult]] = [
         {r.question.key: r for r in results.values()} for _, _, results in answered
