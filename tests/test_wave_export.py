@@ -25,6 +25,7 @@ from portal.panel.models import AuditEntry
 from portal.reporting import panel_report, wave_export
 from portal.reporting.panel_report import WeightedOption, WeightedQuestion
 from portal.reporting.spreadsheets import cell_text
+from portal.reporting.waves import published_waves
 from portal.reporting.weighting import wilson
 from portal.responses.service import uk_today
 from portal.schools.service import copy_links
@@ -166,7 +167,7 @@ def test_every_waves_responses_line_up_by_question_and_answer(app, client):
     assert [r[play] for r in firsts] == ["Yes", ""]
     assert [r[f"{SPACES} \u2013 Allotments"] for r in firsts] == ["", "Yes"]
     # Read a few responses at a time, wave after wave, the rows are the same.
-    waves = wave_export.published_waves(load(wave.slug))
+    waves = published_waves(load(wave.slug))
     exported = wave_export._as_exported(waves)
     in_threes = [[cell_text(c) for c in r] for r in wave_export.responses_rows(exported, chunk=3)]
     assert in_threes == [list(row.values()) for row in rows]

@@ -20,7 +20,7 @@ from portal.officer import bp
 from portal.officer.results_views import streamed_download
 from portal.reporting import wave_export
 from portal.reporting.spreadsheets import Sheet
-from portal.reporting.waves import compare_waves
+from portal.reporting.waves import compare_waves, published_waves
 from portal.responses.service import uk_today
 
 
@@ -45,7 +45,7 @@ def _send(
 def export_series_responses(slug: str, export_format: str) -> WerkzeugResponse:
     """Every wave's responses, one row each with its wave, columns lined up by question."""
     consultation = consultation_with_questions(slug) or abort(404)
-    waves = wave_export.published_waves(consultation)
+    waves = published_waves(consultation)
     if not waves:
         abort(404)  # in no series, or none of its waves published yet
     name = wave_export.series_name(waves)

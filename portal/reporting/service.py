@@ -389,14 +389,20 @@ def _option_results(
     ]
 
 
+def agree_and_disagree(result: QuestionResult) -> tuple[int, int]:
+    """How many agreed (a positive scale weight) and how many disagreed (a negative one)."""
+    agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
+    disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
+    return agree, disagree
+
+
 def _add_scale_figures(result: QuestionResult) -> None:
     """Net agreement for agreement scales, the average for ratings: from the counts."""
     question, answered = result.question, result.answered
     if not answered:
         return
     if question.type == QuestionType.AGREEMENT_SCALE:
-        agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
-        disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
+        agree, disagree = agree_and_disagree(result)
         # From the counts, rounded once: the difference of two rounded percentages could be
         # 0.1 away from the true figure.
         result.net_agreement = percent(agree - disagree, answered)

@@ -23,21 +23,24 @@ from decimal import Decimal
 from portal.consultations.builder import QUESTION_FIELDS
 from portal.consultations.models import (
     Consultation,
-    ConsultationStatus,
     Option,
     OptionKind,
     Page,
     Question,
     QuestionType,
 )
-from portal.consultations.service import consultation_with_questions
 from portal.csv_export import csv_text
 from portal.reporting import export
 from portal.reporting.change import Change, Share
 from portal.reporting.export import _uk_minute
 from portal.reporting.service import matching_responses
 from portal.reporting.spreadsheets import Cell, Sheet, cell_text
-from portal.reporting.waves import NetSeries, PairChange, SeriesComparison, WaveShare
+from portal.reporting.waves import (
+    NetSeries,
+    PairChange,
+    SeriesComparison,
+    WaveShare,
+)
 from portal.reporting.weighting import Interval
 from portal.responses.service import utcnow
 
@@ -69,20 +72,6 @@ NET_LABEL = "Net agreement (agree minus disagree)"
 
 
 # -- Every wave's responses ---------------------------------------------------------------------
-
-
-def published_waves(consultation: Consultation) -> list[Consultation]:
-    """The waves of the consultation's series that are not drafts, by wave number, each with
-    its questions; none when it is in no series."""
-    if consultation.series is None:
-        return []
-    found = []
-    for wave in consultation.series.waves:
-        if wave.status != ConsultationStatus.DRAFT:
-            loaded = consultation_with_questions(wave.slug)
-            if loaded is not None:
-                found.append(loaded)
-    return found
 
 
 # The same key asked as another kind of question is another question: its answers are stored

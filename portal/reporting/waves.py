@@ -27,7 +27,7 @@ from portal.reporting.change import (
     share,
 )
 from portal.reporting.informing import InformingQuestion
-from portal.reporting.service import QuestionResult, question_results
+from portal.reporting.service import QuestionResult, agree_and_disagree, question_results
 from portal.responses import tallies
 
 # Choice questions are compared option by option; others (numbers, dates, text, rankings,
@@ -159,20 +159,27 @@ def _answered_waves(
     consultation: Consultation, counted: Counted | None
 ) -> list[tuple[Consultation, int, dict[int, QuestionResult]]]:
     found = []
-    series = consultation.series
-    assert series is not None
-    for wave in series.waves:
-        if wave.status == ConsultationStatus.DRAFT:
-            continue
-        if wave.id == consultation.id and counted is not None:
+    for loaded in published_waves(consultation):
+        if loaded.id == consultation.id and counted is not None:
             found.append((consultation, *counted))
-            continue
-        loaded = consultation_with_questions(wave.slug)
-        if loaded is None:
             continue
         total, results = question_results(loaded)
         if total:
             found.append((loaded, total, results))
+    return found
+
+
+def published_waves(consultation: Consultation) -> list[Consultation]:
+    """The waves of the consultation's series that are not drafts, by wave number, each with
+    its questions; none when it is in no series."""
+    if consultation.series is None:
+        return []
+    found = []
+    for wave in consultation.series.waves:
+        if wave.status != ConsultationStatus.DRAFT:
+            loaded = consultation_with_questions(wave.slug)
+            if loaded is not None:
+                found.append(loaded)
     return found
 
 
@@ -192,9 +199,7 @@ def _shares(
 
 
 def _net(result: QuestionResult) -> Net | None:
-    agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
-    disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-    return net_agreement(agree, disagree, result.answered)
+    return net_agreement(*agree_and_disagree(result), result.answered)
 
 
 def _pair_changes(values: list[WaveShare | None], pairs: list[tuple[int, int]]) -> list[PairChange]:
