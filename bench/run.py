@@ -227,10 +227,10 @@ def prepare(database_url: str) -> None:
 
     from portal import create_app
     from portal.accounts.service import create_user
+    from portal.clock import uk_today
     from portal.consultations.seed import seed_consultations
     from portal.consultations.service import consultation_with_questions, current_snapshot
     from portal.extensions import db
-    from portal.responses.service import uk_today
     from portal.strategy.seed import seed_strategy
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})

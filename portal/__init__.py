@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from portal import models as _every_model  # noqa: F401  (mappers configure with all present)
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal.sessions import PortalSessionInterface
@@ -26,21 +27,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path), config))
     app.session_interface = PortalSessionInterface()
-
-    # Import every model so that metadata (and Alembic's autogenerate) sees them all.
-    from portal.accounts import models as _account_models  # noqa: F401
-    from portal.areas import models as _area_models  # noqa: F401
-    from portal.comments import models as _comment_models  # noqa: F401
-    from portal.consultations import models as _consultation_models  # noqa: F401
-    from portal.feedback import models as _feedback_models  # noqa: F401
-    from portal.panel import models as _panel_models  # noqa: F401
-    from portal.publications import models as _publication_models  # noqa: F401
-    from portal.reporting import models as _reporting_models  # noqa: F401
-    from portal.responses import models as _response_models  # noqa: F401
-    from portal.responses import tallies as _tallies  # noqa: F401
-    from portal.safeguarding import models as _safeguarding_models  # noqa: F401
-    from portal.schools import models as _school_models  # noqa: F401
-    from portal.strategy import models as _strategy_models  # noqa: F401
 
     # Before any route is added: every <int:id> in a URL is bounded to what an id can be.
     app.url_map.converters["int"] = IdConverter

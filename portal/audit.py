@@ -4,24 +4,31 @@ or delete an entry (migration 0015), and admins read and export it (/admin/audit
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.panel.models import AuditEntry
-from portal.responses.service import UK, utcnow
 
 PER_PAGE = 50
 
 
-def in_uk_time(at: datetime | None) -> datetime | None:
-    """A stored time (naive UTC, as every datetime column holds) as the clock in the UK showed
-    it, British Summer Time included: how the audit log and account pages give times."""
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC).astimezone(UK)
+class AuditEntry(db.Model):  # type: ignore[name-defined]
+    """Who did or saw what, when: kept for data protection accountability."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # The user's email as it was, so the entry still reads after the account goes.
+    user_email: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    subject: Mapped[str] = mapped_column(sa.String(100), index=True)
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 def add_audit_entry(user: Any, action: str, subject: str, detail: str = "") -> None:

@@ -22,6 +22,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.areas.service import import_areas
 from portal.audit import add_audit_entry
+from portal.clock import uk_today, utcnow
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
@@ -34,7 +35,7 @@ from portal.responses import tallies
 from portal.responses.corrections import delete_response, find_response
 from portal.responses.lookup import subject as response_subject
 from portal.responses.resume import purge_expired_drafts
-from portal.responses.service import parse_reference, uk_today, utcnow
+from portal.responses.service import parse_reference
 from portal.schools.register import find_school
 from portal.schools.service import import_schools, schools_in
 from portal.strategy.seed import seed_strategy

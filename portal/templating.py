@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from portal.accounts.permissions import may_open
 from portal.areas.service import areas_loaded
-from portal.audit import in_uk_time
+from portal.clock import in_uk_time
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
 from portal.consultations.question_types.structured import format_number

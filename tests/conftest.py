@@ -25,11 +25,11 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.auth.password_views import SENDING_THREAD
+from portal.clock import uk_today
 from portal.config import normalise_database_url
 from portal.consultations.seed import seed_consultations
 from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db, limiter
-from portal.responses.service import uk_today
 from portal.strategy.seed import seed_strategy
 from tests.html_checker import checker as html_checker
 

@@ -16,8 +16,8 @@ from flask import url_for
 
 from portal.accounts import service as accounts
 from portal.accounts.models import PasswordLink, Role, User
+from portal.audit import AuditEntry
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, create_school, create_user, sign_in
 from tests.mail import body_of
 

@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.panel import invitations, service
-from portal.panel.models import AuditEntry, Invitation, MemberStatus
+from portal.panel.models import Invitation, MemberStatus
 from portal.responses.models import Response, ResponseChannel, ResponseDraft
-from portal.responses.service import format_reference, utcnow
+from portal.responses.service import format_reference
 from tests.factories import create_user, sign_in
 from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation
 from tests.test_panel import HEADER, _row

@@ -643,7 +643,7 @@ def test_rows_naming_options_the_question_has_not_got_change_nothing(client):
 def test_a_published_consultation_opens_and_closes_by_its_dates(client):
     from datetime import timedelta
 
-    from portal.responses.service import uk_today
+    from portal.clock import uk_today
 
     builder = Builder(client)
     tomorrow = uk_today() + timedelta(days=1)

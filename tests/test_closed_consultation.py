@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 from flask import url_for
 
+from portal.clock import uk_today
 from portal.consultations.models import ConsultationStatus
 from portal.extensions import db
 from portal.publications.models import Publication
-from portal.responses.service import uk_today
 from tests.journeys import BULLYING_ANSWERS, Respondent, consultation
 
 BULLYING = "bullying-what-parents-think"

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
 from portal.comments.models import CommentTag, QuotableComment, Theme
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.responses.models import Answer, ResponseChannel
 from tests.factories import chose, submit_response
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from flask import url_for
 
+from portal.clock import uk_today
 from portal.consultations.models import ConsultationStatus
 from portal.extensions import db
-from portal.responses.service import uk_today
 from tests.factories import chose, submit_response
 from tests.journeys import consultation
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import url_for
 
+from portal.clock import uk_today
 from portal.consultations import builder, copies
 from portal.consultations.models import ConditionOperator, Consultation
 from portal.extensions import db
-from portal.responses.service import uk_today
 from portal.schools.service import copy_links
 from tests.factories import chose, closed_yesterday, submit_response
 from tests.journeys import consultation as load

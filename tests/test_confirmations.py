@@ -11,15 +11,16 @@ from flask import url_for
 from wtforms.fields.core import UnboundField
 
 from portal.accounts.models import Role
+from portal.audit import AuditEntry
+from portal.clock import uk_today, utcnow
 from portal.consultations import builder as builder_service
 from portal.consultations.models import ConsultationStatus, QuestionType
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.panel import invitations
-from portal.panel.models import AuditEntry, Invitation, PanelMember
+from portal.panel.models import Invitation, PanelMember
 from portal.publications.models import Publication
-from portal.responses.service import uk_today, utcnow
 from tests.factories import create_school, create_user, sign_in
 from tests.test_builder import Builder, _consultation
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import yaml
 from flask import url_for
 
+from portal.clock import uk_today
 from portal.consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -26,7 +27,6 @@ from portal.consultations.seed import seed_consultations
 from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db
 from portal.responses.models import Answer
-from portal.responses.service import uk_today
 from portal.strategy.models import Outcome
 from tests.factories import chose, submit_response
 from tests.journeys import BULLYING_ANSWERS, Respondent

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal import clock
 from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses import service
@@ -27,7 +28,7 @@ def test_a_driver_query_reads_what_sqlalchemy_reads(client):
     respondent.start()
     respondent.answer(1, BULLYING_ANSWERS[0])
     draft = only_draft()
-    parameters = {"slug": BULLYING, "token": draft.token, "now": service.utcnow()}
+    parameters = {"slug": BULLYING, "token": draft.token, "now": clock.utcnow()}
     query = service._JOURNEY_TO_READ
 
     straight = query.first(parameters)

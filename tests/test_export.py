@@ -15,11 +15,11 @@ from odf.opendocument import load as odf_load
 from odf.table import Table, TableCell, TableRow
 
 from portal.accounts.models import Role
+from portal.audit import AuditEntry
 from portal.comments import service as comment_service
 from portal.consultations.models import ConsultationSnapshot
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.reporting import export, results_index_build
 from portal.responses import corrections
 from portal.responses.models import Answer

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role
+from portal.clock import uk_today
 from portal.consultations.models import ConsultationStatus
 from portal.extensions import db
 from portal.feedback.models import Satisfaction, ServiceFeedback
 from portal.feedback.service import COMMENTS_PER_PAGE, record_feedback
 from portal.responses.models import Response
-from portal.responses.service import uk_today
 from tests.factories import create_user, sign_in
 from tests.journeys import BULLYING_ANSWERS, Respondent, consultation
 

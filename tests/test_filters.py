@@ -11,15 +11,16 @@ import sqlalchemy as sa
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
+from portal.audit import AuditEntry
+from portal.clock import UK
 from portal.extensions import db
 from portal.panel import invitations
 from portal.panel import service as panel
-from portal.panel.models import AuditEntry, Invitation, PanelGroup
+from portal.panel.models import Invitation, PanelGroup
 from portal.reporting import crosstab, export
 from portal.reporting.filters import filter_choices, parse_filter
 from portal.reporting.service import question_results
 from portal.responses.models import ResponseChannel, response_group
-from portal.responses.service import UK
 from portal.schools import service as schools
 from portal.schools.models import District
 from tests.factories import chose, create_school, submit_response

@@ -8,12 +8,13 @@ import re
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
+from portal.clock import utcnow
 from portal.consultations.models import PanelLink
 from portal.extensions import db
 from portal.panel import invitations, service
-from portal.panel.models import AuditEntry, Invitation, MemberStatus, PanelGroup
+from portal.panel.models import Invitation, MemberStatus, PanelGroup
 from portal.responses.models import Response
-from portal.responses.service import utcnow
 from tests.factories import create_user, sign_in
 from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation
 from tests.mail import body_of

@@ -11,6 +11,8 @@ from flask import url_for
 from markupsafe import escape
 
 from portal.areas.sectors import sector_of
+from portal.clock import uk_today, utcnow
+from portal.codes import REFERENCE_ALPHABET, random_code
 from portal.consultations.models import ConsultationSnapshot, ConsultationStatus, Question
 from portal.consultations.seed import (
     anti_bullying_week,
@@ -27,15 +29,7 @@ from portal.extensions import db
 from portal.responses import tallies
 from portal.responses.journey import Journey
 from portal.responses.models import Response, ResponseDraft
-from portal.responses.service import (
-    REFERENCE_ALPHABET,
-    REFERENCE_LENGTH,
-    AlreadySubmitted,
-    random_code,
-    submit_response,
-    uk_today,
-    utcnow,
-)
+from portal.responses.service import REFERENCE_LENGTH, AlreadySubmitted, submit_response
 from tests.journeys import (
     BULLYING_ANSWERS,
     BULLYING_ANSWERS_NOT_BULLIED,

@@ -7,9 +7,10 @@ import io
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.panel import service
-from portal.panel.models import AgeBand, AuditEntry, MemberStatus, PanelGroup, PanelMember
+from portal.panel.models import AgeBand, MemberStatus, PanelGroup, PanelMember
 from portal.schools.models import District
 from tests.factories import create_user, sign_in
 

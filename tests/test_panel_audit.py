@@ -9,10 +9,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
 from portal.consultations.models import PanelLink
 from portal.extensions import db
 from portal.panel import service
-from portal.panel.models import AuditEntry
 from tests.factories import create_user, sign_in
 from tests.journeys import consultation
 from tests.test_panel import CONSENT, HEADER, _row

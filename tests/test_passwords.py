@@ -17,10 +17,10 @@ from flask import url_for
 from portal.accounts import passwords
 from portal.accounts import service as accounts
 from portal.accounts.models import PasswordLink, Role, SignInLock
+from portal.audit import AuditEntry
 from portal.auth.password_views import SENDING_THREAD
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.panel.models import AuditEntry
-from portal.responses.service import utcnow
 from tests.factories import PASSWORD, create_user, sign_in
 from tests.mail import body_of
 

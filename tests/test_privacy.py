@@ -9,14 +9,16 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
+from portal.clock import utcnow
 from portal.consultations.models import PanelLink
 from portal.extensions import db
 from portal.panel import invitations, service
-from portal.panel.models import AuditEntry, Invitation
+from portal.panel.models import Invitation
 from portal.privacy.service import ERASED, ERASED_ON_REQUEST, months_after
 from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseDraft
-from portal.responses.service import start_draft, utcnow
+from portal.responses.service import start_draft
 from tests.factories import create_user, sign_in, submit_response
 from tests.journeys import consultation
 from tests.test_panel import HEADER, _row

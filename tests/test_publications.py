@@ -7,14 +7,14 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
+from portal.clock import uk_today
 from portal.comments import service as comment_service
 from portal.consultations import builder
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.publications.models import Publication
 from portal.responses.models import Answer
-from portal.responses.service import uk_today
 from tests.factories import chose, create_user, submit_response
 
 BULLYING = "bullying-what-parents-think"

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from portal.clock import uk_today
 from portal.consultations.models import Option, Question, QuestionType
 from portal.consultations.question_types import REGISTRY, kind_of
 from portal.consultations.seed import read_consultations, seed_consultations
@@ -18,7 +19,6 @@ from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.responses.journey import Journey
 from portal.responses.models import Answer, Response
-from portal.responses.service import uk_today
 from tests.journeys import Respondent, only_draft
 
 SLUG = "every-question-type"

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role
+from portal.audit import AuditEntry
 from portal.consultations.models import Option, PanelLink, Question
 from portal.extensions import db
-from portal.panel.models import AuditEntry, Invitation
+from portal.panel.models import Invitation
 from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response

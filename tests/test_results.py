@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import url_for
 
+from portal.clock import UK, utcnow
 from portal.consultations.models import ConditionOperator, DisplayCondition
 from portal.extensions import db
 from portal.reporting.filters import NO_FILTER
 from portal.reporting.routing import asked_counts
 from portal.reporting.service import ResponseCounts, response_counts
-from portal.responses.service import UK, utcnow
 from tests.factories import chose, submit_response
 from tests.journeys import consultation
 

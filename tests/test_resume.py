@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.responses.models import ResponseDraft
-from portal.responses.service import utcnow
 from tests.journeys import BULLYING_ANSWERS, Respondent, only_draft
 
 SLUG = "bullying-what-parents-think"

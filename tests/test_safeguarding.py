@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.audit import AuditEntry
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.safeguarding.models import SafeguardingFlag
 from portal.safeguarding.terms import matches, segments
 from tests.factories import submit_response

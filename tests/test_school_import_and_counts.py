@@ -12,11 +12,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import url_for
 
-from portal.audit import COMMAND_LINE
+from portal.audit import COMMAND_LINE, AuditEntry
+from portal.clock import utcnow
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.panel.models import AuditEntry
-from portal.responses.service import utcnow
 from portal.schools import register, service
 from portal.schools.models import DistributionChannel, Phase, School
 from portal.schools.pages import in_sentence

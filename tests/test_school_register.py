@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role, User
+from portal.audit import AuditEntry
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.reporting.distribution import distribution
 from portal.schools import register, service
 from portal.schools.models import District, Phase, School

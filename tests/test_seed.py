@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from portal.clock import uk_today
 from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
 from portal.consultations.seed import read_consultations, seed_consultations
 from portal.extensions import db
-from portal.responses.service import uk_today
 from portal.strategy.models import (
     Indicator,
     IndicatorMeasure,

@@ -13,8 +13,8 @@ from portal.accounts import service as accounts
 from portal.accounts import two_factor
 from portal.accounts.models import RecoveryCode, Role, SignInLock, User
 from portal.accounts.service import LOCK_AFTER
+from portal.audit import AuditEntry
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from tests.factories import PASSWORD, TOTP_SECRET, create_user, sign_in, totp_now
 from tests.mail import body_of
 

@@ -18,16 +18,16 @@ from odf.opendocument import load as odf_load
 from odf.table import Table, TableCell, TableRow
 
 from portal.accounts.models import Role
+from portal.audit import AuditEntry
+from portal.clock import uk_today
 from portal.consultations import builder, copies
 from portal.consultations.models import Consultation, OptionKind, QuestionType
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.reporting import panel_report, wave_export
 from portal.reporting.panel_report import WeightedOption, WeightedQuestion
 from portal.reporting.spreadsheets import cell_text
 from portal.reporting.waves import published_waves
 from portal.reporting.weighting import wilson
-from portal.responses.service import uk_today
 from portal.schools.service import copy_links
 from tests.factories import chose, closed_yesterday, create_user, sign_in, submit_response
 from tests.html_checker import checker as html_checker

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts.models import Role
+from portal.audit import AuditEntry
+from portal.clock import uk_today
 from portal.consultations import builder, copies
 from portal.consultations.builder import publish
 from portal.consultations.models import (
@@ -22,11 +24,9 @@ from portal.consultations.models import (
     QuestionType,
 )
 from portal.extensions import db
-from portal.panel.models import AuditEntry
 from portal.reporting.change import Verdict
 from portal.reporting.waves import compare_waves
 from portal.responses.models import Answer, Response
-from portal.responses.service import uk_today
 from portal.schools.models import OutletKind
 from portal.schools.service import channels_of, copy_links, create_channel
 from portal.strategy.models import Outcome

@@ -22,9 +22,9 @@ from portal.accounts import service as accounts
 from portal.accounts import two_factor
 from portal.accounts.models import LinkPurpose, PasswordLink, Role, User
 from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.mail import send_email
-from portal.responses.service import utcnow
 from portal.site_links import site_url_for
 
 # A forgotten password's link is short-lived: whoever reads the email later cannot use it.

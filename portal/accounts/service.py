@@ -16,11 +16,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
 from portal.accounts.models import PasswordLink, Role, SignInLock, User
-from portal.audit import add_audit_entry
+from portal.audit import AuditEntry, add_audit_entry
+from portal.clock import UK, utcnow
 from portal.extensions import db, insert_with_conflicts
 from portal.mail import MailUnavailable, mail_configured, send_email
-from portal.panel.models import AuditEntry
-from portal.responses.service import UK, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

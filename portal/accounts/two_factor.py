@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from portal.accounts.models import RecoveryCode, Role, User
 from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.responses.service import utcnow
 
 ISSUER = "Warwickshire consultations"
 RECOVERY_CODES = 10

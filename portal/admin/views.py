@@ -4,7 +4,7 @@ from flask import request, stream_with_context
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal import audit
+from portal import audit, clock
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
 from portal.csv_export import CSV_TYPE, csv_text
@@ -37,7 +37,7 @@ def export_audit_log() -> WerkzeugResponse:
 
     rows = (
         [
-            f"{audit.in_uk_time(entry.at):%Y-%m-%d %H:%M:%S}",
+            f"{clock.in_uk_time(entry.at):%Y-%m-%d %H:%M:%S}",
             entry.user_email,
             entry.action,
             entry.subject,

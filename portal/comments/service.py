@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.comments.models import CommentTag, QuotableComment, Theme
 from portal.consultations.models import Consultation, Question, QuestionType
 from portal.extensions import db
@@ -18,7 +19,6 @@ from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
-from portal.responses.service import utcnow
 
 COMMENTS_PER_PAGE = 10
 # Where on the results page a comment list sits (an outcome code, or "other"): a question can

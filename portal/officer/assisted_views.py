@@ -19,6 +19,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from portal import clock
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
@@ -70,8 +71,8 @@ def _invitation_id(form: AssistedStartForm, consultation: Consultation) -> int |
 def assisted_start(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = AssistedStartForm()
-    now = service.utcnow()
-    is_open = consultation.is_open_on(service.uk_today(now))
+    now = clock.utcnow()
+    is_open = consultation.is_open_on(clock.uk_today(now))
     if not invitations.has_invitations(consultation):
         del form.panel_code  # nobody was invited, so nobody has a code to quote
     if is_open and form.validate_on_submit():
@@ -116,7 +117,7 @@ def _keyed_in_draft(slug: str) -> Journey[ResponseDraft]:
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
-    now = service.utcnow()
+    now = clock.utcnow()
     consultation, draft = service.load_journey(slug, session.get(DRAFTS_KEY, {}).get(slug), now)
     if consultation is None or draft is None or draft.entered_by_id is None:
         abort(404)
@@ -138,11 +139,11 @@ def assisted_store_without_code(slug: str) -> WerkzeugResponse:
         if not _code_already_used(journey.draft):
             abort(409)
         try:
-            service.ensure_open(journey.consultation, service.utcnow())
+            service.ensure_open(journey.consultation, clock.utcnow())
         except ConsultationUnavailable:
             abort(409)
         try:
-            keyed_in.store_without_code(journey, service.utcnow(), current_user)
+            keyed_in.store_without_code(journey, clock.utcnow(), current_user)
         except ResponseIncomplete as incomplete:
             return redirect(
                 url_for("public.question_page", slug=slug, number=incomplete.page.position),

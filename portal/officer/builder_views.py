@@ -14,6 +14,7 @@ from flask import flash
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today
 from portal.consultations import builder, copies
 from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import Consultation, ConsultationStatus, PanelLink, QuestionType
@@ -36,7 +37,6 @@ from portal.officer.builder_support import (
     to_question,
 )
 from portal.rendering import render_page
-from portal.responses.service import uk_today
 
 
 def _details(form: DetailsForm) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from portal.accounts import passwords
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today, utcnow
 from portal.consultations.service import consultation_with_questions
 from portal.csv_export import CSV_TYPE, csv_text
 from portal.forms import ConfirmForm
@@ -19,7 +20,6 @@ from portal.officer import bp
 from portal.officer.distribution_forms import DistrictChannelsForm, OutletForm, SchoolAccountForm
 from portal.rendering import render_page
 from portal.reporting import distribution as by_school
-from portal.responses.service import uk_today, utcnow
 from portal.schools import pages, register, service
 from portal.schools.models import DistributionChannel, District, OutletKind
 

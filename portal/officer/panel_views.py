@@ -11,6 +11,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal import audit
 from portal.accounts.permissions import Action, allows
+from portal.clock import utcnow
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.forms import ConfirmForm
@@ -22,7 +23,6 @@ from portal.panel.models import MemberStatus, PanelGroup, PanelMember
 from portal.privacy.service import erase_member, member_erasure_counts
 from portal.rendering import render_page
 from portal.reporting import panel_report
-from portal.responses.service import utcnow
 from portal.url_values import whole_number
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.forms import ConfirmForm
@@ -14,7 +15,6 @@ from portal.officer import bp
 from portal.officer.publication_forms import ActionForm, PublicationForm
 from portal.publications import service as publications
 from portal.rendering import render_page
-from portal.responses.service import uk_today
 from portal.strategy.models import Outcome
 
 

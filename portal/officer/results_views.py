@@ -15,6 +15,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.audit import audit
+from portal.clock import uk_today
 from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
@@ -39,7 +40,6 @@ from portal.reporting.filters import (
     filter_choices,
     parse_filter,
 )
-from portal.responses.service import uk_today
 
 # Fewer matching responses than this and the page warns that answers may identify people.
 SMALL_BASE = 10

@@ -12,6 +12,7 @@ from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import Action, allows, may
+from portal.clock import uk_today
 from portal.consultations.service import all_consultations
 from portal.csv_export import csv_text
 from portal.officer import bp
@@ -20,7 +21,6 @@ from portal.officer.results_views import EXPORT_TYPES
 from portal.rendering import render_page
 from portal.reporting import committee, indicator_export, informing, spreadsheets, waves
 from portal.reporting import service as reporting
-from portal.responses.service import uk_today
 from portal.strategy import service as strategy
 
 SCOPE_PATTERN = re.compile(r"[A-Za-z0-9.]{1,20}")

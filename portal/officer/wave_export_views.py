@@ -14,6 +14,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.audit import audit
+from portal.clock import uk_today
 from portal.consultations.builder import slugify
 from portal.consultations.service import consultation_with_questions
 from portal.officer import bp
@@ -21,7 +22,6 @@ from portal.officer.results_views import streamed_download
 from portal.reporting import wave_export
 from portal.reporting.spreadsheets import Sheet
 from portal.reporting.waves import compare_waves, published_waves
-from portal.responses.service import uk_today
 
 
 def _numbers(waves: Sequence[int | None]) -> str:

@@ -9,6 +9,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.audit import add_audit_entry
+from portal.clock import uk_today
 from portal.consultations import copies
 from portal.consultations.models import ConsultationStatus
 from portal.extensions import db
@@ -16,7 +17,6 @@ from portal.officer import bp
 from portal.officer.builder_forms import NewWaveForm
 from portal.officer.builder_support import consultation_to_build, to_builder
 from portal.rendering import render_page
-from portal.responses.service import uk_today
 from portal.schools.service import copy_links, links_for_next_wave
 
 

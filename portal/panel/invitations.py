@@ -19,11 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template
 
+from portal.codes import random_code
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_email
 from portal.panel.models import Invitation, MemberStatus, PanelGroup, PanelMember
-from portal.responses.service import random_code
 from portal.site_links import site_url_for
 
 CODE_LENGTH = 10

@@ -102,21 +102,6 @@ class PanelMember(db.Model):  # type: ignore[name-defined]
     )
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined]
-    """Who did or saw what, when: kept for data protection accountability."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    # The user's email as it was, so the entry still reads after the account goes.
-    user_email: Mapped[str] = mapped_column(sa.String(254))
-    action: Mapped[str] = mapped_column(sa.String(60))
-    subject: Mapped[str] = mapped_column(sa.String(100), index=True)
-    detail: Mapped[str] = mapped_column(sa.Text, default="")
-
-
 class Invitation(db.Model):  # type: ignore[name-defined]
     """One member invited to one consultation, with a single-use personal link.
 

@@ -10,9 +10,9 @@ import click
 from flask.cli import AppGroup
 
 from portal.accounts import service as accounts
+from portal.clock import uk_today, utcnow
 from portal.panel.service import find_member
 from portal.privacy import service
-from portal.responses.service import uk_today, utcnow
 
 privacy = AppGroup("privacy", help="Retention periods, and panel members' access and erasure.")
 

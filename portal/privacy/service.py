@@ -15,12 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.audit import add_audit_entry
+from portal.audit import AuditEntry, add_audit_entry
 from portal.comments.models import QuotableComment
 from portal.consultations.models import Consultation, Option, Question
 from portal.extensions import db
 from portal.feedback import service as feedback
-from portal.panel.models import AuditEntry, Invitation, PanelMember
+from portal.panel.models import Invitation, PanelMember
 from portal.panel.service import audit_subject
 from portal.responses.models import Answer, Response, ResponseDraft
 from portal.responses.service import format_reference

@@ -11,6 +11,7 @@ from flask import abort, current_app, redirect, request, url_for
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.consultations.service import consultation_for_journey
 from portal.extensions import limiter
@@ -19,7 +20,6 @@ from portal.public import bp
 from portal.public.feedback_forms import FeedbackForm
 from portal.public.forms import honeypot_filled
 from portal.rendering import render_page
-from portal.responses.service import uk_today
 
 
 def _consultation_taking_feedback(slug: str) -> Consultation:

@@ -7,6 +7,7 @@ from flask import abort, redirect, session, url_for
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.extensions import db
 from portal.panel import invitations, service
@@ -14,7 +15,6 @@ from portal.panel.models import Invitation, MemberStatus, PanelMember
 from portal.public import bp
 from portal.public.forms import StartForm
 from portal.rendering import render_page
-from portal.responses.service import uk_today
 
 
 @bp.route("/panel/leave/<token>", methods=["GET", "POST"])

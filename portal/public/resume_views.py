@@ -7,6 +7,7 @@ import hashlib
 from flask import current_app, redirect, render_template, request, session
 from werkzeug import Response as WerkzeugResponse
 
+from portal import clock
 from portal.accounts.permissions import Action, allows
 from portal.extensions import limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
@@ -14,7 +15,7 @@ from portal.public import bp
 from portal.public.forms import EmailLinkForm, ResumeForm
 from portal.public.views import DRAFTS_KEY, RESUME_CODES_KEY, page_url, published_consultation
 from portal.rendering import render_page
-from portal.responses import resume, service
+from portal.responses import resume
 from portal.responses.journey import Journey
 from portal.site_links import site_url_for
 
@@ -100,7 +101,7 @@ def resume_response(slug: str) -> WerkzeugResponse:
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]  # from the emailed link; still a button press
     if form.validate_on_submit():
-        now = service.utcnow()
+        now = clock.utcnow()
         draft = resume.resume(consultation, form.code.data, now)
         if draft is None:
             form.code.errors = [

@@ -9,6 +9,7 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
+from portal import clock
 from portal.accounts.permissions import Action, allows, may
 from portal.consultations.models import Consultation, ConsultationStatus, Page
 from portal.consultations.question_types import kind_of
@@ -63,7 +64,7 @@ def draft_lifetime() -> timedelta:
 
 def _journey_or_redirect(slug: str) -> Journey[ResponseDraft] | WerkzeugResponse:
     """The respondent's journey through an open consultation, or where to send them instead."""
-    now = service.utcnow()
+    now = clock.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
     consultation, draft = service.load_journey(slug, token, now)
     return _journey_or_where_instead(slug, token, now, consultation, draft)
@@ -71,7 +72,7 @@ def _journey_or_redirect(slug: str) -> Journey[ResponseDraft] | WerkzeugResponse
 
 def _journey_to_read_or_redirect(slug: str) -> Journey[ReadOnlyDraft] | WerkzeugResponse:
     """As _journey_or_redirect, for a request that only reads the draft (ReadOnlyDraft)."""
-    now = service.utcnow()
+    now = clock.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
     consultation, draft = service.load_journey_to_read(slug, token, now)
     return _journey_or_where_instead(slug, token, now, consultation, draft)
@@ -102,7 +103,7 @@ def _journey_or_where_instead(
 def _not_taking_responses(consultation: Consultation) -> WerkzeugResponse:
     """The page for someone trying to answer a consultation that is closed (with its results,
     once published) or not open yet."""
-    phase = consultation.phase_on(service.uk_today())
+    phase = consultation.phase_on(clock.uk_today())
     return render_page(
         "public/closed.html",
         status=403,
@@ -134,7 +135,7 @@ def page_url(slug: str, number: int | None, change: bool = False) -> str:
 @bp.get("/")
 @allows(Action.RESPOND)
 def index() -> WerkzeugResponse:
-    consultations = open_consultations(service.uk_today())
+    consultations = open_consultations(clock.uk_today())
     return render_page("public/index.html", consultations=consultations)
 
 
@@ -154,7 +155,7 @@ def channel_link(code: str) -> WerkzeugResponse:
 @allows(Action.RESPOND)
 def start(slug: str) -> WerkzeugResponse:
     consultation = published_consultation(slug)
-    today = service.uk_today()
+    today = clock.uk_today()
     is_open = consultation.is_open_on(today)
     not_open_yet = bool(consultation.opens_on and today < consultation.opens_on)
     return render_page(
@@ -179,7 +180,7 @@ def begin(slug: str) -> WerkzeugResponse:
     consultation = published_consultation(slug)
     if not StartForm().validate_on_submit():
         abort(400)
-    now = service.utcnow()
+    now = clock.utcnow()
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
@@ -241,9 +242,9 @@ def _save_question_page(slug: str, number: int) -> WerkzeugResponse:
     )
     changing = _changing()
     applied_before = {p.position for p in journey.pages}
-    service.save_page(journey, page, form, service.utcnow(), draft_lifetime(), unfinished)
+    service.save_page(journey, page, form, clock.utcnow(), draft_lifetime(), unfinished)
     if saving_for_later:
-        code = resume.save_for_later(journey.draft, service.utcnow(), _saved_lifetime())
+        code = resume.save_for_later(journey.draft, clock.utcnow(), _saved_lifetime())
         session[RESUME_CODES_KEY] = {**session.get(RESUME_CODES_KEY, {}), slug: code}
         return redirect(url_for("public.saved", slug=slug), code=303)
     following = (
@@ -352,7 +353,7 @@ def submit(slug: str) -> WerkzeugResponse:
     if honeypot_filled(request.form):
         abort(400)
     try:
-        service.submit_response(journey, service.utcnow())
+        service.submit_response(journey, clock.utcnow())
     except ResponseIncomplete as incomplete:
         return redirect(page_url(slug, incomplete.page.position), code=303)
     except AlreadySubmitted:
@@ -374,7 +375,7 @@ def submit(slug: str) -> WerkzeugResponse:
 def confirmation(slug: str) -> WerkzeugResponse:
     consultation = published_consultation(slug)
     token = session.get(DRAFTS_KEY, {}).get(slug)
-    draft = service.find_draft(consultation, token, service.utcnow())
+    draft = service.find_draft(consultation, token, clock.utcnow())
     if draft is None or draft.response is None:
         return redirect(url_for("public.start", slug=slug))
     return render_page(

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal.audit import add_audit_entry
+from portal.clock import uk_today, utcnow
 from portal.comments.models import QuotableComment
 from portal.comments.service import quotable_comments
 from portal.consultations.models import Consultation, Question, QuestionType
@@ -23,7 +24,6 @@ from portal.extensions import db
 from portal.publications.models import Publication, PublishedAction
 from portal.reporting.service import QuestionResult, percent, question_results
 from portal.reporting.suppression import Figure, suppress, suppress_count
-from portal.responses.service import uk_today, utcnow
 from portal.strategy.models import Outcome, Priority
 
 TEXT_MAX_LENGTH = 2000

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.clock import UK, utcnow
 from portal.comments.models import CommentTag, Theme
 from portal.consultations.models import Consultation, Question
 from portal.consultations.question_types import ResultsKind, kind_of
@@ -22,7 +23,7 @@ from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.service import percent, question_results
 from portal.reporting.spreadsheets import Cell, Sheet, cell_text
 from portal.responses.models import Answer, Response
-from portal.responses.service import UK, format_reference, utcnow
+from portal.responses.service import format_reference
 from portal.schools.models import DistributionChannel
 
 CHUNK = 2000

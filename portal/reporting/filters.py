@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from portal.areas.models import DECILES, AreaDeprivation
+from portal.clock import uk_midnight_in_utc
 from portal.consultations.models import Consultation, Option, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.panel.models import PanelGroup
 from portal.reporting.respondent_types import RespondentType, type_condition
 from portal.responses.models import Answer, Response, response_group
-from portal.responses.service import uk_midnight_in_utc
 from portal.schools.models import DistributionChannel, District, School
 
 # Query-string names: short, readable in a shared link, and stable (bookmarks depend on them).

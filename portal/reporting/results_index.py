@@ -31,11 +31,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.clock import uk_midnight_in_utc
 from portal.extensions import db
 from portal.reporting.filters import ResponseFilter
 from portal.reporting.models import ResultsIndexChunk
 from portal.responses.models import Response, ResponseChannel
-from portal.responses.service import uk_midnight_in_utc
 
 CHUNK = 1 << 14  # response ids per range: bitmaps of at most 2 KB
 ALL = "all"  # the consultation's responses in the range

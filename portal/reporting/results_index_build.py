@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.clock import UK, utcnow
 from portal.consultations.models import Consultation
 from portal.extensions import db, insert_with_conflicts
 from portal.reporting import results_index as index
@@ -24,7 +25,6 @@ from portal.reporting.filters import RespondentType, ResponseFilter
 from portal.reporting.models import ResultsIndexChunk, ResultsIndexState
 from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseChannel, response_group
-from portal.responses.service import UK, utcnow
 from portal.schools.models import District
 
 # How long a build waits for submissions in flight before leaving the work to the next run.

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Load, selectinload
 
+from portal.clock import uk_midnight_in_utc, uk_today, utcnow
 from portal.consultations.models import (
     Consultation,
     ConsultationSnapshot,
@@ -34,7 +35,6 @@ from portal.reporting.number_figures import (
 )
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
-from portal.responses.service import uk_midnight_in_utc, uk_today, utcnow
 from portal.strategy.models import Outcome, Priority
 from portal.strategy.service import outcome_loading
 

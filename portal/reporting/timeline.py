@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.clock import UK
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Response, ResponseChannel
-from portal.responses.service import UK
 
 
 @dataclass

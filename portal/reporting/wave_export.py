@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.clock import utcnow
 from portal.consultations.builder import QUESTION_FIELDS
 from portal.consultations.models import (
     Consultation,
@@ -42,7 +43,6 @@ from portal.reporting.waves import (
     WaveShare,
 )
 from portal.reporting.weighting import Interval
-from portal.responses.service import utcnow
 
 METHOD = (
     "Each wave's percentage has a 95% Wilson interval; the change between two waves has "

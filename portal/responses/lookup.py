@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.audit import add_audit_entry
+from portal.clock import UK, utcnow
 from portal.consultations.models import Consultation, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, Stored, kind_of
 from portal.consultations.service import consultation_with_questions
@@ -26,7 +27,7 @@ from portal.extensions import db
 from portal.responses import corrections
 from portal.responses.journey import Journey
 from portal.responses.models import Answer, ReadOnlyDraft, Response
-from portal.responses.service import UK, format_reference, parse_reference, utcnow
+from portal.responses.service import format_reference, parse_reference
 
 # Why a response is withdrawn, as the audit log records it: fixed words only, because the
 # audit log is append-only and a typed reason invites the respondent's name or email address,

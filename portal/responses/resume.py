@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.codes import REFERENCE_ALPHABET, random_code
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.responses.models import ResponseDraft
-from portal.responses.service import REFERENCE_ALPHABET, random_code
 
 RESUME_CODE_LENGTH = 12  # 26^12, about 9.5 x 10^16 codes; guessing is also rate limited
 

@@ -12,15 +12,16 @@ import secrets
 import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.clock import uk_today
+from portal.codes import REFERENCE_ALPHABET, random_code
 from portal.consultations.models import Consultation, Page, PanelLink, Question
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import (
@@ -45,10 +46,7 @@ from portal.responses.models import (
 )
 from portal.safeguarding.terms import matches
 
-# No vowels (so no words), no 0/O, 1/I/L or U/V look-alikes: easy to read out over the phone.
-REFERENCE_ALPHABET = "BCDFGHJKMNPQRSTWXZ23456789"
 REFERENCE_LENGTH = 10
-UK = ZoneInfo("Europe/London")
 
 
 class ConsultationUnavailable(Exception):
@@ -69,34 +67,6 @@ class AlreadySubmitted(Exception):
     def __init__(self, reference: str) -> None:
         super().__init__(reference)
         self.reference = reference
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as stored in every datetime column."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def uk_today(now: datetime | None = None) -> date:
-    """Opening and closing dates are UK calendar days."""
-    moment = (now or utcnow()).replace(tzinfo=UTC)
-    return moment.astimezone(UK).date()
-
-
-def uk_midnight_in_utc(day: date) -> datetime:
-    """The start of a UK calendar day as the naive UTC the datetime columns store."""
-    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
-
-
-def random_code(length: int) -> str:
-    """`length` characters of REFERENCE_ALPHABET, every code equally likely. Drawn as one
-    number from the system's random source and written in base 26: one call instead of one
-    per character, which on a busy server was a system call each (bench/results.md)."""
-    number = secrets.randbelow(len(REFERENCE_ALPHABET) ** length)
-    characters = []
-    for _ in range(length):
-        number, digit = divmod(number, len(REFERENCE_ALPHABET))
-        characters.append(REFERENCE_ALPHABET[digit])
-    return "".join(characters)
 
 
 def new_reference() -> str:

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.responses.service import utcnow
 from portal.safeguarding.models import SafeguardingFlag
 
 PER_PAGE = 20

@@ -8,10 +8,10 @@ from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
+from portal.clock import uk_today, utcnow
 from portal.extensions import db
 from portal.rendering import render_page
 from portal.reporting.suppression import rate_per_100, suppress_count
-from portal.responses.service import uk_today, utcnow
 from portal.school import bp
 from portal.schools import pages, service
 from portal.schools.models import DistributionChannel, School

@@ -9,9 +9,9 @@ from flask import Response as FlaskResponse
 from flask import make_response
 from werkzeug import Response as WerkzeugResponse
 
+from portal.clock import uk_today
 from portal.rendering import render_page
 from portal.reporting.suppression import Figure, suppress, suppress_count
-from portal.responses.service import uk_today
 from portal.schools import service
 from portal.schools.models import DISTRICT_LABELS, DistributionChannel
 from portal.schools.qr import qr_png, qr_svg

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.accounts.service import disable as disable_account
 from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.csv_import import lookup_key
 from portal.extensions import db
-from portal.responses.service import utcnow
 from portal.schools.models import DISTRICT_LABELS, DistributionChannel, District, Phase, School
 
 NUMBER_PATTERN = re.compile(r"\d{3}/?\d{4}|\d{6,8}")

@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import add_audit_entry
+from portal.clock import uk_midnight_in_utc, uk_today
+from portal.codes import random_code
 from portal.consultations.models import Consultation
 from portal.csv_import import CsvFileError, ImportReport, checked_rows
 from portal.extensions import db
 from portal.responses.models import Response
-from portal.responses.service import random_code, uk_midnight_in_utc, uk_today
 from portal.schools.models import DistributionChannel, District, OutletKind, School
 from portal.schools.register import apply_changes, audit_subject, clean_school
 

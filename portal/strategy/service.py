@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.clock import utcnow
 from portal.extensions import db
-from portal.responses.service import utcnow
 from portal.strategy.figures import UNIT_LABELS
 from portal.strategy.models import (
     Indicator,

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portal.accounts.models import Role
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.panel import invitations, service
 from portal.panel.models import Invitation
-from portal.responses.service import format_reference, utcnow
+from portal.responses.service import format_reference
 from tests.browser.conftest import Visit
 from tests.browser.test_schools_journey import sign_in
 from tests.browser.test_screenshots import _folder, _shoot

@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from portal.accounts.models import Role
-from portal.responses.service import uk_today
+from portal.clock import uk_today
 from tests.browser.conftest import Visit
 from tests.browser.test_accessibility_crawl import _sign_in
 from tests.browser.test_screenshots import _folder, _shoot
