@@ -11,6 +11,7 @@ import pyotp
 import sqlalchemy as sa
 from flask import url_for
 
+from portal import clock
 from portal.accounts import service as accounts
 from portal.accounts.models import Role, User
 from portal.consultations.models import QuestionType
@@ -103,7 +104,7 @@ def submit_response(
     """
     consultation = consultation_with_questions(slug)
     assert consultation is not None
-    now = at or responses.utcnow()
+    now = at or clock.utcnow()
     draft = responses.start_draft(consultation, now, timedelta(hours=1), **arrived)
     given = {key: value for key, value in answers.items() if value is not None}
     journey = Journey(consultation, draft)
@@ -134,7 +135,7 @@ def chose(*values: str) -> dict[str, list[str]]:
 
 def closed_yesterday(consultation: Any) -> None:
     """Give a consultation dates that ended yesterday, so the next wave can open today."""
-    today = responses.uk_today()
+    today = clock.uk_today()
     consultation.opens_on = today - timedelta(days=60)
     consultation.closes_on = today - timedelta(days=1)
     db.session.commit()

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal import clock
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel import invitations, service
 from portal.panel.models import Invitation
 from portal.reporting import panel_report
-from portal.responses import service as responses
 from tests.factories import create_user, sign_in, submit_response
 from tests.test_panel import HEADER, _row
 
@@ -46,7 +46,7 @@ def answered(app, monkeypatch):
     )
     service.import_members(io.StringIO(HEADER + rows))
     consultation = consultation_with_questions(SLUG)
-    now = responses.utcnow()
+    now = clock.utcnow()
     invitations.invite(consultation, None, now)
     for reference, (_, _, lighting) in MEMBERS.items():
         if lighting is None:
@@ -120,7 +120,7 @@ def test_weighting_text_names_labels_and_counts_in_words(app, client, monkeypatc
         io.StringIO(HEADER + _row("WP-001", district="warwick", age_band="65_74", groups=""))
     )
     consultation = consultation_with_questions(SLUG)
-    now = responses.utcnow()
+    now = clock.utcnow()
     invitations.invite(consultation, None, now)
     invitation = db.session.scalars(sa.select(Invitation)).one()
     submit_response(SLUG, {}, at=now, invitation_id=invitation.id)
