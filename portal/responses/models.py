@@ -45,6 +45,9 @@ class Response(db.Model):  # type: ignore[name-defined]
             ),
             sqlite_where=sa.text("profile_district IS NOT NULL AND profile_age_band IS NOT NULL"),
         ),
+        # Ids are never handed out twice, even after the highest is erased: the results index
+        # counts ranges of ids, audit entries and exports name them (migration 0027).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +122,8 @@ class Answer(db.Model):  # type: ignore[name-defined]
         sa.CheckConstraint(
             "option_id IS NOT NULL OR text IS NOT NULL OR number IS NOT NULL", name="has_content"
         ),
+        # Audit entries name typed answers by id: never handed out twice (migration 0027).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
