@@ -12,8 +12,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.areas.districts import District
 from portal.extensions import db, enum_column
-from portal.schools.models import District
 
 
 class AgeBand(enum.StrEnum):

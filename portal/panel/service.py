@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
+from portal.areas.districts import DISTRICT_LABELS, District
 from portal.audit import add_audit_entry
 from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
@@ -26,7 +27,6 @@ from portal.panel.models import (
     PanelGroup,
     PanelMember,
 )
-from portal.schools.models import DISTRICT_LABELS, District
 
 REQUIRED_COLUMNS = ("reference", "name", "consent_date", "consent_wording")
 OPTIONAL_COLUMNS = (

@@ -13,31 +13,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.areas.districts import DISTRICT_LABELS as DISTRICT_LABELS
+from portal.areas.districts import District as District
 from portal.consultations.models import Consultation
 from portal.extensions import db, enum_column
-
-
-class District(enum.StrEnum):
-    """Warwickshire's five districts and boroughs."""
-
-    NORTH_WARWICKSHIRE = "north_warwickshire"
-    NUNEATON_BEDWORTH = "nuneaton_bedworth"
-    RUGBY = "rugby"
-    STRATFORD_ON_AVON = "stratford_on_avon"
-    WARWICK = "warwick"
-
-    @property
-    def label(self) -> str:
-        return DISTRICT_LABELS[self]
-
-
-DISTRICT_LABELS = {
-    District.NORTH_WARWICKSHIRE: "North Warwickshire",
-    District.NUNEATON_BEDWORTH: "Nuneaton and Bedworth",
-    District.RUGBY: "Rugby",
-    District.STRATFORD_ON_AVON: "Stratford-on-Avon",
-    District.WARWICK: "Warwick",
-}
 
 
 class Phase(enum.StrEnum):
