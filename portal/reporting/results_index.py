@@ -20,11 +20,9 @@ added: a figure is the same whether the index was built a second ago, an hour ag
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -240,39 +238,9 @@ class Matched:
         return found
 
 
-# The matches kept while one page is read (matches_kept); None outside such a block.
-_kept: ContextVar[list[tuple[int, ResponseFilter, Matched]] | None] = ContextVar(
-    "results_index_kept", default=None
-)
-
-
-@contextlib.contextmanager
-def matches_kept() -> Iterator[None]:
-    """Within this block, each consultation and filter is matched once. A results page asks
-    for the match from its question results, total, daily counts, comments and themes; each
-    match took 16-26 ms at a million responses (bench/results.md). For reading only: nothing
-    in the block may change responses."""
-    token = _kept.set([])
-    try:
-        yield
-    finally:
-        _kept.reset(token)
-
-
 def match(consultation_id: int, only: ResponseFilter) -> Matched:
-    """The built ranges' bitmaps for `only`, and `only` kept to what they do not cover."""
-    kept = _kept.get()
-    if kept is None:
-        return _match(consultation_id, only)
-    for kept_id, kept_filter, matched in kept:
-        if kept_id == consultation_id and kept_filter == only:
-            return matched
-    matched = _match(consultation_id, only)
-    kept.append((consultation_id, only, matched))
-    return matched
-
-
-def _match(consultation_id: int, only: ResponseFilter) -> Matched:
+    """The built ranges' bitmaps for `only`, and `only` kept to what they do not cover. Read
+    through reporting.response_set.ResponseSet, which matches once per page."""
     if only.deciles:
         # The index holds no areas (a decile comes from a lookup loaded at any time), so a
         # filter by decile is counted by SQL alone.
