@@ -17,7 +17,7 @@ from portal.officer import bp, page_number
 from portal.officer.comment_forms import QuoteForm, TagForm, ThemeForm
 from portal.rendering import render_page
 from portal.reporting import comments as comment_figures
-from portal.reporting.filters import filter_choices, parse_filter
+from portal.reporting.filter_form import filter_choices, parse_filter
 from portal.reporting.response_set import ResponseSet
 from portal.responses.models import Answer
 

@@ -32,13 +32,13 @@ from portal.reporting import (
     waves,
 )
 from portal.reporting import service as reporting
-from portal.reporting.filters import (
+from portal.reporting.filter_form import (
     FilterChoices,
-    ResponseFilter,
     choice_questions,
     filter_choices,
     parse_filter,
 )
+from portal.reporting.filters import ResponseFilter
 from portal.reporting.response_set import ResponseSet
 
 # Fewer matching responses than this and the page warns that answers may identify people.
