@@ -2,7 +2,8 @@
 
 Each handler does the least that the portal's matching page must do:
 - POST /insert: store one response and its answers in one transaction (no forms, no CSRF);
-- GET /results: one GROUP BY over the consultation's answers, rendered as a plain table;
+- GET /results: one GROUP BY over the consultation's answers, rendered as a plain table padded
+  to `?bytes=` (the portal's results page's own size, as the bench measures it at each size);
 - GET /results-filtered: the same over the responses that gave one answer;
 - GET /page: a bare Jinja page with the same questions and options as the portal's page,
   padded to the same number of bytes.
@@ -14,6 +15,7 @@ import os
 import random
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, render_template_string, request
@@ -102,6 +104,18 @@ def insert() -> tuple[str, int]:
     return "stored", 200
 
 
+def _results_page(rows: list[Any]) -> str:
+    """The rows as a bare Jinja table, padded to the portal's page size (`?bytes=`), so the
+    reference pays for the bytes the portal sends as well as for its GROUP BY: rendered once,
+    the padding put before the closing tags."""
+    page = render_template_string(RESULTS_TEMPLATE, rows=rows, padding="")
+    missing = request.args.get("bytes", 0, type=int) - len(page.encode())
+    if missing > 0:
+        closing = "</body></html>"
+        page = page[: -len(closing)] + " " * missing + closing
+    return page
+
+
 @app.get("/results")
 def results() -> str:
     with engine.connect() as connection:
@@ -110,7 +124,7 @@ def results() -> str:
             .where(answer_table.c.question_id.in_(list(options_by_question)))
             .group_by(answer_table.c.question_id, answer_table.c.option_id)
         ).all()
-    return render_template_string(RESULTS_TEMPLATE, rows=rows)
+    return _results_page(rows)
 
 
 @app.get("/results-filtered")
@@ -131,7 +145,7 @@ def results_filtered() -> str:
             )
             .group_by(answer_table.c.question_id, answer_table.c.option_id)
         ).all()
-    return render_template_string(RESULTS_TEMPLATE, rows=rows)
+    return _results_page(rows)
 
 
 @app.get("/page")

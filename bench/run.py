@@ -6,9 +6,10 @@ reference (bench/reference_app.py) are served by gunicorn on 127.0.0.1; concurre
 measure, for each N:
   (a) submissions: the final "Accept and send" POST of real journeys (CSRF included), and whole
       journeys (start page to confirmation, 13 requests), against the reference's bare insert;
-  (b) the officer results page against the reference's single GROUP BY, unfiltered (read from
-      the running tallies) and filtered to one answer (from the results index, built after each
-      bulk load as the every-minute job would), and the officer dashboard;
+  (b) the officer results page against the reference's single GROUP BY rendered as a bare Jinja
+      table padded to the results page's own size, unfiltered (read from the running tallies)
+      and filtered to one answer (from the results index, built after each bulk load as the
+      every-minute job would), and the officer dashboard;
   (c) a question page against a bare Jinja page of the same size.
 Every figure is also a ratio to its reference from the same run. Benchmarks report; they never
 fail on a time. Output: a table on stdout and bench/results.md.
@@ -46,6 +47,8 @@ OFFICER_EMAIL = "bench.officer@council.example"
 OFFICER_PASSWORD = "bench-password-" + secrets.token_hex(4)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 BIGGEST_PAGE = 7  # the page of four agreement scales: 24 radios
+# Its own database name (and SQLite file), so two worktrees can measure on one server at once.
+DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "portal_bench")
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -211,14 +214,14 @@ def free_port() -> int:
 def fresh_database(kind: str, admin_url: str) -> str:
     OUT.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
-        path = OUT / "bench.sqlite3"
+        path = OUT / f"{DATABASE_NAME}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
-        admin.execute("CREATE DATABASE portal_bench")
-    return admin_url.rsplit("/", 1)[0] + "/portal_bench"
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DATABASE_NAME}")
+    return admin_url.rsplit("/", 1)[0] + f"/{DATABASE_NAME}"
 
 
 def prepare(database_url: str) -> None:
@@ -252,9 +255,9 @@ def kept_database(kind: str, admin_url: str) -> tuple[str, int]:
     from werkzeug.security import generate_password_hash
 
     if kind == "sqlite":
-        database_url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+        database_url = f"sqlite:///{OUT / f'{DATABASE_NAME}.sqlite3'}"
     else:
-        database_url = admin_url.rsplit("/", 1)[0] + "/portal_bench"
+        database_url = admin_url.rsplit("/", 1)[0] + f"/{DATABASE_NAME}"
     engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
         connection.execute(
@@ -522,9 +525,11 @@ def measure_size(
     reference: Server,
     paired_requests: int,
     rounds: int,
+    only_results: bool = False,
 ) -> tuple[dict[str, Measure], dict[str, list[float]]]:
-    """Every case at one size; returns the measures and, for the cases measured in rounds
-    beside their reference, the ratio of each round."""
+    """Every case at one size (only the results page's two with `only_results`); returns the
+    measures and, for the cases measured in rounds beside their reference, the ratio of each
+    round."""
     results: dict[str, Measure] = {}
     query = first_choice_filter(shape)
 
@@ -546,15 +551,25 @@ def measure_size(
 
         return step
 
+    unfiltered = f"/officer/consultations/{SLUG}/results"
+    filtered = f"/officer/consultations/{SLUG}/results?{query}"
+    # The reference renders a bare table padded to the page's own size (issue 28): the same
+    # bytes to write and send, so the ratio is of the work the portal adds.
+    sizes = {
+        path: len(officer().request("GET", path)[1].encode()) for path in (unfiltered, filtered)
+    }
     results["results page"] = run_clients(
-        "results", clients, requests_each, officer, get(f"/officer/consultations/{SLUG}/results")
+        "results", clients, requests_each, officer, get(unfiltered)
     )
     results["reference GROUP BY"] = run_clients(
-        "group by", clients, requests_each, lambda: Client(reference.port), get("/results")
+        "group by",
+        clients,
+        requests_each,
+        lambda: Client(reference.port),
+        get(f"/results?bytes={sizes[unfiltered]}"),
     )
     # The reference's filtered GROUP BY takes seconds at a million responses: fewer requests.
     filtered_each = max(2, requests_each // 20)
-    filtered = f"/officer/consultations/{SLUG}/results?{query}"
 
     def warm_officer() -> Client:
         """Signed in, with one filtered page already asked for, untimed: each process reads
@@ -572,8 +587,10 @@ def measure_size(
         clients,
         filtered_each,
         lambda: Client(reference.port),
-        get("/results-filtered"),
+        get(f"/results-filtered?bytes={sizes[filtered]}"),
     )
+    if only_results:
+        return results, {}
     results["dashboard"] = run_clients(
         "dashboard", clients, requests_each, officer, get("/officer/")
     )
@@ -686,6 +703,12 @@ def main() -> None:
         action="store_true",
         help="measure the database the last run left, at the size it has, without loading more",
     )
+    parser.add_argument(
+        "--cases",
+        choices=("all", "results"),
+        default="all",
+        help="every case, or only the results page and its filtered case with their reference",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
@@ -741,6 +764,7 @@ def main() -> None:
                     reference,
                     args.paired_requests,
                     args.rounds,
+                    only_results=args.cases == "results",
                 )
                 pairs = [
                     ("results page", "reference GROUP BY"),
@@ -751,6 +775,8 @@ def main() -> None:
                     ("whole journey (13 requests)", "reference insert"),
                 ]
                 for name, reference_name in pairs:
+                    if name not in measured:
+                        continue
                     ours, bare = measured[name], measured[reference_name]
                     rounds = paired_ratios.get(name)
                     row = (
@@ -791,7 +817,9 @@ def write_report(
         f"the question page and submissions {args.paired_requests} each, "
         f"in {args.rounds} rounds alternating with their reference, after half a round of each untimed (ratio: the median of the rounds'; the lowest and highest round beside it).",
         f'The question page is page {BIGGEST_PAGE} of "Bullying: what parents think" (four agreement scales, 24 radios, {size_of_page:,} bytes); '
-        "the reference Jinja page renders the same questions and options, padded to the same size.",
+        "the reference Jinja page renders the same questions and options, padded to the same size. "
+        "The results page's reference is one GROUP BY of the same answers rendered as a bare Jinja table, "
+        "padded to the results page's own size at that number of responses.",
         'Submission is the final "Accept and send" POST of a real journey (CSRF, draft claim, snapshot, answers), '
         "journeys prepared beforehand and sent one after another on each client's connection; "
         "the reference insert stores a response and its answers with no form handling. "

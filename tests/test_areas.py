@@ -18,7 +18,7 @@ from portal.areas.models import AreaDeprivation
 from portal.areas.sectors import sector_of
 from portal.extensions import db
 from portal.reporting import crosstab
-from portal.reporting.filters import filter_choices, parse_filter
+from portal.reporting.filter_form import filter_choices, parse_filter
 from portal.responses.models import Answer
 from tests.factories import chose, submit_response
 from tests.journeys import LIVEABILITY_ANSWERS, Respondent, consultation, only_draft

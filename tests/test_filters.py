@@ -18,7 +18,7 @@ from portal.panel import invitations
 from portal.panel import service as panel
 from portal.panel.models import Invitation, PanelGroup
 from portal.reporting import crosstab, export
-from portal.reporting.filters import filter_choices, parse_filter
+from portal.reporting.filter_form import filter_choices, parse_filter
 from portal.reporting.service import question_results
 from portal.responses.models import ResponseChannel, response_group
 from portal.schools import service as schools

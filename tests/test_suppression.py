@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.reporting.suppression import Figure, rate_per_100, suppress, suppress_count
+from portal.suppression import Figure, rate_per_100, suppress, suppress_count
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from portal.reporting.change import (
     net_change,
     share,
 )
-from portal.reporting.suppression import suppress
 from portal.reporting.weighting import Z_95
 from portal.strategy.figures import MINUS, signed_points
+from portal.suppression import suppress
 from tests.test_change import AFTER_DARK, AGREEMENT, N, after_dark_change, at, nets, shares
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "waves.md"

@@ -16,7 +16,9 @@ from portal.forms import ConfirmForm
 from portal.officer import bp, page_number
 from portal.officer.comment_forms import QuoteForm, TagForm, ThemeForm
 from portal.rendering import render_page
-from portal.reporting.filters import filter_choices, parse_filter
+from portal.reporting import comments as comment_figures
+from portal.reporting.filter_form import filter_choices, parse_filter
+from portal.reporting.response_set import ResponseSet
 from portal.responses.models import Answer
 
 SEARCH_MAX_LENGTH = 100
@@ -51,7 +53,8 @@ def comments(slug: str, key: str) -> WerkzeugResponse:
     search = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     theme_id = request.args.get("theme", "")
     theme = next((t for t in available if str(t.id) == theme_id), None)
-    page = comment_service.comment_page(question, page_number(), only, search, theme)
+    responses = ResponseSet(consultation.id, only)
+    page = comment_figures.comment_page(question, page_number(), responses, search, theme)
     within = request.args.get("within", "")
     return render_page(
         "officer/comments.html",
@@ -62,7 +65,7 @@ def comments(slug: str, key: str) -> WerkzeugResponse:
         tools=not within,
         only=only,
         themes=available,
-        theme_counts=comment_service.theme_counts(consultation, only).get(question.id, []),
+        theme_counts=comment_figures.theme_counts(consultation, responses).get(question.id, []),
         theme_form=ThemeForm(),
         tag_form=TagForm(),
         bad_theme=bool(theme_id) and theme is None,

@@ -16,30 +16,30 @@ from werkzeug import Response as WerkzeugResponse
 from portal.accounts.permissions import Action, allows
 from portal.audit import audit
 from portal.clock import uk_today
-from portal.comments import service as comment_service
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.csv_export import CSV_TYPE
 from portal.officer import bp
 from portal.rendering import render_page
 from portal.reporting import (
+    comments,
     crosstab,
     export,
     informing,
     panel_report,
-    results_index,
     spreadsheets,
     timeline,
     waves,
 )
 from portal.reporting import service as reporting
-from portal.reporting.filters import (
+from portal.reporting.filter_form import (
     FilterChoices,
-    ResponseFilter,
     choice_questions,
     filter_choices,
     parse_filter,
 )
+from portal.reporting.filters import ResponseFilter
+from portal.reporting.response_set import ResponseSet
 
 # Fewer matching responses than this and the page warns that answers may identify people.
 SMALL_BASE = 10
@@ -55,14 +55,9 @@ def _consultation_and_filter(slug: str) -> tuple[Consultation, FilterChoices, Re
 @allows(Action.READ_RESULTS)
 def results(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
-    with results_index.matches_kept():  # every part below counts the same responses
-        return _results_page(consultation, choices, only)
-
-
-def _results_page(
-    consultation: Consultation, choices: FilterChoices, only: ResponseFilter
-) -> WerkzeugResponse:
-    results = reporting.consultation_results(consultation, only)
+    # One set for every part of the page: the filter is matched, and each figure counted, once.
+    responses = ResponseSet(consultation.id, only)
+    results = reporting.consultation_results(consultation, responses)
     # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
     weighted = {} if only.active else panel_report.weighted_results(consultation)
     # Waves are compared over all their responses: a filter's choices are one wave's.
@@ -77,7 +72,7 @@ def _results_page(
         )
     )
     first_comments = {
-        r.question.id: comment_service.comment_page(r.question, 1, only)
+        r.question.id: comments.comment_page(r.question, 1, responses)
         for section in [*(s.questions for s in results.by_outcome), results.other_questions]
         for r in section
         if r.comment_count or r.other_count
@@ -87,12 +82,12 @@ def _results_page(
         results=results,
         all_responses=reporting.matching_responses(consultation) if only.active else None,
         comments=first_comments,
-        theme_counts=comment_service.theme_counts(consultation, only),
+        theme_counts=comments.theme_counts(consultation, responses),
         informing_indicators=informing.questions_informing_indicators(
             [i for section in results.by_outcome for i in section.outcome.indicators], consultation
         ),
         weighted=weighted,
-        days=timeline.daily_counts(consultation, only),
+        days=timeline.daily_counts(consultation, responses),
         comparison=comparison,
         series_compared=comparison is not None or waves.answered_waves(consultation) >= 2,
         choices=choices,

@@ -18,8 +18,9 @@ from portal.csv_export import csv_text
 from portal.officer import bp
 from portal.officer.forms import IndicatorValueForm
 from portal.officer.results_views import EXPORT_TYPES
+from portal.publications import committee
 from portal.rendering import render_page
-from portal.reporting import committee, indicator_export, informing, spreadsheets, waves
+from portal.reporting import indicator_export, informing, spreadsheets, waves
 from portal.reporting import service as reporting
 from portal.strategy import service as strategy
 

@@ -1,6 +1,6 @@
 """Drafting, publishing and showing a consultation's results to the public.
 
-Everything the public sees goes through reporting.suppression: no count from 1 to 9, and no
+Everything the public sees goes through portal.suppression: no count from 1 to 9, and no
 percentage that would give one away. Comments are shown only as an officer approved them
 (comments.models.QuotableComment).
 """
@@ -23,8 +23,8 @@ from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
 from portal.publications.models import Publication, PublishedAction
 from portal.reporting.service import QuestionResult, percent, question_results
-from portal.reporting.suppression import Figure, suppress, suppress_count
 from portal.strategy.models import Outcome, Priority
+from portal.suppression import Figure, suppress, suppress_count
 
 TEXT_MAX_LENGTH = 2000
 

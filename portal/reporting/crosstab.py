@@ -16,8 +16,9 @@ from portal.areas.models import DECILES, AreaDeprivation
 from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
 from portal.reporting import results_index
+from portal.reporting.figures import percent
 from portal.reporting.filters import NO_FILTER, ResponseFilter, decile_label
-from portal.reporting.service import percent
+from portal.reporting.response_set import ResponseSet
 from portal.responses.models import Answer
 
 
@@ -98,13 +99,15 @@ class _Counts:
 
 
 def cross_tab(
-    rows_question: Question, columns_question: Question, only: ResponseFilter = NO_FILTER
+    rows_question: Question,
+    columns_question: Question,
+    only: ResponseFilter | ResponseSet = NO_FILTER,
 ) -> CrossTab:
     """Row percentages are of the respondents who gave the row's answer and answered the
     column question, so each row reads "of those who said X, how many said Y"."""
-    matched = results_index.match(rows_question.consultation_id, only)
-    counts = _indexed_counts(matched, rows_question, columns_question)
-    counts.add(_counted_by_sql(rows_question, columns_question, matched.rest))
+    responses = ResponseSet.of(rows_question.consultation_id, only)
+    counts = _indexed_counts(responses.matched, rows_question, columns_question)
+    counts.add(_counted_by_sql(rows_question, columns_question, responses.rest))
     columns = categories(columns_question)
     rows = []
     for category in categories(rows_question):
@@ -187,7 +190,9 @@ def _counted_by_sql(
     return found
 
 
-def cross_tab_by_decile(columns_question: Question, only: ResponseFilter = NO_FILTER) -> CrossTab:
+def cross_tab_by_decile(
+    columns_question: Question, only: ResponseFilter | ResponseSet = NO_FILTER
+) -> CrossTab:
     """The deprivation decile of the area each respondent gave (rows) by their answers to a
     choice question, counted by GROUP BY over the postcode answers joined to the council's
     lookup. Areas the lookup lacks are left out, as is anyone who gave no area."""
@@ -203,7 +208,7 @@ def cross_tab_by_decile(columns_question: Question, only: ResponseFilter = NO_FI
         column_answer.question_id == columns_question.id,
         column_answer.response_id == area_answer.response_id,
         AreaDeprivation.sector == area_answer.text,
-        *only.answer_conditions(consultation_id, area_answer.response_id),
+        *ResponseSet.of(consultation_id, only).answer_conditions(area_answer.response_id),
     ]
     respondents = sa.func.count(sa.distinct(area_answer.response_id))
 

@@ -1,9 +1,10 @@
 """Which responses a results view counts: filters kept in the URL's query string.
 
 A filter is read from the query string (so a filtered view can be shared, bookmarked and reached
-with Back), checked against what the consultation really has, and turned into SQL conditions on
-the response table. Within one kind of filter any value may match (Rugby or Warwick); different
-kinds must all match (Rugby, and a school's link, and "bullied online").
+with Back) by reporting.filter_form, checked against what the consultation really has, and
+turned here into SQL conditions on the response table. Within one kind of filter any value
+may match (Rugby or Warwick); different kinds must all match (Rugby, and a school's link, and
+"bullied online").
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from portal.areas.models import DECILES, AreaDeprivation
+from portal.areas.models import AreaDeprivation
 from portal.clock import uk_midnight_in_utc
-from portal.consultations.models import Consultation, Option, Question, QuestionType
-from portal.consultations.question_types import ResultsKind, kind_of
-from portal.extensions import db
+from portal.consultations.models import Option, Question, QuestionType
 from portal.panel.models import PanelGroup
 from portal.reporting.respondent_types import RespondentType, type_condition
 from portal.responses.models import Answer, Response, response_group
@@ -38,102 +37,6 @@ DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
 
 
-@dataclass(frozen=True)
-class FilterChoices:
-    """Everything a consultation's responses can be filtered by, for the form and for checking
-    what a URL asks for."""
-
-    links: list[DistributionChannel]
-    groups: list[PanelGroup]
-    questions: list[Question]  # the choice questions
-    # Whether responses can be read by their area's deprivation decile: the consultation asks
-    # for a postcode (report 3.3c: "the more economically deprived communities").
-    by_area: bool = False
-    # The question asking which district (district_question), if the consultation has one.
-    district_question: Question | None = None
-
-    @property
-    def districts(self) -> list[District]:
-        return list(District)
-
-    @property
-    def types(self) -> list[RespondentType]:
-        return list(RespondentType)
-
-    # (query-string value, label) pairs for the form's checkboxes.
-    def type_items(self) -> list[tuple[str, str]]:
-        return [(kind.value, kind.label) for kind in self.types]
-
-    def district_items(self) -> list[tuple[str, str]]:
-        return [(district.value, district.label) for district in self.districts]
-
-    def given_district_items(self) -> list[tuple[str, str]]:
-        """The district question's options that are districts ("I'm not sure" is not one)."""
-        return [
-            (value, chosen.option.shown_label) for value, chosen in self.given_districts().items()
-        ]
-
-    def given_districts(self) -> dict[str, Chosen]:
-        """Query-string value (the option's) -> the answer it looks for."""
-        question = self.district_question
-        if question is None:
-            return {}
-        return {o.value: Chosen(question, o) for o in question.choices if _district_of(o)}
-
-    def link_items(self) -> list[tuple[str, str]]:
-        return [(str(link.id), link.name) for link in self.links]
-
-    def group_items(self) -> list[tuple[str, str]]:
-        return [(str(group.id), group.name) for group in self.groups]
-
-    def decile_items(self) -> list[tuple[str, str]]:
-        return [(str(decile), decile_label(decile)) for decile in DECILES] if self.by_area else []
-
-    def answer_items(self, question: Question) -> list[tuple[str, str]]:
-        return [
-            (f"{question.key}:{option.value}", option.shown_label)
-            for option in question.counted_choices
-        ]
-
-
-def filter_choices(consultation: Consultation) -> FilterChoices:
-    links = db.session.scalars(
-        sa.select(DistributionChannel)
-        .outerjoin(School, School.id == DistributionChannel.school_id)
-        .where(DistributionChannel.consultation_id == consultation.id)
-        .order_by(DistributionChannel.school_id.is_(None), DistributionChannel.name)
-    ).all()
-    groups = db.session.scalars(sa.select(PanelGroup).order_by(PanelGroup.name)).all()
-    return FilterChoices(
-        links=list(links),
-        groups=list(groups),
-        questions=choice_questions(consultation),
-        by_area=any(q.type == QuestionType.POSTCODE_SECTOR for q in consultation.questions),
-        district_question=district_question(consultation),
-    )
-
-
-def district_question(consultation: Consultation) -> Question | None:
-    """The consultation's question asking for a district: the first single choice question
-    with an option for each of Warwickshire's districts ("Which district do you live in?",
-    "Which district is your child's school in?")."""
-    for question in consultation.questions:
-        if question.type == QuestionType.SINGLE_CHOICE and set(District) <= {
-            _district_of(option) for option in question.choices
-        }:
-            return question
-    return None
-
-
-def _district_of(option: Option) -> District | None:
-    """The district an option names, by its value or its label ("stratford" or
-    "Stratford-on-Avon")."""
-    for district in District:
-        if option.value == district.value or option.label.casefold() == district.label.casefold():
-            return district
-    return None
-
-
 def decile_label(decile: int) -> str:
     """Deciles as the Index of Multiple Deprivation numbers them: 1 is the most deprived."""
     if decile == 1:
@@ -141,11 +44,6 @@ def decile_label(decile: int) -> str:
     if decile == 10:
         return "10 (least deprived 10% of areas)"
     return str(decile)
-
-
-def choice_questions(consultation: Consultation) -> list[Question]:
-    """Questions whose answers are options (single and multiple choice, scales, ratings)."""
-    return [q for q in consultation.questions if kind_of(q).results == ResultsKind.CHOICES]
 
 
 @dataclass(frozen=True)
@@ -409,73 +307,6 @@ class ResponseFilter:
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
-    """One GOV.UK date (three boxes) from the query string: what was typed, the date, and an
-    error when something was typed that is not a date."""
-    typed = {part: args.get(f"{name}-{part}", "").strip()[:4] for part in DATE_PARTS}
-    if not any(typed.values()):
-        return typed, None, ""
-    label = "Sent on or after" if name == "from" else "Sent on or before"
-    try:
-        day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
-    except (ValueError, OverflowError):
-        return typed, None, f"{label} must be a real date, like 27 3 2026"
-    if day.year < 2000:
-        return typed, None, f"{label} must have a four-digit year, like 2026"
-    return typed, day, ""
-
-
-def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseFilter:
-    """The filter a query string asks for. Values the consultation does not have are left out
-    and said in `errors`: a stale bookmark or an edited URL narrows nothing by surprise."""
-    errors: list[str] = []
-
-    def pick(name: str, known: dict[str, Any], what: str) -> tuple[Any, ...]:
-        found = []
-        for value in dict.fromkeys(args.getlist(name)):
-            if value in known:
-                found.append(known[value])
-            else:
-                errors.append(f"There is no {what} \u201c{value[:40]}\u201d to filter by")
-        return tuple(found)
-
-    districts = pick(DISTRICT, {d.value: d for d in choices.districts}, "district")
-    given_districts = pick(GIVEN_DISTRICT, choices.given_districts(), "district given")
-    links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
-    groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
-    types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
-    options = {
-        f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.counted_choices
-    }
-    answers = pick(ANSWER, options, "answer")
-    deciles = pick(DECILE, {value: int(value) for value, _ in choices.decile_items()}, "decile")
-    typed_dates: dict[str, dict[str, str]] = {}
-    dates: dict[str, date | None] = {}
-    for name in DATE_FIELDS:
-        typed, day, error = _typed_date(args, name)
-        dates[name] = day
-        if error:
-            errors.append(error)
-            typed_dates[name] = typed
-    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        errors.append("Sent on or before must be the same as or after sent on or after")
-        typed_dates = {name: _typed_date(args, name)[0] for name in DATE_FIELDS}
-        dates = {"from": None, "to": None}
-    return ResponseFilter(
-        districts=districts,
-        links=links,
-        groups=groups,
-        types=types,
-        submitted_from=dates["from"],
-        submitted_to=dates["to"],
-        answers=answers,
-        deciles=tuple(sorted(deciles)),
-        given_districts=given_districts,
-        errors=tuple(errors),
-        typed_dates=typed_dates,
-    )
 
 
 NO_FILTER = ResponseFilter()

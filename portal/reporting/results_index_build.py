@@ -1,6 +1,7 @@
 """Building the results index (portal/reporting/results_index.py says what it is and how it
 is read): `refresh` builds the ranges of response ids that are new, grown or stale, each in a
-short transaction of its own; `mark_stale` is called by whatever changes a stored response.
+short transaction of its own; `mark_stale` runs on `responses.corrections.response_changed`,
+which a correction or deletion sends in its own transaction (the domain does not call up here).
 
 A range is built only below the highest response id every earlier id of which has committed
 (`_settled_upto`), and a correction or deletion marks its range stale in its own transaction,
@@ -24,6 +25,7 @@ from portal.reporting import results_index as index
 from portal.reporting.filters import RespondentType, ResponseFilter
 from portal.reporting.models import ResultsIndexChunk, ResultsIndexState
 from portal.responses import tallies
+from portal.responses.corrections import response_changed
 from portal.responses.models import Answer, Response, ResponseChannel, response_group
 from portal.schools.models import District
 
@@ -213,6 +215,11 @@ def mark_stale(consultation_id: int, response_ids: Iterable[int]) -> None:
         .values(stale=True)
         .execution_options(synchronize_session=False)
     )
+
+
+@response_changed.connect
+def _on_response_changed(consultation_id: int, response_id: int) -> None:
+    mark_stale(consultation_id, [response_id])
 
 
 def _offsets_of(column: Any) -> Any:

@@ -1,13 +1,12 @@
-"""Aggregated results, counted where they are kept: unfiltered figures from the running tallies,
-filtered ones from the results index's bitmaps with GROUP BY for the responses it does not yet
-cover. Responses and answers are never loaded into Python to be counted.
+"""Results counted: each question's figures for the responses a filter picks, from the
+ResponseSet (reporting.response_set), which reads the running tallies, the results index or
+GROUP BY as suits the filter. Responses and answers are never loaded into Python to be counted.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Load, selectinload
@@ -24,8 +23,20 @@ from portal.consultations.models import (
 from portal.consultations.page_plans import conditions_of
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
-from portal.reporting import results_index, routing
-from portal.reporting.areas import AreaRow, area_rows, decile_counts
+from portal.reporting import routing
+from portal.reporting.areas import area_rows, decile_counts
+from portal.reporting.figures import (
+    ConsultationResults,
+    EarlierWording,
+    OptionResult,
+    OutcomeResults,
+    QuestionResult,
+    RankResult,
+    ResponseCounts,
+    StatementResult,
+    agree_and_disagree,
+    percent,
+)
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.number_figures import (
     NumberSummary,
@@ -33,144 +44,12 @@ from portal.reporting.number_figures import (
     dates_by_month,
     number_summaries,
 )
+from portal.reporting.response_set import ResponseSet
 from portal.responses import tallies
-from portal.responses.models import Answer, Response
 from portal.strategy.models import Outcome, Priority
 from portal.strategy.service import outcome_loading
 
-
-@dataclass(frozen=True)
-class ResponseCounts:
-    today: int = 0
-    this_week: int = 0
-    total: int = 0
-
-
-@dataclass
-class OptionResult:
-    option: Option
-    count: int
-    percent: float
-
-
-@dataclass
-class ChoiceRow:
-    """One answer to a choice question as results show it: an option, or the "Other" answer
-    (option None)."""
-
-    label: str
-    count: int
-    percent: float
-    option: Option | None
-
-
-@dataclass
-class RankResult:
-    option: Option
-    ranked: int  # how many people ranked it at all
-    first: int  # how many ranked it first
-    mean_rank: float | None  # average position among those who ranked it
-
-
-@dataclass
-class StatementResult:
-    statement: Option
-    answered: int
-    options: list[OptionResult]
-
-
-@dataclass
-class EarlierWording:
-    """Wording some respondents saw before an officer corrected it."""
-
-    responses: int
-    text: str | None  # the question as they read it, when it differs from today's
-    labels: dict[str, str]  # option label today -> the label they read, where different
-
-
-@dataclass
-class QuestionResult:
-    question: Question
-    answered: int
-    skipped: int
-    options: list[OptionResult] = field(default_factory=list)
-    other_count: int = 0  # "Other, please specify" answers
-    other_percent: float = 0.0
-    comment_count: int = 0  # free text answers
-    net_agreement: float | None = None  # agreement scales: % agree minus % disagree
-    mean_score: float | None = None  # ratings: the average score
-    numbers: NumberSummary | None = None
-    earliest: date | None = None  # date questions
-    latest: date | None = None
-    by_month: list[tuple[date, int]] = field(default_factory=list)  # (first of month, answers)
-    ranks: list[RankResult] = field(default_factory=list)
-    statements: list[StatementResult] = field(default_factory=list)
-    earlier_wordings: list[EarlierWording] = field(default_factory=list)
-    not_asked: int = 0  # routed past it, or answered a version without it
-    asked_when: list[str] = field(default_factory=list)  # its conditions, in words
-    # Responses to a version of the consultation that routed this question differently.
-    earlier_routing: int = 0
-    areas: list[AreaRow] = field(default_factory=list)  # postcode areas by deprivation decile
-
-    @property
-    def kind(self) -> str:
-        return kind_of(self.question).results
-
-    @property
-    def choice_rows(self) -> list[ChoiceRow]:
-        """The answers in the order the form offers them (Question.answers_in_form_order);
-        retired options only where someone chose them."""
-        counted = {r.option.id: r for r in self.options}
-        rows = []
-        for option in self.question.answers_in_form_order:
-            if option is None:
-                label = self.question.other_label or ""
-                rows.append(ChoiceRow(label, self.other_count, self.other_percent, None))
-            elif option.id in counted:
-                found = counted[option.id]
-                rows.append(ChoiceRow(option.shown_label, found.count, found.percent, option))
-        return rows
-
-    @property
-    def base_description(self) -> str:
-        """What the percentages are of: a routed question's, of the people who were asked."""
-        who = "the people who answered"
-        if self.asked_when:
-            who = "the people who were asked it and answered"
-            asked = f"Asked only when {' and '.join(self.asked_when)}. "
-        else:
-            asked = ""
-        if self.question.type == QuestionType.MULTIPLE_CHOICE:
-            return (
-                f"{asked}Percentages are of {who}; they could choose more than one, "
-                "so the percentages can add up to more than 100%."
-            )
-        if self.kind == ResultsKind.MATRIX:
-            return f"{asked}Percentages are of {who} each statement."
-        if self.kind == ResultsKind.CHOICES:
-            return f"{asked}Percentages are of {who}."
-        return asked.strip()
-
-
-@dataclass
-class OutcomeResults:
-    outcome: Outcome
-    questions: list[QuestionResult]
-
-
-@dataclass
-class ConsultationResults:
-    consultation: Consultation
-    total_responses: int
-    by_outcome: list[OutcomeResults]
-    other_questions: list[QuestionResult]
-
-    @property
-    def by_question(self) -> dict[int, QuestionResult]:
-        """Every question's result by the question's id (each once)."""
-        found = {r.question.id: r for section in self.by_outcome for r in section.questions}
-        found.update((r.question.id, r) for r in self.other_questions)
-        return found
+__all__ = ["QuestionResult", "ResponseCounts", "agree_and_disagree", "percent"]
 
 
 def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
@@ -193,64 +72,31 @@ def response_counts(now: datetime | None = None) -> dict[int, ResponseCounts]:
     }
 
 
-def percent(part: float, whole: float) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
-
-
 # Types that store several Answer rows per response, so "answered" needs a distinct count.
 _SEVERAL_ROWS = {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING, QuestionType.MATRIX}
 
 
-def matching_responses(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> int:
-    if not only.active:
-        return tallies.total_responses(consultation.id)
-    matched = results_index.match(consultation.id, only)
-    return matched.total() + (
-        db.session.scalar(
-            sa.select(sa.func.count(Response.id)).where(
-                Response.consultation_id == consultation.id, *matched.rest.conditions()
-            )
-        )
-        or 0
-    )
+def matching_responses(
+    consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
+) -> int:
+    return ResponseSet.of(consultation.id, only).total
 
 
 def question_results(
-    consultation: Consultation, only: ResponseFilter = NO_FILTER
+    consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> tuple[int, dict[int, QuestionResult]]:
-    """The total number of responses and every question's figures, counted by GROUP BY
-    queries: one for option counts, and one each for rankings and matrices, multi-row
-    questions' respondents, numbers and dates when the consultation has them. `only`
-    narrows every count to the responses a filter matches."""
+    """The total number of responses and every question's figures. `only` narrows every
+    count to the responses a filter matches; a ResponseSet (reporting.response_set) chooses
+    how each is counted."""
+    responses = ResponseSet.of(consultation.id, only)
     questions = [q for q in consultation.questions if kind_of(q).asks]
-    question_ids = [q.id for q in questions]
-    scope = only.answer_conditions(consultation.id)
-    # question -> (statement, option, rank) -> count. Most questions need only option counts,
-    # which the (question_id, option_id) index serves; rankings and matrices also need the
-    # statement and rank, counted separately so the common query keeps that index.
-    counts: dict[int, dict[tuple[int | None, int | None, int | None], int]] = defaultdict(dict)
-    answered: dict[int, int]
-    if not only.active:
-        # Everyone: the running tallies, kept in step with every submission, so this reads a
-        # few hundred rows however many responses there are.
-        total = tallies.total_responses(consultation.id)
-        counts.update(tallies.answer_counts(question_ids))
-        answered = tallies.respondents(question_ids)
-    else:
-        # The results index's bitmaps for the responses it covers, GROUP BY for the rest.
-        matched = results_index.match(consultation.id, only)
-        counts, answered = matched.answer_counts()
-        total = matched.total()
-        more_total, more_counts, more_answered = _counted_by_sql(
-            consultation.id, questions, matched.rest
-        )
-        total += more_total
-        for question_id, found in more_counts.items():
-            into = counts.setdefault(question_id, {})
-            for shape, count in found.items():
-                into[shape] = into.get(shape, 0) + count
-        for question_id, count in more_answered.items():
-            answered[question_id] = answered.get(question_id, 0) + count
+    total = responses.total
+    counts, answered = responses.answer_counts(
+        [q.id for q in questions],
+        several_rows=[q.id for q in questions if q.type in _SEVERAL_ROWS],
+        detailed=[q.id for q in questions if q.type in (QuestionType.RANKING, QuestionType.MATRIX)],
+    )
+    scope = responses.answer_conditions()
     numbers = number_summaries([q.id for q in questions if q.type == QuestionType.NUMBER], scope)
     date_ids = [q.id for q in questions if q.type == QuestionType.DATE]
     dates = date_ranges(date_ids, scope)
@@ -259,7 +105,7 @@ def question_results(
         [q.id for q in questions if q.type == QuestionType.POSTCODE_SECTOR], scope
     )
 
-    asked = routing.asked_counts(consultation, only)
+    asked = routing.asked_counts(consultation, responses.only)
     # Cached structures are detached: a question's page is found here, not lazy-loaded.
     page_of = {q.id: page for page in consultation.pages for q in page.questions}
     results: dict[int, QuestionResult] = {}
@@ -303,82 +149,6 @@ def question_results(
     return total, results
 
 
-def _counted_by_sql(
-    consultation_id: int, questions: list[Question], only: ResponseFilter
-) -> tuple[int, dict[int, dict[tuple[int | None, int | None, int | None], int]], dict[int, int]]:
-    """Responses, answer counts and respondents per question, all by GROUP BY."""
-    counts, answered = _counted_answers(questions, only.answer_conditions(consultation_id))
-    several = [q.id for q in questions if q.type in _SEVERAL_ROWS]
-    total, several_answered = _matching_respondents(consultation_id, only, several)
-    answered.update(several_answered)
-    return total, counts, answered
-
-
-def _counted_answers(
-    questions: list[Question], scope: list[sa.ColumnElement[bool]]
-) -> tuple[dict[int, dict[tuple[int | None, int | None, int | None], int]], dict[int, int]]:
-    """Answer counts and respondents per question by GROUP BY over the answers in `scope`."""
-    question_ids = [q.id for q in questions]
-    # question -> (statement, option, rank) -> count. Most questions need only option counts,
-    # which the (question_id, option_id) index serves; rankings and matrices also need the
-    # statement and rank, counted separately so the common query keeps that index.
-    counts: dict[int, dict[tuple[int | None, int | None, int | None], int]] = defaultdict(dict)
-    detailed = [q.id for q in questions if q.type in (QuestionType.RANKING, QuestionType.MATRIX)]
-    plain = [question_id for question_id in question_ids if question_id not in detailed]
-    for question_id, option_id, count in db.session.execute(
-        # count(*), not count(id): the covering index then answers without reading the table.
-        sa.select(Answer.question_id, Answer.option_id, sa.func.count())
-        .where(Answer.question_id.in_(plain), *scope)
-        .group_by(Answer.question_id, Answer.option_id)
-    ):
-        counts[question_id][(None, option_id, None)] = count
-    if detailed:
-        for question_id, statement_id, option_id, rank, count in db.session.execute(
-            sa.select(
-                Answer.question_id,
-                Answer.statement_id,
-                Answer.option_id,
-                Answer.rank,
-                sa.func.count(),
-            )
-            .where(Answer.question_id.in_(detailed), *scope)
-            .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
-        ):
-            counts[question_id][(statement_id, option_id, rank)] = count
-    # Every type but the multi-row ones stores one row per answering response, so its row count
-    # is the number who answered (_matching_respondents counts the others).
-    answered = {question_id: sum(found.values()) for question_id, found in counts.items()}
-    return counts, answered
-
-
-def _matching_respondents(
-    consultation_id: int, only: ResponseFilter, several: list[int]
-) -> tuple[int, dict[int, int]]:
-    """The responses a filter matches and, in the same pass, how many of them answered each
-    multi-row question: one probe of the (response, question) index per response, where a
-    distinct count would sort every answer row."""
-    answered = [
-        sa.func.sum(
-            sa.case(
-                (
-                    sa.exists().where(
-                        Answer.response_id == Response.id, Answer.question_id == question_id
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
-        )
-        for question_id in several
-    ]
-    total, *counts = db.session.execute(
-        sa.select(sa.func.count(), *answered).where(
-            Response.consultation_id == consultation_id, *only.conditions()
-        )
-    ).one()
-    return total or 0, {q: int(n or 0) for q, n in zip(several, counts, strict=True)}
-
-
 def _option_results(
     options: list[Option], by_option: dict[int | None, int], base: int
 ) -> list[OptionResult]:
@@ -387,13 +157,6 @@ def _option_results(
         for o in options
         if o.kind != OptionKind.RETIRED or by_option.get(o.id)  # retired: only if chosen
     ]
-
-
-def agree_and_disagree(result: QuestionResult) -> tuple[int, int]:
-    """How many agreed (a positive scale weight) and how many disagreed (a negative one)."""
-    agree = sum(r.count for r in result.options if (r.option.scale_weight or 0) > 0)
-    disagree = sum(r.count for r in result.options if (r.option.scale_weight or 0) < 0)
-    return agree, disagree
 
 
 def _add_scale_figures(result: QuestionResult) -> None:
@@ -477,7 +240,7 @@ def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWordin
 
 
 def consultation_results(
-    consultation: Consultation, only: ResponseFilter = NO_FILTER
+    consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> ConsultationResults:
     """Results arranged by the strategy: each linked outcome with its questions, then the rest."""
     total, results = question_results(consultation, only)

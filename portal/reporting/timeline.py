@@ -7,15 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import sqlalchemy as sa
-
 from portal.clock import UK
 from portal.consultations.models import Consultation
-from portal.extensions import db
-from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
-from portal.responses import tallies
-from portal.responses.models import Response, ResponseChannel
+from portal.reporting.response_set import ResponseSet
+from portal.responses.models import ResponseChannel
 
 
 @dataclass
@@ -26,26 +22,12 @@ class Day:
     through_links: int = 0
 
 
-def daily_counts(consultation: Consultation, only: ResponseFilter = NO_FILTER) -> list[Day]:
+def daily_counts(
+    consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
+) -> list[Day]:
     """Counts per UTC hour (a day has at most 24), folded here into UK calendar days, which
     move between UTC and BST; days with no responses in the range are listed as 0."""
-    if not only.active:
-        return _days(tallies.hourly(consultation.id))
-    # The results index's days for the responses it covers, GROUP BY for the rest.
-    matched = results_index.match(consultation.id, only)
-    rows = matched.hourly_rows()
-    hour = tallies.hour_of(Response.submitted_at)
-    rows += db.session.execute(
-        sa.select(
-            hour,
-            Response.channel,
-            sa.func.count(Response.id),
-            sa.func.count(Response.distribution_channel_id),
-        )
-        .where(Response.consultation_id == consultation.id, *matched.rest.conditions())
-        .group_by(hour, Response.channel)
-    ).all()
-    return _days(rows)
+    return _days(ResponseSet.of(consultation.id, only).hourly())
 
 
 def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:

@@ -1,19 +1,24 @@
 """Finding, deleting and correcting stored responses, with the running tallies moved in step
-and the results index's range marked stale in the same transaction (portal/responses/tallies.py,
-portal/reporting/results_index_build.py)."""
+(portal/responses/tallies.py), and `response_changed` sent in the same transaction, so what
+reads the stored responses from above (the results index, portal/reporting) can follow without
+the domain calling up into reporting."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from portal.extensions import db
-from portal.reporting import results_index_build
 from portal.responses import tallies
 from portal.responses.models import Answer, Response, ResponseDraft, response_group
 
 # Every row names every column, so one multi-row INSERT serves all question types.
+# Sent with the consultation id and response id before a stored response's answers are changed
+# or the response deleted, inside the transaction doing it.
+response_changed = Namespace().signal("response-changed")
+
 EMPTY_ANSWER = {"option_id": None, "text": None, "number": None, "statement_id": None, "rank": None}
 
 
@@ -49,7 +54,7 @@ def delete_response(response: Response) -> None:
     """Remove a response (a duplicate keyed in twice, a test) and take it off every tally,
     in one transaction."""
     _count(response, _answer_rows(response.id), -1)
-    results_index_build.mark_stale(response.consultation_id, [response.id])
+    response_changed.send(response.consultation_id, response_id=response.id)
     db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     db.session.execute(sa.delete(response_group).where(response_group.c.response_id == response.id))
     db.session.execute(
@@ -68,7 +73,7 @@ def correct_answers(response: Response, answers: list[dict[str, Any]]) -> None:
     `submit_response` stores them: question_id and option_id, text, number, statement_id or
     rank."""
     _count(response, _answer_rows(response.id), -1)
-    results_index_build.mark_stale(response.consultation_id, [response.id])
+    response_changed.send(response.consultation_id, response_id=response.id)
     db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id))
     rows = [{**EMPTY_ANSWER, **answer, "response_id": response.id} for answer in answers]
     if rows:

@@ -11,10 +11,10 @@ from portal.accounts.permissions import Action, allows
 from portal.clock import uk_today, utcnow
 from portal.extensions import db
 from portal.rendering import render_page
-from portal.reporting.suppression import rate_per_100, suppress_count
 from portal.school import bp
 from portal.schools import pages, service
 from portal.schools.models import DistributionChannel, School
+from portal.suppression import rate_per_100, suppress_count
 
 
 def _own_channel(code: str) -> DistributionChannel:

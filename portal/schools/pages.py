@@ -11,11 +11,11 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.clock import uk_today
 from portal.rendering import render_page
-from portal.reporting.suppression import Figure, suppress, suppress_count
 from portal.schools import service
 from portal.schools.models import DISTRICT_LABELS, DistributionChannel
 from portal.schools.qr import qr_png, qr_svg
 from portal.site_links import site_url_for
+from portal.suppression import Figure, suppress, suppress_count
 
 WEEKS_SHOWN = 8
 

@@ -18,7 +18,6 @@ from portal.publications.service import PublicQuestion, public_question
 from portal.reporting.change import Change, Share
 from portal.reporting.informing import InformingQuestion
 from portal.reporting.service import QuestionResult, question_results
-from portal.reporting.suppression import Figure, suppress_count
 from portal.reporting.waves import (
     COMPARED_TYPES,
     AnswerSeries,
@@ -28,6 +27,7 @@ from portal.reporting.waves import (
     Wave,
 )
 from portal.strategy.figures import interval_end, signed_points
+from portal.suppression import Figure, suppress_count
 
 SMALL = "not shown: fewer than 10 people"
 GIVES_AWAY = "not shown: it would give away a number under 10"

@@ -4,7 +4,8 @@ waves, how each question's answers changed between them.
 
 Committee papers are public, so the consultation figures go through the same suppression as
 published results (publications.service.public_question): no count from 1 to 9. A change
-between waves is shown only where both waves' figures are.
+between waves is shown only where both waves' figures are. It is built from published
+questions, so it sits in publications, above reporting.
 """
 
 from __future__ import annotations
@@ -19,23 +20,23 @@ from sqlalchemy.orm import selectinload
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
-from portal.publications.service import PublicQuestion, public_question
-from portal.reporting.committee_waves import (
+from portal.publications.committee_waves import (
     OneWaveQuestion,
     QuestionChange,
     changes_by_outcome,
     wave_name,
 )
+from portal.publications.service import PublicQuestion, public_question
 from portal.reporting.informing import (
     InformingQuestion,
     questions_informing,
     questions_informing_indicators,
 )
 from portal.reporting.service import QuestionResult, matching_responses, question_results
-from portal.reporting.suppression import Figure, suppress_count
 from portal.reporting.waves import comparisons_of
 from portal.strategy.models import Outcome, Priority
 from portal.strategy.service import outcome_loading
+from portal.suppression import Figure, suppress_count
 
 
 @dataclass

@@ -1,6 +1,9 @@
 """Small-number suppression: the one function every school-facing and public figure goes
 through. Officers see exact figures; nobody else sees a count from 1 to 9.
 
+It sits at the base, below every package: school pages (portal/schools), published results
+(portal/publications) and the committee report all apply it, and none of them is above another.
+
 Rules:
 - primary: a count from 1 to 9 is shown as "fewer than 10" (0 is shown: nobody is identified);
 - secondary: where a total is shown and exactly one cell of its breakdown is hidden, the hidden
