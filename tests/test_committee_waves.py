@@ -160,7 +160,7 @@ def test_larger_counts_reworded_rerouted_and_dropped_questions(app, officer_clie
         by_key = {q.key: q for q in wave.questions}
         by_key["safe_after_dark"].text = REWORDED
         db.session.commit()
-        builder.delete_question(by_key["pedestrian_safety"])
+        builder.delete_question(by_key["pedestrian_safety"], answered=False)
         # Street lighting asked only of those in North Warwickshire: 5 of wave 2's 49.
         north = next(o for o in by_key["district"].options if o.value == "north_warwickshire")
         builder.add_condition(by_key["street_lighting"], ConditionOperator.EQUALS, north)

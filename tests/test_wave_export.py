@@ -71,7 +71,7 @@ def _two_waves(after_dark: dict[int, dict[str, int]]) -> tuple[Consultation, Con
     copy_links(first, wave)
     db.session.commit()
     questions = {q.key: q for q in wave.questions}
-    builder.delete_question(questions["burglary_experience"])
+    builder.delete_question(questions["burglary_experience"], answered=False)
     builder.add_question(questions["burglary_worry"].page, QuestionType.AGREEMENT_SCALE, ADDED)
     spaces = questions["public_spaces_used"]
     builder.save_question(
@@ -83,6 +83,7 @@ def _two_waves(after_dark: dict[int, dict[str, int]]) -> tuple[Consultation, Con
             added=[(OptionKind.CHOICE, "Allotments", False)],
             remove=next(o for o in spaces.options if o.value == "play_areas"),
         ),
+        answered=False,
     )
     lighting = questions["street_lighting"]
     builder.save_question(
@@ -90,6 +91,7 @@ def _two_waves(after_dark: dict[int, dict[str, int]]) -> tuple[Consultation, Con
         {"text": LIGHTING},
         [o.id for o in lighting.outcomes],
         [i.id for i in lighting.indicators],
+        answered=False,
     )
     builder.publish(wave, uk_today())
     _answer(wave.slug, after_dark[2], {"public_spaces_used": chose("parks", "allotments")})

@@ -243,7 +243,8 @@ def test_wording_routing_and_questions_changed_between_waves(app: Any, officer_c
         ConditionOperator.NOT,
         next(o for o in district.options if o.value == "north_warwickshire"),
     )
-    builder.delete_question(next(q for q in wave.questions if q.key == "vehicle_experience"))
+    vehicle_experience = next(q for q in wave.questions if q.key == "vehicle_experience")
+    builder.delete_question(vehicle_experience, answered=False)
     # Rewording the question that routes the vehicle pages asks them of the same people.
     vehicle = next(q for q in wave.questions if q.key == "household_vehicle")
     vehicle.text = "Does your household have a car or a van?"

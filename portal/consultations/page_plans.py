@@ -4,14 +4,13 @@ display conditions each must meet.
 A journey asks these of every page many times a request (which pages apply, whether each is
 complete, what to store), and each read of an ORM attribute is a Python-level call: reading
 them once into a plan took checking a draft complete from 81 to 47 microseconds
-(bench/results.md). The pages of the process's cached structure, which nothing changes
-(consultations.service.with_cached_structure), keep their plan; any other page (the builder's,
-a preview's) is planned afresh for each journey, so an edit is never missed.
+(bench/results.md). The pages of a structure (consultations/structure.py), which nothing
+changes, keep their plan; any other page (the builder's, a preview's) is planned afresh for
+each journey, so an edit is never missed.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 from portal.consultations.models import DisplayCondition, Page, Question
@@ -42,15 +41,16 @@ def _planned(page: Page) -> PagePlan:
     )
 
 
-_frozen_plans: weakref.WeakKeyDictionary[Page, PagePlan] = weakref.WeakKeyDictionary()
+# Kept on the page object itself, so it goes with its structure.
+_FROZEN_PLAN = "_frozen_plan"
 
 
 def freeze_plan(page: Page) -> None:
-    """Remember a cached (read-only) page's plan."""
-    _frozen_plans[page] = _planned(page)
+    """Remember a structure's (read-only) page's plan."""
+    setattr(page, _FROZEN_PLAN, _planned(page))
 
 
 def plan_of(page: Page) -> PagePlan:
-    """The page's plan: remembered for a cached page, else read now."""
-    frozen = _frozen_plans.get(page)
+    """The page's plan: remembered for a structure's page, else read now."""
+    frozen: PagePlan | None = getattr(page, _FROZEN_PLAN, None)
     return frozen if frozen is not None else _planned(page)

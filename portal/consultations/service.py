@@ -5,15 +5,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import selectinload
 
 from portal.consultations.models import (
     Consultation,
@@ -23,101 +20,20 @@ from portal.consultations.models import (
     Page,
     Question,
 )
-from portal.consultations.page_plans import freeze_plan
-from portal.consultations.question_types.base import freeze_choices
+from portal.consultations.structure import CONDITION_PARTS, forget_structures, structure_held
+
+# The respondent's journey (portal/responses) reads the structure through these names too.
+from portal.consultations.structure import JOURNEY_COLUMNS as JOURNEY_COLUMNS
+from portal.consultations.structure import consultation_from_row as consultation_from_row
+from portal.consultations.structure import with_cached_structure as with_cached_structure
 from portal.extensions import db, runs_without_transaction
 
 
-@dataclass(frozen=True)
-class _CachedStructure:
-    version: int
-    pages: list[Page]
-
-
-# A condition's source question and option, loaded with it: cached objects are detached and
-# can never lazy-load.
-_CONDITION_PARTS = (
-    joinedload(DisplayCondition.source_question),
-    joinedload(DisplayCondition.option),
-)
-
-# (database URL, consultation id) -> the consultation's pages, questions and options, loaded
-# once per process and kept detached. Read-only: nothing may change these objects.
-_structures: dict[tuple[str, int], _CachedStructure] = {}
-
-
 def consultation_for_journey(slug: str) -> Consultation | None:
-    """The consultation, fresh from the database, with its structure from the process cache.
-
-    Loading every page, question and option was over half the time of a question page, and a
-    consultation's wording changes rarely. Its row (status, dates, title, structure_version) is
-    read on every request, so closing a consultation takes effect at once and several app
-    servers never disagree; the structure is reloaded whenever structure_version moves.
-    """
+    """The consultation, fresh from the database, with its structure from the process
+    (portal/consultations/structure.py)."""
     consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == slug))
     return with_cached_structure(consultation) if consultation is not None else None
-
-
-def with_cached_structure(consultation: Consultation) -> Consultation:
-    """Attach the consultation's pages, questions and options from the process cache."""
-    key = (str(db.engine.url), consultation.id)
-    cached = _structures.get(key)
-    if cached is None or cached.version != consultation.structure_version:
-        with Session(db.engine, expire_on_commit=False) as session:
-            loaded = session.scalars(
-                sa.select(Page)
-                .where(Page.consultation_id == consultation.id)
-                .order_by(Page.position)
-                .options(
-                    selectinload(Page.questions).selectinload(Question.options),
-                    selectinload(Page.questions)
-                    .selectinload(Question.conditions)
-                    .options(*_CONDITION_PARTS),
-                    selectinload(Page.conditions).options(*_CONDITION_PARTS),
-                )
-            ).all()
-            version = session.scalar(
-                sa.select(Consultation.structure_version).where(Consultation.id == consultation.id)
-            )
-            session.expunge_all()
-        for page in loaded:
-            for question in page.questions:
-                freeze_choices(question)
-            freeze_plan(page)
-        cached = _CachedStructure(version=version or 0, pages=list(loaded))
-        _structures[key] = cached
-    # Attach the cached pages as already loaded, without marking the consultation changed.
-    set_committed_value(consultation, "pages", cached.pages)
-    return consultation
-
-
-# The consultation's own columns, for a journey read without the ORM (consultation_from_row).
-JOURNEY_COLUMNS = tuple(attribute.columns[0] for attribute in sa.inspect(Consultation).column_attrs)
-_JOURNEY_KEYS = tuple(attribute.key for attribute in sa.inspect(Consultation).column_attrs)
-_JOURNEY_ID = _JOURNEY_KEYS.index("id")
-# (database URL, consultation id) -> the row last read and a detached Consultation built from it.
-_journey_consultations: dict[tuple[str, int], tuple[tuple[Any, ...], Consultation]] = {}
-
-
-def consultation_from_row(row: Sequence[Any]) -> Consultation:
-    """The consultation whose JOURNEY_COLUMNS are `row`, with its structure from the cache.
-
-    The row is read afresh by every request that calls this, so closing a consultation or
-    changing its dates takes effect at once; an object is built only when the row differs from
-    the one last read. The object is shared by the process's requests, detached and read-only
-    like the cached structure: nothing may change it or add it to a session (its id is what
-    gets written, as a foreign key).
-    """
-    values = tuple(row)
-    key = (str(db.engine.url), values[_JOURNEY_ID])
-    known = _journey_consultations.get(key)
-    if known is not None and known[0] == values:
-        return known[1]
-    consultation = Consultation(**dict(zip(_JOURNEY_KEYS, values, strict=True)))
-    make_transient_to_detached(consultation)  # as if loaded: no changes pending
-    with_cached_structure(consultation)
-    _journey_consultations[key] = (values, consultation)
-    return consultation
 
 
 def consultation_with_questions(slug: str) -> Consultation | None:
@@ -131,10 +47,10 @@ def consultation_with_questions(slug: str) -> Consultation | None:
             questions.selectinload(Question.options),
             questions.selectinload(Question.outcomes),
             questions.selectinload(Question.indicators),
-            questions.selectinload(Question.conditions).options(*_CONDITION_PARTS),
+            questions.selectinload(Question.conditions).options(*CONDITION_PARTS),
             selectinload(Consultation.pages)
             .selectinload(Page.conditions)
-            .options(*_CONDITION_PARTS),
+            .options(*CONDITION_PARTS),
         )
     )
 
@@ -217,33 +133,28 @@ def snapshot_content(consultation: Consultation) -> dict[str, Any]:
     }
 
 
-# (database URL, consultation id, structure_version, title) -> id of a committed snapshot.
-# Snapshots are never changed or deleted, so a remembered id stays right.
-_snapshot_ids: dict[tuple[str, int, int, str], int] = {}
-
-
 def current_snapshot_id(consultation: Consultation) -> int:
-    """The id of the snapshot of the consultation's current wording, from the process cache
-    when a committed snapshot is known, otherwise found or created in this transaction."""
-    key = (str(db.engine.url), consultation.id, consultation.structure_version, consultation.title)
-    cached = _snapshot_ids.get(key)
-    if cached is not None:
-        return cached
+    """The id of the snapshot of the consultation's current wording: remembered by the
+    process's structure once a committed snapshot is known, otherwise found or created in this
+    transaction. Snapshots are never changed or deleted, so a remembered id stays right."""
+    structure = structure_held(consultation)
+    known = structure.snapshot_id(consultation.title) if structure is not None else None
+    if known is not None:
+        return known
     snapshot, existed = _find_or_create_snapshot(consultation)
-    if existed:  # only a committed row is safe to remember; a new one may yet roll back
-        _snapshot_ids[key] = snapshot.id
+    if existed and structure is not None:  # only a committed row is safe to remember
+        structure.remember_snapshot_id(consultation.title, snapshot.id)
     return snapshot.id
 
 
 def forget_snapshot_ids() -> None:
-    _snapshot_ids.clear()
+    """Forget every remembered snapshot id (a restored database may lack them)."""
+    forget_structures()
 
 
 def forget_cached_consultations() -> None:
-    """Drop every cached structure and snapshot id (tests that rebuild the database use it)."""
-    _structures.clear()
-    _snapshot_ids.clear()
-    _journey_consultations.clear()
+    """Drop every structure and what it remembers (tests that empty the database use it)."""
+    forget_structures()
 
 
 def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, url_for
 from werkzeug import Response as WerkzeugResponse
 
@@ -14,6 +15,7 @@ from portal.consultations.models import Consultation, Page, Question
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.forms import ConfirmForm
+from portal.responses.models import Response
 
 STEPS = {"up": -1, "down": 1}
 
@@ -28,6 +30,13 @@ def page_of(consultation: Consultation, position: int) -> Page:
 
 def question_of(consultation: Consultation, key: str) -> Question:
     return next((q for q in consultation.questions if q.key == key), None) or abort(404)
+
+
+def has_responses(consultation: Consultation) -> bool:
+    """Whether anyone has responded, which the builder's rules need (consultations.builder)
+    and cannot ask themselves: responses sit above consultations."""
+    answered = sa.select(sa.exists().where(Response.consultation_id == consultation.id))
+    return db.session.scalar(answered) or False
 
 
 def step_of(direction: str) -> int:
@@ -53,10 +62,10 @@ def checked_action() -> None:
         abort(400)
 
 
-def apply_change(change: Any, success: str, *args: Any) -> bool:
+def apply_change(change: Any, success: str, *args: Any, **kwargs: Any) -> bool:
     """Run a builder change; say what happened, or why it was refused."""
     try:
-        change(*args)
+        change(*args, **kwargs)
     except ChangeRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

@@ -31,6 +31,7 @@ from portal.officer.builder_support import (
     apply_change,
     checked_action,
     consultation_to_build,
+    has_responses,
     page_of,
     step_of,
     to_builder,
@@ -133,7 +134,7 @@ def _render_builder(
             p.position: builder.condition_sources(consultation, p) for p in consultation.pages
         },
         problems=builder.problems_before_publishing(consultation),
-        answered=builder.has_responses(consultation),
+        answered=has_responses(consultation),
         phase=consultation.phase_on(uk_today()),
         today=uk_today(),
         kinds=REGISTRY,

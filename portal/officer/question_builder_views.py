@@ -28,6 +28,7 @@ from portal.officer.builder_support import (
     apply_change,
     checked_action,
     consultation_to_build,
+    has_responses,
     page_of,
     question_of,
     step_of,
@@ -136,7 +137,7 @@ def edit_question(slug: str, key: str) -> WerkzeugResponse:
         lists=lists,
         sources=builder.condition_sources(consultation, page),
         action=ConfirmForm(),
-        answered=builder.has_responses(consultation),
+        answered=has_responses(consultation),
         priorities=strategy.priorities(),
     )
 
@@ -163,6 +164,7 @@ def _save_question(
             list(form.outcomes.data or []),
             list(form.indicators.data or []),
             edits,
+            answered=has_responses(question.consultation),
         )
     except builder.OptionRefused as refusal:
         db.session.rollback()
@@ -197,7 +199,8 @@ def delete_question(slug: str, key: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     question = question_of(consultation, key)
     checked_action()
-    apply_change(builder.delete_question, "Question deleted", question)
+    answered = has_responses(consultation)
+    apply_change(builder.delete_question, "Question deleted", question, answered=answered)
     return to_builder(consultation)
 
 

@@ -7,7 +7,6 @@ results are summarised (`results`), and its columns in an export.
 
 from __future__ import annotations
 
-import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
@@ -61,23 +60,23 @@ def options_by_value(options: Iterable[Option]) -> dict[str, Option]:
     return {option.value: option for option in options}
 
 
-# The choices by value of the questions in the process's cached structure, which nothing
-# changes (consultations.service.with_cached_structure): worked out once per question rather
-# than for every answer checked and stored, which was a twentieth of sending a response
-# (bench/results.md). Questions loaded to be edited are never here, so never stale.
-_frozen_choices: weakref.WeakKeyDictionary[Question, dict[str, Option]] = (
-    weakref.WeakKeyDictionary()
-)
+# The choices by value of the questions of a structure (consultations/structure.py), which
+# nothing changes: worked out once per question when the structure is loaded, rather than for
+# every answer checked and stored, which was a twentieth of sending a response
+# (bench/results.md). Kept on the question object itself, so it goes with its structure;
+# questions loaded to be edited never have it, so never read it stale.
+_FROZEN_CHOICES = "_frozen_choices"
 
 
 def freeze_choices(question: Question) -> None:
-    """Remember a cached (read-only) question's choices by value."""
-    _frozen_choices[question] = options_by_value(question.choices)
+    """Remember a structure's (read-only) question's choices by value."""
+    setattr(question, _FROZEN_CHOICES, options_by_value(question.choices))
 
 
 def choices_by_value(question: Question) -> dict[str, Option]:
-    """The question's choices by value: remembered for cached questions, else worked out."""
-    frozen = _frozen_choices.get(question)
+    """The question's choices by value: remembered for a structure's questions, else worked
+    out."""
+    frozen: dict[str, Option] | None = getattr(question, _FROZEN_CHOICES, None)
     return frozen if frozen is not None else options_by_value(question.choices)
 
 
