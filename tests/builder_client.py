@@ -125,3 +125,15 @@ def form_values(form: Any) -> dict[str, Any]:
         else:
             data[name] = value
     return data
+
+
+def saved_question(key: str) -> Question:
+    """The question as saved, read afresh."""
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Question).where(Question.key == key)).one()
+
+
+def saved_consultation(slug: str) -> Consultation:
+    """The consultation as saved, read afresh."""
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()

@@ -1,4 +1,5 @@
-"""Officers build, publish, change and close consultations through the builder's forms."""
+"""Officers build consultations through the builder's forms: details, questions, options,
+pages and routing."""
 
 from __future__ import annotations
 
@@ -8,29 +9,13 @@ from flask import url_for
 
 from portal.consultations.models import (
     Consultation,
-    ConsultationSnapshot,
     ConsultationStatus,
     DisplayCondition,
-    Option,
-    Question,
     QuestionType,
 )
 from portal.extensions import db
-from portal.responses.models import Response, ResponseChannel
 from portal.strategy.models import Indicator, Outcome
-from tests.builder_client import DETAILS, Builder
-from tests.factories import submit_response
-from tests.journeys import Respondent
-
-
-def _question(key: str) -> Question:
-    db.session.expire_all()
-    return db.session.scalars(sa.select(Question).where(Question.key == key)).one()
-
-
-def _consultation(slug: str) -> Consultation:
-    db.session.expire_all()
-    return db.session.scalars(sa.select(Consultation).where(Consultation.slug == slug)).one()
+from tests.builder_client import DETAILS, Builder, saved_consultation, saved_question
 
 
 def test_an_officer_creates_a_draft_consultation(client):
@@ -73,13 +58,13 @@ def test_every_question_type_can_be_added_with_its_settings(client):
     for question_type in QuestionType:
         question = builder.add_question(1, question_type, f"A {question_type.value} question")
         assert question.type == question_type
-    rating = _question("a_rating_question")
+    rating = saved_question("a_rating_question")
     assert [o.value for o in rating.options] == [str(n) for n in range(11)]
-    scale = _question("a_agreement_scale_question")
+    scale = saved_question("a_agreement_scale_question")
     assert [o.label for o in scale.options][:2] == ["Strongly agree", "Agree"]
-    assert _question("a_information_question").required is False
+    assert saved_question("a_information_question").required is False
 
-    number = _question("a_number_question")
+    number = saved_question("a_number_question")
     outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "3.3")).one()
     accidents = db.session.scalars(
         sa.select(Indicator).where(Indicator.code == "road-traffic-accidents")
@@ -102,7 +87,7 @@ def test_every_question_type_can_be_added_with_its_settings(client):
         key=number.key,
     )
     assert response.status_code == 303
-    number = _question(number.key)
+    number = saved_question(number.key)
     assert number.text == "How many times a week do you catch a bus?"
     assert (number.min_value, number.max_value, number.decimal_places) == (0, 70, 0)
     assert [o.code for o in number.outcomes] == ["3.3"]
@@ -125,19 +110,19 @@ def test_options_and_statements_are_added_edited_reordered_and_deleted(client):
     matrix = builder.add_question(1, QuestionType.MATRIX, "How do you feel at the shelter?")
     builder.add_option(matrix, "In the day", "statement")
     builder.add_option(matrix, "After dark", "statement")
-    matrix = _question(matrix.key)
+    matrix = saved_question(matrix.key)
     assert [s.label for s in matrix.statements] == ["In the day", "After dark"]
 
     moved = builder.edit_question(matrix.key, button=("move_up", "after_dark"))
     assert moved.status_code == 303
     assert moved.headers["Location"].endswith("#statements-0-label")
-    assert [s.value for s in _question(matrix.key).statements] == ["after_dark", "in_the_day"]
+    assert [s.value for s in saved_question(matrix.key).statements] == ["after_dark", "in_the_day"]
     builder.edit_question(
         matrix.key, {f"{builder.row(matrix.key, 'after_dark')}-label": "At night"}
     )
-    assert _question(matrix.key).statements[0].label == "At night"
+    assert saved_question(matrix.key).statements[0].label == "At night"
     removed = builder.edit_question(matrix.key, button=("remove", "dont_know"))
-    assert "dont_know" not in [o.value for o in _question(matrix.key).choices]
+    assert "dont_know" not in [o.value for o in saved_question(matrix.key).choices]
     page = client.get_page(removed.headers["Location"])
     assert page.soup.select_one(".app-flash-message").get_text() == "\u201cDon't know\u201d removed"
     edit = builder.page("officer.edit_question", key=matrix.key)
@@ -166,7 +151,7 @@ def test_a_rename_and_a_new_option_are_saved_together_by_add_another(client):
         url_for("officer.edit_question", slug=builder.slug, key=question.key), data=data
     )
     assert response.status_code == 303
-    question = _question(question.key)
+    question = saved_question(question.key)
     assert [(o.label, o.exclusive) for o in question.choices] == [
         ("Market Square", False),
         ("None of these", True),
@@ -190,7 +175,7 @@ def test_add_another_with_the_empty_row_unused_shows_one_more(client):
     # Empty new rows are left out when the question is saved.
     saved = builder.edit_question(question.key)
     assert saved.status_code == 303
-    assert [o.label for o in _question(question.key).choices] == ["Yes"]
+    assert [o.label for o in saved_question(question.key).choices] == ["Yes"]
 
 
 def test_an_empty_option_is_an_error_on_its_field_and_nothing_is_saved(client):
@@ -218,7 +203,7 @@ def test_an_empty_option_is_an_error_on_its_field_and_nothing_is_saved(client):
     )
     # What was typed is still there to correct, and nothing was saved.
     assert page.soup.select_one("#choices-0-label")["value"] == "Yes, always"
-    question = _question(question.key)
+    question = saved_question(question.key)
     assert question.text == "Is the shelter clean?"
     assert [o.label for o in question.choices] == ["Yes", "No"]
 
@@ -262,24 +247,24 @@ def test_questions_and_pages_move_and_delete(client):
     first = builder.add_question(1, QuestionType.SHORT_TEXT, "First")
     second = builder.add_question(1, QuestionType.SHORT_TEXT, "Second")
     builder.post("officer.move_question", key=second.key, direction="up")
-    consultation = _consultation(builder.slug)
+    consultation = saved_consultation(builder.slug)
     assert [q.key for q in consultation.pages[0].questions] == [second.key, first.key]
 
     builder.post("officer.add_page")
     builder.post("officer.move_question", key=first.key, direction="down")
-    consultation = _consultation(builder.slug)
+    consultation = saved_consultation(builder.slug)
     assert [[q.key for q in p.questions] for p in consultation.pages] == [[second.key], [first.key]]
 
     builder.post("officer.move_page", position=2, direction="up")
-    consultation = _consultation(builder.slug)
+    consultation = saved_consultation(builder.slug)
     assert [[q.key for q in p.questions] for p in consultation.pages] == [[first.key], [second.key]]
 
     # A page with questions cannot be deleted; an empty one can.
     builder.post("officer.delete_page", position=1)
-    assert len(_consultation(builder.slug).pages) == 2
+    assert len(saved_consultation(builder.slug).pages) == 2
     builder.post("officer.delete_question", key=first.key)
     builder.post("officer.delete_page", position=1)
-    consultation = _consultation(builder.slug)
+    consultation = saved_consultation(builder.slug)
     assert [[q.key for q in p.questions] for p in consultation.pages] == [[second.key]]
 
 
@@ -291,7 +276,7 @@ def test_routing_rules_are_added_checked_and_removed(client):
     builder.add_option(source, "No")
     builder.post("officer.add_page")
     target = builder.add_question(2, QuestionType.FREE_TEXT, "What is wrong with it?")
-    yes = _question(source.key).options[0]
+    yes = saved_question(source.key).options[0]
 
     builder.post(
         "officer.add_question_condition",
@@ -310,7 +295,7 @@ def test_routing_rules_are_added_checked_and_removed(client):
     response = builder.post("officer.move_page", position=1, direction="down")
     page = client.get_page(response.headers["Location"])
     assert "would put a question before the answer it depends on" in page.text
-    assert _question(source.key).page.position == 1
+    assert saved_question(source.key).page.position == 1
     # Nor deleted, nor its option: the refusal is said at the option, and nothing typed is saved.
     builder.post("officer.delete_question", key=source.key)
     refused = client.post_page(
@@ -322,197 +307,16 @@ def test_routing_rules_are_added_checked_and_removed(client):
         "A page or question is shown depending on this option. Remove that condition first."
     ]
     assert refused.soup.select_one(".govuk-error-summary a")["href"] == "#choices-0-label"
-    assert [o.label for o in _question(source.key).options] == ["Yes", "No"]
+    assert [o.label for o in saved_question(source.key).options] == ["Yes", "No"]
 
     builder.post("officer.delete_condition", condition_id=condition.id)
     assert db.session.get(DisplayCondition, condition.id) is None
 
 
-def test_publish_close_reopen_and_duplicate(client):
-    builder = Builder(client)
-    builder.create()
-    builder.post("officer.publish")
-    assert _consultation(builder.slug).status == ConsultationStatus.DRAFT  # nothing to answer
-
-    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
-    builder.add_option(question, "Yes")
-    builder.add_option(question, "No")
-    response = builder.post("officer.publish")
-    assert response.status_code == 303
-    consultation = _consultation(builder.slug)
-    assert consultation.status == ConsultationStatus.OPEN
-    assert consultation.opens_on is not None
-    assert consultation.title in client.get_page(url_for("public.index")).text
-
-    builder.post("officer.close")
-    assert _consultation(builder.slug).status == ConsultationStatus.CLOSED
-    assert client.get(url_for("public.start", slug=builder.slug)).status_code == 200
-    respondent = Respondent(client, builder.slug)
-    start = client.get_page(url_for("public.start", slug=builder.slug))
-    assert "closed" in start.text.lower()
-
-    builder.post(
-        "officer.reopen", {"closes_on-day": "1", "closes_on-month": "1", "closes_on-year": "2100"}
-    )
-    assert _consultation(builder.slug).status == ConsultationStatus.OPEN
-    respondent.start()
-
-    builder.post("officer.duplicate")
-    copy = _consultation(f"{builder.slug}-copy")
-    assert copy.status == ConsultationStatus.DRAFT
-    assert [o.label for o in copy.questions[0].options] == ["Yes", "No"]
-    assert copy.questions[0].key == question.key
-
-
-@pytest.mark.parametrize("slug", ["bullying-what-parents-think", "warwickshire-panel-liveability"])
-def test_the_seeded_consultation_duplicates_with_its_routing_and_outcomes(client, slug):
-    builder = Builder(client)
-    builder.slug = slug
-    builder.post("officer.duplicate")
-    original = _consultation(slug)
-    copy = _consultation(f"{slug}-copy")
-    assert [q.key for q in copy.questions] == [q.key for q in original.questions]
-    assert [[o.code for o in q.outcomes] for q in copy.questions] == [
-        [o.code for o in q.outcomes] for q in original.questions
-    ]
-    assert [[i.code for i in q.indicators] for q in copy.questions] == [
-        [i.code for i in q.indicators] for q in original.questions
-    ]
-    if slug == "warwickshire-panel-liveability":
-        assert any(q.indicators for q in copy.questions)
-
-
-def test_edits_that_would_change_stored_answers_are_refused_once_people_respond(client):
-    slug = "bullying-what-parents-think"
-    submit_response(slug, {})
-    builder = Builder(client)
-    builder.slug = slug
-    questions_before = db.session.scalar(sa.select(sa.func.count(Question.id)))
-    options_before = db.session.scalar(sa.select(sa.func.count(Option.id)))
-
-    response = builder.post("officer.delete_question", key="school_phase")
-    page = client.get_page(response.headers["Location"])
-    assert "You cannot delete a question because people have already responded" in page.text
-    refused = builder.edit_question("school_phase", button=("remove", "special"))
-    assert refused.status_code == 422
-    assert "You cannot delete an option because people have already responded" in (
-        refused.get_data(as_text=True)
-    )
-    assert db.session.scalar(sa.select(sa.func.count(Question.id))) == questions_before
-    assert db.session.scalar(sa.select(sa.func.count(Option.id))) == options_before
-    # The builder no longer offers the buttons.
-    assert (
-        "Delete"
-        not in builder.page("officer.build").soup.select_one("#question-school_phase").get_text()
-    )
-
-
-def test_results_show_answers_against_the_wording_respondents_saw(client):
-    slug = "bullying-what-parents-think"
-    submit_response(slug, {"school_phase": {"selected": ["primary"]}})
-    builder = Builder(client)
-    builder.slug = slug
-    outcome = db.session.scalars(sa.select(Outcome).where(Outcome.code == "2.2.1")).one()
-    builder.post(
-        "officer.edit_question",
-        {
-            "text": "Which type of school is your child at?",
-            "required": "y",
-            "outcomes": [str(outcome.id)],
-        },
-        key="school_phase",
-    )
-    builder.edit_question(
-        "school_phase",
-        {f"{builder.row('school_phase', 'primary')}-label": "Primary, infant or junior school"},
-    )
-    submit_response(slug, {"school_phase": {"selected": ["primary"]}})
-
-    responses = db.session.scalars(sa.select(Response).order_by(Response.id)).all()
-    assert responses[0].snapshot_id != responses[1].snapshot_id
-    first = db.session.get(ConsultationSnapshot, responses[0].snapshot_id)
-    assert first.content["pages"][0]["questions"][0]["text"] == (
-        "What type of school does your child go to?"
-    )
-
-    results = builder.page("officer.results")
-    section = results.soup.find(id="result-2.2.1-school_phase").get_text(" ", strip=True)
-    earlier = "What type of school does your child go to?"
-    assert f"1 response answered earlier wording: \u201c{earlier}\u201d" in section
-    assert (
-        "\u201cPrimary, infant or junior school\u201d read \u201cPrimary or infant school\u201d"
-        in section
-    )
-    assert "Primary, infant or junior school 2 100.0%" in section
-
-
-def test_a_respondent_mid_journey_gets_the_new_wording_at_once(client):
-    slug = "bullying-what-parents-think"
-    respondent = Respondent(client, slug)
-    respondent.start()
-    officer_client = client.application.test_client()
-    builder = Builder(officer_client)
-    builder.slug = slug
-    builder.post(
-        "officer.edit_question",
-        {"text": "Which kind of school does your child attend?", "required": "y"},
-        key="school_phase",
-    )
-    page = client.get_page(url_for("public.question_page", slug=slug, number=1))
-    assert page.h1 == "Which kind of school does your child attend?"
-
-
-def test_preview_shows_and_checks_every_page_and_saves_nothing(client):
-    slug = "bullying-what-parents-think"
-    builder = Builder(client)
-    builder.slug = slug
-    page = builder.page("officer.preview", number=1)
-    assert page.status == 200
-    assert "This is what respondents see. Nothing you enter is saved." in page.text
-    assert page.h1 == "What type of school does your child go to?"
-    invalid = client.post_page(
-        url_for("officer.preview", slug=slug, number=1), data={"csrf_token": builder.token}
-    )
-    assert invalid.status == 422
-    assert invalid.error_summary() == ["Select the type of school your child goes to"]
-    valid = builder.post("officer.preview", {"school_phase": "primary"}, number=1)
-    assert valid.headers["Location"].endswith(url_for("officer.preview", slug=slug, number=2))
-    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
-
-
-@pytest.mark.parametrize("channel", [ResponseChannel.PAPER, ResponseChannel.PHONE])
-def test_an_officer_keys_in_a_paper_or_phone_response(client, channel):
-    from tests.journeys import BULLYING_ANSWERS
-
-    slug = "bullying-what-parents-think"
-    builder = Builder(client)
-    builder.slug = slug
-    refused = client.post_page(
-        url_for("officer.assisted_start", slug=slug), data={"csrf_token": builder.token}
-    )
-    assert refused.error_summary() == ["Select how the response reached the council"]
-    response = builder.post("officer.assisted_start", {"channel": channel.value})
-    assert response.headers["Location"].endswith(
-        url_for("public.question_page", slug=slug, number=1)
-    )
-    respondent = Respondent(client, slug)
-    respondent.token = builder.token
-    respondent.answer_all(BULLYING_ANSWERS)
-    sent = respondent.submit()
-    confirmation = client.get_page(sent.headers["Location"])
-    assert "Enter another paper or phone response" in confirmation.text
-    stored = db.session.scalars(sa.select(Response)).one()
-    assert stored.channel == channel
-    assert stored.entered_by_id is not None
-    dashboard = builder.page("officer.dashboard")
-    row = dashboard.soup.select_one("#consultation-bullying-what-parents-think")
-    assert row.select("td")[-2].get_text(strip=True) == "1"
-
-
 def test_rows_naming_options_the_question_has_not_got_change_nothing(client):
     builder = Builder(client)
     builder.slug = "bullying-what-parents-think"
-    other = _question("school_district").options[0]
+    other = saved_question("school_district").options[0]
     data = builder.question_form("school_phase")
     data.update({"choices-0-value": other.value, "choices-0-label": "Taken over"})
     response = client.post(
@@ -520,41 +324,8 @@ def test_rows_naming_options_the_question_has_not_got_change_nothing(client):
         data={**data, "remove": other.value, "add_another": "rows"},
     )
     assert response.status_code == 303
-    assert _question("school_district").options[0].label == other.label
-    assert "Taken over" not in [o.label for o in _question("school_phase").options]
-
-
-def test_a_published_consultation_opens_and_closes_by_its_dates(client):
-    from datetime import timedelta
-
-    from portal.clock import uk_today
-
-    builder = Builder(client)
-    tomorrow = uk_today() + timedelta(days=1)
-    builder.create(
-        **{
-            "opens_on-day": str(tomorrow.day),
-            "opens_on-month": str(tomorrow.month),
-            "opens_on-year": str(tomorrow.year),
-        }
-    )
-    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
-    builder.add_option(question, "Yes")
-    builder.post("officer.publish")
-    assert builder.page("officer.build").soup.find(id="consultation-status").get_text() == (
-        "Scheduled"
-    )
-    assert "Is the shelter clean" not in client.get_page(url_for("public.index")).text
-    start = client.get_page(url_for("public.start", slug=builder.slug))
-    assert not start.soup.select("form[action$='/start']")  # no Start button before it opens
-
-    consultation = _consultation(builder.slug)
-    consultation.opens_on = uk_today() - timedelta(days=10)
-    consultation.closes_on = uk_today() - timedelta(days=1)
-    db.session.commit()
-    assert builder.page("officer.build").soup.find(id="consultation-status").get_text() == "Closed"
-    start = client.get_page(url_for("public.start", slug=builder.slug))
-    assert not start.soup.select("form[action$='/start']")
+    assert saved_question("school_district").options[0].label == other.label
+    assert "Taken over" not in [o.label for o in saved_question("school_phase").options]
 
 
 @pytest.mark.parametrize(
@@ -577,15 +348,15 @@ def test_bad_question_settings_are_refused_and_change_nothing(client, field, val
     builder = Builder(client)
     builder.create()
     question = builder.add_question(1, QuestionType.NUMBER, "How many?")
-    version = _consultation(builder.slug).structure_version
+    version = saved_consultation(builder.slug).structure_version
     page = client.post_page(
         url_for("officer.edit_question", slug=builder.slug, key=question.key),
         data={"csrf_token": builder.token, "text": "How many?", field: value},
     )
     assert page.status == 422
     assert message in page.error_summary()
-    assert _consultation(builder.slug).structure_version == version
-    assert _question(question.key).min_value is None
+    assert saved_consultation(builder.slug).structure_version == version
+    assert saved_question(question.key).min_value is None
 
 
 @pytest.mark.parametrize(
@@ -622,10 +393,10 @@ def test_a_form_pressing_remove_and_move_at_once_removes_and_moves_nothing(clien
     for label in ("Yes", "No", "Not sure"):
         builder.add_option(question, label)
     data = builder.question_form(question.key)
-    no = next(o for o in _question(question.key).choices if o.label == "No")
+    no = next(o for o in saved_question(question.key).choices if o.label == "No")
     data.update({"remove": no.value, "move_up": no.value})
     response = client.post(
         url_for("officer.edit_question", slug=builder.slug, key=question.key), data=data
     )
     assert response.status_code == 303
-    assert [o.label for o in _question(question.key).choices] == ["Yes", "Not sure"]
+    assert [o.label for o in saved_question(question.key).choices] == ["Yes", "Not sure"]

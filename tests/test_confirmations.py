@@ -21,8 +21,9 @@ from portal.forms import PortalForm
 from portal.panel import invitations
 from portal.panel.models import Invitation, PanelMember
 from portal.publications.models import Publication
+from tests.builder_client import Builder
+from tests.builder_client import saved_consultation as _consultation
 from tests.factories import create_school, create_user, sign_in
-from tests.test_builder import Builder, _consultation
 
 BULLYING = "bullying-what-parents-think"
 

@@ -170,20 +170,20 @@ def _move_structure_version(session: Session, flush_context: Any, instances: Any
     """Move the structure_version of every consultation whose structure this flush changes,
     in the flush's own transaction, as one UPDATE ... SET structure_version + 1 (two officers
     saving at once each move it)."""
-    changed = [
-        *session.new,
-        *session.deleted,
-        *(item for item in session.dirty if session.is_modified(item)),
-    ]
+    changed = [item for item in (*session.new, *session.deleted) if _in_structure(item)]
+    changed += [item for item in session.dirty if _in_structure(item) and session.is_modified(item)]
     with session.no_autoflush:
         ids = {
             consultation_id
             for item in changed
-            if isinstance(item, STRUCTURE_MODELS)
-            and (consultation_id := _consultation_id(session, item)) is not None
+            if (consultation_id := _consultation_id(session, item)) is not None
         }
         for consultation in _consultations(session, ids):
             consultation.structure_version = Consultation.structure_version + 1
+
+
+def _in_structure(item: object) -> bool:
+    return isinstance(item, STRUCTURE_MODELS)
 
 
 def _consultation_id(session: Session, item: Any) -> int | None:
