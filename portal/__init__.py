@@ -12,7 +12,6 @@ from flask import Flask
 from portal import models as _every_model  # noqa: F401  (mappers configure with all present)
 from portal.config import load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
-from portal.sessions import PortalSessionInterface
 from portal.url_values import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +25,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
-    app.session_interface = PortalSessionInterface()
 
     # Before any route is added: every <int:id> in a URL is bounded to what an id can be.
     app.url_map.converters["int"] = IdConverter

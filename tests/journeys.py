@@ -9,7 +9,6 @@ from flask import url_for
 
 from portal.areas.sectors import sector_of
 from portal.consultations.models import Consultation, Question
-from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.responses.models import Answer, Response, ResponseDraft
 
@@ -211,11 +210,10 @@ STATEMENT_FAILURES = {
 }
 
 
-def submission_failing_at_its_end(failure: str) -> DriverQuery:
+def submission_failing_at_its_end(failure: str) -> sa.TextClause:
     """PostgreSQL's submission statement ending in one of STATEMENT_FAILURES."""
     from portal.responses.storing import postgresql
 
-    statement = postgresql._SUBMISSION.statement
-    assert isinstance(statement, sa.TextClause)
+    statement = postgresql._SUBMISSION
     assert statement.text.count(_LAST_SELECT) == 1
-    return DriverQuery(sa.text(statement.text.replace(_LAST_SELECT, STATEMENT_FAILURES[failure])))
+    return sa.text(statement.text.replace(_LAST_SELECT, STATEMENT_FAILURES[failure]))

@@ -238,11 +238,9 @@ def test_submitting_twice_stores_one_response(client):
     assert response_count() == 1
 
 
-def test_the_statements_sending_a_response_costs(client, monkeypatch):
-    """The busiest write's query budget: on PostgreSQL, reading the journey and one statement
-    that writes everything, both without BEGIN and COMMIT (autocommit); on SQLite, a statement
-    per table in one transaction. Both as the driver is given them: they go to it directly
-    (portal/driver.py). Guards bench/results.md's figures against a slow creep."""
+def test_a_sent_response_is_stored_once_with_its_answers_and_counted(client):
+    """What the busiest write leaves: the response, every answer as the respondent gave it,
+    the draft claimed and emptied, and the running tallies agreeing with a fresh count."""
     for _ in range(2):  # the wording's snapshot is made, then found and remembered
         earlier = Respondent(client, BULLYING)
         earlier.start()
@@ -253,108 +251,31 @@ def test_the_statements_sending_a_response_costs(client, monkeypatch):
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)
     db.session.remove()  # the request starts its own session, as in production
-    sent: list[tuple[str, bool]] = []
-    seen_by_sqlite: list[str] = []
-
-    if db.engine.dialect.name == "postgresql":
-        import psycopg
-
-        execute = psycopg.Cursor.execute
-
-        def recorded(cursor, query, params=None, **options):
-            sent.append((str(query).split(None, 1)[0].upper(), cursor.connection.autocommit))
-            return execute(cursor, query, params, **options)
-
-        monkeypatch.setattr(psycopg.Cursor, "execute", recorded)
-
-    def trace(statement: str) -> None:
-        verb, *rest = statement.split()
-        table = rest[1] if verb in ("INSERT", "UPDATE") and rest[0] == "INTO" else None
-        table = rest[0] if verb == "UPDATE" else table
-        seen_by_sqlite.append(f"{verb} {table}" if table else verb)
-
-    def traced(dbapi_connection, connection_record, proxy):
-        if engine.dialect.name == "sqlite":
-            dbapi_connection.set_trace_callback(trace)
-
-    def untraced(dbapi_connection, connection_record):
-        if engine.dialect.name == "sqlite":
-            dbapi_connection.set_trace_callback(None)
-
-    engine = db.engine
-    sa.event.listen(engine, "checkout", traced)
-    sa.event.listen(engine, "checkin", untraced)
-    try:
-        assert respondent.submit().status_code == 303
-    finally:
-        monkeypatch.undo()
-        sa.event.remove(engine, "checkout", traced)
-        sa.event.remove(engine, "checkin", untraced)
-
+    sent = respondent.submit()
+    assert sent.headers["Location"] == url_for("public.confirmation", slug=BULLYING)
     assert response_count() == 3 and answer_count() == 3 * 24
+    newest = db.session.scalar(sa.select(Response).order_by(Response.id.desc()).limit(1))
+    assert stored_answers(newest) == expected_answers(BULLYING_ANSWERS)
+    drafts = db.session.scalars(sa.select(ResponseDraft)).all()
+    assert {draft.response_id for draft in drafts} == set(
+        db.session.scalars(sa.select(Response.id))
+    )
+    assert all(draft.answers == {} for draft in drafts)
     assert tallies.stored_counts() == tallies.fresh_counts()
-    if engine.dialect.name == "postgresql":
-        assert sent == [("SELECT", True), ("WITH", True)]
-    else:  # the journey, then one transaction: the response, the draft's claim, the answers
-        # (all 24 rows in one statement), four tallies
-        assert seen_by_sqlite == [
-            "SELECT",
-            "BEGIN",
-            "INSERT response",
-            "UPDATE response_draft",
-            "INSERT answer",
-            "INSERT answer_tally",
-            "INSERT question_tally",
-            "INSERT response_tally",
-            "INSERT hourly_tally",
-            "COMMIT",
-        ]
 
 
-def _transactions_of(request):
-    """What one request sends the database: each statement's verb, and BEGIN, COMMIT and
-    ROLLBACK as SQLAlchemy runs them."""
-    db.session.remove()  # the request starts its own session, as in production
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        seen.append(statement.split(None, 1)[0].upper())
-
-    engine = db.engine
-    listeners = {
-        "before_cursor_execute": record,
-        "begin": lambda connection: seen.append("BEGIN"),
-        "commit": lambda connection: seen.append("COMMIT"),
-        "rollback": lambda connection: seen.append("ROLLBACK"),
-    }
-    for name, listener in listeners.items():
-        sa.event.listen(engine, name, listener)
-    try:
-        response = request()
-    finally:
-        for name, listener in listeners.items():
-            sa.event.remove(engine, name, listener)
-    return response, seen
-
-
-def test_starting_and_saving_a_page_are_one_transaction_each(client):
-    """The journey's read, the draft's insert or update, the commit. What the request needs
-    next (the draft's token, its answers to choose the next page) is what it has just written,
-    not the draft read again in a second transaction, whose ROLLBACK also made psycopg drop
-    the connection's prepared statements."""
+def test_starting_and_saving_a_page_keep_what_was_answered(client):
+    """Starting makes the draft the next page reads; saving a page keeps its answers and
+    moves on to the next page that applies."""
     respondent = Respondent(client, BULLYING)
     start_page = client.get_page(respondent.url("public.start"))
     respondent.token = start_page.csrf_token()
-    started, seen = _transactions_of(
-        lambda: client.post(respondent.url("public.begin"), data={"csrf_token": respondent.token})
-    )
+    started = client.post(respondent.url("public.begin"), data={"csrf_token": respondent.token})
     assert started.headers["Location"] == respondent.url("public.question_page", number=1)
-    assert seen == ["BEGIN", "SELECT", "INSERT", "COMMIT"]
     assert respondent.answer(1, BULLYING_ANSWERS[0]).status_code == 303
 
-    saved, seen = _transactions_of(lambda: respondent.answer(2, BULLYING_ANSWERS[1]))
+    saved = respondent.answer(2, BULLYING_ANSWERS[1])
     assert saved.headers["Location"] == respondent.url("public.question_page", number=3)
-    assert seen == ["BEGIN", "SELECT", "UPDATE", "COMMIT"]
     assert only_draft().answers["school_district"] == {"selected": ["rugby"]}
 
 
@@ -398,13 +319,16 @@ def test_a_failure_mid_submission_stores_nothing_and_keeps_the_draft(client, mon
     respondent.start()
     respondent.answer_all(BULLYING_ANSWERS)
 
-    from portal.responses import storing
+    count_response = tallies.count_response
 
-    def commit_fails(*args):  # the response, answers and tallies are written, uncommitted
+    def counted_then_fails(*args, **kwargs):  # the last of SQLite's writes, uncommitted
+        count_response(*args, **kwargs)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(storing.sqlite, "commit", commit_fails)  # SQLite's, in the driver
+    monkeypatch.setattr(tallies, "count_response", counted_then_fails)
     # PostgreSQL's one statement, sent in autocommit, fails at its very end.
+    from portal.responses import storing
+
     failing = submission_failing_at_its_end("error")
     monkeypatch.setattr(storing.postgresql, "_SUBMISSION", failing)
     page = client.post_page(
@@ -709,20 +633,10 @@ def test_help_after_sending_is_the_consultations_own(client):
     assert "If you need help now If you or someone else is in danger now, call 999." in sent.text
 
 
-def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlite(
-    app, client, monkeypatch
-):
+def test_concurrent_submissions_are_each_stored_once(app, client):
     """Three respondents and a second click on one of them submit at once: every response is
-    stored once with its answers and counted in the tallies, the second click refused alone.
-    On SQLite they queue behind another writer, and the thread whose turn comes writes them all,
-    each in a savepoint, with one commit (storing/sqlite_writer.py)."""
-    import contextlib
-    import sqlite3
-
-    from portal.responses import storing
-    from portal.responses.storing import sqlite_writer
-
-    on_sqlite = db.engine.dialect.name == "sqlite"
+    stored once with its answers and counted in the tallies, the second click shown the
+    first's confirmation."""
     first = Respondent(client, BULLYING)  # writes the wording's snapshot first, on its own
     first.start()
     first.answer_all(BULLYING_ANSWERS)
@@ -736,9 +650,6 @@ def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlit
         tokens.append(respondent.token)
     cookies.append(cookies[0])  # a double click on the first
     tokens.append(tokens[0])
-    commits: list[int] = []
-    commit = storing.sqlite.commit
-    monkeypatch.setattr(storing.sqlite, "commit", lambda c: (commits.append(1), commit(c)))
     statuses: list[tuple[int, str]] = []
     barrier = threading.Barrier(4)
 
@@ -750,23 +661,12 @@ def test_concurrent_submissions_are_each_stored_once_and_share_a_commit_on_sqlit
             response = other.post(url_for_submit(app), data={"csrf_token": tokens[index]})
             statuses.append((response.status_code, response.headers["Location"]))
 
-    path = db.engine.url.database or ""
     threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
-    with contextlib.ExitStack() as another_writers_turn:
-        if on_sqlite:
-            holder = another_writers_turn.enter_context(contextlib.closing(sqlite3.connect(path)))
-            another_writers_turn.enter_context(sqlite_writer.one_writer_at_a_time(holder, path))
-        for thread in threads:
-            thread.start()
-        if on_sqlite:
-            deadline = utcnow() + timedelta(seconds=10)
-            while sqlite_writer.waiting_to_write(path) < 4 and utcnow() < deadline:
-                threading.Event().wait(0.01)
-            assert sqlite_writer.waiting_to_write(path) == 4
     for thread in threads:
-        thread.join(10)
+        thread.start()
+    for thread in threads:
+        thread.join()
     assert statuses == [(303, url_for("public.confirmation", slug=BULLYING))] * 4
-    assert commits == ([1] if on_sqlite else [])
     assert response_count() == 4
     assert answer_count() == 4 * 24
     assert tallies.stored_counts() == tallies.fresh_counts()

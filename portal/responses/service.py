@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,7 +33,6 @@ from portal.consultations.service import (
     forget_snapshot_ids,
     with_cached_structure,
 )
-from portal.driver import DriverQuery
 from portal.extensions import db
 from portal.forms import CsrfForm
 from portal.responses import storing
@@ -44,9 +44,13 @@ from portal.responses.models import (
     ResponseChannel,
     ResponseDraft,
 )
-from portal.safeguarding.terms import matches
 
 REFERENCE_LENGTH = 10
+
+# Sent with (consultation, answers=[answer rows]) before a response is stored; a receiver
+# returns the storing.Flag of each answer to flag with it. Safeguarding listens: it sits above
+# responses (its flags refer to answers), so responses never import it.
+submitting = Namespace().signal("response-submitting")
 
 
 class ConsultationUnavailable(Exception):
@@ -167,9 +171,8 @@ def load_journey(
     return with_cached_structure(consultation), draft
 
 
-# Read on every question page, check answers and submission: sent straight to the driver
-# (portal/driver.py).
-_JOURNEY_TO_READ = DriverQuery(_journey_query(*JOURNEY_COLUMNS, *READ_ONLY_DRAFT_COLUMNS))
+# Read on every question page, check answers and submission.
+_JOURNEY_TO_READ = _journey_query(*JOURNEY_COLUMNS, *READ_ONLY_DRAFT_COLUMNS)
 
 
 def load_journey_to_read(
@@ -180,7 +183,7 @@ def load_journey_to_read(
     (consultation_from_row)."""
     if not token:
         return consultation_for_journey(slug), None
-    row = _JOURNEY_TO_READ.first({"slug": slug, "token": token, "now": now})
+    row = db.session.execute(_JOURNEY_TO_READ, {"slug": slug, "token": token, "now": now}).first()
     if row is None:
         return None, None
     consultation = consultation_from_row(row[: len(JOURNEY_COLUMNS)])
@@ -315,9 +318,10 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
     """Store the draft as a response with all its answers, in one transaction, exactly once.
 
     Returns the response's reference. Everything is written and committed by
-    `storing.store_response`: one statement on PostgreSQL, one transaction in its turn on
-    SQLite. Safeguarding words are matched here first, so the common case (nothing to flag)
-    adds nothing to it.
+    `storing.store_response`: one statement on PostgreSQL, one transaction of Core statements
+    on SQLite. The answers to flag are asked of whoever listens to `submitting` (the safeguarding
+    package) first, so they are flagged in the same transaction, and the common case (nothing
+    to flag) adds nothing to it.
     """
     draft = journey.draft
     if draft.response_id is not None:
@@ -333,11 +337,8 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
     ]
     consultation = journey.consultation
     linked = consultation.panel_link == PanelLink.MEMBER
-    terms = consultation.safeguarding_terms or ""
     flags = [
-        storing.Flag(a["question_id"], text, "; ".join(found)[:500])
-        for a in answers
-        if terms and (text := a.get("text")) and (found := matches(terms, text))
+        flag for _, found in submitting.send(consultation, answers=answers) for flag in found or ()
     ]
     profile = _invited_profile(draft.invitation_id)
     for attempt in (1, 2):

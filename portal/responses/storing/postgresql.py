@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.driver import DriverQuery
 from portal.extensions import db, runs_without_transaction
 from portal.responses import tallies
 from portal.responses.storing.submission import DraftTaken, InvitationTaken, Submission
@@ -38,10 +37,9 @@ def _folded(sql: str) -> str:
 # GROUP BY and DISTINCT ORDER BY their keys, so their rows are upserted in key order. Sent
 # folded: psycopg caches its parsing of a query only up to 4,096 characters, and parsing this
 # one afresh each time cost about half a millisecond.
-_SUBMISSION = DriverQuery(
-    sa.text(
-        _folded(
-            """
+_SUBMISSION = sa.text(
+    _folded(
+        """
 WITH free_draft AS (
     SELECT id FROM response_draft
     WHERE id = :draft_id AND response_id IS NULL
@@ -121,7 +119,6 @@ SELECT (SELECT id FROM new_response) AS response_id,
     CAST(:invitation_to_claim AS integer) IS NULL
         OR EXISTS (SELECT 1 FROM free_invitation) AS invitation_free
 """
-        )
     )
 )
 
@@ -147,8 +144,8 @@ def _exact_decimal(value: object) -> str:
 def store(submission: Submission) -> int:
     """The submission in one statement, committed (by itself in autocommit)."""
     response, answers, flags = submission.response, submission.answers, submission.flags
-    # Straight to the driver, on the session's connection (portal/driver.py).
-    response_id, draft_free, invitation_free = _SUBMISSION.one(
+    response_id, draft_free, invitation_free = db.session.execute(
+        _SUBMISSION,
         {
             **response,
             "channel": str(response["channel"]),
@@ -165,8 +162,8 @@ def store(submission: Submission) -> int:
             "group_ids": list(submission.group_ids),
             "hour": tallies.hour_start(response["submitted_at"]),
             "linked": 1 if response["distribution_channel_id"] is not None else 0,
-        }
-    )
+        },
+    ).one()
     if not draft_free:
         raise DraftTaken()
     if not invitation_free:
