@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from blinker import Namespace
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -36,6 +35,7 @@ from portal.consultations.service import (
 from portal.extensions import db
 from portal.forms import CsrfForm
 from portal.responses import storing
+from portal.responses.events import submitting
 from portal.responses.journey import Journey
 from portal.responses.models import (
     READ_ONLY_DRAFT_COLUMNS,
@@ -46,11 +46,6 @@ from portal.responses.models import (
 )
 
 REFERENCE_LENGTH = 10
-
-# Sent with (consultation, answers=[answer rows]) before a response is stored; a receiver
-# returns the storing.Flag of each answer to flag with it. Safeguarding listens: it sits above
-# responses (its flags refer to answers), so responses never import it.
-submitting = Namespace().signal("response-submitting")
 
 
 class ConsultationUnavailable(Exception):
@@ -319,9 +314,8 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
 
     Returns the response's reference. Everything is written and committed by
     `storing.store_response`: one statement on PostgreSQL, one transaction of Core statements
-    on SQLite. The answers to flag are asked of whoever listens to `submitting` (the safeguarding
-    package) first, so they are flagged in the same transaction, and the common case (nothing
-    to flag) adds nothing to it.
+    on SQLite. The answers to flag are asked first of whoever listens to `events.submitting`
+    (the safeguarding package), so they are flagged in the same transaction.
     """
     draft = journey.draft
     if draft.response_id is not None:

@@ -1,15 +1,17 @@
 """Typed answers holding a consultation's safeguarding words, flagged as the response is
-stored: safeguarding listens to the submission (responses.service.submitting), so the flags
+stored: safeguarding listens to the submission (responses.events.submitting), so the flags
 are written in the response's own transaction and responses never import safeguarding."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from portal.consultations.models import Consultation
-from portal.responses.service import submitting
-from portal.responses.storing import Flag
+from portal.responses.events import submitting
+from portal.responses.storing.submission import Flag
 from portal.safeguarding.terms import matches
+
+if TYPE_CHECKING:
+    from portal.consultations.models import Consultation
 
 
 @submitting.connect
