@@ -5,6 +5,13 @@ One path in SQLAlchemy Core for every database (`store_with_core`), whose tallie
 by the one rule in portal/responses/tallies.py (count_response). PostgreSQL, the production
 database, sends the same writes as one statement instead (postgresql.py), for the measured
 reason its docstring gives.
+
+SQLite, the embedded default, takes the Core path with its own write lock, waited for through
+its busy timeout: no queue or group commit of the portal's own. At county scale (10,000
+responses, 50 submissions a second) a submission's p95 was 26 ms without them against 18 ms
+with them (medians of 3 alternating runs, 2026-12-06): nobody waits at that rate. Sent flat
+out by 8 clients, three times that rate, SQLite ran at 0.54 of the bare insert's rate without
+them against 0.92 with them; a site expecting that load runs PostgreSQL.
 """
 
 from __future__ import annotations
