@@ -46,7 +46,10 @@ SLUG = "bullying-what-parents-think"
 OFFICER_EMAIL = "bench.officer@council.example"
 OFFICER_PASSWORD = "bench-password-" + secrets.token_hex(4)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-BIGGEST_PAGE = 7  # the page of four agreement scales: 24 radios
+# The page of four agreement scales (24 radios), shown to every respondent: page 7 until the
+# seeded survey's routing (issue 25) put the pages only some parents see before it, and routed
+# page 7 out for a journey that has answered nothing.
+BIGGEST_PAGE = 11
 # Its own database name (and SQLite file), so two worktrees can measure on one server at once.
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "portal_bench")
 
