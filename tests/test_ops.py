@@ -196,7 +196,11 @@ def test_gunicorn_logs_routes_never_the_codes_in_paths(gunicorn):
     # Refused before any view: no CSRF token, a wrong method, a host not trusted.
     _send(port, "POST", "/panel/leave/SECRETLEAVE4")
     _send(port, "POST", "/i/SECRETINVITE5")
-    time.sleep(0.5)  # each access line is written after its response
+    # A thread writes each access line after its response has gone: wait for all six lines
+    # (any missing one fails below), never for a fixed time.
+    deadline = time.monotonic() + 10
+    while log.read_text().count('"status"') < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
     text = log.read_text()
     assert "SECRET" not in text
     paths = [json.loads(line)["path"] for line in text.splitlines() if '"status"' in line]
