@@ -62,6 +62,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.cli import register_commands
 
     register_commands(app)
+    # The results index marks ranges stale when a response is corrected or erased.
+    from portal.reporting.results_index_build import follow_corrections
+
+    follow_corrections()
     return app
 
 

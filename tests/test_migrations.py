@@ -28,3 +28,45 @@ def test_downgrade_to_empty_and_upgrade_again(app):
     assert {"response", "answer", "consultation", "indicator_value"} <= set(
         sa.inspect(db.engine).get_table_names()
     )
+
+
+def test_ids_never_reused_migration_keeps_every_row(app):
+    """Migration 0027 rebuilds response and answer on SQLite: down to 0026 and up again with
+    responses stored, every row, link and index is still there, and the next id still carries
+    on above an erased one."""
+    from portal.responses.models import Answer, Response, response_group
+    from tests.factories import submit_response
+
+    for slug in ("bullying-what-parents-think", "warwickshire-panel-liveability"):
+        submit_response(slug, {})
+
+    def counted() -> tuple[int, int, int, int]:
+        return (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Response)),
+            db.session.scalar(sa.select(sa.func.max(Response.id))),
+            db.session.scalar(sa.select(sa.func.count()).select_from(Answer)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(response_group)),
+        )
+
+    def indexes() -> set[str]:
+        inspector = sa.inspect(db.engine)
+        return {
+            index["name"]
+            for table in ("response", "answer")
+            for index in inspector.get_indexes(table)
+        }
+
+    before, named = counted(), indexes()
+    db.session.remove()
+    downgrade(revision="0026")
+    assert counted() == before and indexes() == named
+    db.session.remove()
+    upgrade()
+    assert counted() == before and indexes() == named
+
+    highest = db.session.scalars(sa.select(Response).order_by(Response.id.desc())).first()
+    highest_id = highest.id
+    db.session.delete(highest)
+    db.session.commit()
+    later = submit_response("bullying-what-parents-think", {})
+    assert later.id > highest_id

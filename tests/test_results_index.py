@@ -359,3 +359,12 @@ def test_a_build_does_not_hold_up_submissions_for_long(app):
         assert settled is not None and settled < in_flight
     results_index_build.refresh()
     assert results_index.match(found.id, ResponseFilter(types=(RespondentType.PAPER,))).total() == 1
+
+
+def test_every_app_follows_corrections(app):
+    """The index hears of every correction and erasure in any process the factory made (the
+    web app and every command), not only where some module happened to import it."""
+    from portal.responses.corrections import response_changed
+
+    heard_by = list(response_changed.receivers_for(1))
+    assert results_index_build._on_response_changed in heard_by

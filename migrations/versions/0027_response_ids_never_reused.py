@@ -7,8 +7,10 @@ answers by id, and exports give response ids, so answer ids must not come back e
 PostgreSQL's sequences never hand an id out twice: nothing changes there.
 
 SQLite cannot alter a column's key, so each table is rebuilt the way SQLite documents (a new
-table, the rows copied, the old dropped, the new renamed), its indexes made again, in the
-migration's one transaction. The next id carries on from the highest in use.
+table, the rows copied, the old dropped, the new renamed), its indexes made again. The
+driver runs CREATE TABLE outside the migration's transaction, so a half-made copy left by an
+interrupted run is dropped before it starts again. The next id carries on from the highest in
+use.
 
 Revision ID: 0027
 Revises: 0026
@@ -63,6 +65,7 @@ def _rebuild(table: str, autoincrement: bool) -> None:
     if not (made and dropped):
         raise RuntimeError(f"unexpected definition of {table}: {create}")
     rebuilt = f"_rebuilt_{table}"
+    op.execute(f"DROP TABLE IF EXISTS {rebuilt}")
     new = re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {rebuilt}", new, count=1)
     op.execute(new)
     op.execute(f"INSERT INTO {rebuilt} SELECT * FROM {table}")

@@ -26,7 +26,6 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.reporting import results_index
-from portal.reporting import results_index_build as _build  # noqa: F401  (follows corrections)
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
 from portal.responses.models import Answer, Response
@@ -41,12 +40,22 @@ class ResponseSet:
     def __init__(self, consultation_id: int, only: ResponseFilter = NO_FILTER) -> None:
         self.consultation_id = consultation_id
         self.only = only
-        self._answers: dict[tuple[int, ...], tuple[AnswerCounts, dict[int, int]]] = {}
+        # (questions, several_rows, detailed) -> their counts: a question's respondents are
+        # counted differently with several_rows, so a call without it never answers one with.
+        self._answers: dict[
+            tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
+            tuple[AnswerCounts, dict[int, int]],
+        ] = {}
 
     @classmethod
     def of(cls, consultation_id: int, only: ResponseFilter | ResponseSet) -> ResponseSet:
         """`only` itself when it is already a set (one page's parts share its counts)."""
         if isinstance(only, ResponseSet):
+            if only.consultation_id != consultation_id:
+                raise ValueError(
+                    f"a set of consultation {only.consultation_id}'s responses asked for "
+                    f"consultation {consultation_id}'s"
+                )
             return only
         return cls(consultation_id, only)
 
@@ -65,10 +74,6 @@ class ResponseSet:
     def rest(self) -> ResponseFilter:
         """The filter as SQL conditions, kept to the responses no built range covers."""
         return self.matched.rest
-
-    def response_ids(self) -> sa.Select[Any]:
-        """Every matching response's id, as a subquery (for what the index does not hold)."""
-        return self.only.response_ids(self.consultation_id)
 
     def answer_conditions(self, response_id: Any = Answer.response_id) -> list[Any]:
         """Conditions keeping answer rows to the matching responses (none without a filter)."""
@@ -97,7 +102,8 @@ class ResponseSet:
         and per question how many answered it. `several_rows`: questions storing several rows
         per response (their respondents need a distinct count); `detailed`: rankings and
         matrices, whose statement and rank are counted too."""
-        key = tuple(sorted(question_ids))
+        several_rows, detailed = set(several_rows), set(detailed)
+        key = (tuple(sorted(question_ids)), tuple(sorted(several_rows)), tuple(sorted(detailed)))
         if key in self._answers:
             return self._answers[key]
         counts: AnswerCounts = defaultdict(dict)
@@ -108,9 +114,7 @@ class ResponseSet:
         else:
             indexed, answered = self.matched.answer_counts()
             counts.update(indexed)
-            more, more_answered = self._counted_by_sql(
-                question_ids, set(several_rows), set(detailed)
-            )
+            more, more_answered = self._counted_by_sql(question_ids, several_rows, detailed)
             for question_id, found in more.items():
                 into = counts.setdefault(question_id, {})
                 for shape, count in found.items():
@@ -204,7 +208,7 @@ class ResponseSet:
     def count_of_answer(self, question_id: int, option_id: int | None = None) -> int:
         """How many matching responses gave this answer (option None: a typed answer), from
         the page's counts when they include the question."""
-        counted = [found for key, found in self._answers.items() if question_id in key]
+        counted = [found for key, found in self._answers.items() if question_id in key[0]]
         counts, _ = counted[0] if counted else self.answer_counts([question_id])
         return counts.get(question_id, {}).get((None, option_id, None), 0)
 

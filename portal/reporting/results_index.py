@@ -184,16 +184,6 @@ class Matched:
                 answered[question_id] += (bits & answered_bits).bit_count()
         return {q: dict(found) for q, found in counts.items()}, dict(answered)
 
-    def count_of(self, keys: Iterable[str]) -> int:
-        """Matching responses with every one of these keys."""
-        wanted = list(keys)
-        total = 0
-        for indexed, bits in self.ranges:
-            for key in wanted:
-                bits &= indexed.bitmaps.get(key, 0)
-            total += bits.bit_count()
-        return total
-
     def hourly_rows(self) -> list[tuple[datetime, str, int, int]]:
         """Rows in the shape of the hourly tallies (UTC hour, channel, responses, of which
         through a link), each day's figures at the UTC hour its UK day starts."""

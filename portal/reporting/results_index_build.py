@@ -217,9 +217,15 @@ def mark_stale(consultation_id: int, response_ids: Iterable[int]) -> None:
     )
 
 
-@response_changed.connect
 def _on_response_changed(consultation_id: int, response_id: int) -> None:
     mark_stale(consultation_id, [response_id])
+
+
+def follow_corrections() -> None:
+    """Mark a range stale whenever a correction or erasure changes one of its responses
+    (responses sit below reporting, so they signal instead of calling up). Connected by the
+    app factory, so every process that can change a response follows them."""
+    response_changed.connect(_on_response_changed)
 
 
 def _offsets_of(column: Any) -> Any:
