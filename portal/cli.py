@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from portal.accounts import passwords, two_factor
+from portal.accounts import passwords, signing_in, two_factor
 from portal.accounts import service as accounts
 from portal.accounts.models import Role
 from portal.areas.service import import_areas
@@ -246,7 +246,7 @@ def unlock_user(email: str) -> None:
     """Lift every sign-in lock on an account (wrong passwords from some network, or wrong
     two-factor codes), for an officer locked out by someone else's guessing."""
     try:
-        user = accounts.unlock(email)
+        user = signing_in.unlock(email)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Sign-in locks lifted for {user.email}.")

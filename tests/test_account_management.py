@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
+from portal.accounts import signing_in
 from portal.accounts.models import PasswordLink, Role, User
 from portal.audit import AuditEntry
 from portal.extensions import db
@@ -79,7 +80,7 @@ def test_an_admin_creates_an_officer_who_chooses_their_password_by_email(app, cl
     assert "password:" not in body.lower()  # a link, never a password
 
     # Nobody knows the password it was made with: only the link lets its owner in.
-    assert accounts.authenticate(user.email, PASSWORD) is None
+    assert signing_in.authenticate(user.email, PASSWORD) is None
     link = LINK.search(body).group(0)
     owner = app.test_client()
     assert owner.get(urlsplit(link).path).status_code == 302
@@ -93,7 +94,7 @@ def test_an_admin_creates_an_officer_who_chooses_their_password_by_email(app, cl
             "csrf_token": form.csrf_token(),
         },
     )
-    assert accounts.authenticate(user.email, "my own new password") is not None
+    assert signing_in.authenticate(user.email, "my own new password") is not None
     assert [action for _, action, _ in _actions(user.email)][:2] == [
         "created account",
         "sent a link to set a password",
@@ -209,13 +210,13 @@ def test_disabling_asks_first_then_signs_the_account_out(app, client):
     db.session.expire_all()
     assert db.session.get(User, leaver.id).disabled
     assert theirs.get(url_for("officer.dashboard")).status_code == 302
-    assert accounts.authenticate(leaver.email, PASSWORD) is None
+    assert signing_in.authenticate(leaver.email, PASSWORD) is None
 
     client.post(
         url_for("admin.enable_user", user_id=leaver.id), data={"csrf_token": after.csrf_token()}
     )
     assert "can sign in again" in client.get_page(url_for("admin.user", user_id=leaver.id)).text
-    assert accounts.authenticate(leaver.email, PASSWORD) is not None
+    assert signing_in.authenticate(leaver.email, PASSWORD) is not None
     assert [(who, action) for who, action, _ in _actions(leaver.email) if "abled" in action] == [
         ("admin@council.example", "disabled account"),
         ("admin@council.example", "enabled account"),
@@ -295,7 +296,7 @@ def test_an_officer_makes_a_school_account_that_gets_a_link(app, client, inbox):
 
 def test_users_reset_password_emails_the_link(app, inbox):
     officer = create_user(Role.OFFICER, email="ann@council.example")
-    accounts.complete_sign_in(officer)  # signed in before: the forgotten-password wording
+    signing_in.complete_sign_in(officer)  # signed in before: the forgotten-password wording
     app.config["BASE_URL"] = "https://haveyoursay.example"
     try:
         result = app.test_cli_runner().invoke(
@@ -342,7 +343,7 @@ def test_users_set_password_can_make_one_up(app):
     )
     assert result.exit_code == 0, result.output
     password = re.search(r"password: (\S+)", result.output).group(1)
-    assert accounts.authenticate(officer.email, password) is not None
+    assert signing_in.authenticate(officer.email, password) is not None
 
 
 def test_seed_says_on_every_run_which_demo_account_there_is_and_how_to_reset_it(app):

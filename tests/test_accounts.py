@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
-from portal.accounts import two_factor
+from portal.accounts import signing_in, two_factor
 from portal.accounts.models import Role, User
 from portal.extensions import db
 from tests.factories import PASSWORD, create_user, sign_in
@@ -287,7 +287,7 @@ def test_users_set_password(app):
     )
     assert result.exit_code == 0, result.output
     assert "every earlier session is signed out" in result.output
-    assert accounts.authenticate(officer.email, "a-new-password-here") is not None
+    assert signing_in.authenticate(officer.email, "a-new-password-here") is not None
     short = app.test_cli_runner().invoke(
         args=["users", "set-password", "--email", officer.email], input="short\n"
     )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
+from portal.accounts import signing_in
 from portal.accounts.models import Role, SignInLock, User
 from portal.audit import AuditEntry
 from portal.extensions import db
@@ -31,7 +32,7 @@ def test_sign_ins_and_failures_are_recorded(app, client):
     user = create_user(Role.OFFICER, email="ann@council.example")
     sign_in(client, user, "wrong password")
     sign_in(client, create_user(Role.OFFICER, email="bob@council.example"), PASSWORD)
-    accounts.authenticate("nobody@council.example", "x" * 12)
+    signing_in.authenticate("nobody@council.example", "x" * 12)
     sign_ins = [a for a in _actions() if "sign" in a[1]]
     assert sign_ins == [
         ("ann@council.example", "failed sign-in", "wrong password (1 in a row from one place)"),
@@ -44,27 +45,27 @@ def test_sign_ins_and_failures_are_recorded(app, client):
 
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app, client):
     user = create_user(Role.OFFICER, email="ann@council.example")
-    for _ in range(accounts.LOCK_AFTER):
-        assert accounts.authenticate(user.email, "wrong password", "203.0.113.9") is None
+    for _ in range(signing_in.LOCK_AFTER):
+        assert signing_in.authenticate(user.email, "wrong password", "203.0.113.9") is None
     lock = db.session.scalars(sa.select(SignInLock)).one()
     assert lock.failures == 5 and lock.locked_until is not None
     assert "203.0.113.9" not in lock.place  # a keyed hash, never the address
     # Locked from there: refused even the right password.
-    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is None
+    assert signing_in.authenticate(user.email, PASSWORD, "203.0.113.9") is None
     assert _actions()[-1][1] == "refused sign-in"
     # From the officer's own desk, the right password still works.
-    assert accounts.authenticate(user.email, PASSWORD, "198.51.100.20") is not None
+    assert signing_in.authenticate(user.email, PASSWORD, "198.51.100.20") is not None
     # Once the lock has passed, the right password works there too and clears the count.
     lock.locked_until = accounts.utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
+    assert signing_in.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
     assert db.session.scalars(sa.select(SignInLock)).all() == []
 
 
 def test_each_further_failure_locks_for_longer():
-    assert accounts._lock_for(5) == timedelta(minutes=15)
-    assert accounts._lock_for(6) == timedelta(minutes=30)
-    assert accounts._lock_for(30) == timedelta(days=1)
+    assert signing_in._lock_for(5) == timedelta(minutes=15)
+    assert signing_in._lock_for(6) == timedelta(minutes=30)
+    assert signing_in._lock_for(30) == timedelta(days=1)
 
 
 def test_the_database_refuses_to_change_or_delete_an_entry(app):
@@ -106,8 +107,8 @@ def test_only_admins_see_the_log(app, client, role):
 
 def test_the_officer_is_told_by_email_when_a_lock_begins(app, inbox):
     user = create_user(Role.OFFICER, email="ann@council.example")
-    for _ in range(accounts.LOCK_AFTER):
-        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
+    for _ in range(signing_in.LOCK_AFTER):
+        signing_in.authenticate(user.email, "wrong password", "203.0.113.9")
     assert len(inbox.messages) == 1  # once, when the lock begins
     message = inbox.messages[0]
     assert message["To"] == "ann@council.example"
@@ -145,9 +146,9 @@ def test_wrong_passwords_at_the_same_moment_are_each_counted(app):
         with app.app_context():
             try:
                 start.wait()
-                accounts.record_failure(
+                signing_in.record_failure(
                     db.session.get(User, user_id),
-                    accounts.place_of(address),
+                    signing_in.place_of(address),
                     accounts.utcnow(),
                     "x",
                 )
@@ -168,20 +169,24 @@ def test_wrong_passwords_at_the_same_moment_are_each_counted(app):
 
 def test_an_ipv6_address_counts_by_its_64_block(app):
     with app.test_request_context():
-        home = accounts.place_of("2001:db8:1:2::1")
-        assert accounts.place_of("2001:db8:1:2:ffff::9") == home
-        assert accounts.place_of("2001:db8:1:3::1") != home
-        assert accounts.place_of("203.0.113.9") != accounts.place_of("203.0.113.10")
+        home = signing_in.place_of("2001:db8:1:2::1")
+        assert signing_in.place_of("2001:db8:1:2:ffff::9") == home
+        assert signing_in.place_of("2001:db8:1:3::1") != home
+        assert signing_in.place_of("203.0.113.9") != signing_in.place_of("203.0.113.10")
         # An IPv4 client through a dual-stack socket is still its own IPv4 address.
-        assert accounts.place_of("::ffff:203.0.113.9") == accounts.place_of("203.0.113.9")
-        assert accounts.place_of("::ffff:203.0.113.9") != accounts.place_of("::ffff:198.51.100.2")
+        assert signing_in.place_of("::ffff:203.0.113.9") == signing_in.place_of("203.0.113.9")
+        assert signing_in.place_of("::ffff:203.0.113.9") != signing_in.place_of(
+            "::ffff:198.51.100.2"
+        )
 
 
 def test_old_counts_of_wrong_passwords_are_deleted_by_retention(app):
     user = create_user(Role.OFFICER, email="ann@council.example")
     now = accounts.utcnow()
-    accounts.record_failure(user, accounts.place_of("203.0.113.9"), now - timedelta(days=31), "x")
-    accounts.record_failure(user, accounts.place_of("203.0.113.10"), now, "x")
+    signing_in.record_failure(
+        user, signing_in.place_of("203.0.113.9"), now - timedelta(days=31), "x"
+    )
+    signing_in.record_failure(user, signing_in.place_of("203.0.113.10"), now, "x")
     result = app.test_cli_runner().invoke(args=["privacy", "retention"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 counts of wrong passwords older than 30 days." in result.output
@@ -192,14 +197,14 @@ def test_attempts_at_the_same_moment_past_the_limit_begin_one_lock_and_send_one_
     user = create_user(Role.OFFICER, email="ann@council.example")
     user_id, place = user.id, None
     with app.test_request_context():
-        place = accounts.place_of("203.0.113.9")
+        place = signing_in.place_of("203.0.113.9")
     start = threading.Barrier(8)
 
     def attempt() -> None:
         with app.app_context():
             try:
                 start.wait()
-                accounts.record_failure(
+                signing_in.record_failure(
                     db.session.get(User, user_id), place, accounts.utcnow(), "wrong password"
                 )
             finally:
@@ -217,16 +222,16 @@ def test_attempts_at_the_same_moment_past_the_limit_begin_one_lock_and_send_one_
 
 def test_an_administrator_lifts_a_lock_and_a_new_password_does_too(app, client):
     user = create_user(Role.OFFICER, email="ann@council.example")
-    for _ in range(accounts.LOCK_AFTER):
-        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
-    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is None
+    for _ in range(signing_in.LOCK_AFTER):
+        signing_in.authenticate(user.email, "wrong password", "203.0.113.9")
+    assert signing_in.authenticate(user.email, PASSWORD, "203.0.113.9") is None
     result = app.test_cli_runner().invoke(args=["users", "unlock", "--email", user.email])
     assert result.exit_code == 0 and "Sign-in locks lifted" in result.output
-    assert accounts.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
-    for _ in range(accounts.LOCK_AFTER):
-        accounts.authenticate(user.email, "wrong password", "203.0.113.9")
+    assert signing_in.authenticate(user.email, PASSWORD, "203.0.113.9") is not None
+    for _ in range(signing_in.LOCK_AFTER):
+        signing_in.authenticate(user.email, "wrong password", "203.0.113.9")
     accounts.set_password(user.email, "a-new-password-of-length")
-    assert accounts.authenticate(user.email, "a-new-password-of-length", "203.0.113.9")
+    assert signing_in.authenticate(user.email, "a-new-password-of-length", "203.0.113.9")
     assert ("command line", "lifted sign-in locks", "") in _actions()
 
 

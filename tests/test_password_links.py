@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
-from portal.accounts import passwords
+from portal.accounts import passwords, signing_in
 from portal.accounts import service as accounts
 from portal.accounts.models import PasswordLink, Role
 from portal.auth.password_views import PASSWORD_LINK, SENDING_THREAD
@@ -89,8 +89,8 @@ def test_the_link_is_checked_again_when_the_password_is_posted(app, client):
         },
     )
     assert refused.status == 404 and refused.h1 == "This link has expired"
-    assert accounts.authenticate(user.email, NEW_PASSWORD) is None
-    assert accounts.authenticate(user.email, "set from the command line") is not None
+    assert signing_in.authenticate(user.email, NEW_PASSWORD) is None
+    assert signing_in.authenticate(user.email, "set from the command line") is not None
 
 
 def test_a_session_from_before_holding_a_token_is_not_trusted(app, client):
@@ -126,4 +126,4 @@ def test_a_forgotten_password_is_looked_up_after_the_answer(app, client, inbox, 
     assert message["To"] == user.email
     link = LINK.search(body_of(message)).group(0)
     assert client.get(urlsplit(link).path).status_code == 302
-    assert accounts.authenticate(user.email, PASSWORD) is not None
+    assert signing_in.authenticate(user.email, PASSWORD) is not None

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from portal.accounts import passwords
+from portal.accounts import passwords, signing_in
 from portal.accounts import service as accounts
 from portal.accounts.models import PasswordLink, Role, SignInLock
 from portal.audit import AuditEntry
@@ -146,8 +146,8 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(app, client, inb
     assert done.status == 303
     signed_in = client.get_page(url_for("auth.sign_in"))
     assert "Your password is set. Sign in with it now." in signed_in.text
-    assert accounts.authenticate(officer.email, PASSWORD) is None
-    assert accounts.authenticate(officer.email, NEW_PASSWORD) is not None
+    assert signing_in.authenticate(officer.email, PASSWORD) is None
+    assert signing_in.authenticate(officer.email, NEW_PASSWORD) is not None
 
     # Used once: the same link now says it has expired.
     again = client.get_page(urlsplit(link).path)
@@ -177,7 +177,7 @@ def test_a_link_works_once(app):
     passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
     with pytest.raises(passwords.LinkNotValid):
         passwords.set_password_with_link(_link_id(token), "yet another password")
-    assert accounts.authenticate(officer.email, NEW_PASSWORD) is not None
+    assert signing_in.authenticate(officer.email, NEW_PASSWORD) is not None
 
 
 def test_a_reset_link_expires_after_an_hour(app, monkeypatch):
@@ -190,7 +190,7 @@ def test_a_reset_link_expires_after_an_hour(app, monkeypatch):
     assert passwords.valid_link(token) is None
     with pytest.raises(passwords.LinkNotValid):
         passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
-    assert accounts.authenticate(officer.email, PASSWORD) is not None
+    assert signing_in.authenticate(officer.email, PASSWORD) is not None
 
 
 def test_a_link_stops_working_when_the_password_changes_another_way(app):
@@ -212,14 +212,14 @@ def test_a_new_password_from_a_link_ends_every_session_and_lifts_locks(app, clie
     officer = create_user(Role.OFFICER)
     sign_in(client, officer)
     assert client.get(url_for("officer.dashboard")).status_code == 200
-    for _ in range(accounts.LOCK_AFTER):
-        accounts.authenticate(officer.email, "a wrong guess", "203.0.113.9")
-    assert accounts.authenticate(officer.email, PASSWORD, "203.0.113.9") is None  # locked there
+    for _ in range(signing_in.LOCK_AFTER):
+        signing_in.authenticate(officer.email, "a wrong guess", "203.0.113.9")
+    assert signing_in.authenticate(officer.email, PASSWORD, "203.0.113.9") is None  # locked there
     token = passwords.request_reset(officer.email).link.rsplit("/", 1)[1]
     passwords.set_password_with_link(_link_id(token), NEW_PASSWORD)
     assert client.get(url_for("officer.dashboard")).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInLock)) == 0
-    assert accounts.authenticate(officer.email, NEW_PASSWORD, "203.0.113.9") is not None
+    assert signing_in.authenticate(officer.email, NEW_PASSWORD, "203.0.113.9") is not None
 
 
 def test_two_factor_is_still_asked_for_after_a_reset(app, client, inbox):
@@ -327,7 +327,7 @@ def test_every_member_of_staff_changes_their_own_password(app, client, role):
     assert "Your password is changed." in after.text
     assert client.get(home).status_code == 200  # this session carries on
     assert elsewhere.get(home).status_code == 302  # every other one has ended
-    assert accounts.authenticate(user.email, NEW_PASSWORD) is not None
+    assert signing_in.authenticate(user.email, NEW_PASSWORD) is not None
     assert ("changed password", "their own; sessions ended") in _actions(user.email)
 
 
@@ -339,11 +339,11 @@ def test_a_wrong_current_password_is_refused_and_counted(app, client):
     assert wrong.error_summary() == ["Enter your current password correctly"]
     lock = db.session.scalars(sa.select(SignInLock)).one()
     assert lock.failures == 1
-    for _ in range(accounts.LOCK_AFTER - 1):
+    for _ in range(signing_in.LOCK_AFTER - 1):
         _change(client, "not my password")
     locked = _change(client, PASSWORD)
     assert "too many wrong passwords" in locked.error_summary()[0]
-    assert accounts.authenticate(officer.email, PASSWORD) is not None  # unchanged
+    assert signing_in.authenticate(officer.email, PASSWORD) is not None  # unchanged
 
 
 def test_the_new_password_follows_the_rule(client):

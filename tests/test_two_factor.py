@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.accounts import service as accounts
-from portal.accounts import two_factor
+from portal.accounts import signing_in, two_factor
 from portal.accounts.models import RecoveryCode, Role, SignInLock, User
-from portal.accounts.service import LOCK_AFTER
+from portal.accounts.signing_in import LOCK_AFTER
 from portal.audit import AuditEntry
 from portal.extensions import db
 from tests.factories import PASSWORD, TOTP_SECRET, create_user, sign_in, totp_now
@@ -304,9 +304,9 @@ def test_a_right_code_ends_a_run_of_wrong_ones(client):
     sign_in(client, officer)
     for _ in range(3):
         for _ in range(LOCK_AFTER - 1):
-            assert not accounts.confirm_with_code(officer, "000000", "making new recovery codes")
+            assert not signing_in.confirm_with_code(officer, "000000", "making new recovery codes")
         stored = db.session.get(User, officer.id)
         stored.totp_last_step = None  # the app's next code
         db.session.commit()
-        assert accounts.confirm_with_code(stored, totp_now(), "making new recovery codes")
+        assert signing_in.confirm_with_code(stored, totp_now(), "making new recovery codes")
     assert db.session.scalars(sa.select(SignInLock)).all() == []

@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from werkzeug.security import check_password_hash
 
 from portal.accounts import service as accounts
-from portal.accounts import two_factor
+from portal.accounts import signing_in, two_factor
 from portal.accounts.models import LinkPurpose, PasswordLink, Role, User
 from portal.audit import add_audit_entry
 from portal.clock import utcnow
@@ -147,7 +147,7 @@ def request_reset(email: str) -> LinkEmail | None:
     action = "asked for a password reset link"
     if user is None or user.disabled:
         why = "no such account" if user is None else "account disabled: nothing sent"
-        accounts.record_event(email, user, action, why)
+        signing_in.record_event(email, user, action, why)
         db.session.commit()
         return None
     now = utcnow()
@@ -159,11 +159,11 @@ def request_reset(email: str) -> LinkEmail | None:
         )
     )
     if (sent_lately or 0) >= RESETS_PER_HOUR:
-        accounts.record_event(email, user, action, f"{RESETS_PER_HOUR} sent this hour: no more")
+        signing_in.record_event(email, user, action, f"{RESETS_PER_HOUR} sent this hour: no more")
         db.session.commit()
         return None
     token = _new_link(user, LinkPurpose.RESET, now)
-    accounts.record_event(email, user, action, "link emailed")
+    signing_in.record_event(email, user, action, "link emailed")
     db.session.commit()
     return _email(user, LinkPurpose.RESET, token)
 
@@ -213,7 +213,7 @@ def set_password_with_link(link_id: int, password: str) -> User:
     user = link.user
     accounts.give_password(user, password)
     how = "new account" if link.purpose == LinkPurpose.NEW_ACCOUNT else "forgotten password"
-    accounts.record_event(
+    signing_in.record_event(
         user.email,
         user,
         "set a password with an emailed link",
@@ -227,13 +227,13 @@ def change_password(user: User, current: str, new: str, address: str | None) -> 
     """A signed-in user's new password, given their current one: None once changed (every
     other session ended), or why not. A wrong current password counts towards the sign-in
     lockout, as at sign-in: whoever has someone's session may not guess their password."""
-    place = accounts.place_of(address)
-    if accounts.is_locked(user, place):
-        accounts.record_event(user.email, user, "refused password change", "locked")
+    place = signing_in.place_of(address)
+    if signing_in.is_locked(user, place):
+        signing_in.record_event(user.email, user, "refused password change", "locked")
         db.session.commit()
         return LOCKED_OUT
     if not check_password_hash(user.password_hash, current):
-        accounts.record_failure(
+        signing_in.record_failure(
             user, place, utcnow(), "wrong current password", "failed password change"
         )
         return WRONG_CURRENT_PASSWORD

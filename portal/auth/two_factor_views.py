@@ -6,7 +6,8 @@ from flask import redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts import service, two_factor
+from portal.accounts import signing_in as sign_in_rules
+from portal.accounts import two_factor
 from portal.accounts.models import User
 from portal.accounts.permissions import Action, allows, may
 from portal.auth import bp
@@ -54,7 +55,7 @@ def two_factor_code() -> WerkzeugResponse:
     form = CodeForm()
     failed = False
     if form.validate_on_submit():
-        if service.check_second_factor(user, form.code.data or "", request.remote_addr):
+        if sign_in_rules.check_second_factor(user, form.code.data or "", request.remote_addr):
             return finish_sign_in(user, session.get(PENDING_SIGN_IN, {}).get("next"))
         failed = True
     return render_page("auth/two-factor-code.html", status=_status(form, failed), form=form)
@@ -89,7 +90,7 @@ def set_up_two_factor() -> WerkzeugResponse:
         if codes is not None:
             session.pop(SETUP_SECRET, None)
             if signing_in:
-                service.complete_sign_in(
+                sign_in_rules.complete_sign_in(
                     user, "after setting up two-factor authentication", request.remote_addr
                 )
                 finish_sign_in(user, None)
@@ -143,7 +144,7 @@ def new_recovery_codes() -> WerkzeugResponse:
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
         return _settings_page(form)
-    if not service.confirm_with_code(
+    if not sign_in_rules.confirm_with_code(
         current_user, form.code.data or "", "new recovery codes", request.remote_addr
     ):
         return _settings_page(form, failed=True)
@@ -161,7 +162,7 @@ def turn_off_two_factor() -> WerkzeugResponse:
         return redirect(url_for("auth.two_factor_settings"), code=303)
     if not form.validate_on_submit():
         return _settings_page(form)
-    if not service.confirm_with_code(
+    if not sign_in_rules.confirm_with_code(
         current_user, form.code.data or "", "turning it off", request.remote_addr
     ):
         return _settings_page(form, failed=True)

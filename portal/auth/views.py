@@ -7,7 +7,7 @@ from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal.accounts import service, two_factor
+from portal.accounts import service, signing_in, two_factor
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import Action, allows
 from portal.auth import bp
@@ -107,7 +107,7 @@ def sign_in() -> WerkzeugResponse:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = service.authenticate(
+        user = signing_in.authenticate(
             form.email.data or "", form.password.data or "", request.remote_addr
         )
         if user is not None:

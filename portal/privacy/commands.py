@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from portal.accounts import service as accounts
+from portal.accounts import signing_in
 from portal.clock import uk_today, utcnow
 from portal.panel.service import find_member
 from portal.privacy import service
@@ -38,8 +38,8 @@ def retention(dry_run: bool, today: object) -> None:
         click.echo(f"{verb} from {erasure.consultation}: {erasure.summary()}.")
     if not dry_run:
         # Counts of wrong passwords are kept by a hash of the address they came from.
-        forgotten = accounts.forget_old_failures(utcnow())
-        days = accounts.FAILURES_KEPT.days
+        forgotten = signing_in.forget_old_failures(utcnow())
+        days = signing_in.FAILURES_KEPT.days
         click.echo(f"Deleted {forgotten} counts of wrong passwords older than {days} days.")
 
 

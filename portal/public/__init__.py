@@ -26,6 +26,7 @@ from portal.public import (  # noqa: E402, F401
     feedback_views,
     panel_views,
     paper_views,
+    results_views,
     resume_views,
     views,
 )

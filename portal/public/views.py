@@ -385,22 +385,3 @@ def confirmation(slug: str) -> WerkzeugResponse:
         keyed_in=draft.channel != ResponseChannel.ONLINE,
         default_help_text=current_app.config["DEFAULT_HELP_TEXT"],
     )
-
-
-@bp.get("/results")
-@allows(Action.READ_PUBLISHED_RESULTS)
-def results_index() -> WerkzeugResponse:
-    return render_page("public/results-index.html", publications=publications.published())
-
-
-@bp.get("/results/<slug>")
-@allows(Action.READ_PUBLISHED_RESULTS)
-def published_results(slug: str) -> WerkzeugResponse:
-    """A closed consultation's results, as an officer published them; small numbers hidden."""
-    publication = publications.published_for(slug) or abort(404)
-    consultation = consultation_for_journey(slug) or abort(404)
-    return render_page(
-        "public/results.html",
-        results=publications.public_results(publication, consultation),
-        preview=False,
-    )
