@@ -310,7 +310,10 @@ def test_a_build_waits_for_a_submission_still_in_flight(app, monkeypatch):
                 while (
                     time.monotonic() < deadline
                     and not watcher.execute(
-                        sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                        sa.text(
+                            "SELECT count(*) FROM pg_locks WHERE NOT granted AND database ="
+                            " (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        )
                     ).scalar_one()
                 ):
                     watcher.rollback()
