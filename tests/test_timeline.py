@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from flask import url_for
 
 from portal.consultations.service import consultation_with_questions
+from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.timeline import daily_counts
 from portal.responses.models import ResponseChannel
 from tests.factories import create_user, sign_in, submit_response
@@ -44,6 +45,27 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
     ]
     chart = page.soup.select_one(".app-timeline")
     assert chart["role"] == "img" and "3 in all" in chart["aria-label"]
+
+
+@pytest.mark.parametrize(
+    ("at", "uk_day"),
+    [
+        (datetime(2026, 12, 1, 23, 30), "2026-12-01"),  # GMT: 23:30 in London too
+        (datetime(2026, 7, 1, 0, 10), "2026-07-01"),  # BST: 01:10
+        (datetime(2026, 3, 29, 0, 30), "2026-03-29"),  # clocks go forward at 01:00 UTC
+        (datetime(2026, 3, 29, 23, 30), "2026-03-30"),  # the first BST evening
+        (datetime(2026, 10, 24, 23, 30), "2026-10-25"),  # the last BST evening
+        (datetime(2026, 10, 25, 23, 30), "2026-10-25"),  # back to GMT at 01:00 UTC
+    ],
+)
+def test_a_response_is_counted_on_its_uk_day(app, at, uk_day):
+    submit_response(SLUG, {}, at=at)
+    consultation = consultation_with_questions(SLUG)
+    # Unfiltered from the running tallies; filtered by SQL or the results index (`counted`).
+    since_2000 = ResponseFilter(submitted_from=date(2000, 1, 1))
+    for only in (NO_FILTER, since_2000):
+        days = daily_counts(consultation, only)
+        assert [(d.day.isoformat(), d.total) for d in days] == [(uk_day, 1)]
 
 
 def test_no_responses_means_no_timeline(app, client):

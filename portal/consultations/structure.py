@@ -126,6 +126,8 @@ def _load(consultation_id: int) -> Structure:
         session.expunge_all()
     for page in pages:
         for question in page.questions:
+            # Each way round, as a detached object can never lazy-load its page.
+            set_committed_value(question, "page", page)
             freeze_choices(question)
         freeze_plan(page)
     return Structure(consultation_id, version or 0, tuple(pages))

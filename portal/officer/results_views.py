@@ -17,7 +17,7 @@ from portal.accounts.permissions import Action, allows
 from portal.audit import audit
 from portal.clock import uk_today
 from portal.consultations.models import Consultation
-from portal.consultations.service import consultation_with_questions
+from portal.consultations.service import consultation_for_journey
 from portal.csv_export import CSV_TYPE
 from portal.officer import bp
 from portal.rendering import render_page
@@ -46,7 +46,7 @@ SMALL_BASE = 10
 
 
 def _consultation_and_filter(slug: str) -> tuple[Consultation, FilterChoices, ResponseFilter]:
-    consultation = consultation_with_questions(slug) or abort(404)
+    consultation = consultation_for_journey(slug) or abort(404)
     choices = filter_choices(consultation)
     return consultation, choices, parse_filter(request.args, choices)
 

@@ -1,6 +1,6 @@
 """One consultation's responses as a filter picks them, and every count results need of them.
 
-Pages and exports ask a `ResponseSet` (how many, each answer's count, the hours they came in,
+Pages and exports ask a `ResponseSet` (how many, each answer's count, the days they came in,
 which of these responses it holds) and never choose how it is counted. It takes one of three
 paths, and may add two of them:
 - no filter: the running tallies (portal/responses/tallies.py), kept in step with every
@@ -82,7 +82,7 @@ class ResponseSet:
     @cached_property
     def total(self) -> int:
         if not self.filtered:
-            return tallies.total_responses(self.consultation_id)
+            return sum(self.by_snapshot.values())
         return self.matched.total() + (
             db.session.scalar(
                 sa.select(sa.func.count(Response.id)).where(
@@ -90,6 +90,19 @@ class ResponseSet:
                 )
             )
             or 0
+        )
+
+    @cached_property
+    def by_snapshot(self) -> dict[int, int]:
+        """How many of them answered each snapshot (version) of the consultation's wording."""
+        if not self.filtered:
+            return tallies.responses_by_snapshot(self.consultation_id)
+        return dict(
+            db.session.execute(
+                sa.select(Response.snapshot_id, sa.func.count())
+                .where(Response.consultation_id == self.consultation_id, *self.only.conditions())
+                .group_by(Response.snapshot_id)
+            ).all()
         )
 
     def answer_counts(
@@ -186,22 +199,23 @@ class ResponseSet:
         ).one()
         return {q: int(n or 0) for q, n in zip(several, row, strict=True)}
 
-    def hourly(self) -> list[tuple[datetime, str, int, int]]:
-        """(UTC hour, channel, responses, of which through a link) rows: the hourly tallies,
-        or the index's days and GROUP BY for the rest."""
+    def day_parts(self) -> list[tuple[datetime, str, int, int]]:
+        """(UTC moment, channel, responses, of which through a link) rows, each moment's
+        responses all on its UK day: parts of UTC days (tallies.uk_day_part_of) from the
+        hourly tallies, or the index's days and GROUP BY by part for the rest."""
         if not self.filtered:
-            return list(tallies.hourly(self.consultation_id))
+            return tallies.day_parts(self.consultation_id)
         rows = self.matched.hourly_rows()
-        hour = tallies.hour_of(Response.submitted_at)
+        part = tallies.uk_day_part_of(Response.submitted_at)
         rows += db.session.execute(
             sa.select(
-                hour,
+                part,
                 Response.channel,
                 sa.func.count(Response.id),
                 sa.func.count(Response.distribution_channel_id),
             )
             .where(Response.consultation_id == self.consultation_id, *self.rest.conditions())
-            .group_by(hour, Response.channel)
+            .group_by(part, Response.channel)
         ).all()
         return rows
 

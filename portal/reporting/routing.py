@@ -28,6 +28,7 @@ from portal.consultations.models import ConditionOperator, Consultation, Consult
 from portal.consultations.page_plans import conditions_of
 from portal.extensions import db
 from portal.reporting.filters import ResponseFilter
+from portal.reporting.response_set import ResponseSet
 from portal.responses.models import Answer, Response
 
 
@@ -94,17 +95,12 @@ def _described(page: dict[str, Any], question: dict[str, Any]) -> frozenset[tupl
     )
 
 
-def asked_counts(consultation: Consultation, only: ResponseFilter) -> Asked | None:
+def asked_counts(consultation: Consultation, only: ResponseFilter | ResponseSet) -> Asked | None:
     """Who of the responses `only` matches was asked each question; None when every response
     was asked every question (one version, no routing), as is usual."""
-    matching = [Response.consultation_id == consultation.id, *only.conditions()]
-    in_snapshot = dict(
-        db.session.execute(
-            sa.select(Response.snapshot_id, sa.func.count())
-            .where(*matching)
-            .group_by(Response.snapshot_id)
-        ).all()
-    )
+    responses = ResponseSet.of(consultation.id, only)
+    matching = [Response.consultation_id == consultation.id, *responses.only.conditions()]
+    in_snapshot = responses.by_snapshot
     if not in_snapshot:
         return None
     snapshots = db.session.scalars(
@@ -154,7 +150,16 @@ def asked_counts(consultation: Consultation, only: ResponseFilter) -> Asked | No
         if rule.counted_by_one_answer
     }
     chose: dict[tuple[int, int, int | None], int] = {}
-    if simple:
+    if simple and len(in_snapshot) == 1 and not responses.filtered:
+        # Every response answered one version: its answers' counts are the running tallies'.
+        (snapshot_id,) = in_snapshot
+        counts, _ = responses.answer_counts(sorted({source_id for source_id, _ in simple}))
+        for source_id, found in counts.items():
+            for (_, option_id, _), count in found.items():
+                if option_id is not None:
+                    key = (snapshot_id, source_id, option_id)
+                    chose[key] = chose.get(key, 0) + count
+    elif simple:
         # An alias, so a filter's own EXISTS over the answers stays correlated to the
         # response alone rather than to the answer being counted.
         source = orm.aliased(Answer)

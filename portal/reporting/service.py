@@ -19,6 +19,8 @@ from portal.consultations.models import (
     OptionKind,
     Question,
     QuestionType,
+    question_indicator,
+    question_outcome,
 )
 from portal.consultations.page_plans import conditions_of
 from portal.consultations.question_types import ResultsKind, kind_of
@@ -46,7 +48,7 @@ from portal.reporting.number_figures import (
 )
 from portal.reporting.response_set import ResponseSet
 from portal.responses import tallies
-from portal.strategy.models import Outcome, Priority
+from portal.strategy.models import Indicator, Outcome, Priority
 from portal.strategy.service import outcome_loading
 
 __all__ = ["QuestionResult", "ResponseCounts", "agree_and_disagree", "percent"]
@@ -105,7 +107,7 @@ def question_results(
         [q.id for q in questions if q.type == QuestionType.POSTCODE_SECTOR], scope
     )
 
-    asked = routing.asked_counts(consultation, responses.only)
+    asked = routing.asked_counts(consultation, responses)
     # Cached structures are detached: a question's page is found here, not lazy-loaded.
     page_of = {q.id: page for page in consultation.pages for q in page.questions}
     results: dict[int, QuestionResult] = {}
@@ -247,10 +249,11 @@ def consultation_results(
     for question_id, wordings in earlier_wordings(consultation).items():
         if question_id in results:
             results[question_id].earlier_wordings = wordings
+    informs = _outcomes_informed(list(results))
     # The outcomes the questions inform, and those of the indicators they inform, so that an
     # indicator's figures are shown beside a question linked to it alone.
-    outcome_ids = {o.id for q in consultation.questions for o in q.outcomes} | {
-        i.outcome_id for q in consultation.questions for i in q.indicators if i.outcome_id
+    outcome_ids = {o for outcomes in informs.values() for o in outcomes[0]} | {
+        o for outcomes in informs.values() for o in outcomes[1]
     }
     outcomes = db.session.scalars(
         sa.select(Outcome)
@@ -265,10 +268,34 @@ def consultation_results(
             questions=[
                 results[q.id]
                 for q in consultation.questions
-                if outcome in q.outcomes and q.id in results
+                if q.id in results and outcome.id in informs[q.id][0]
             ],
         )
         for outcome in outcomes
     ]
-    other = [results[q.id] for q in consultation.questions if not q.outcomes and q.id in results]
+    other = [
+        results[q.id] for q in consultation.questions if q.id in results and not informs[q.id][0]
+    ]
     return ConsultationResults(consultation, total, by_outcome, other)
+
+
+def _outcomes_informed(question_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
+    """Per question, the outcomes it is linked to, and the outcomes of the indicators it is
+    linked to: read from the links here, as a consultation's cached structure
+    (consultations/structure.py) holds no strategy."""
+    informs: dict[int, tuple[set[int], set[int]]] = {q: (set(), set()) for q in question_ids}
+    for question_id, outcome_id in db.session.execute(
+        sa.select(question_outcome.c.question_id, question_outcome.c.outcome_id).where(
+            question_outcome.c.question_id.in_(question_ids)
+        )
+    ):
+        informs[question_id][0].add(outcome_id)
+    for question_id, outcome_id in db.session.execute(
+        sa.select(question_indicator.c.question_id, Indicator.outcome_id)
+        .join(Indicator, Indicator.id == question_indicator.c.indicator_id)
+        .where(
+            question_indicator.c.question_id.in_(question_ids), Indicator.outcome_id.is_not(None)
+        )
+    ):
+        informs[question_id][1].add(outcome_id)
+    return informs

@@ -11,7 +11,6 @@ from portal.clock import UK
 from portal.consultations.models import Consultation
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.response_set import ResponseSet
-from portal.responses.models import ResponseChannel
 
 
 @dataclass
@@ -25,19 +24,20 @@ class Day:
 def daily_counts(
     consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> list[Day]:
-    """Counts per UTC hour (a day has at most 24), folded here into UK calendar days, which
-    move between UTC and BST; days with no responses in the range are listed as 0."""
-    return _days(ResponseSet.of(consultation.id, only).hourly())
+    """Counts per part of a UTC day (at most two a day, each on one UK day), folded here into
+    UK calendar days, which move between UTC and BST; days with no responses in the range are
+    listed as 0."""
+    return _days(ResponseSet.of(consultation.id, only).day_parts())
 
 
 def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:
-    """Hourly counts (naive UTC hour, channel, responses, through links) as UK days."""
+    """Counts (naive UTC moment, channel, responses, through links) as UK days."""
     days: dict[date, Day] = {}
-    for hour, channel, count, linked in rows:
-        uk_day = hour.replace(tzinfo=UTC).astimezone(UK).date()
+    for moment, channel, count, linked in rows:
+        uk_day = moment.replace(tzinfo=UTC).astimezone(UK).date()
         entry = days.setdefault(uk_day, Day(uk_day, by_channel=defaultdict(int)))
         entry.total += count
-        entry.by_channel[ResponseChannel(channel).value] += count
+        entry.by_channel[str(channel)] += count  # a StrEnum from SQL, a str from the tallies
         entry.through_links += linked
     if not days:
         return []

@@ -275,21 +275,51 @@ def total_responses(consultation_id: int) -> int:
     return sum(responses_by_snapshot(consultation_id).values())
 
 
-def hourly(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
-    """(UTC hour, channel, responses, of which through a link)."""
+def day_parts(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
+    """(start of a part of a UTC day (`uk_day_part_of`), channel, responses, of which through
+    a link)."""
+    part = uk_day_part_of(hourly_tally.c.hour)
     return [
-        (hour, channel, count, linked)
-        for hour, channel, count, linked in db.session.execute(
+        (start, channel, count, linked)
+        for start, channel, count, linked in db.session.execute(
             sa.select(
-                hourly_tally.c.hour,
+                part,
                 hourly_tally.c.channel,
                 sa.func.sum(hourly_tally.c["count"]),
                 sa.func.sum(hourly_tally.c.linked),
             )
             .where(hourly_tally.c.consultation_id == consultation_id)
-            .group_by(hourly_tally.c.hour, hourly_tally.c.channel)
+            .group_by(part, hourly_tally.c.channel)
         )
     ]
+
+
+def uk_day_part_of(column: Any) -> Any:
+    """The start of the part of its UTC day that `column` falls in, where every moment of a
+    part falls on one UK calendar day: 00:00-22:59 UTC is on the UTC day's date in the UK
+    whether it keeps GMT or BST (UTC+1), and 23:00-23:59 UTC is on the next date in summer.
+    Summing by part in SQL leaves at most two rows a day for the timeline to fold into UK
+    days, where hours left up to 24 (1.8 of 3.7 ms of the results page at 1,000 responses
+    went on fetching and folding them)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.type_coerce(
+            sa.case(
+                (sa.extract("hour", column) == 23, sa.func.date_trunc("hour", column)),
+                else_=sa.func.date_trunc("day", column),
+            ),
+            sa.DateTime,
+        )
+    # SQLite keeps datetimes as text in SQLAlchemy's own format, microseconds included.
+    return sa.type_coerce(
+        sa.case(
+            (
+                sa.func.strftime("%H", column) == "23",
+                sa.func.strftime("%Y-%m-%d 23:00:00.000000", column),
+            ),
+            else_=sa.func.strftime("%Y-%m-%d 00:00:00.000000", column),
+        ),
+        sa.DateTime,
+    )
 
 
 # -- recounting ---------------------------------------------------------------------------------
