@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import url_for
 
 from portal.clock import UK, utcnow
@@ -279,9 +280,9 @@ def test_a_routed_question_counts_who_was_not_asked_apart_from_who_skipped(offic
     assert stopped.get_text(" ", strip=True).startswith("3 answered, 0 skipped.")  # asked of all
 
 
-def test_who_was_asked_follows_each_rule_on_a_question_taking_several_answers(officer_client):
-    """ "includes", "is" (this one and no other) and "is not" on one multiple-choice answer,
-    side by side: each is counted by its own meaning, however the others are counted."""
+def _routed_on_parks() -> dict:
+    """Three liveability questions routed on "parks" among the public spaces used, by
+    "includes", "is" (this one and no other) and "is not"; four responses answer."""
     found = consultation(LIVEABILITY)
     questions = {q.key: q for q in found.questions}
     places = questions["public_spaces_used"]
@@ -303,6 +304,12 @@ def test_who_was_asked_follows_each_rule_on_a_question_taking_several_answers(of
     db.session.commit()
     for chosen in (["parks"], ["parks", "squares"], ["squares"], ["play_areas"]):
         submit_response(LIVEABILITY, {"public_spaces_used": chose(*chosen)})
+    return questions
+
+
+def test_who_was_asked_follows_each_rule_on_a_question_taking_several_answers(officer_client):
+    """Each rule is counted by its own meaning, however the others are counted."""
+    questions = _routed_on_parks()
     asked = asked_counts(consultation(LIVEABILITY), NO_FILTER)
     assert asked is not None
     assert asked.counts[questions["safe_daytime"].id] == 2  # chose parks, with or without more
@@ -314,3 +321,30 @@ def test_who_was_asked_follows_each_rule_on_a_question_taking_several_answers(of
         id=lambda i: bool(i) and i.startswith("result-") and i.endswith("-safe_after_dark")
     )
     assert "3 not asked" in after_dark.select_one("p.app-muted").get_text(" ", strip=True)
+
+
+@pytest.mark.usefixtures("counted")
+def test_who_was_asked_is_counted_within_a_filter(officer_client):
+    """Filtered to the two who used squares (parks and squares; squares alone): one was
+    asked the "includes parks" question, none "parks and nothing else", one "not parks"."""
+    _routed_on_parks()
+    page = officer_client.get_page(
+        url_for("officer.results", slug=LIVEABILITY, answer="public_spaces_used:squares")
+    )
+    assert (
+        page.soup.select_one("#total-responses")
+        .get_text(" ", strip=True)
+        .startswith("2 of 4 responses match")
+    )
+
+    def summary(key: str) -> str:
+        found = page.soup.find(
+            id=lambda i: bool(i) and i.startswith("result-") and i.endswith(f"-{key}")
+        )
+        return found.select_one("p.app-muted").get_text(" ", strip=True)
+
+    # submit_response answers whatever the journey asks.
+    assert summary("safe_daytime").startswith("1 answered, 0 skipped, 1 not asked")
+    assert summary("safe_after_dark").startswith("0 answered, 0 skipped, 2 not asked")
+    assert summary("town_centre_evening").startswith("1 answered, 0 skipped, 1 not asked")
+    assert summary("street_lighting").startswith("2 answered, 0 skipped.")

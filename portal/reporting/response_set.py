@@ -95,8 +95,12 @@ class ResponseSet:
     @cached_property
     def by_snapshot(self) -> dict[int, int]:
         """How many of them answered each snapshot (version) of the consultation's wording."""
+        everyone = tallies.responses_by_snapshot(self.consultation_id)
         if not self.filtered:
-            return tallies.responses_by_snapshot(self.consultation_id)
+            return everyone
+        if len(everyone) == 1:
+            # All answered one version (as is usual): the filtered ones did too.
+            return {snapshot_id: self.total for snapshot_id in everyone if self.total}
         return dict(
             db.session.execute(
                 sa.select(Response.snapshot_id, sa.func.count())
@@ -222,9 +226,21 @@ class ResponseSet:
     def count_of_answer(self, question_id: int, option_id: int | None = None) -> int:
         """How many matching responses gave this answer (option None: a typed answer), from
         the page's counts when they include the question."""
+        return self._counted(question_id).get((None, option_id, None), 0)
+
+    def option_counts(self, question_id: int) -> dict[int, int]:
+        """Per option, how many answer rows of the matching responses chose it, whatever
+        their statement or rank: the page's counts when they include the question."""
+        found: dict[int, int] = defaultdict(int)
+        for (_, option_id, _), count in self._counted(question_id).items():
+            if option_id is not None:
+                found[option_id] += count
+        return found
+
+    def _counted(self, question_id: int) -> dict[tuple[int | None, int | None, int | None], int]:
         counted = [found for key, found in self._answers.items() if question_id in key[0]]
         counts, _ = counted[0] if counted else self.answer_counts([question_id])
-        return counts.get(question_id, {}).get((None, option_id, None), 0)
+        return counts.get(question_id, {})
 
     def members(self, response_ids: Iterable[int]) -> set[int]:
         """Which of these response ids the set holds."""
