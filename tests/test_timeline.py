@@ -61,7 +61,8 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
 def test_a_response_is_counted_on_its_uk_day(app, at, uk_day):
     submit_response(SLUG, {}, at=at)
     consultation = consultation_with_questions(SLUG)
-    # Unfiltered from the running tallies; filtered by SQL or the results index (`counted`).
+    # Unfiltered from the running tallies' parts of days; filtered by SQL's parts of days, or
+    # by the results index's own UK days (`counted`).
     since_2000 = ResponseFilter(submitted_from=date(2000, 1, 1))
     for only in (NO_FILTER, since_2000):
         days = daily_counts(consultation, only)

@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.responses import tallies
+from portal.responses.hours import uk_day_part_of
 from portal.responses.models import Answer, Response
 
 # question -> (statement, option, rank) -> count
@@ -205,12 +206,12 @@ class ResponseSet:
 
     def day_parts(self) -> list[tuple[datetime, str, int, int]]:
         """(UTC moment, channel, responses, of which through a link) rows, each moment's
-        responses all on its UK day: parts of UTC days (tallies.uk_day_part_of) from the
+        responses all on its UK day: parts of UTC days (hours.uk_day_part_of) from the
         hourly tallies, or the index's days and GROUP BY by part for the rest."""
         if not self.filtered:
             return tallies.day_parts(self.consultation_id)
         rows = self.matched.hourly_rows()
-        part = tallies.uk_day_part_of(Response.submitted_at)
+        part = uk_day_part_of(Response.submitted_at)
         rows += db.session.execute(
             sa.select(
                 part,
@@ -226,21 +227,24 @@ class ResponseSet:
     def count_of_answer(self, question_id: int, option_id: int | None = None) -> int:
         """How many matching responses gave this answer (option None: a typed answer), from
         the page's counts when they include the question."""
-        return self._counted(question_id).get((None, option_id, None), 0)
+        return self._counted([question_id]).get(question_id, {}).get((None, option_id, None), 0)
 
-    def option_counts(self, question_id: int) -> dict[int, int]:
-        """Per option, how many answer rows of the matching responses chose it, whatever
-        their statement or rank: the page's counts when they include the question."""
-        found: dict[int, int] = defaultdict(int)
-        for (_, option_id, _), count in self._counted(question_id).items():
-            if option_id is not None:
-                found[option_id] += count
+    def option_counts(self, question_ids: list[int]) -> dict[int, dict[int, int]]:
+        """Per question, per option, how many answer rows of the matching responses chose it,
+        whatever their statement or rank: the page's counts when they include the questions."""
+        found: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for question_id, counts in self._counted(question_ids).items():
+            for (_, option_id, _), count in counts.items():
+                if option_id is not None:
+                    found[question_id][option_id] += count
         return found
 
-    def _counted(self, question_id: int) -> dict[tuple[int | None, int | None, int | None], int]:
-        counted = [found for key, found in self._answers.items() if question_id in key[0]]
-        counts, _ = counted[0] if counted else self.answer_counts([question_id])
-        return counts.get(question_id, {})
+    def _counted(self, question_ids: list[int]) -> AnswerCounts:
+        """Counts already read that include every one of the questions, or theirs read now."""
+        for key, (counts, _) in self._answers.items():
+            if set(question_ids) <= set(key[0]):
+                return counts
+        return self.answer_counts(question_ids)[0]
 
     def members(self, response_ids: Iterable[int]) -> set[int]:
         """Which of these response ids the set holds."""

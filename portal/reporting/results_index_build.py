@@ -24,8 +24,8 @@ from portal.extensions import db, insert_with_conflicts
 from portal.reporting import results_index as index
 from portal.reporting.filters import RespondentType, ResponseFilter
 from portal.reporting.models import ResultsIndexChunk, ResultsIndexState
-from portal.responses import tallies
 from portal.responses.corrections import response_changed
+from portal.responses.hours import hour_of
 from portal.responses.models import Answer, Response, ResponseChannel, response_group
 from portal.schools.models import District
 
@@ -259,7 +259,7 @@ def _range_bitmaps(consultation_id: int, base: int, end: int) -> dict[str, int]:
             Response.id - base,
             Response.channel,
             Response.distribution_channel_id,
-            tallies.hour_of(Response.submitted_at),
+            hour_of(Response.submitted_at),
         ).where(*in_range)
     ):
         day = uk_days.get(hour)

@@ -8,13 +8,15 @@ was asked is worked out per snapshot from the responses' own answers, in SQL.
 
 Most routing is one condition on a single answer ("Yes" to the question before), so asked is a
 count of that answer. When every response answered one version (as is usual), that count is
-the answer's own, which the page's ResponseSet has already read (from the tallies, or the
-results index under a filter); across versions it is one GROUP BY over the source questions'
-answers per version, about as cheap as the answer counts themselves. Anything else (several conditions together, "is" on a question that
-takes several answers) is counted by a pass over the responses with EXISTS, for those questions
-only. Measured on PostgreSQL with 100,000 bullying responses (`python -m bench.asked`, 2 cores):
-0.054 s for every question this way, beside 0.281 s for the GROUP BY of the answers' own counts;
-counting every routed question the second way, as a first version did, took 1.46 s.
+the answer's own, which the page's ResponseSet counts anyway (from the tallies unfiltered; from
+the results index and SQL for the newest responses under a filter). Across versions it is one
+GROUP BY over the source questions' answers per version, about as cheap as the answer counts
+themselves. Anything else (several conditions together, "is" on a question that takes several
+answers) is counted by a pass over the responses with EXISTS, for those questions only.
+Measured on PostgreSQL with 100,000 bullying responses (`python -m bench.asked`, 2 cores), when
+every count went the GROUP BY way: 0.054 s for every question, beside 0.281 s for the GROUP BY
+of the answers' own counts; counting every routed question the EXISTS way, as a first version
+did, took 1.46 s.
 """
 
 from __future__ import annotations
@@ -156,8 +158,9 @@ def asked_counts(consultation: Consultation, only: ResponseFilter | ResponseSet)
         # Every response answered one version: the answers' counts (from the tallies or the
         # results index, as the set reads them) are that version's.
         (only_snapshot,) = in_snapshot
+        counted = responses.option_counts(sorted({source_id for source_id, _ in simple}))
         for source_id, source_option in simple:
-            count = responses.option_counts(source_id).get(source_option, 0)
+            count = counted.get(source_id, {}).get(source_option, 0)
             chose[(only_snapshot, source_id, source_option)] = count
     elif simple:
         # An alias, so a filter's own EXISTS over the answers stays correlated to the

@@ -249,7 +249,7 @@ def consultation_results(
     for question_id, wordings in earlier_wordings(consultation).items():
         if question_id in results:
             results[question_id].earlier_wordings = wordings
-    informs = _outcomes_informed(list(results))
+    informs = _outcomes_informed([q.id for q in consultation.questions])
     # The outcomes the questions inform, and those of the indicators they inform, so that an
     # indicator's figures are shown beside a question linked to it alone.
     outcome_ids = {o for outcomes in informs.values() for o in outcomes[0]} | {

@@ -24,9 +24,10 @@ class Day:
 def daily_counts(
     consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> list[Day]:
-    """Counts per part of a UTC day (at most two a day, each on one UK day), folded here into
-    UK calendar days, which move between UTC and BST; days with no responses in the range are
-    listed as 0."""
+    """Counts per part of a UTC day and channel (at most two parts a day, each on one UK day;
+    under a filter, the results index's own rows a day besides), folded here into UK calendar
+    days, which move between UTC and BST; days with no responses in the range are listed as
+    0."""
     return _days(ResponseSet.of(consultation.id, only).day_parts())
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.extensions import db, insert_with_conflicts
+from portal.responses.hours import hour_of, uk_day_part_of
 
 ANSWER_KEY = ("question_id", "option_id", "statement_id", "rank", "shard")
 SHARDS = 8
@@ -276,8 +277,8 @@ def total_responses(consultation_id: int) -> int:
 
 
 def day_parts(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
-    """(start of a part of a UTC day (`uk_day_part_of`), channel, responses, of which through
-    a link)."""
+    """(start of a part of a UTC day (hours.uk_day_part_of), channel, responses, of which
+    through a link)."""
     part = uk_day_part_of(hourly_tally.c.hour)
     return [
         (start, channel, count, linked)
@@ -294,43 +295,7 @@ def day_parts(consultation_id: int) -> list[tuple[datetime, str, int, int]]:
     ]
 
 
-def uk_day_part_of(column: Any) -> Any:
-    """The start of the part of its UTC day that `column` falls in, where every moment of a
-    part falls on one UK calendar day: 00:00-22:59 UTC is on the UTC day's date in the UK
-    whether it keeps GMT or BST (UTC+1), and 23:00-23:59 UTC is on the next date in summer.
-    Summing by part in SQL leaves at most two rows a day for the timeline to fold into UK
-    days, where hours left up to 24 (1.8 of 3.7 ms of the results page at 1,000 responses
-    went on fetching and folding them)."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.type_coerce(
-            sa.case(
-                (sa.extract("hour", column) == 23, sa.func.date_trunc("hour", column)),
-                else_=sa.func.date_trunc("day", column),
-            ),
-            sa.DateTime,
-        )
-    # SQLite keeps datetimes as text in SQLAlchemy's own format, microseconds included.
-    return sa.type_coerce(
-        sa.case(
-            (
-                sa.func.strftime("%H", column) == "23",
-                sa.func.strftime("%Y-%m-%d 23:00:00.000000", column),
-            ),
-            else_=sa.func.strftime("%Y-%m-%d 00:00:00.000000", column),
-        ),
-        sa.DateTime,
-    )
-
-
 # -- recounting ---------------------------------------------------------------------------------
-
-
-def hour_of(column: Any) -> Any:
-    """The UTC hour as the DateTime column stores it, on either database."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.type_coerce(sa.func.date_trunc("hour", column), sa.DateTime)
-    # SQLite keeps datetimes as text in SQLAlchemy's own format, microseconds included.
-    return sa.type_coerce(sa.func.strftime("%Y-%m-%d %H:00:00.000000", column), sa.DateTime)
 
 
 def _fresh_queries() -> dict[sa.Table, sa.Select[Any]]:
