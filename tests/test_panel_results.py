@@ -137,3 +137,20 @@ def test_weighting_text_names_labels_and_counts_in_words(app, client, monkeypatc
     # A member in no group: the group table is a sentence, not an empty header row.
     assert page.soup.find(id="rates-group").name == "h3"
     assert "No one invited to this consultation belongs to a group." in page.text
+
+
+def test_a_filtered_page_says_weights_are_withheld_only_where_there_are_weights(answered, client):
+    sign_in(client, create_user())
+    everyone = client.get_page(url_for("officer.results", slug=SLUG))
+    assert everyone.soup.find(id="weights-withheld") is None  # weights shown, nothing withheld
+    filtered = client.get_page(url_for("officer.results", slug=SLUG, answer="street_lighting:good"))
+    assert "weights are worked out for the whole panel sample" in filtered.soup.find(
+        id="weights-withheld"
+    ).get_text(" ", strip=True)
+    # No response of the bullying consultation carries a weighting cell: nothing to withhold.
+    bullying = client.get_page(
+        url_for(
+            "officer.results", slug="bullying-what-parents-think", answer="school_phase:primary"
+        )
+    )
+    assert bullying.soup.find(id="weights-withheld") is None

@@ -58,8 +58,10 @@ def results(slug: str) -> WerkzeugResponse:
     # One set for every part of the page: the filter is matched, and each figure counted, once.
     responses = ResponseSet(consultation.id, only)
     results = reporting.consultation_results(consultation, responses)
-    # Weights are raked for the whole panel sample; a filtered slice is shown unweighted.
+    # Weights are raked for the whole panel sample; a filtered slice is shown unweighted, and
+    # says so only where the whole sample has weights to show.
     weighted = {} if only.active else panel_report.weighted_results(consultation)
+    weights_withheld = only.active and bool(panel_report.cell_counts(consultation))
     # Waves are compared over all their responses: a filter's choices are one wave's.
     comparison = (
         None
@@ -87,6 +89,7 @@ def results(slug: str) -> WerkzeugResponse:
             [i for section in results.by_outcome for i in section.outcome.indicators], consultation
         ),
         weighted=weighted,
+        weights_withheld=weights_withheld,
         days=timeline.daily_counts(consultation, responses),
         comparison=comparison,
         series_compared=comparison is not None or waves.answered_waves(consultation) >= 2,

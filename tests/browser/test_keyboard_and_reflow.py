@@ -1,6 +1,7 @@
 """Both consultations completed with the keyboard alone (Tab, Space, arrow keys, Enter, typing;
 no mouse, no clicks); respondent pages reflowing at 320 CSS pixels without sideways
-scrolling, and usable with text at 200%. axe-core checks every page visited."""
+scrolling, and usable with text at 200%; officers' pages with wide tables reflowing too.
+axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Visit
+from tests.browser.test_results_filters import sign_in_officer
+from tests.factories import chose, submit_response
 from tests.journeys import BULLYING_ANSWERS, LIVEABILITY_ANSWERS
 
 MAX_TABS = 250
@@ -134,3 +137,27 @@ def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
         page.evaluate("size => { document.documentElement.style.fontSize = size }", text_size)
         _no_sideways_scroll(page)
         visit.check()
+
+
+def test_officer_pages_reflow_at_320_pixels(page: Page, live_server: str):
+    """Wide tables (every consultation's counts, responses day by day, a cross-tab) scroll
+    inside their own region; the page never scrolls sideways, hidden cell text included."""
+    slug = "bullying-what-parents-think"
+    submit_response(slug, {"bullied_last_year": chose("yes")})
+    visit = Visit(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    sign_in_officer(page, live_server)
+    _no_sideways_scroll(page)
+    visit.check()
+    page.goto(f"{live_server}/officer/consultations/{slug}/results")
+    page.locator("#responses-over-time > summary").click()
+    expect(page.locator("#responses-by-day")).to_be_visible()
+    _no_sideways_scroll(page)
+    visit.check()
+    page.goto(
+        f"{live_server}/officer/consultations/{slug}/cross-tab"
+        "?rows=bullied_last_year&columns=bullying_where"
+    )
+    expect(page.locator(".app-cross-tab")).to_be_visible()
+    _no_sideways_scroll(page)
+    visit.check()
