@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from portal.areas.models import AreaDeprivation
 from portal.clock import uk_midnight_in_utc
 from portal.consultations.models import Option, Question, QuestionType
+from portal.extensions import db
 from portal.panel.models import PanelGroup
 from portal.reporting.respondent_types import RespondentType, type_condition
 from portal.responses.models import Answer, Response, response_group
@@ -108,15 +109,14 @@ class ResponseFilter:
             )
         if self.links:
             found.append(Response.distribution_channel_id.in_([link.id for link in self.links]))
-        # The subqueries below are also kept to `within` on their own response column: the
-        # planner may read the subquery's rows for every response rather than probe it per
-        # response, and then it reads only those of the ids being counted.
+        # The subqueries below are also kept to `within` on their own response column
+        # (`_subquery_ranges`).
         if self.groups:
             found.append(
                 sa.exists().where(
                     response_group.c.response_id == Response.id,
                     response_group.c.group_id.in_([group.id for group in self.groups]),
-                    self.id_ranges(response_group.c.response_id),
+                    self._subquery_ranges(response_group.c.response_id),
                 )
             )
         if self.types:
@@ -138,7 +138,7 @@ class ResponseFilter:
                         Answer.response_id == Response.id,
                         Answer.question_id == question_id,
                         Answer.option_id.in_(option_ids),
-                        self.id_ranges(Answer.response_id),
+                        self._subquery_ranges(Answer.response_id),
                     )
                 )
         if self.deciles:
@@ -158,6 +158,18 @@ class ResponseFilter:
         if self.within is not None:
             found.append(self.id_ranges(Response.id))
         return found
+
+    def _subquery_ranges(self, response_id: Any) -> sa.ColumnElement[bool]:
+        """`within` on the response column of a subquery correlated to the response counted.
+        PostgreSQL may read such a subquery's rows for every response at once (a semi-join),
+        and the ranges keep that read to the ids being counted. SQLite probes it response by
+        response, and given the ranges as an index term it scanned them for each response
+        instead of looking the response up: with 10,000 responses beyond the last built
+        range of 1,000,000, a filtered page's answer counts took 2.0 s that way and 0.06 s
+        with the ranges kept off the index ("+ 0")."""
+        if db.engine.dialect.name == "sqlite":
+            return self.id_ranges(response_id + 0)
+        return self.id_ranges(response_id)
 
     def id_ranges(self, response_id: Any) -> sa.ColumnElement[bool]:
         """`within` as a condition on a response id column (always true without it)."""

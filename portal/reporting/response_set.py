@@ -150,12 +150,20 @@ class ResponseSet:
         rankings and matrices also need the statement and rank, counted apart so the common
         query keeps that index."""
         scope = self.rest.answer_conditions(self.consultation_id)
+        asked_about: Any = Answer.question_id
+        if self.rest.within is not None:
+            # The index leaves only some ranges of response ids (the newest, stale ones) to
+            # SQL: read their answers by response id. Left to choose, SQLite (which keeps no
+            # statistics here) read every answer to the questions instead, 1.1 s of a filtered
+            # page at 1,000,000 responses when the ranges held none; "+ 0" keeps the question
+            # off its index.
+            asked_about = Answer.question_id + 0
         counts: AnswerCounts = defaultdict(dict)
         plain = [q for q in question_ids if q not in detailed]
         for question_id, option_id, count in db.session.execute(
             # count(*), not count(id): the covering index then answers without the table.
             sa.select(Answer.question_id, Answer.option_id, sa.func.count())
-            .where(Answer.question_id.in_(plain), *scope)
+            .where(asked_about.in_(plain), *scope)
             .group_by(Answer.question_id, Answer.option_id)
         ):
             counts[question_id][(None, option_id, None)] = count
@@ -168,7 +176,7 @@ class ResponseSet:
                     Answer.rank,
                     sa.func.count(),
                 )
-                .where(Answer.question_id.in_(list(detailed)), *scope)
+                .where(asked_about.in_(list(detailed)), *scope)
                 .group_by(Answer.question_id, Answer.statement_id, Answer.option_id, Answer.rank)
             ):
                 counts[question_id][(statement_id, option_id, rank)] = count
