@@ -160,9 +160,10 @@ def _counted_by_sql(
 ) -> _Counts:
     """By GROUP BY over a self-join of the answers, for what the index does not cover."""
     row_answer, column_answer = aliased(Answer), aliased(Answer)
+    # The answers of the responses left to SQL, read by response id (filters.py).
     joined = [
-        row_answer.question_id == rows_question.id,
-        column_answer.question_id == columns_question.id,
+        only.question_column(row_answer.question_id) == rows_question.id,
+        only.question_column(column_answer.question_id) == columns_question.id,
         column_answer.response_id == row_answer.response_id,
     ]
     joined += only.answer_conditions(rows_question.consultation_id, row_answer.response_id)

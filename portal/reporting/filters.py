@@ -165,11 +165,23 @@ class ResponseFilter:
         and the ranges keep that read to the ids being counted. SQLite probes it response by
         response, and given the ranges as an index term it scanned them for each response
         instead of looking the response up: with 10,000 responses beyond the last built
-        range of 1,000,000, a filtered page's answer counts took 2.0 s that way and 0.06 s
-        with the ranges kept off the index ("+ 0")."""
+        range of 1,000,000, a filtered page's answer counts took 2.0-4.0 s that way and
+        0.06-0.08 s with the ranges kept off the index ("+ 0")."""
         if db.engine.dialect.name == "sqlite":
             return self.id_ranges(response_id + 0)
         return self.id_ranges(response_id)
+
+    def question_column(self, question_id: Any) -> Any:
+        """An answer table's question column, for counting the answers of the responses
+        `within` leaves to SQL. SQLite keeps no statistics and, given an equality on the
+        question, read every answer to the question through its index rather than the few
+        responses' answers by response id, even when the ranges held none: 1.17 s of a
+        filtered page at 1,000,000 responses, against 3 ms by response id. There the column
+        is kept off the index ("+ 0") whenever `within` is set; PostgreSQL's statistics
+        choose for themselves."""
+        if self.within is not None and db.engine.dialect.name == "sqlite":
+            return question_id + 0
+        return question_id
 
     def id_ranges(self, response_id: Any) -> sa.ColumnElement[bool]:
         """`within` as a condition on a response id column (always true without it)."""

@@ -150,14 +150,8 @@ class ResponseSet:
         rankings and matrices also need the statement and rank, counted apart so the common
         query keeps that index."""
         scope = self.rest.answer_conditions(self.consultation_id)
-        asked_about: Any = Answer.question_id
-        if self.rest.within is not None:
-            # The index leaves only some ranges of response ids (the newest, stale ones) to
-            # SQL: read their answers by response id. Left to choose, SQLite (which keeps no
-            # statistics here) read every answer to the questions instead, 1.1 s of a filtered
-            # page at 1,000,000 responses when the ranges held none; "+ 0" keeps the question
-            # off its index.
-            asked_about = Answer.question_id + 0
+        # The answers of the few responses left to SQL, read by response id (filters.py).
+        asked_about = self.rest.question_column(Answer.question_id)
         counts: AnswerCounts = defaultdict(dict)
         plain = [q for q in question_ids if q not in detailed]
         for question_id, option_id, count in db.session.execute(
