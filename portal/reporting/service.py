@@ -6,6 +6,7 @@ GROUP BY as suits the filter. Responses and answers are never loaded into Python
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -252,9 +253,7 @@ def consultation_results(
     informs = _outcomes_informed([q.id for q in consultation.questions])
     # The outcomes the questions inform, and those of the indicators they inform, so that an
     # indicator's figures are shown beside a question linked to it alone.
-    outcome_ids = {o for outcomes in informs.values() for o in outcomes[0]} | {
-        o for outcomes in informs.values() for o in outcomes[1]
-    }
+    outcome_ids = {o for links in informs.values() for o in links.outcomes | links.by_indicator}
     outcomes = db.session.scalars(
         sa.select(Outcome)
         .join(Priority)
@@ -268,28 +267,37 @@ def consultation_results(
             questions=[
                 results[q.id]
                 for q in consultation.questions
-                if q.id in results and outcome.id in informs[q.id][0]
+                if q.id in results and outcome.id in informs[q.id].outcomes
             ],
         )
         for outcome in outcomes
     ]
     other = [
-        results[q.id] for q in consultation.questions if q.id in results and not informs[q.id][0]
+        results[q.id]
+        for q in consultation.questions
+        if q.id in results and not informs[q.id].outcomes
     ]
     return ConsultationResults(consultation, total, by_outcome, other)
 
 
-def _outcomes_informed(question_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
-    """Per question, the outcomes it is linked to, and the outcomes of the indicators it is
-    linked to: read from the links here, as a consultation's cached structure
+@dataclass(frozen=True)
+class _Links:
+    """The outcomes one question is linked to, and those of the indicators it is linked to."""
+
+    outcomes: set[int] = field(default_factory=set)
+    by_indicator: set[int] = field(default_factory=set)
+
+
+def _outcomes_informed(question_ids: list[int]) -> dict[int, _Links]:
+    """Each question's links to the strategy, read here: a consultation's cached structure
     (consultations/structure.py) holds no strategy."""
-    informs: dict[int, tuple[set[int], set[int]]] = {q: (set(), set()) for q in question_ids}
+    informs = {q: _Links() for q in question_ids}
     for question_id, outcome_id in db.session.execute(
         sa.select(question_outcome.c.question_id, question_outcome.c.outcome_id).where(
             question_outcome.c.question_id.in_(question_ids)
         )
     ):
-        informs[question_id][0].add(outcome_id)
+        informs[question_id].outcomes.add(outcome_id)
     for question_id, outcome_id in db.session.execute(
         sa.select(question_indicator.c.question_id, Indicator.outcome_id)
         .join(Indicator, Indicator.id == question_indicator.c.indicator_id)
@@ -297,5 +305,5 @@ def _outcomes_informed(question_ids: list[int]) -> dict[int, tuple[set[int], set
             question_indicator.c.question_id.in_(question_ids), Indicator.outcome_id.is_not(None)
         )
     ):
-        informs[question_id][1].add(outcome_id)
+        informs[question_id].by_indicator.add(outcome_id)
     return informs
