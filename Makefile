@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo-password serve test lint audit vendor bench load screenshots
+.PHONY: help run demo-password serve test lint audit vendor bench load screenshots translations
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,12 +15,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
+# The interface catalogues (portal/translations/<language>/LC_MESSAGES/messages.po) are
+# compiled to the .mo files Flask-Babel reads as part of every install: `make run` needs nothing
+# more.
+CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+
+$(VENV)/.runtime-installed: pyproject.toml $(CATALOGUES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile --statistics --directory portal/translations
 	@touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.dev-installed: pyproject.toml $(CATALOGUES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pybabel compile --statistics --directory portal/translations
 	@touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed ## Set up, migrate, seed demo data and serve on http://127.0.0.1:5000 (SQLite)
@@ -61,6 +68,11 @@ lint: $(VENV)/.dev-installed ## ruff (lint and format), mypy, and bandit (fails 
 
 audit: $(VENV)/.dev-installed ## pip-audit every installed dependency; fails on a known vulnerability
 	$(BIN)/python scripts/audit_dependencies.py
+
+translations: $(VENV)/.dev-installed ## Extract the portal's words to portal/translations/messages.pot and update each language's catalogue
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --no-location --sort-output --project "Warwickshire consultation portal" --output-file portal/translations/messages.pot .
+	$(BIN)/pybabel update --input-file portal/translations/messages.pot --output-dir portal/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics --directory portal/translations
 
 vendor: ## Refresh static/vendor/ from the pinned npm versions (needs Node and npm)
 	bash scripts/vendor-assets.sh

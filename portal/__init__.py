@@ -40,10 +40,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _replace_closed_postgresql_connections(app)
 
     from portal.errors import init_error_handlers
+    from portal.i18n import init_i18n
     from portal.ops import init_ops
     from portal.security import init_origin_check, init_security_headers
     from portal.templating import init_templating
 
+    init_i18n(app)
     init_templating(app)
     init_security_headers(app)
     init_origin_check(app)

@@ -24,6 +24,7 @@ from portal.areas.service import import_areas
 from portal.audit import add_audit_entry
 from portal.clock import uk_today, utcnow
 from portal.consultations.seed import seed_consultations
+from portal.consultations.seed_translations import seed_translations
 from portal.consultations.service import all_consultations
 from portal.csv_import import CsvFileError, ImportReport
 from portal.mail import MailUnavailable, mail_configured
@@ -349,6 +350,11 @@ def register_commands(app: Flask) -> None:
                 )
         if not created:
             click.echo("The consultations are already loaded; left as they are.")
+        for added in seed_translations():
+            click.echo(
+                f"Added the demonstration translation of {added}: not offered to respondents "
+                "until a qualified translator has checked it and an officer marks it checked."
+            )
         if demo_officer:
             _demo_officer(app)
 

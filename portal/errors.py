@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, g, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
@@ -19,16 +21,17 @@ from portal.extensions import db
 # fail-over takes a few seconds).
 RETRY_AFTER_SECONDS = 60
 
+# Lazy: each is said in the language of the request that meets it.
 MESSAGES = {
-    400: ("There is a problem with your request", "Go back and try again."),
-    403: ("You do not have permission to see this page", ""),
-    404: ("Page not found", "If you typed the web address, check it is correct."),
-    405: ("Sorry, there is a problem with the service", "Go back and try again."),
-    413: ("What you sent is too large", "Go back, shorten what you wrote and try again."),
-    429: ("Too many attempts", "You have tried this too many times in a short time."),
+    400: (_l("There is a problem with your request"), _l("Go back and try again.")),
+    403: (_l("You do not have permission to see this page"), ""),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
+    405: (_l("Sorry, there is a problem with the service"), _l("Go back and try again.")),
+    413: (_l("What you sent is too large"), _l("Go back, shorten what you wrote and try again.")),
+    429: (_l("Too many attempts"), _l("You have tried this too many times in a short time.")),
     500: (
-        "Sorry, there is a problem with the service",
-        "Try again later. Answers you have already saved have not been lost.",
+        _l("Sorry, there is a problem with the service"),
+        _l("Try again later. Answers you have already saved have not been lost."),
     ),
 }
 
@@ -41,8 +44,8 @@ def init_error_handlers(app: Flask) -> None:
         return (
             render_template(
                 "errors/error.html",
-                heading="Sorry, your form could not be sent",
-                message=(
+                heading=_("Sorry, your form could not be sent"),
+                message=_(
                     "This can happen if the page was open for a long time or your browser "
                     "blocks cookies. Nothing you sent on that page was saved. Go back, reload "
                     "the page and try again."
@@ -57,7 +60,7 @@ def init_error_handlers(app: Flask) -> None:
         if isinstance(error, SecurityError):
             # A Host not among TRUSTED_HOSTS: no link can be built for it, so no page with
             # links either. Only a misdirected client or a probe sees this.
-            return MESSAGES[400][0] + ".\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+            return f"{MESSAGES[400][0]}.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
         code = error.code or 500
         heading, message = MESSAGES.get(code, (error.name, ""))
         if isinstance(error, RateLimitExceeded):
@@ -82,8 +85,8 @@ def init_error_handlers(app: Flask) -> None:
         return (
             render_template(
                 "errors/error.html",
-                heading="Sorry, the service is busy",
-                message=(
+                heading=_("Sorry, the service is busy"),
+                message=_(
                     "Nothing you sent just now was saved, and your earlier answers are safe. "
                     "Wait a minute, then go back and send the page again."
                 ),
@@ -117,7 +120,7 @@ def _when_to_try_again(error: RateLimitExceeded) -> str:
     """Wait a minute, an hour or a day: as long as the limit that was reached counts."""
     seconds = error.limit.limit.get_expiry()
     if seconds <= 60:
-        return "Wait a minute and try again."
+        return _("Wait a minute and try again.")
     if seconds <= 3600:
-        return "Wait an hour and try again."
-    return "Try again tomorrow."
+        return _("Wait an hour and try again.")
+    return _("Try again tomorrow.")

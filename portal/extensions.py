@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -90,6 +91,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = HTMX()
 compress = Compress()
+# The portal's own words in the respondent's language (portal/i18n.py).
+babel = Babel()
 # The client address is used only to count requests in the limiter's storage; it is never
 # written to the database and never stored with a response.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import RadioField
@@ -59,7 +60,10 @@ class PortalForm(CsrfForm):
             if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in values):
                 field.errors = [
                     *field.errors,
-                    f"{field.label.text} must not contain unusual control characters",
+                    _(
+                        "%(field)s must not contain unusual control characters",
+                        field=field.label.text,
+                    ),
                 ]
                 valid = False
         return valid

@@ -7,6 +7,7 @@ import portal.areas.models
 import portal.audit
 import portal.comments.models
 import portal.consultations.models
+import portal.consultations.translation_models
 import portal.feedback.models
 import portal.panel.models
 import portal.publications.models

@@ -6,8 +6,11 @@ import weakref
 from typing import Any
 
 from flask import Flask, g, has_request_context, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.accounts.permissions import may_open
 from portal.areas.service import areas_loaded
@@ -28,6 +31,18 @@ from portal.strategy.figures import (
     signed_points,
 )
 from portal.strategy.service import against_target, measure_trend, meets_target
+from portal.suppression import THRESHOLD, Figure
+
+# The default names (portal/config.py), here so that the catalogue holds them: pages show the
+# configured names through the catalogue, so a council that configures others adds those to it.
+DEFAULT_NAMES = (_l("Warwickshire County Council"), _l("Have your say"))
+
+
+def configured_name(app: Flask, key: str) -> str:
+    """COUNCIL_NAME or SERVICE_NAME in the page's language (an empty string stays empty: the
+    catalogue's entry for it is its header)."""
+    name: str = app.config[key]
+    return _(name) if name else name
 
 
 def init_templating(app: Flask) -> None:
@@ -53,12 +68,22 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["question_fields"] = question_fields
     app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     app.jinja_env.filters["uk_time"] = in_uk_time
+    app.jinja_env.filters["figure_text"] = figure_text
+    app.jinja_env.globals["character_count_i18n"] = character_count_i18n
 
     def full_title(heading: str, context: str | None = None, has_errors: Any = False) -> str:
-        """GOV.UK page titles: what this page is, then where it belongs; errors first."""
-        parts = [heading, context, app.config["SERVICE_NAME"], app.config["COUNCIL_NAME"]]
-        title = " – ".join(part for part in parts if part)
-        return f"Error: {title}" if has_errors else title
+        """GOV.UK page titles: what this page is, then where it belongs; errors first.
+
+        Markup parts (a heading from the catalogue, already escaped) are kept as they are;
+        the rest are escaped once here."""
+        parts = [
+            heading,
+            context,
+            configured_name(app, "SERVICE_NAME"),
+            configured_name(app, "COUNCIL_NAME"),
+        ]
+        title = Markup(" – ").join(part for part in parts if part)
+        return escape(_("Error: %(title)s")) % {"title": title} if has_errors else title
 
     app.jinja_env.globals["full_title"] = full_title
 
@@ -72,11 +97,54 @@ def init_templating(app: Flask) -> None:
             and current_user.is_authenticated
         )
         return {
-            "council_name": app.config["COUNCIL_NAME"],
-            "service_name": app.config["SERVICE_NAME"],
+            "council_name": configured_name(app, "COUNCIL_NAME"),
+            "service_name": configured_name(app, "SERVICE_NAME"),
             "staff_navigation": staff_navigation() if signed_in else [],
             "sign_out_form": ConfirmForm() if signed_in else None,
         }
+
+
+def figure_text(figure: Figure) -> str:
+    """A published count as the page's language says it: portal/suppression.py's "fewer than
+    10" and "not shown" through the catalogue."""
+    if figure.reason == "small":
+        return _("fewer than %(threshold)s", threshold=THRESHOLD)
+    if figure.reason == "secondary":
+        return _("not shown")
+    return figure.text
+
+
+def character_count_i18n() -> Markup:
+    """GOV.UK Frontend's character count writes "You have 20 characters remaining" itself as
+    people type, in its own English unless the page gives it other words: in a language other
+    than English, these data-i18n attributes give them, one per plural category of the language
+    (as the script's Intl.PluralRules names them), each the catalogue's form for a whole number
+    of that category."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return Markup("")
+    categories: dict[str, int] = {}
+    for number in range(200):
+        categories.setdefault(locale.plural_form(number), number)
+    # "other" is the script's fallback; in Polish it is only for fractions, read as "many".
+    categories.setdefault("other", categories.get("many", 5))
+    attributes = {"characters-at-limit": _("You have 0 characters remaining")}
+    for category, number in categories.items():
+        attributes[f"characters-under-limit.{category}"] = ngettext(
+            "You have %(count)s character remaining",
+            "You have %(count)s characters remaining",
+            number,
+            count="%{count}",
+        )
+        attributes[f"characters-over-limit.{category}"] = ngettext(
+            "You have %(count)s character too many",
+            "You have %(count)s characters too many",
+            number,
+            count="%{count}",
+        )
+    return Markup("").join(
+        Markup(' data-i18n.{}="{}"').format(name, text) for name, text in attributes.items()
+    )
 
 
 def other_selected(question: Any, form: Any) -> bool:
@@ -111,7 +179,12 @@ def question_fields(macros: Any, view: Any, form: Any) -> Markup:
     if form.errors or not all(_nothing_entered(field) for field in form):
         return written()
     kept = _unanswered_fields.setdefault(view.page, {})
-    key = (tuple(question.id for question in view.questions), view.question_is_heading)
+    # The page's own words (hints, "Other") are in the request's language as well.
+    key = (
+        tuple(question.id for question in view.questions),
+        view.question_is_heading,
+        str(get_locale()),
+    )
     html = kept.get(key)
     if html is None:
         html = kept[key] = written()
@@ -155,6 +228,10 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
             "officer.confirm_publish_results",
             "officer.panel_results",
             "officer.new_wave",
+            "officer.languages",
+            "officer.language",
+            "officer.language_po_file",
+            "officer.edit_translation",
         },
     ),
     (

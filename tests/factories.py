@@ -92,7 +92,11 @@ def totp_now(secret: str = TOTP_SECRET, offset_steps: int = 0) -> str:
 
 
 def submit_response(
-    slug: str, answers: dict[str, Any], at: datetime | None = None, **arrived: Any
+    slug: str,
+    answers: dict[str, Any],
+    at: datetime | None = None,
+    language: str = "en",
+    **arrived: Any,
 ) -> Response:
     """Store a response the way the journey does: a draft holding `answers`, then submit.
 
@@ -100,7 +104,8 @@ def submit_response(
     for example {"school_phase": {"selected": ["primary"]}}.
     Every required question not given is answered with its first option.
     `arrived` says how it came, as the journey's start_draft takes it (channel,
-    distribution_channel_id, invitation_id).
+    distribution_channel_id, invitation_id). `language`: the code of the language it was
+    answered in (portal/i18n.py).
     """
     consultation = consultation_with_questions(slug)
     assert consultation is not None
@@ -125,7 +130,7 @@ def submit_response(
         draft.answers = filled
         journey = Journey(consultation, draft)
     draft.answers = journey.answers_that_apply(filled)
-    reference = responses.submit_response(Journey(consultation, draft), now)
+    reference = responses.submit_response(Journey(consultation, draft), now, language=language)
     return db.session.scalars(sa.select(Response).where(Response.reference == reference)).one()
 
 

@@ -22,6 +22,7 @@ from portal.accounts.permissions import (
     may,
 )
 from portal.consultations.models import ConditionOperator, DisplayCondition
+from portal.consultations.seed_translations import seed_translations
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
 from portal.panel.models import PanelMember
@@ -45,6 +46,7 @@ URL_VALUES = {
     "file_type": "png",
     "export_format": "xlsx",
     "user_id": 1,
+    "language": "pl",
 }
 # The roles each staff blueprint lets in before any of its views runs.
 BLUEPRINT_ROLES = {"officer": OFFICER_ROLES, "school": SCHOOL_ROLES, "admin": ADMIN_ROLES}
@@ -180,6 +182,7 @@ def test_every_route_for_every_role(app, client, role):
     db.session.add(member)
     db.session.commit()
     condition_id, answer_id = _answered_consultation_with_a_condition()
+    seed_translations()  # a language for the language pages to show: Polish
     values = {
         **URL_VALUES,
         "school_number": number,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.consultations.in_language import forget_translated
 from portal.consultations.models import (
     Consultation,
     ConsultationSnapshot,
@@ -153,8 +154,10 @@ def forget_snapshot_ids() -> None:
 
 
 def forget_cached_consultations() -> None:
-    """Drop every structure and what it remembers (tests that empty the database use it)."""
+    """Drop every structure and what it remembers, and every translated copy of one (tests
+    that empty the database use it)."""
     forget_structures()
+    forget_translated()
 
 
 def current_snapshot(consultation: Consultation) -> ConsultationSnapshot:

@@ -99,12 +99,13 @@ def structure_of(consultation_id: int, version: int) -> Structure:
     key = (str(db.engine.url), consultation_id)
     structure = _structures.get(key)
     if structure is None or structure.version != version:
-        structure = _load(consultation_id)
+        structure = load_structure(consultation_id)
         _structures[key] = structure
     return structure
 
 
-def _load(consultation_id: int) -> Structure:
+def load_structure(consultation_id: int) -> Structure:
+    """The consultation's structure read now, as new detached objects of its own."""
     with Session(db.engine, expire_on_commit=False) as session:
         # The version is read before the pages: a change committed between the two leaves the
         # structure labelled older than it is, so it is loaded again, never kept stale.

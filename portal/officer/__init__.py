@@ -35,6 +35,7 @@ from portal.officer import (  # noqa: E402, F401
     results_views,
     safeguarding_views,
     school_views,
+    translation_views,
     views,
     wave_export_views,
     wave_views,

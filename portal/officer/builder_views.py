@@ -15,7 +15,7 @@ from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
 from portal.clock import uk_today
-from portal.consultations import builder, copies
+from portal.consultations import builder, copies, translations
 from portal.consultations.builder import ChangeRefused
 from portal.consultations.models import Consultation, ConsultationStatus, PanelLink, QuestionType
 from portal.consultations.question_types import REGISTRY
@@ -138,6 +138,11 @@ def _render_builder(
         phase=consultation.phase_on(uk_today()),
         today=uk_today(),
         kinds=REGISTRY,
+        languages=[
+            translations.status_of(consultation, row)
+            for row in translations.languages_of(consultation)
+        ],
+        text_states=translations.TextState,
     )
 
 

@@ -108,18 +108,20 @@ def cross_tab(slug: str) -> WerkzeugResponse:
     consultation, choices, only = _consultation_and_filter(slug)
     questions = {q.key: q for q in choice_questions(consultation)}
     rows_key, columns_key = request.args.get("rows", ""), request.args.get("columns", "")
-    by_decile = choices.by_area and rows_key == BY_DECILE
+    breakdowns = _row_breakdowns(choices)
     errors: dict[str, str] = {}
     table = None
     if rows_key or columns_key:
-        if rows_key not in questions and not by_decile:
+        if rows_key not in questions and rows_key not in breakdowns:
             errors["rows"] = "Select the question for the rows"
         if columns_key not in questions:
             errors["columns"] = "Select the question for the columns"
         elif columns_key == rows_key:
             errors["columns"] = "Select a different question for the columns than for the rows"
-        if not errors and by_decile:
+        if not errors and rows_key == BY_DECILE:
             table = crosstab.cross_tab_by_decile(questions[columns_key], only)
+        elif not errors and rows_key == BY_LANGUAGE:
+            table = crosstab.cross_tab_by_language(questions[columns_key], choices.languages, only)
         elif not errors:
             table = crosstab.cross_tab(questions[rows_key], questions[columns_key], only)
     return render_page(
@@ -133,13 +135,25 @@ def cross_tab(slug: str) -> WerkzeugResponse:
         table=table,
         choices=choices,
         only=only,
-        by_decile_key=BY_DECILE if choices.by_area else None,
-        by_decile_label=crosstab.DECILE_ROWS,
+        row_breakdowns=breakdowns,
     )
 
 
-# The rows choice that reads respondents by the deprivation decile of their area.
+# The rows choices that read respondents by the deprivation decile of their area, and by the
+# language they answered in: named so that no question's key is likely to take them.
 BY_DECILE = "deprivation_decile"
+BY_LANGUAGE = "language_answered_in"
+
+
+def _row_breakdowns(choices: FilterChoices) -> dict[str, str]:
+    """The rows offered besides questions (key -> label), where the responses can be read so:
+    deciles when the consultation asks for an area, languages when some answered in another."""
+    found: dict[str, str] = {}
+    if choices.by_area:
+        found[BY_DECILE] = crosstab.DECILE_ROWS
+    if choices.by_language:
+        found[BY_LANGUAGE] = crosstab.LANGUAGE_ROWS
+    return found
 
 
 # Each format: its Content-Type, whole (passed as content_type, so nothing is added to it).

@@ -24,6 +24,7 @@ def _without_a_transaction_when_safe() -> None:
 from portal.public import (  # noqa: E402, F401
     about_views,
     feedback_views,
+    language_views,
     panel_views,
     paper_views,
     results_views,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -14,6 +16,7 @@ from portal.feedback.service import COMMENT_MAX_LENGTH
 from portal.public.forms import HoneypotForm
 
 _LINE_BREAK = re.compile(r"\r\n?")
+_COMMENT_LIMIT = f"{COMMENT_MAX_LENGTH:,}"  # 1,200
 
 
 def _as_counted(value: str | None) -> str | None:
@@ -23,24 +26,40 @@ def _as_counted(value: str | None) -> str | None:
     return _LINE_BREAK.sub("\n", value).strip() if value else value
 
 
+# GOV.UK's satisfaction scale as respondents read it (officers' reports keep the model's English
+# labels, portal/feedback/models.py).
+RATING_LABELS = {
+    Satisfaction.VERY_SATISFIED: _l("Very satisfied"),
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.NEITHER: _l("Neither satisfied nor dissatisfied"),
+    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
+    Satisfaction.VERY_DISSATISFIED: _l("Very dissatisfied"),
+}
+
+
 class FeedbackForm(HoneypotForm):
     """Both questions are optional, but not both at once."""
 
     rating = RadioField(
-        "Overall, how did you feel about the service you received today?",
-        choices=[SelectChoice(rating.value, rating.label) for rating in Satisfaction],
+        _l("Overall, how did you feel about the service you received today?"),
+        choices=[SelectChoice(rating.value, RATING_LABELS[rating]) for rating in Satisfaction],
         validators=[Optional()],
-        invalid_choice_message="Select a rating from the list",
+        invalid_choice_message=_l("Select a rating from the list"),
     )
     comment = TextAreaField(
-        "How could we improve this service?",
-        description="Do not include personal information, like your name, address or "
-        "reference number.",
+        _l("How could we improve this service?"),
+        description=_l(
+            "Do not include personal information, like your name, address or reference number."
+        ),
         filters=[_as_counted],
         validators=[
             Length(
                 max=COMMENT_MAX_LENGTH,
-                message=f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+                # One number, always the same: one form of the sentence for it.
+                message=_l(
+                    "Your comment must be %(count)s characters or fewer",
+                    count=_COMMENT_LIMIT,
+                ),
             )
         ],
     )
@@ -48,7 +67,7 @@ class FeedbackForm(HoneypotForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if valid and not self.rating.data and not self.comment.data:
-            self.rating.errors = ["Select a rating or write a comment"]
+            self.rating.errors = [_("Select a rating or write a comment")]
             return False
         return valid
 

@@ -1,5 +1,7 @@
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
@@ -10,7 +12,7 @@ HONEYPOT_FIELD = "leave_this_empty"
 
 def _left_empty(form: PortalForm, field: StringField) -> None:
     if field.data:
-        raise ValidationError("Leave this empty")
+        raise ValidationError(_("Leave this empty"))
 
 
 def honeypot_filled(formdata: Mapping[str, str]) -> bool:
@@ -26,7 +28,7 @@ class HoneypotForm(PortalForm):
     filled is refused and nothing is stored."""
 
     # Named HONEYPOT_FIELD, which honeypot_filled reads.
-    leave_this_empty = StringField("Leave this empty", validators=[_left_empty])
+    leave_this_empty = StringField(_l("Leave this empty"), validators=[_left_empty])
 
 
 class StartForm(HoneypotForm):
@@ -39,22 +41,22 @@ class SubmitForm(HoneypotForm):
 
 class ResumeForm(PortalForm):
     code = StringField(
-        "Resume code",
-        description="The 12 letters and numbers you were given, like BCDF-GHJK-MNPQ",
-        validators=[InputRequired("Enter your resume code"), Length(max=40)],
+        _l("Resume code"),
+        description=_l("The 12 letters and numbers you were given, like BCDF-GHJK-MNPQ"),
+        validators=[InputRequired(_l("Enter your resume code")), Length(max=40)],
     )
 
 
 class EmailLinkForm(PortalForm):
     email = StringField(
-        "Email address",
-        description="We use it only to send this link, then delete it",
+        _l("Email address"),
+        description=_l("We use it only to send this link, then delete it"),
         validators=[
-            InputRequired("Enter your email address"),
+            InputRequired(_l("Enter your email address")),
             Length(max=254),
             Regexp(
                 r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message="Enter an email address in the correct format, like name@example.com",
+                message=_l("Enter an email address in the correct format, like name@example.com"),
             ),
         ],
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, redirect, render_template, request, session
+from flask_babel import gettext as _
 from werkzeug import Response as WerkzeugResponse
 
-from portal import clock
+from portal import clock, i18n
 from portal.accounts.permissions import Action, allows
 from portal.extensions import limiter
 from portal.mail import MailUnavailable, mail_configured, send_email
@@ -59,13 +60,18 @@ def saved(slug: str) -> WerkzeugResponse:
     form = EmailLinkForm()
     sent_to = None
     if code and mail_configured() and form.validate_on_submit():
+        # The link opens in the language this page is in (a new device has no choice kept).
+        language = i18n.current_language().code
         link = site_url_for(
-            "public.resume_response", slug=slug, code=resume.format_resume_code(code)
+            "public.resume_response",
+            slug=slug,
+            code=resume.format_resume_code(code),
+            language=None if language == i18n.ENGLISH else language,
         )
         try:
             send_email(
                 form.email.data.strip(),
-                f"Finish your response: {consultation.title}",
+                _("Finish your response: %(title)s", title=consultation.title),
                 render_template(
                     "public/resume-email.txt",
                     consultation=consultation,
@@ -76,7 +82,7 @@ def saved(slug: str) -> WerkzeugResponse:
             )
         except MailUnavailable:
             form.email.errors = [
-                "The email could not be sent just now. Write your code down instead."
+                _("The email could not be sent just now. Write your code down instead.")
             ]
         else:
             sent_to = form.email.data.strip()  # shown once below, then forgotten
@@ -96,6 +102,8 @@ def saved(slug: str) -> WerkzeugResponse:
 @limiter.limit(lambda: current_app.config["RESUME_RATE_LIMIT"], methods=["POST"])
 @allows(Action.RESPOND)
 def resume_response(slug: str) -> WerkzeugResponse:
+    if request.method == "GET" and request.args.get("language"):
+        i18n.choose_language(request.args["language"])  # from the emailed link
     consultation = published_consultation(slug)
     form = ResumeForm()
     if request.method == "GET" and request.args.get("code"):
@@ -105,10 +113,11 @@ def resume_response(slug: str) -> WerkzeugResponse:
         draft = resume.resume(consultation, form.code.data, now)
         if draft is None:
             form.code.errors = [
-                "That code does not match a saved response. Check it, or start again: "
-                "saved responses are kept for "
-                + str(current_app.config["SAVED_DRAFT_LIFETIME_DAYS"])
-                + " days"
+                _(
+                    "That code does not match a saved response. Check it, or start again: "
+                    "saved responses are kept for %(days)s days",
+                    days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+                )
             ]
         else:
             session[DRAFTS_KEY] = {**session.get(DRAFTS_KEY, {}), slug: draft.token}

@@ -9,8 +9,9 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
-from portal import clock
+from portal import clock, i18n
 from portal.accounts.permissions import Action, allows, may
+from portal.consultations.in_language import for_respondent
 from portal.consultations.models import Consultation, ConsultationStatus, Page
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
@@ -48,10 +49,25 @@ CHANNELS_KEY = "channels"
 
 
 def published_consultation(slug: str) -> Consultation:
+    """The consultation as the respondent reads it (in_chosen_language)."""
     consultation = consultation_for_journey(slug)
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
-    return consultation
+    return in_chosen_language(consultation)
+
+
+def in_chosen_language(consultation: Consultation) -> Consultation:
+    """The consultation in the language the respondent chose, when it is offered in it, with
+    the page's own words in that language too; otherwise all in English. The header offers
+    the languages the consultation is in."""
+    shown, language, offered = for_respondent(consultation, i18n.chosen_language())
+    i18n.use_language(language, offered)
+    return shown
+
+
+def answering_language(consultation: Consultation) -> str:
+    """The language a response sent now is given in."""
+    return for_respondent(consultation, i18n.chosen_language())[1]
 
 
 def _saved_lifetime() -> timedelta:
@@ -63,19 +79,23 @@ def draft_lifetime() -> timedelta:
 
 
 def _journey_or_redirect(slug: str) -> Journey[ResponseDraft] | WerkzeugResponse:
-    """The respondent's journey through an open consultation, or where to send them instead."""
+    """The respondent's journey through an open consultation (in their language), or where to
+    send them instead."""
     now = clock.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
     consultation, draft = service.load_journey(slug, token, now)
     return _journey_or_where_instead(slug, token, now, consultation, draft)
 
 
-def _journey_to_read_or_redirect(slug: str) -> Journey[ReadOnlyDraft] | WerkzeugResponse:
-    """As _journey_or_redirect, for a request that only reads the draft (ReadOnlyDraft)."""
+def _journey_to_read_or_redirect(
+    slug: str, translated: bool = True
+) -> Journey[ReadOnlyDraft] | WerkzeugResponse:
+    """As _journey_or_redirect, for a request that only reads the draft (ReadOnlyDraft).
+    `translated=False` keeps the English, which a response's snapshot is made of."""
     now = clock.utcnow()
     token = session.get(DRAFTS_KEY, {}).get(slug)
     consultation, draft = service.load_journey_to_read(slug, token, now)
-    return _journey_or_where_instead(slug, token, now, consultation, draft)
+    return _journey_or_where_instead(slug, token, now, consultation, draft, translated)
 
 
 def _journey_or_where_instead(
@@ -84,9 +104,12 @@ def _journey_or_where_instead(
     now: datetime,
     consultation: Consultation | None,
     draft: DraftT | None,
+    translated: bool = True,
 ) -> Journey[DraftT] | WerkzeugResponse:
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
+    if translated:
+        consultation = in_chosen_language(consultation)
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
@@ -347,13 +370,15 @@ def check_answers(slug: str) -> WerkzeugResponse:
 )
 @allows(Action.RESPOND)
 def submit(slug: str) -> WerkzeugResponse:
-    journey = _journey_to_read_or_redirect(slug)
+    journey = _journey_to_read_or_redirect(slug, translated=False)
     if not isinstance(journey, Journey):
         return journey
     if honeypot_filled(request.form):
         abort(400)
     try:
-        service.submit_response(journey, clock.utcnow())
+        service.submit_response(
+            journey, clock.utcnow(), language=answering_language(journey.consultation)
+        )
     except ResponseIncomplete as incomplete:
         return redirect(page_url(slug, incomplete.page.position), code=303)
     except AlreadySubmitted:

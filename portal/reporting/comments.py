@@ -14,7 +14,8 @@ from portal.comments.models import CommentTag, QuotableComment, Theme
 from portal.comments.service import COMMENTS_PER_PAGE, themes
 from portal.consultations.models import Consultation, Question, QuestionType
 from portal.extensions import db
-from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.i18n import ENGLISH
+from portal.reporting.filters import NO_FILTER, ResponseFilter, language_name
 from portal.reporting.response_set import ResponseSet
 from portal.responses.models import Answer, Response
 
@@ -26,6 +27,12 @@ class Comment:
     submitted_at: Any
     themes: list[Theme]
     quote: QuotableComment | None
+    language: str = ENGLISH  # the code of the language its response was given in
+
+    @property
+    def language_name(self) -> str | None:
+        """The language officers are told it is in ("Polish"); None for English."""
+        return None if self.language == ENGLISH else language_name(self.language)
 
 
 @dataclass
@@ -98,7 +105,7 @@ def comment_page(
         )
     rows = (
         db.session.execute(
-            sa.select(Answer.id, Answer.text, Response.submitted_at)
+            sa.select(Answer.id, Answer.text, Response.submitted_at, Response.language)
             .join(Response, Response.id == Answer.response_id)
             .where(Answer.id.in_(ids))
             .order_by(Answer.id.desc())
@@ -129,6 +136,7 @@ def comment_page(
             submitted_at=row.submitted_at,
             themes=sorted(tags[row.id], key=lambda t: t.name.lower()),
             quote=quotes.get(row.id),
+            language=row.language,
         )
         for row in rows
     ]

@@ -1,11 +1,13 @@
 """A cross-tabulation of two choice questions: how people who gave each answer to one question
-answered another, with row percentages. Counted from the results index's bitmaps where it covers
-the responses, and by GROUP BY over a self-join of the answer table for the rest; no response
-or answer is loaded into Python to be counted."""
+answered another, with row percentages (or, in place of the rows' question, the deprivation
+decile of their area or the language they answered in). Counted from the results index's
+bitmaps where it covers the responses, and by GROUP BY over a self-join of the answer table
+for the rest; no response or answer is loaded into Python to be counted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +19,9 @@ from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
 from portal.reporting import results_index
 from portal.reporting.figures import percent
-from portal.reporting.filters import NO_FILTER, ResponseFilter, decile_label
+from portal.reporting.filters import NO_FILTER, ResponseFilter, decile_label, language_name
 from portal.reporting.response_set import ResponseSet
-from portal.responses.models import Answer
+from portal.responses.models import Answer, Response
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,29 @@ class CrossTabRow:
 
 @dataclass(frozen=True)
 class CrossTab:
-    rows_question: Question | None  # None: the rows are deprivation deciles
+    rows_question: Question | None  # None: the rows are what `rows_by` names
     columns_question: Question
     columns: list[Category]
     rows: list[CrossTabRow]
     column_totals: list[int]  # respondents who gave each column's answer
     base: int  # respondents who answered both questions
+    # What the rows are when they are not a question's answers: DECILE_ROWS or LANGUAGE_ROWS.
+    rows_by: str = ""
 
     @property
     def rows_title(self) -> str:
-        return self.rows_question.text if self.rows_question else DECILE_ROWS
+        return self.rows_question.text if self.rows_question else self.rows_by
+
+    @property
+    def rows_heading(self) -> str:
+        """The heading of the rows' labels."""
+        if self.rows_question:
+            return "Answer"
+        return "Deprivation decile" if self.by_decile else "Language"
+
+    @property
+    def by_decile(self) -> bool:
+        return self.rows_question is None and self.rows_by == DECILE_ROWS
 
     @property
     def columns_multiple(self) -> bool:
@@ -63,6 +78,7 @@ class CrossTab:
 
 
 DECILE_ROWS = "Deprivation decile of the area given"
+LANGUAGE_ROWS = "Language answered in"
 
 
 def categories(question: Question) -> list[Category]:
@@ -81,10 +97,11 @@ def _id(category: Category) -> int | None:
 
 @dataclass
 class _Counts:
-    pairs: dict[tuple[int | None, int | None], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
-    rows: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
+    """Respondents per (row, column), per row and per column, and in all. A row is an option's
+    id (None: "Other"), or a language's code."""
+
+    pairs: dict[tuple[Any, int | None], int] = field(default_factory=lambda: defaultdict(int))
+    rows: dict[Any, int] = field(default_factory=lambda: defaultdict(int))
     columns: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
     base: int = 0
 
@@ -236,4 +253,80 @@ def cross_tab_by_decile(
         ]
         rows.append(CrossTabRow(Category(None, decile_label(decile)), row_base, cells))
     totals = [by_option.get(_id(column), 0) for column in columns]
-    return CrossTab(None, columns_question, columns, rows, totals, base)
+    return CrossTab(None, columns_question, columns, rows, totals, base, DECILE_ROWS)
+
+
+def cross_tab_by_language(
+    columns_question: Question,
+    languages: Sequence[str],
+    only: ResponseFilter | ResponseSet = NO_FILTER,
+) -> CrossTab:
+    """The language each respondent answered in (rows, one per code in `languages`) by their
+    answers to a choice question: from the results index's language bitmaps where it covers
+    the responses, and by GROUP BY over the answers joined to their responses for the rest."""
+    responses = ResponseSet.of(columns_question.consultation_id, only)
+    counts = _indexed_language_counts(responses.matched, columns_question, languages)
+    counts.add(_language_counted_by_sql(columns_question, responses.rest))
+    columns = categories(columns_question)
+    rows = []
+    for code in languages:
+        row_base = counts.rows.get(code, 0)
+        cells = [
+            Cell(count, percent(count, row_base))
+            for column in columns
+            for count in [counts.pairs.get((code, _id(column)), 0)]
+        ]
+        rows.append(CrossTabRow(Category(None, language_name(code)), row_base, cells))
+    totals = [counts.columns.get(_id(column), 0) for column in columns]
+    return CrossTab(None, columns_question, columns, rows, totals, counts.base, LANGUAGE_ROWS)
+
+
+def _indexed_language_counts(
+    matched: results_index.Matched, columns_question: Question, languages: Sequence[str]
+) -> _Counts:
+    found = _Counts()
+    column_keys = {
+        _id(c): results_index.answer_key(columns_question.id, None, _id(c), None)
+        for c in categories(columns_question)
+    }
+    for indexed, bits in matched.ranges:
+        answered = bits & indexed.bitmaps.get(f"q:{columns_question.id}", 0)
+        if not answered:
+            continue
+        found.base += answered.bit_count()
+        for code in languages:
+            in_row = answered & indexed.languages.get(code, 0)
+            if not in_row:
+                continue
+            found.rows[code] += in_row.bit_count()
+            for column, column_key in column_keys.items():
+                found.pairs[code, column] += (
+                    in_row & indexed.bitmaps.get(column_key, 0)
+                ).bit_count()
+        for column, column_key in column_keys.items():
+            found.columns[column] += (answered & indexed.bitmaps.get(column_key, 0)).bit_count()
+    return found
+
+
+def _language_counted_by_sql(columns_question: Question, only: ResponseFilter) -> _Counts:
+    """For the responses the index does not cover (`only` is kept to them)."""
+    joined = [
+        only.question_column(Answer.question_id) == columns_question.id,
+        *only.answer_conditions(columns_question.consultation_id, Answer.response_id),
+    ]
+    respondents = sa.func.count(sa.distinct(Answer.response_id))
+
+    def counted(*columns: Any) -> Any:
+        statement = sa.select(*columns, respondents).select_from(Answer)
+        statement = statement.join(Response, Response.id == Answer.response_id)
+        return db.session.execute(statement.where(*joined).group_by(*columns)).all()
+
+    found = _Counts()
+    for code, option_id, count in counted(Response.language, Answer.option_id):
+        found.pairs[code, option_id] += count
+    for code, count in counted(Response.language):
+        found.rows[code] += count
+    for option_id, count in counted(Answer.option_id):
+        found.columns[option_id] += count
+    found.base = db.session.scalar(sa.select(respondents).select_from(Answer).where(*joined)) or 0
+    return found

@@ -19,7 +19,7 @@ from portal.consultations.models import Consultation, Question
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.csv_export import csv_text
 from portal.extensions import db
-from portal.reporting.filters import NO_FILTER, ResponseFilter
+from portal.reporting.filters import NO_FILTER, ResponseFilter, language_name
 from portal.reporting.service import percent, question_results
 from portal.reporting.spreadsheets import Cell, Sheet, cell_text
 from portal.responses.models import Answer, Response
@@ -44,7 +44,9 @@ def seconds_to_export(responses: int) -> int | None:
 
 
 def header(consultation: Consultation) -> list[str]:
-    columns = ["Reference", "Sent (UK time)", "How it arrived", "Link it came by"]
+    # What the response is, then its answers: the language (issue 29) after the other facts,
+    # so the columns before it stay where they were.
+    columns = ["Reference", "Sent (UK time)", "How it arrived", "Link it came by", "Language"]
     for question in consultation.questions:
         columns += kind_of(question).export_columns(question)
         if _has_themes(question):
@@ -79,7 +81,8 @@ def rows(
                 Response.reference,
                 Response.submitted_at,
                 Response.channel,
-                DistributionChannel.name,
+                DistributionChannel.name.label("link_name"),
+                Response.language,
             )
             .outerjoin(
                 DistributionChannel, DistributionChannel.id == Response.distribution_channel_id
@@ -114,7 +117,8 @@ def rows(
                 format_reference(row.reference),  # as the respondent was shown it
                 _uk_minute(row.submitted_at),
                 row.channel.label,
-                row[4] or "",
+                row.link_name or "",
+                language_name(row.language),
             ]
             for question in questions:
                 given = answers[row.id].get(question.id, [])

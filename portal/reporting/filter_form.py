@@ -14,7 +14,9 @@ from portal.areas.models import DECILES
 from portal.consultations.models import Consultation, Option, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
+from portal.i18n import ENGLISH, LANGUAGES
 from portal.panel.models import PanelGroup
+from portal.reporting import results_index
 from portal.reporting.filters import (
     ANSWER,
     DATE_FIELDS,
@@ -23,11 +25,13 @@ from portal.reporting.filters import (
     DISTRICT,
     GIVEN_DISTRICT,
     GROUP,
+    LANGUAGE,
     LINK,
     TYPE,
     Chosen,
     ResponseFilter,
     decile_label,
+    language_name,
 )
 from portal.reporting.respondent_types import RespondentType
 from portal.schools.models import DistributionChannel, District, School
@@ -46,6 +50,13 @@ class FilterChoices:
     by_area: bool = False
     # The question asking which district (district_question), if the consultation has one.
     district_question: Question | None = None
+    # The codes of the languages its responses were given in, English first.
+    languages: tuple[str, ...] = (ENGLISH,)
+
+    @property
+    def by_language(self) -> bool:
+        """Whether responses can be told apart by language: some were given in another."""
+        return len(self.languages) > 1
 
     @property
     def districts(self) -> list[District]:
@@ -81,6 +92,15 @@ class FilterChoices:
     def group_items(self) -> list[tuple[str, str]]:
         return [(str(group.id), group.name) for group in self.groups]
 
+    def language_items(self, also: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """The languages answered in, and any others `also` filters by (a stale bookmark)."""
+        codes = dict.fromkeys([*self.languages, *also])
+        return [(code, language_name(code)) for code in codes]
+
+    def known_languages(self) -> dict[str, str]:
+        """Query-string value -> code: the portal's languages and any answered in."""
+        return {code: code for code in [*LANGUAGES, *self.languages]}
+
     def decile_items(self) -> list[tuple[str, str]]:
         return [(str(decile), decile_label(decile)) for decile in DECILES] if self.by_area else []
 
@@ -105,7 +125,16 @@ def filter_choices(consultation: Consultation) -> FilterChoices:
         questions=choice_questions(consultation),
         by_area=any(q.type == QuestionType.POSTCODE_SECTOR for q in consultation.questions),
         district_question=district_question(consultation),
+        languages=languages_answered(consultation),
     )
+
+
+def languages_answered(consultation: Consultation) -> tuple[str, ...]:
+    """The languages the consultation's responses were given in: the portal's in its order
+    (English first), then any it no longer has. English alone when there are none yet."""
+    found = results_index.languages_answered(consultation.id) or {ENGLISH}
+    order = {code: position for position, code in enumerate(LANGUAGES)}
+    return tuple(sorted(found, key=lambda code: (order.get(code, len(order)), code)))
 
 
 def district_question(consultation: Consultation) -> Question | None:
@@ -169,6 +198,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
     links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
     groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
     types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
+    languages = pick(LANGUAGE, choices.known_languages(), "language")
     options = {
         f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.counted_choices
     }
@@ -191,6 +221,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
         links=links,
         groups=groups,
         types=types,
+        languages=languages,
         submitted_from=dates["from"],
         submitted_to=dates["to"],
         answers=answers,

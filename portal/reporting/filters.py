@@ -21,6 +21,7 @@ from portal.areas.models import AreaDeprivation
 from portal.clock import uk_midnight_in_utc
 from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.panel.models import PanelGroup
 from portal.reporting.respondent_types import RespondentType, type_condition
 from portal.responses.models import Answer, Response, response_group
@@ -34,6 +35,9 @@ GIVEN_DISTRICT = "given-district"
 DISTRICT_OF_RECORD_LABEL = "District of the school or panel member"
 GIVEN_DISTRICT_LABEL = "District the respondent gave"
 DECILE = "decile"
+# The language a response was given in (portal/i18n.py), by its code: "language=pl".
+LANGUAGE = "language"
+LANGUAGE_LABEL = "Language"
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
 
@@ -45,6 +49,12 @@ def decile_label(decile: int) -> str:
     if decile == 10:
         return "10 (least deprived 10% of areas)"
     return str(decile)
+
+
+def language_name(code: str) -> str:
+    """A language as officers read it ("Polish"), or its code if the portal no longer has it."""
+    language = LANGUAGES.get(code)
+    return language.english_name if language else code
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class ResponseFilter:
     links: tuple[DistributionChannel, ...] = ()
     groups: tuple[PanelGroup, ...] = ()
     types: tuple[RespondentType, ...] = ()
+    # The languages responses were given in, by code (Response.language).
+    languages: tuple[str, ...] = ()
     submitted_from: date | None = None
     submitted_to: date | None = None
     answers: tuple[Chosen, ...] = ()
@@ -83,6 +95,7 @@ class ResponseFilter:
             or self.links
             or self.groups
             or self.types
+            or self.languages
             or self.submitted_from
             or self.submitted_to
             or self.answers
@@ -121,6 +134,8 @@ class ResponseFilter:
             )
         if self.types:
             found.append(sa.or_(*(type_condition(kind) for kind in self.types)))
+        if self.languages:
+            found.append(Response.language.in_(self.languages))
         if self.submitted_from:
             found.append(Response.submitted_at >= uk_midnight_in_utc(self.submitted_from))
         if self.submitted_to:
@@ -232,6 +247,8 @@ class ResponseFilter:
             args.add(GROUP, str(group.id))
         for kind in self.types:
             args.add(TYPE, kind.value)
+        for code in self.languages:
+            args.add(LANGUAGE, code)
         for name, day in (("from", self.submitted_from), ("to", self.submitted_to)):
             if day:
                 args.add(f"{name}-day", str(day.day))
@@ -274,6 +291,11 @@ class ResponseFilter:
         for kind in self.types:
             rest_types = tuple(t for t in self.types if t != kind)
             found.append(("Respondent type", kind.label, replace(self, types=rest_types)))
+        for code in self.languages:
+            rest_languages = tuple(c for c in self.languages if c != code)
+            found.append(
+                (LANGUAGE_LABEL, language_name(code), replace(self, languages=rest_languages))
+            )
         if self.submitted_from:
             found.append(
                 (

@@ -6,9 +6,10 @@ of a million responses' answers with GROUP BY took 10 to 40 seconds at a million
 
 So response ids are cut into ranges of `CHUNK`, and for each range of a consultation the index
 keeps one bitmap per answer (bit n set: response base + n gave it) and per trait a filter can ask
-for (district, link, panel group, respondent type, channel, UK day). A filter is then an AND of
-ORs of bitmaps, and each figure a population count of the filter ANDed with an answer's bitmap:
-a few thousand operations on 2 KB integers in place of a join over millions of rows.
+for (district, link, panel group, respondent type, channel, UK day, language). A filter is then
+an AND of ORs of bitmaps, and each figure a population count of the filter ANDed with an
+answer's bitmap: a few thousand operations on 2 KB integers in place of a join over millions
+of rows.
 
 The index is built after the fact (`flask responses index`, every minute by a timer; see
 docs/operations.md and results_index_build.py), never by a resident's submission, so sending a
@@ -47,6 +48,7 @@ from portal.responses.models import Response, ResponseChannel
 CHUNK = 1 << 14  # response ids per range: bitmaps of at most 2 KB
 ALL = "all"  # the consultation's responses in the range
 LINKED = "linked"  # those that came through any distribution link
+LANGUAGE = "language:"  # + a language's code: the responses given in it (issue 29)
 
 # (statement, option, rank) of an answer row, as the results service keys its counts.
 AnswerShape = tuple[int | None, int | None, int | None]
@@ -73,6 +75,7 @@ class IndexedRange:
     answers: list[tuple[int, AnswerShape, int]] = field(default_factory=list)
     answered: dict[int, int] = field(default_factory=dict)
     days: dict[date, int] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def unpack(cls, base: int, end: int, keys: list[list[Any]], blob: bytes) -> IndexedRange:
@@ -89,7 +92,16 @@ class IndexedRange:
                 found.answered[int(key[2:])] = bits
             elif key.startswith("day:"):
                 found.days[date.fromisoformat(key[4:])] = bits
+            elif key.startswith(LANGUAGE):
+                found.languages[key[len(LANGUAGE) :]] = bits
         return found
+
+    @property
+    def current(self) -> bool:
+        """Built with every trait read now. Every response has a language, so a range with
+        responses and no language bitmap was built before languages were indexed: it is left
+        to SQL until the builder builds it again (`outdated_keys`)."""
+        return bool(self.languages) or not self.bitmaps.get(ALL)
 
     def any_of(self, keys: Iterable[str]) -> int:
         bits = 0
@@ -108,6 +120,8 @@ class IndexedRange:
             bits &= self.any_of(f"group:{group.id}" for group in only.groups)
         if only.types:
             bits &= self.any_of(f"type:{kind.value}" for kind in only.types)
+        if only.languages:
+            bits &= self.any_of(f"{LANGUAGE}{code}" for code in only.languages)
         if only.submitted_from or only.submitted_to:
             low, high = only.submitted_from or date.min, only.submitted_to or date.max
             days = 0
@@ -244,6 +258,36 @@ def match(consultation_id: int, only: ResponseFilter) -> Matched:
         # The index holds no areas (a decile comes from a lookup loaded at any time), so a
         # filter by decile is counted by SQL alone.
         return Matched(consultation_id, [], only)
+    ranges, within = _covered(consultation_id)
+    matched = [(indexed, indexed.matching(only)) for indexed in ranges]
+    return Matched(
+        consultation_id,
+        [(indexed, bits) for indexed, bits in matched if bits],
+        replace(only, within=within),
+    )
+
+
+def languages_answered(consultation_id: int) -> set[str]:
+    """The codes of the languages the consultation's responses were given in: from the
+    built ranges' language bitmaps, and by SQL for the responses they do not cover."""
+    ranges, within = _covered(consultation_id)
+    found = {code for indexed in ranges for code, bits in indexed.languages.items() if bits}
+    rest = ResponseFilter(within=within)
+    found.update(
+        db.session.scalars(
+            sa.select(Response.language)
+            .where(Response.consultation_id == consultation_id, *rest.conditions())
+            .distinct()
+        )
+    )
+    return found
+
+
+def _covered(
+    consultation_id: int,
+) -> tuple[list[IndexedRange], tuple[tuple[int | None, int | None], ...] | None]:
+    """The consultation's built ranges that can be read, and the ranges of response ids they
+    leave to SQL (None: every id, when none is built)."""
     rows = db.session.execute(
         sa.select(
             ResultsIndexChunk.id,
@@ -257,7 +301,10 @@ def match(consultation_id: int, only: ResponseFilter) -> Matched:
         )
         .order_by(ResultsIndexChunk.base)
     ).all()
-    ranges = _read_ranges(rows)
+    # A range built before a trait was indexed is read like a stale one: by SQL.
+    ranges = [indexed for indexed in _read_ranges(rows) if indexed.current]
+    if not ranges:
+        return [], None
     within: list[tuple[int | None, int | None]] = []
     covered_to: int | None = None
     for indexed in ranges:
@@ -266,12 +313,14 @@ def match(consultation_id: int, only: ResponseFilter) -> Matched:
             within.append((covered_to, indexed.base))
         covered_to = indexed.end
     within.append((covered_to, None))
-    matched = [(indexed, indexed.matching(only)) for indexed in ranges]
-    return Matched(
-        consultation_id,
-        [(indexed, bits) for indexed, bits in matched if bits],
-        replace(only, within=tuple(within) if ranges else None),
-    )
+    return ranges, tuple(within)
+
+
+def outdated_keys(keys: Any) -> Any:
+    """SQL: a chunk's `keys` (JSON) read as text hold responses and no language: built before
+    languages were indexed (IndexedRange.current), so the builder builds it again."""
+    text = sa.cast(keys, sa.Text)
+    return sa.and_(text.contains(f'"{ALL}"'), sa.not_(text.contains(f'"{LANGUAGE}')))
 
 
 def _read_ranges(rows: Sequence[Any]) -> list[IndexedRange]:

@@ -89,12 +89,16 @@ def _settled_upto() -> int | None:
 
 
 def _refresh_consultation(consultation_id: int, settled: int) -> Refreshed:
+    # A range built before a trait was indexed is rebuilt like a stale one.
     existing = {
-        base: (end, stale)
-        for base, end, stale in db.session.execute(
-            sa.select(ResultsIndexChunk.base, ResultsIndexChunk.end, ResultsIndexChunk.stale).where(
-                ResultsIndexChunk.consultation_id == consultation_id
-            )
+        base: (end, stale or outdated)
+        for base, end, stale, outdated in db.session.execute(
+            sa.select(
+                ResultsIndexChunk.base,
+                ResultsIndexChunk.end,
+                ResultsIndexChunk.stale,
+                index.outdated_keys(ResultsIndexChunk.keys),
+            ).where(ResultsIndexChunk.consultation_id == consultation_id)
         )
     }
     lowest = (
@@ -252,20 +256,27 @@ def _range_bitmaps(consultation_id: int, base: int, end: int) -> dict[str, int]:
         for n in offsets:
             bits[n >> 3] |= 1 << (n & 7)
 
-    # What each response is: its channel, link and UK day, read row by row (a range's worth).
+    # What each response is: its channel, link, UK day and language, read row by row (a
+    # range's worth). The language as stored, as ResponseFilter.conditions compares it.
     uk_days: dict[datetime, date] = {}
-    for n, channel, link_id, hour in db.session.execute(
+    for n, channel, link_id, hour, language in db.session.execute(
         sa.select(
             Response.id - base,
             Response.channel,
             Response.distribution_channel_id,
             hour_of(Response.submitted_at),
+            Response.language,
         ).where(*in_range)
     ):
         day = uk_days.get(hour)
         if day is None:
             day = uk_days[hour] = hour.replace(tzinfo=UTC).astimezone(UK).date()
-        keys = [index.ALL, f"channel:{ResponseChannel(channel).value}", f"day:{day.isoformat()}"]
+        keys = [
+            index.ALL,
+            f"channel:{ResponseChannel(channel).value}",
+            f"day:{day.isoformat()}",
+            f"{index.LANGUAGE}{language}",
+        ]
         if link_id is not None:
             keys += [index.LINKED, f"link:{link_id}"]
         for key in keys:

@@ -79,6 +79,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     # Sent through a panel invitation, whether or not the link to the member is kept: lets
     # officers look at panel members' answers apart from everyone else's.
     panel_invited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The language the respondent answered in (portal/i18n.py). Answers are stored by option,
+    # whatever the language, so every language counts together; this says which one it was.
+    language: Mapped[str] = mapped_column(sa.String(10), default="en", server_default="en")
 
     consultation: Mapped[Consultation] = relationship()
     snapshot: Mapped[ConsultationSnapshot] = relationship()

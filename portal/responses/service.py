@@ -312,7 +312,7 @@ def _reference_sent_from(draft_id: int) -> str:
     )
 
 
-def submit_response(journey: Journey[Any], now: datetime) -> str:
+def submit_response(journey: Journey[Any], now: datetime, language: str = "en") -> str:
     """Store the draft as a response with all its answers, in one transaction, exactly once.
 
     Returns the response's reference. Everything is written and committed by
@@ -355,6 +355,7 @@ def submit_response(journey: Journey[Any], now: datetime) -> str:
                         "profile_district": profile.district if profile else None,
                         "profile_age_band": profile.age_band if profile else None,
                         "panel_invited": draft.invitation_id is not None,
+                        "language": language,
                     },
                     draft_id=draft.id,
                     answers=answers,

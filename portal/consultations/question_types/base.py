@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
@@ -147,12 +149,33 @@ def presence_validator(question: Question, default: str) -> Callable[[Form, Fiel
     return optional_validator
 
 
-def text_validator(max_length: int, what: str) -> Callable[[Form, Field], None]:
+def text_validator(max_length: int, postcode: bool = False) -> Callable[[Form, Field], None]:
+    """Typed text's checks, said of "your answer" (or "your postcode") in whole sentences."""
+
     def validate(form: Form, field: Field) -> None:
         if CONTROL_CHARACTERS.search(field.data or ""):
-            raise ValidationError(f"{what} must not contain unusual control characters")
+            raise ValidationError(
+                _("Your postcode must not contain unusual control characters")
+                if postcode
+                else _("Your answer must not contain unusual control characters")
+            )
         if len(field.data or "") > max_length:
-            raise ValidationError(f"{what} must be {max_length:,} characters or fewer")
+            count = f"{max_length:,}"
+            raise ValidationError(
+                ngettext(
+                    "Your postcode must be %(count)s character or fewer",
+                    "Your postcode must be %(count)s characters or fewer",
+                    max_length,
+                    count=count,
+                )
+                if postcode
+                else ngettext(
+                    "Your answer must be %(count)s character or fewer",
+                    "Your answer must be %(count)s characters or fewer",
+                    max_length,
+                    count=count,
+                )
+            )
 
     return validate
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
@@ -53,11 +56,9 @@ def _other_text_field(question: Question, chosen: Any) -> TextAnswerField:
         if not chosen(form):
             raise StopValidation()  # ignored unless "Other" is chosen
         if not field.data.strip():
-            raise StopValidation(f"Enter what \u201c{question.other_label}\u201d means")
+            raise StopValidation(_("Enter what “%(other)s” means", other=question.other_label))
 
-    return TextAnswerField(
-        validators=[given_when_chosen, text_validator(OTHER_TEXT_MAX_LENGTH, "Your answer")]
-    )
+    return TextAnswerField(validators=[given_when_chosen, text_validator(OTHER_TEXT_MAX_LENGTH)])
 
 
 def _other_row(stored: Stored) -> list[AnswerRow]:
@@ -71,7 +72,9 @@ class _OneOption(QuestionKind):
     results = ResultsKind.CHOICES
     uses_choices = True
     routable = True
-    default_required = "Select an answer"
+    # Lazy: a page's form class is built once and kept (responses/service.py), and its message
+    # is said in the language of each request that shows it.
+    default_required = _l("Select an answer")
 
     def fields(self, question: Question) -> dict[str, Any]:
         allowed = set(choices_by_value(question))
@@ -80,7 +83,7 @@ class _OneOption(QuestionKind):
 
         def one_of_options(form: Form, field: Field) -> None:
             if field.data not in allowed:
-                raise ValidationError("Select one of the options shown")
+                raise ValidationError(_("Select one of the options shown"))
 
         fields: dict[str, Any] = {
             question.key: SingleValueField(
@@ -162,7 +165,7 @@ class AgreementScale(_OneOption):
         "Strongly agree to strongly disagree, with labels you can change; results show "
         "net agreement."
     )
-    default_required = "Select how much you agree"
+    default_required = _l("Select how much you agree")
 
     def default_options(self) -> list[dict[str, Any]]:
         return agreement_options()
@@ -174,7 +177,7 @@ class Rating(_OneOption):
     label = "Rating from 0 to 10"
     description = "A score from 0 to 10; results show the average score."
     macro = "rating"
-    default_required = "Select a score from 0 to 10"
+    default_required = _l("Select a score from 0 to 10")
     uses_choices = False  # always the eleven scores; the hint says what 0 and 10 mean
 
     def default_options(self) -> list[dict[str, Any]]:
@@ -203,18 +206,26 @@ class MultipleChoice(QuestionKind):
 
         def valid_selection(form: Form, field: Field) -> None:
             if not set(field.data) <= allowed:
-                raise ValidationError("Select only the options shown")
+                raise ValidationError(_("Select only the options shown"))
             chosen_exclusive = exclusive & set(field.data)
             if chosen_exclusive and len(field.data) > 1:
                 label = options[next(iter(chosen_exclusive))].label
-                raise ValidationError(f"Select \u201c{label}\u201d on its own, or other options")
+                raise ValidationError(
+                    _("Select “%(option)s” on its own, or other options", option=label)
+                )
             if maximum and len(field.data) > maximum:
-                raise ValidationError(f"Select no more than {maximum} options")
+                raise ValidationError(
+                    ngettext(
+                        "Select no more than %(num)d option",
+                        "Select no more than %(num)d options",
+                        maximum,
+                    )
+                )
 
         fields: dict[str, Any] = {
             question.key: MultiValueField(
                 validators=[
-                    presence_validator(question, "Select at least one option"),
+                    presence_validator(question, _l("Select at least one option")),
                     valid_selection,
                 ]
             )

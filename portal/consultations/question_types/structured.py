@@ -8,6 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
@@ -33,6 +36,15 @@ from portal.url_values import whole_number
 MAX_DECIMAL_PLACES = 4
 NUMBER_LIMIT = Decimal("1e14")
 DATE_PARTS = ("day", "month", "year")
+# What a date left partly empty is missing: each said whole, as GOV.UK says it.
+MISSING_DATE_PARTS = {
+    ("day",): _l("Date must include a day"),
+    ("month",): _l("Date must include a month"),
+    ("year",): _l("Date must include a year"),
+    ("day", "month"): _l("Date must include a day and month"),
+    ("day", "year"): _l("Date must include a day and year"),
+    ("month", "year"): _l("Date must include a month and year"),
+}
 
 
 def format_number(value: Decimal) -> str:
@@ -65,21 +77,31 @@ class Number(QuestionKind):
         """Why a value is not an acceptable answer, in GOV.UK words; None when it is."""
         places = question.decimal_places or 0
         if value is None or not value.is_finite():
-            return "Enter a number, like 3" if places == 0 else "Enter a number, like 3 or 2.5"
+            return (
+                _("Enter a number, like 3") if places == 0 else _("Enter a number, like 3 or 2.5")
+            )
         if places == 0 and value != value.to_integral_value():
-            return "Enter a whole number, like 3"
+            return _("Enter a whole number, like 3")
         exponent = value.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places > 0:
-            return f"Enter a number with no more than {places} decimal places"
+            return ngettext(
+                "Enter a number with no more than %(num)d decimal place",
+                "Enter a number with no more than %(num)d decimal places",
+                places,
+            )
         low, high = question.min_value, question.max_value
         if abs(value) >= NUMBER_LIMIT:
-            return "Enter a smaller number"
+            return _("Enter a smaller number")
         if low is not None and high is not None and not low <= value <= high:
-            return f"Enter a number between {format_number(low)} and {format_number(high)}"
+            return _(
+                "Enter a number between %(low)s and %(high)s",
+                low=format_number(low),
+                high=format_number(high),
+            )
         if low is not None and value < low:
-            return f"Enter a number that is {format_number(low)} or more"
+            return _("Enter a number that is %(low)s or more", low=format_number(low))
         if high is not None and value > high:
-            return f"Enter a number that is {format_number(high)} or less"
+            return _("Enter a number that is %(high)s or less", high=format_number(high))
         return None
 
     def fields(self, question: Question) -> dict[str, Any]:
@@ -90,7 +112,8 @@ class Number(QuestionKind):
 
         return {
             question.key: TextAnswerField(
-                validators=[presence_validator(question, "Enter a number"), acceptable]
+                # Lazy: kept in the page's form class, said in each request's language.
+                validators=[presence_validator(question, _l("Enter a number")), acceptable]
             )
         }
 
@@ -143,15 +166,15 @@ class DateQuestion(QuestionKind):
         if len(missing) == len(DATE_PARTS):
             return None
         if missing:
-            return f"Date must include a {' and '.join(missing)}"
+            return str(MISSING_DATE_PARTS[tuple(missing)])
         if not all(given[part].isdigit() for part in DATE_PARTS):
-            return "Date must be a real date"
+            return _("Date must be a real date")
         if len(given["year"]) != 4:
-            return "Year must include 4 numbers"
+            return _("Year must include 4 numbers")
         try:
             return date(int(given["year"]), int(given["month"]), int(given["day"]))
         except (ValueError, OverflowError):  # a month of 2147483648 overflows, too
-            return "Date must be a real date"
+            return _("Date must be a real date")
 
     def fields(self, question: Question) -> dict[str, Any]:
         names = {part: _date_field_name(question, part) for part in DATE_PARTS}
@@ -160,7 +183,7 @@ class DateQuestion(QuestionKind):
             result = self.parse(question, {part: form[name].data for part, name in names.items()})
             if result is None:
                 if question.required:
-                    raise StopValidation(required_message(question, "Enter the date"))
+                    raise StopValidation(required_message(question, _("Enter the date")))
                 raise StopValidation()
             if isinstance(result, str):
                 raise StopValidation(result)
@@ -241,15 +264,17 @@ class Ranking(QuestionKind):
             ranks = self.ranks(question, form)
             if not ranks:
                 if question.required:
-                    raise StopValidation(required_message(question, "Rank at least one option"))
+                    raise StopValidation(required_message(question, _("Rank at least one option")))
                 raise StopValidation()
             values = sorted(ranks.values())
             if any(rank < 1 or rank > most for rank in values):
-                raise StopValidation(f"Use ranks from 1 to {most}")
+                raise StopValidation(_("Use ranks from 1 to %(most)s", most=most))
             if len(set(values)) != len(values):
-                raise StopValidation("Give each rank to only one option")
+                raise StopValidation(_("Give each rank to only one option"))
             if values != list(range(1, len(values) + 1)):
-                raise StopValidation(f"Use ranks 1 to {len(values)} without leaving a gap")
+                raise StopValidation(
+                    _("Use ranks 1 to %(last)s without leaving a gap", last=len(values))
+                )
 
         fields: dict[str, Any] = {}
         for index, option in enumerate(question.choices):
@@ -330,16 +355,22 @@ class Matrix(QuestionKind):
 
         def on_the_scale(form: Form, field: Field) -> None:
             if field.data not in allowed:
-                raise ValidationError("Select one of the options shown")
+                raise ValidationError(_("Select one of the options shown"))
 
         fields: dict[str, Any] = {}
         for statement in question.statements:
+            # Lazy: kept in the page's form class, said in each request's language.
             presence = presence_validator(
-                question, f"Select an answer for \u201c{statement.label}\u201d"
+                question, _l("Select an answer for “%(statement)s”", statement=statement.label)
             )
             if question.required and question.error_required:
                 presence = presence_validator(
-                    question, f"{question.error_required}: \u201c{statement.label}\u201d"
+                    question,
+                    _l(
+                        "%(message)s: “%(statement)s”",
+                        message=question.error_required,
+                        statement=statement.label,
+                    ),
                 )
             fields[option_field_name(question, statement)] = SingleValueField(
                 validators=[presence, on_the_scale]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
@@ -38,8 +40,9 @@ class _Text(QuestionKind):
         return {
             question.key: TextAnswerField(
                 validators=[
-                    presence_validator(question, "Enter your answer"),
-                    text_validator(self.max_length(question), "Your answer"),
+                    # Lazy: kept in the page's form class, said in each request's language.
+                    presence_validator(question, _l("Enter your answer")),
+                    text_validator(self.max_length(question)),
                 ]
             )
         }
@@ -102,17 +105,23 @@ class PostcodeSector(QuestionKind):
     def fields(self, question: Question) -> dict[str, Any]:
         def a_postcode(form: Form, field: Field) -> None:
             if sector_of(field.data) is None:
-                blank = "" if question.required else ", or leave it blank"
                 raise ValidationError(
-                    "Enter a postcode, like CV34 4RL, or its first part and the next number, "
-                    f"like CV34 4{blank}"
+                    _(
+                        "Enter a postcode, like CV34 4RL, or its first part and the next "
+                        "number, like CV34 4"
+                    )
+                    if question.required
+                    else _(
+                        "Enter a postcode, like CV34 4RL, or its first part and the next "
+                        "number, like CV34 4, or leave it blank"
+                    )
                 )
 
         return {
             question.key: TextAnswerField(
                 validators=[
-                    presence_validator(question, "Enter your postcode"),
-                    text_validator(20, "Your postcode"),
+                    presence_validator(question, _l("Enter your postcode")),
+                    text_validator(20, postcode=True),
                     a_postcode,
                 ]
             )
@@ -128,7 +137,7 @@ class PostcodeSector(QuestionKind):
     def display(self, question: Question, stored: Stored | None) -> list[str]:
         if not stored:
             return []
-        return [f"{stored['text']} (only this part of your postcode is kept)"]
+        return [_("%(sector)s (only this part of your postcode is kept)", sector=stored["text"])]
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
         return [{"text": stored["text"]}]

@@ -64,10 +64,11 @@ WITH free_draft AS (
 ), new_response AS (
     INSERT INTO response (consultation_id, snapshot_id, reference, submitted_at, channel,
         entered_by_id, distribution_channel_id, invitation_id, profile_district,
-        profile_age_band, panel_invited)
+        profile_age_band, panel_invited, language)
     SELECT :consultation_id, :snapshot_id, :reference, :submitted_at, :channel,
         CAST(:entered_by_id AS integer), CAST(:distribution_channel_id AS integer),
-        CAST(:invitation_id AS integer), :profile_district, :profile_age_band, :panel_invited
+        CAST(:invitation_id AS integer), :profile_district, :profile_age_band, :panel_invited,
+        :language
     FROM free_draft
     WHERE CAST(:invitation_to_claim AS integer) IS NULL
         OR EXISTS (SELECT 1 FROM free_invitation)

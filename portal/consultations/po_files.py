@@ -1,0 +1,101 @@
+"""A consultation's texts as a PO file, the format translators and their tools (Poedit,
+Weblate, memoQ, Trados) read and write, through Babel's own reader and writer.
+
+Each text is one entry: its key as the context (msgctxt), its English as msgid, the
+translation as msgstr, and where it appears as a comment for the translator. Reading one back
+keeps the English each translation was made from, so a file translated before the English
+changed is taken, and those texts read as needing a check.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from portal.consultations.models import Consultation
+from portal.consultations.translations import LONGEST_TRANSLATION, TextStatus
+from portal.i18n import LANGUAGES
+
+
+class UnreadablePoFile(Exception):
+    """Not a PO file this consultation can take; the message says why, for the officer."""
+
+
+@dataclass
+class ReadPoFile:
+    # key -> (translation, the English it was made from)
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    untranslated: int = 0
+    fuzzy: int = 0  # marked by the translator as unsure: not taken
+    unknown: int = 0  # no such text in the consultation (since removed, or another's file)
+
+
+def po_file(consultation: Consultation, language: str, texts: list[TextStatus]) -> bytes:
+    """Every text of the consultation, with its translation where there is one."""
+    catalog = Catalog(
+        locale=language,
+        project=consultation.title,
+        charset="utf-8",
+        creation_date=datetime.now(),
+        fuzzy=False,
+    )
+    catalog.header_comment = (
+        f"# {consultation.title}: the consultation's texts in {LANGUAGES[language].english_name}.\n"
+        "# Translate each msgstr; leave msgctxt and msgid as they are.\n"
+        "# Upload the file on the consultation's Languages page."
+    )
+    for text in texts:
+        catalog.add(
+            text.source.english,
+            text.translation or "",
+            context=text.source.key,
+            auto_comments=[text.source.where],
+        )
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, omit_header=False, include_previous=False)
+    return buffer.getvalue()
+
+
+def read_po_file(data: bytes, language: str, keys: set[str]) -> ReadPoFile:
+    """The translations in an uploaded PO file for a consultation whose texts are `keys`."""
+    try:
+        catalog = read_po(io.BytesIO(data), locale=None, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as error:
+        raise UnreadablePoFile(
+            "The file is not a PO file that can be read. Upload the file downloaded from this "
+            f"page, translated ({error})"
+        ) from None
+    if catalog.locale is not None and str(catalog.locale).replace("_", "-") != language:
+        raise UnreadablePoFile(
+            f"The file is for another language ({catalog.locale}). Upload the "
+            f"{LANGUAGES[language].english_name} file"
+        )
+    read = ReadPoFile()
+    for message in catalog:
+        english, translation = message.id, message.string
+        if not english or not isinstance(english, str):
+            continue  # the header, or a plural form (a consultation has none)
+        key = message.context or ""
+        if key not in keys:
+            read.unknown += 1
+        elif message.fuzzy:
+            read.fuzzy += 1
+        elif not isinstance(translation, str) or not translation.strip():
+            read.untranslated += 1
+        elif len(translation) > LONGEST_TRANSLATION:
+            raise UnreadablePoFile(
+                f"The translation of “{english[:60]}” is longer than "
+                f"{LONGEST_TRANSLATION:,} characters"
+            )
+        else:
+            read.translations[key] = (translation.strip(), english)
+    if not read.translations and not read.untranslated and not read.fuzzy:
+        raise UnreadablePoFile(
+            "The file holds none of this consultation's texts. Upload the file downloaded from "
+            "this page, translated"
+        )
+    return read

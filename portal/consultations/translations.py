@@ -1,0 +1,264 @@
+"""A consultation's own words in other languages: which texts there are to translate, how far
+each language has got, and the rules for offering one to respondents.
+
+Every text is named by a key ("consultation.title", "question.12.text", "option.40.label"),
+the same in the database, the PO files officers download and upload (msgctxt), and the editor
+beside the English. A translation keeps the English it was made from, so a text whose English
+has changed since reads as needing a check.
+
+A language is offered to respondents only while it is complete (every text translated from
+the English as it reads now) and an officer has marked it checked. Any change to its texts
+clears the mark; a change to the English leaves the mark but makes the language incomplete.
+Either way respondents get the whole consultation in English until an officer checks it
+again: never a page half in one language, never a translation of words since changed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.consultations.models import Consultation, OptionKind
+from portal.consultations.translation_models import ConsultationLanguage, TextTranslation
+from portal.extensions import db
+from portal.i18n import LANGUAGES, TRANSLATED
+
+# The consultation's own texts a respondent reads, with what officers call them.
+CONSULTATION_TEXTS = {
+    "title": "Title",
+    "summary": "Summary",
+    "who_for": "Who it is for",
+    "timing_note": "Why it runs when it does",
+    "what_happens": "What happens next",
+    "privacy_notice": "Privacy notice",
+    "help_text": "If you need help now",
+}
+PAGE_TEXTS = {"title": "Page heading"}
+QUESTION_TEXTS = {
+    "text": "Question",
+    "hint": "Hint",
+    "error_required": "Error when not answered",
+    "other_label": "Other, please specify",
+}
+OPTION_TEXTS = {"label": "Answer", "hint": "Answer hint"}
+# Longest translation accepted for one text, whatever its English column allows.
+LONGEST_TRANSLATION = 5000
+
+
+class TextState(enum.StrEnum):
+    TRANSLATED = "translated"
+    MISSING = "missing"
+    NEEDS_CHECK = "needs check"  # translated from English that has changed since
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One English text to translate, where it is, and what it is."""
+
+    key: str
+    english: str
+    where: str  # "Page 3, question 2: Hint", for officers and translators
+
+
+@dataclass(frozen=True)
+class TextStatus:
+    source: SourceText
+    translation: str | None
+    translated_from: str | None
+
+    @property
+    def state(self) -> TextState:
+        if self.translation is None:
+            return TextState.MISSING
+        if self.translated_from != self.source.english:
+            return TextState.NEEDS_CHECK
+        return TextState.TRANSLATED
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    row: ConsultationLanguage
+    texts: list[TextStatus]
+
+    @property
+    def language(self) -> str:
+        return self.row.language
+
+    def count(self, state: TextState) -> int:
+        return sum(1 for text in self.texts if text.state == state)
+
+    @property
+    def complete(self) -> bool:
+        return all(text.state == TextState.TRANSLATED for text in self.texts)
+
+    @property
+    def offered(self) -> bool:
+        return self.complete and self.row.checked_at is not None
+
+
+def source_texts(consultation: Consultation) -> list[SourceText]:
+    """Every text a respondent can read, in the order they meet it; empty ones need nothing."""
+    found: list[SourceText] = []
+
+    def add(key: str, english: str | None, where: str) -> None:
+        if english and english.strip():
+            found.append(SourceText(key, english, where))
+
+    for field, name in CONSULTATION_TEXTS.items():
+        add(f"consultation.{field}", getattr(consultation, field), f"Consultation: {name}")
+    for page in consultation.pages:
+        add(f"page.{page.id}.title", page.title, f"Page {page.position}: {PAGE_TEXTS['title']}")
+        for number, question in enumerate(page.questions, start=1):
+            where = f"Page {page.position}, question {number}"
+            for field, name in QUESTION_TEXTS.items():
+                add(f"question.{question.id}.{field}", getattr(question, field), f"{where}: {name}")
+            for option in question.options:
+                if option.kind == OptionKind.RETIRED:
+                    continue  # no longer offered: only results show it, in English
+                noun = "Statement" if option.kind == OptionKind.STATEMENT else "Answer"
+                add(f"option.{option.id}.label", option.label, f"{where}: {noun}")
+                add(f"option.{option.id}.hint", option.hint, f"{where}: {noun} hint")
+    return found
+
+
+def languages_of(consultation: Consultation) -> list[ConsultationLanguage]:
+    return list(
+        db.session.scalars(
+            sa.select(ConsultationLanguage)
+            .where(ConsultationLanguage.consultation_id == consultation.id)
+            .order_by(ConsultationLanguage.language)
+        )
+    )
+
+
+def language_row(consultation: Consultation, language: str) -> ConsultationLanguage | None:
+    return db.session.scalar(
+        sa.select(ConsultationLanguage).where(
+            ConsultationLanguage.consultation_id == consultation.id,
+            ConsultationLanguage.language == language,
+        )
+    )
+
+
+def stored_translations(consultation_id: int, language: str) -> dict[str, tuple[str, str]]:
+    """key -> (translation, the English it was made from)."""
+    rows = db.session.execute(
+        sa.select(TextTranslation.key, TextTranslation.text, TextTranslation.english).where(
+            TextTranslation.consultation_id == consultation_id,
+            TextTranslation.language == language,
+        )
+    )
+    return {key: (text, english) for key, text, english in rows}
+
+
+def status_of(consultation: Consultation, row: ConsultationLanguage) -> LanguageStatus:
+    stored = stored_translations(consultation.id, row.language)
+    texts = [
+        TextStatus(source, *(stored.get(source.key) or (None, None)))
+        for source in source_texts(consultation)
+    ]
+    return LanguageStatus(row, texts)
+
+
+def addable_languages(consultation: Consultation) -> list[str]:
+    """The languages with an interface catalogue not yet added to the consultation."""
+    added = {row.language for row in languages_of(consultation)}
+    return [code for code in TRANSLATED if code not in added]
+
+
+def add_language(consultation: Consultation, language: str) -> ConsultationLanguage:
+    if language not in TRANSLATED:
+        raise ValueError(f"no interface catalogue for {language!r}")
+    row = language_row(consultation, language)
+    if row is None:
+        row = ConsultationLanguage(consultation_id=consultation.id, language=language)
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def remove_language(row: ConsultationLanguage) -> None:
+    db.session.execute(
+        sa.delete(TextTranslation).where(
+            TextTranslation.consultation_id == row.consultation_id,
+            TextTranslation.language == row.language,
+        )
+    )
+    db.session.delete(row)
+    db.session.commit()
+
+
+def save_translations(
+    consultation: Consultation,
+    row: ConsultationLanguage,
+    translations: Mapping[str, tuple[str, str]],
+    now: datetime,
+) -> int:
+    """Store translations (key -> (text, the English translated)) in one transaction; an
+    empty text removes that key's translation. Keys not among the consultation's texts are
+    ignored. Returns how many texts changed; any change clears the checked mark."""
+    keys = {source.key for source in source_texts(consultation)}
+    stored = stored_translations(consultation.id, row.language)
+    changed = 0
+    for key, (text, english) in translations.items():
+        if key not in keys or stored.get(key) == (text, english):
+            continue
+        if stored.get(key) is None and not text:
+            continue
+        changed += 1
+        where = (
+            TextTranslation.consultation_id == consultation.id,
+            TextTranslation.language == row.language,
+            TextTranslation.key == key,
+        )
+        if not text:
+            db.session.execute(sa.delete(TextTranslation).where(*where))
+        elif key in stored:
+            db.session.execute(
+                sa.update(TextTranslation)
+                .where(*where)
+                .values(text=text, english=english, updated_at=now)
+            )
+        else:
+            db.session.add(
+                TextTranslation(
+                    consultation_id=consultation.id,
+                    language=row.language,
+                    key=key,
+                    text=text,
+                    english=english,
+                    updated_at=now,
+                )
+            )
+    if changed:
+        row.checked_at = None
+        row.checked_by_id = None
+        row.revision = ConsultationLanguage.revision + 1
+    db.session.commit()
+    return changed
+
+
+class NotReadyToCheck(Exception):
+    """Texts are missing, or translate English that has changed since."""
+
+
+def mark_checked(
+    consultation: Consultation, row: ConsultationLanguage, officer: User, now: datetime
+) -> None:
+    """An officer confirms a qualified translator has checked every text: respondents are
+    offered the language from now on, while it stays complete."""
+    if not status_of(consultation, row).complete:
+        raise NotReadyToCheck()
+    row.checked_at = now
+    row.checked_by_id = officer.id
+    row.demonstration = False
+    db.session.commit()
+
+
+def language_names(codes: Iterable[str]) -> list[str]:
+    return [LANGUAGES[code].english_name for code in codes if code in LANGUAGES]
