@@ -13,14 +13,18 @@ correct.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, session
-from flask_babel import get_locale, refresh
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask import Flask, g, request, session, url_for
+from flask_babel import format_date, get_locale, refresh
 
 from portal.extensions import babel
 
@@ -51,10 +55,23 @@ TRANSLATED = tuple(code for code in LANGUAGES if code != ENGLISH)
 
 
 def init_i18n(app: Flask) -> None:
+    missing = [
+        code
+        for code in TRANSLATED
+        if not (TRANSLATIONS / code / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
+    if missing:
+        # Flask-Babel would fall back to English without a word: Polish questions under English
+        # buttons and errors. Every install compiles them (Makefile, docs/operations.md).
+        raise RuntimeError(
+            f"The interface catalogues for {', '.join(missing)} are not compiled: run "
+            "`pybabel compile --directory portal/translations` (every `make` target does)"
+        )
     app.config.setdefault("BABEL_DEFAULT_LOCALE", ENGLISH)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=_request_language)
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["languages_by_code"] = LANGUAGES
 
     @app.context_processor
@@ -90,11 +107,74 @@ def use_language(code: str, offered: Sequence[str] = ()) -> None:
     refresh()  # Flask-Babel keeps the locale it chose first for the request
 
 
+# A path on this site: one slash, then no second slash or backslash (browsers read "/\\x" as
+# "//x", another site), and no control character or space anywhere.
+_SITE_PATH = re.compile(r"/(?![/\\])[^\\\x00-\x20\x7f]*")
+
+
+def language_return_path() -> str:
+    """Where a language link brings the respondent back to: this page, when it can be asked
+    for again (GET); otherwise the list of consultations."""
+    rule = request.url_rule
+    if request.method == "GET" or (rule is not None and "GET" in (rule.methods or ())):
+        return request.full_path.rstrip("?")
+    return url_for("public.index")
+
+
 def safe_return_path(target: str | None, fallback: str) -> str:
     """A path on this site to go back to after choosing a language: never another site."""
-    if not target:
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not target or not _SITE_PATH.fullmatch(target) or urlsplit(target).netloc:
         return fallback
     return target
+
+
+# Numbers and dates in the page's language -------------------------------------------------
+
+
+def _number_symbols() -> tuple[str, str] | None:
+    """The thousands and decimal separators of the page's language (Babel's CLDR data: Polish
+    writes 1 234,5), or None for English's own 1,234.5."""
+    locale = get_locale()
+    if locale is None or locale.language == ENGLISH:
+        return None
+    return get_group_symbol(locale), get_decimal_symbol(locale)
+
+
+def format_number(value: Decimal) -> str:
+    """1234.5 -> "1,234.5" (in Polish "1 234,5"): thousands separated, no trailing zeros,
+    never an exponent, never rounded."""
+    text = f"{value:,f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    symbols = _number_symbols()
+    if symbols is None:
+        return text
+    group, decimal = symbols
+    return "".join(group if c == "," else decimal if c == "." else c for c in text)
+
+
+def parse_number(raw: str) -> Decimal | None:
+    """What people type: spaces allowed, and thousands commas; where the page's language
+    writes a decimal comma (Polish 2,5), the comma is the decimal point instead. None when it
+    is not a number."""
+    symbols = _number_symbols()
+    if symbols is not None and symbols[1] == ",":
+        cleaned = re.sub(r"\s", "", raw).replace(",", ".")
+    else:
+        cleaned = re.sub(r"[\s,]", "", raw)
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def long_date(day: date | None) -> str:
+    """ "17 January 2027"; in another language its own words for it, from Babel's CLDR data
+    (Polish "17 stycznia 2027")."""
+    if not day:
+        return ""
+    locale = get_locale()
+    if locale is None or locale.language == ENGLISH:
+        return f"{day.day} {day:%B %Y}"
+    return format_date(day, "d MMMM y")

@@ -12,6 +12,7 @@ from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
 from portal.extensions import htmx
+from portal.i18n import current_language
 
 MAIN_BLOCK = "main_content"
 # The element every page keeps its changing content in, and that HTMX swaps (templates/base.html).
@@ -30,7 +31,13 @@ def render_page(
         # reader users hear the new page's name and the error prefix when there are errors.
         title = render_block(template, "page_title", **context).strip()
         body = render_block(template, block, **context)
-        fragment = f'<title>{title}</title>\n<div id="{SWAP_TARGET_ID}">{body}</div>'
+        # The page's language, and the links to its others, go with it (templates/base.html).
+        languages = render_template("components/language.html", **context)
+        lang = current_language().code
+        fragment = (
+            f'<title>{title}</title>\n<div id="{SWAP_TARGET_ID}" lang="{lang}">'
+            f"{languages}{body}</div>"
+        )
         response = make_response(fragment, status)
         if request.method == "GET":
             response.headers["HX-Push-Url"] = request.full_path.rstrip("?")

@@ -17,8 +17,8 @@ from portal.areas.service import areas_loaded
 from portal.clock import in_uk_time
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
-from portal.consultations.question_types.structured import format_number
 from portal.forms import ConfirmForm, as_shown
+from portal.i18n import format_number, long_date
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 from portal.site_links import site_url_for
@@ -36,6 +36,11 @@ from portal.suppression import THRESHOLD, Figure
 # The default names (portal/config.py), here so that the catalogue holds them: pages show the
 # configured names through the catalogue, so a council that configures others adds those to it.
 DEFAULT_NAMES = (_l("Warwickshire County Council"), _l("Have your say"))
+# The default help after sending (DEFAULT_HELP_TEXT), for the same reason.
+DEFAULT_HELP = _l(
+    "If you or someone else is in danger now, call 999. To report a crime or a concern that is "
+    "not an emergency, call the police on 101."
+)
 
 
 def configured_name(app: Flask, key: str) -> str:
@@ -66,7 +71,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["field_names"] = lambda question: kind_of(question).field_names(question)
     app.jinja_env.globals["other_selected"] = other_selected
     app.jinja_env.globals["question_fields"] = question_fields
-    app.jinja_env.filters["uk_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    app.jinja_env.filters["uk_date"] = long_date
     app.jinja_env.filters["uk_time"] = in_uk_time
     app.jinja_env.filters["figure_text"] = figure_text
     app.jinja_env.globals["character_count_i18n"] = character_count_i18n

@@ -486,7 +486,7 @@ def test_a_submitted_drafts_second_send_finds_its_reference(client):
     reference = db.session.scalar(sa.select(Response.reference))
     journey = Journey(consultation(BULLYING), draft)
     with pytest.raises(AlreadySubmitted) as raised:
-        submit_response(journey, utcnow())
+        submit_response(journey, utcnow(), language="en")
     assert raised.value.reference == reference
     assert response_count() == 1
 
@@ -552,8 +552,10 @@ def test_htmx_requests_get_the_fragment_with_its_title(client):
     assert fragment.headers["HX-Push-Url"] == url
     # The fragment is the same markup as the page's swappable content, wrapper included.
     fragment_html = body.split("</title>", 1)[1].strip()
-    assert fragment_html.startswith('<div id="app-swap">')
-    inner = fragment_html.removeprefix('<div id="app-swap">').removesuffix("</div>").strip()
+    # In the page's language: the <html> element's stays as the first page loaded had it.
+    assert fragment_html.startswith('<div id="app-swap" lang="en">')
+    inner = fragment_html.removeprefix('<div id="app-swap" lang="en">').removesuffix("</div>")
+    inner = inner.strip()
     assert inner in full.get_data(as_text=True)
 
 

@@ -70,3 +70,21 @@ def test_ids_never_reused_migration_keeps_every_row(app):
     db.session.commit()
     later = submit_response("bullying-what-parents-think", {})
     assert later.id > highest_id
+
+
+def test_ranges_indexed_before_languages_are_built_again(app):
+    """Migration 0028: the results index's ranges built before it hold no language bitmaps,
+    so it marks them stale; pages count them by SQL until the builder builds them again."""
+    from portal.reporting import results_index_build
+    from portal.reporting.models import ResultsIndexChunk
+    from tests.factories import submit_response
+
+    submit_response("bullying-what-parents-think", {})
+    results_index_build.refresh()
+    db.session.remove()
+    downgrade(revision="0027")
+    upgrade()
+    assert db.session.scalars(sa.select(ResultsIndexChunk.stale)).all() == [True]
+    (refreshed,) = [r for r in results_index_build.refresh() if r.ranges_built]
+    assert refreshed.ranges_built == 1
+    assert db.session.scalars(sa.select(ResultsIndexChunk.stale)).all() == [False]

@@ -20,7 +20,6 @@ from portal.extensions import db
 from portal.reporting import crosstab, export, results_index, results_index_build
 from portal.reporting.filter_form import filter_choices, parse_filter
 from portal.reporting.filters import Chosen, ResponseFilter
-from portal.reporting.models import ResultsIndexChunk
 from portal.reporting.service import question_results
 from portal.responses.models import Response
 from tests.factories import chose, submit_response
@@ -276,30 +275,6 @@ def test_indexed_language_figures_equal_sql_figures(app, monkeypatch):
     by_sql = [_figures(found, only) for only in filters]
     assert partly_indexed == by_sql
     assert all_indexed == by_sql
-
-
-def test_a_range_built_before_languages_is_counted_by_sql_until_rebuilt(spoken):
-    """Ranges built before languages were indexed hold no language bitmaps: they are left to
-    SQL (so a language filter never counts them as matching nothing), and built again."""
-    results_index_build.refresh()
-    chunk = db.session.scalars(sa.select(ResultsIndexChunk)).one()
-    indexed = results_index.IndexedRange.unpack(chunk.base, chunk.end, chunk.keys, chunk.bitmaps)
-    assert set(indexed.languages) == {"en", "pl"}
-    older = {k: v for k, v in indexed.bitmaps.items() if not k.startswith("language:")}
-    chunk.keys, chunk.bitmaps = results_index_build._pack(older)
-    chunk.built_at = chunk.built_at - timedelta(days=1)  # the cache reads it as another build
-    db.session.commit()
-    only = ResponseFilter(languages=("pl",))
-    matched = results_index.match(spoken.id, only)
-    assert matched.ranges == [] and matched.rest.within is None
-    assert question_results(spoken, only)[0] == 2
-    assert results_index.languages_answered(spoken.id) == {"en", "pl"}
-    (refreshed,) = results_index_build.refresh([spoken.id])
-    assert (refreshed.ranges_built, refreshed.ranges_kept) == (1, 0)
-    matched = results_index.match(spoken.id, only)
-    assert matched.total() == 2 and matched.rest.within is not None
-    (refreshed,) = results_index_build.refresh([spoken.id])
-    assert (refreshed.ranges_built, refreshed.ranges_kept) == (0, 1)
 
 
 def test_responses_store_their_language(spoken):

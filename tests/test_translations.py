@@ -27,6 +27,7 @@ from tests.conftest import HtmlPage
 # What the officer's translator sends back, by English text.
 POLISH = {
     "Bus shelters: what users think": "Wiaty przystankowe: co sądzą pasażerowie",
+    "Bus User groups": "Grupy pasażerów autobusów",
     "Tell us about the bus shelters you use.": (
         "Prosimy opowiedzieć o wiatach, z których Pan/Pani korzysta."
     ),
@@ -102,7 +103,7 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     page = _language_page(builder)
     assert page.soup.h1.get_text() == "Polish (Polski)"
     assert page.soup.select_one("h1 [lang='pl']").get_text() == "Polski"
-    assert "0 of 7 texts translated, 7 missing" in page.text
+    assert "0 of 8 texts translated, 8 missing" in page.text
     assert "Not offered yet" in page.text
 
     # The PO file holds every text a respondent reads, each with its English and where it is.
@@ -118,12 +119,12 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     assert response.status_code == 303
     page = _language_page(builder)
     assert (
-        "The file held 6 translated texts; 6 changed what was held; 1 left untranslated."
+        "The file held 7 translated texts; 7 changed what was held; 1 left untranslated."
         in page.text
     )
-    assert "6 of 7 texts translated, 1 missing" in page.text
+    assert "7 of 8 texts translated, 1 missing" in page.text
     missing = [
-        row.select("td")[1].get_text(strip=True)
+        row.select("td")[0].get_text(strip=True)
         for row in page.soup.select("#texts tbody tr")
         if "Missing" in row.get_text()
     ]
@@ -135,7 +136,7 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
 
     _upload(builder, _translated(_po_file(client, builder.slug)))
     page = _language_page(builder)
-    assert "7 of 7 texts translated" in page.text and "Not offered yet" in page.text
+    assert "8 of 8 texts translated" in page.text and "Not offered yet" in page.text
     unconfirmed = builder.post("officer.mark_translation_checked", {}, language="pl")
     assert unconfirmed.status_code == 422
     assert "Confirm that a qualified translator has checked every text" in unconfirmed.get_data(
@@ -258,12 +259,12 @@ def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, c
     changed = builder.edit_question(key, {"text": "Is the shelter kept clean?"})
     assert changed.status_code == 303
     page = _language_page(builder)
-    assert "6 of 7 texts translated, 1 needs a check after the English changed" in page.text
+    assert "7 of 8 texts translated, 1 needs a check after the English changed" in page.text
     assert "Not offered: needs a check" in page.text
     stale = [
         row for row in page.soup.select("#texts tbody tr") if "Needs a check" in row.get_text()
     ]
-    assert [row.select("td")[1].get_text(strip=True) for row in stale] == [
+    assert [row.select("td")[0].get_text(strip=True) for row in stale] == [
         "Is the shelter kept clean?"
     ]
     builds = builder.page("officer.build")
@@ -292,7 +293,7 @@ def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, c
     assert saved.status_code == 303
     page = _language_page(builder)
     assert "1 text saved." in page.text
-    assert "7 of 7 texts translated" in page.text and "Not offered yet" in page.text
+    assert "8 of 8 texts translated" in page.text and "Not offered yet" in page.text
     builder.post("officer.mark_translation_checked", {"confirmed": "y"}, language="pl")
     start = _start_in_polish(app, builder.slug)
     assert start.soup.html["lang"] == "pl"
@@ -331,7 +332,7 @@ def test_a_po_file_that_cannot_be_used_changes_nothing_and_says_why(
     page = HtmlPage(refused.get_data(as_text=True), refused.status_code)
     [summary] = page.error_summary()
     assert summary.startswith(problem)
-    assert "0 of 7 texts translated" in _language_page(builder).text
+    assert "0 of 8 texts translated" in _language_page(builder).text
 
 
 def test_fuzzy_and_unknown_entries_are_not_taken(client, builder):
@@ -345,10 +346,10 @@ def test_fuzzy_and_unknown_entries_are_not_taken(client, builder):
     assert _upload(builder, data.encode()).status_code == 303
     page = _language_page(builder)
     assert (
-        "The file held 6 translated texts; 6 changed what was held; 1 marked fuzzy (unsure), "
+        "The file held 7 translated texts; 7 changed what was held; 1 marked fuzzy (unsure), "
         "not taken; 1 not in this consultation now, ignored." in page.text
     )
-    assert "6 of 7 texts translated, 1 missing" in page.text
+    assert "7 of 8 texts translated, 1 missing" in page.text
 
 
 def test_a_preview_shows_the_polish_so_far_with_the_rest_in_english(client, builder):
@@ -389,3 +390,105 @@ def test_the_seeded_bullying_consultation_has_a_polish_demonstration_not_offered
     start = _start_in_polish(app, "bullying-what-parents-think")
     assert start.soup.html["lang"] == "en"
     assert start.soup.select_one(".app-language-select") is None
+
+
+def test_choosing_a_language_goes_back_only_to_a_page_of_this_site(client):
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example/", "/a\tb", "x"):
+        chosen = client.get(url_for("public.choose_language", language="pl", next=target))
+        assert chosen.status_code == 303
+        assert chosen.headers["Location"] == url_for("public.index"), target
+    back = url_for("public.start", slug="bullying-what-parents-think")
+    chosen = client.get(url_for("public.choose_language", language="pl", next=back))
+    assert chosen.headers["Location"] == back
+    assert client.get(url_for("public.choose_language", language="xx")).status_code == 404
+
+
+def test_a_page_changed_in_place_brings_its_language_and_links(app, builder):
+    _all_translated_and_checked(builder)
+    resident = app.test_client()
+    resident.get(url_for("public.choose_language", language="pl", next="/"))
+    fragment = resident.get(
+        url_for("public.start", slug=builder.slug), headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert '<div id="app-swap" lang="pl">' in fragment
+    assert 'hreflang="en"' in fragment and ">English</a>" in fragment
+
+
+def test_a_po_file_from_windows_or_memoq_is_read(client, builder):
+    _add_polish(builder)
+    data = _translated(_po_file(client, builder.slug)).replace(b"Language: pl", b"Language: pl_PL")
+    assert _upload(builder, b"\xef\xbb\xbf" + data).status_code == 303
+    assert "8 of 8 texts translated" in _language_page(builder).text
+
+
+def test_another_consultations_po_file_is_refused(client, builder):
+    _add_polish(builder)
+    data = _translated(_po_file(client, builder.slug))
+    other = data.replace(
+        f"Project-Id-Version: {builder.slug}".encode(), b"Project-Id-Version: other-one"
+    )
+    refused = _upload(builder, other)
+    assert refused.status_code == 422
+    [summary] = HtmlPage(refused.get_data(as_text=True), 422).error_summary()
+    assert summary.startswith("The file is for another consultation (other-one)")
+
+
+def test_an_old_file_never_undoes_a_newer_translation(client, builder):
+    _add_polish(builder)
+    old_file = _translated(_po_file(client, builder.slug))
+    key = _key_of(builder, "Is the shelter clean?")
+    builder.edit_question(key, {"text": "Is the shelter kept clean?"})
+    POLISH["Is the shelter kept clean?"] = "Czy wiata jest utrzymywana w czystości?"
+    try:
+        _upload(builder, _translated(_po_file(client, builder.slug)))
+    finally:
+        del POLISH["Is the shelter kept clean?"]
+    assert "8 of 8 texts translated" in _language_page(builder).text
+    _upload(builder, old_file)
+    page = _language_page(builder)
+    assert (
+        "1 translated English that has changed since: the up-to-date translations kept" in page.text
+    )
+    assert "8 of 8 texts translated" in page.text
+
+
+def test_the_editor_keeps_a_needs_check_text_until_confirmed(client, builder):
+    _all_translated_and_checked(builder)
+    key = _key_of(builder, "Is the shelter clean?")
+    builder.edit_question(key, {"text": "Is the shelter kept clean?"})
+    editor = builder.page("officer.edit_translation", language="pl")
+    text_key = editor.soup.select_one("input[name^='confirm-question.']")["name"].removeprefix(
+        "confirm-"
+    )
+    # A typo put right, not yet confirmed against the new English: it still needs a check.
+    builder.post(
+        "officer.edit_translation",
+        {f"text-{text_key}": "Czy wiata jest czysta ?"},
+        language="pl",
+    )
+    page = _language_page(builder)
+    assert "1 needs a check after the English changed" in page.text
+    # Saving nothing changed (a browser sends CR LF) changes nothing, nor the checked mark.
+    form = builder.page("officer.edit_translation", language="pl").soup.select_one("main form")
+    data = {
+        field["name"]: (
+            field.get_text() if field.name == "textarea" else field.get("value", "")
+        ).replace("\n", "\r\n")
+        for field in form.select("textarea[name], input[type=hidden][name]")
+        if field["name"] != "csrf_token"
+    }
+    builder.post("officer.edit_translation", data, language="pl")
+    assert "0 texts saved." in _language_page(builder).text
+
+
+def test_the_editor_says_which_text_is_too_long(builder):
+    _add_polish(builder)
+    editor = builder.page("officer.edit_translation", language="pl")
+    name = editor.soup.select_one("textarea[name^='text-question.']")["name"]
+    refused = builder.post("officer.edit_translation", {name: "x" * 5001}, language="pl")
+    assert refused.status_code == 422
+    page = HtmlPage(refused.get_data(as_text=True), 422)
+    assert page.error_summary() == [
+        "Page 1, question 1: Question: the translation must be 5,000 characters or fewer"
+    ]
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#{name}"

@@ -3,7 +3,9 @@
 A consultation can be offered in other languages: each language added to it, and each of its
 texts translated with the English it was made from (a changed English text then reads as
 needing a check). Responses say which language they were answered in; existing ones were all
-answered in English.
+answered in English. The results index now keeps a bitmap per language, which ranges built
+before hold none of: each is marked stale, so the next `flask responses index` builds it again
+and pages count it by SQL until then.
 
 Revision ID: 0028
 Revises: 0027
@@ -57,6 +59,7 @@ def upgrade():
     # Added in place, not by batch's copy of the table: SQLite would lose the response table's
     # AUTOINCREMENT (migration 0027) in a copy.
     op.add_column('response', sa.Column('language', sa.String(length=10), server_default='en', nullable=False))
+    op.execute(sa.text("UPDATE results_index_chunk SET stale = :stale").bindparams(stale=True))
 
 
 

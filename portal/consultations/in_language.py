@@ -33,18 +33,23 @@ from portal.consultations.translations import (
     OPTION_TEXTS,
     PAGE_TEXTS,
     QUESTION_TEXTS,
+    normalised,
     stored_translations,
 )
 from portal.extensions import db
 from portal.i18n import ENGLISH
 
 _COLUMNS = tuple(attribute.key for attribute in sa.inspect(Consultation).column_attrs)
+# Set on a translated copy: the language it is in (shown_in).
+_SHOWN_IN = "_portal_shown_in"
 
 
 @dataclass(frozen=True)
 class _Translated:
     version: int
-    revision: int
+    # The language's row and its revision: a language removed and added again starts its
+    # revisions afresh, under a new row.
+    edition: tuple[int, int]
     pages: tuple[Page, ...]
     translations: dict[str, tuple[str, str]]
     # Every page, question and option text translated from the English as it reads now.
@@ -59,7 +64,9 @@ def offered_languages(consultation: Consultation) -> list[str]:
     """English, then each language respondents are offered: marked checked, and (read from
     the translations held) complete for the English as it reads now."""
     rows = db.session.execute(
-        sa.select(ConsultationLanguage.language, ConsultationLanguage.revision)
+        sa.select(
+            ConsultationLanguage.language, ConsultationLanguage.id, ConsultationLanguage.revision
+        )
         .where(
             ConsultationLanguage.consultation_id == consultation.id,
             ConsultationLanguage.checked_at.is_not(None),
@@ -68,17 +75,9 @@ def offered_languages(consultation: Consultation) -> list[str]:
     ).all()
     return [ENGLISH] + [
         language
-        for language, revision in rows
-        if _complete(consultation, _pages_in(consultation, language, revision))
+        for language, row_id, revision in rows
+        if _complete(consultation, _pages_in(consultation, language, (row_id, revision)))
     ]
-
-
-def for_respondent(consultation: Consultation, chosen: str) -> tuple[Consultation, str, list[str]]:
-    """The consultation as a respondent who chose `chosen` reads it, the language that is (their
-    choice when offered, else English), and the languages offered (English first)."""
-    offered = offered_languages(consultation)
-    language = chosen if chosen in offered else ENGLISH
-    return in_language(consultation, language), language, offered
 
 
 def in_language(consultation: Consultation, language: str, preview: bool = False) -> Consultation:
@@ -86,26 +85,33 @@ def in_language(consultation: Consultation, language: str, preview: bool = False
     offered_languages lists; a preview shows whatever is translated, the rest in English."""
     if language == ENGLISH:
         return consultation
-    revision = db.session.scalar(
-        sa.select(ConsultationLanguage.revision).where(
+    edition = db.session.execute(
+        sa.select(ConsultationLanguage.id, ConsultationLanguage.revision).where(
             ConsultationLanguage.consultation_id == consultation.id,
             ConsultationLanguage.language == language,
         )
-    )
-    if revision is None:
+    ).first()
+    if edition is None:
         return consultation
-    translated = _pages_in(consultation, language, revision, latest=preview)
+    translated = _pages_in(consultation, language, (edition[0], edition[1]), latest=preview)
     copy = Consultation(**{key: getattr(consultation, key) for key in _COLUMNS})
     make_transient_to_detached(copy)  # as if loaded: nothing to write
     for field in CONSULTATION_TEXTS:
         text = _text(translated.translations, f"consultation.{field}", getattr(copy, field))
         set_committed_value(copy, field, text)
     set_committed_value(copy, "pages", list(translated.pages))
+    setattr(copy, _SHOWN_IN, language)
     return copy
 
 
+def shown_in(consultation: Consultation) -> str:
+    """The language a consultation object's texts are in: English, unless it is a translated
+    copy (which is never written, nor made a response's snapshot)."""
+    return str(getattr(consultation, _SHOWN_IN, ENGLISH))
+
+
 def _pages_in(
-    consultation: Consultation, language: str, revision: int, latest: bool = False
+    consultation: Consultation, language: str, edition: tuple[int, int], latest: bool = False
 ) -> _Translated:
     """The consultation's pages in `language`, from the process's copy while the structure
     and the translations are those it was built from. `latest` builds them afresh and keeps
@@ -116,13 +122,13 @@ def _pages_in(
         not latest
         and held is not None
         and held.version == consultation.structure_version
-        and held.revision == revision
+        and held.edition == edition
     ):
         return held
     translations = stored_translations(consultation.id, language)
     structure = load_structure(consultation.id)
     complete = _translate_pages(structure.pages, translations)
-    built = _Translated(structure.version, revision, structure.pages, translations, complete)
+    built = _Translated(structure.version, edition, structure.pages, translations, complete)
     if not latest:
         _translated[key] = built
     return built
@@ -137,10 +143,10 @@ def _translate_pages(pages: tuple[Page, ...], translations: dict[str, tuple[str,
         nonlocal complete
         for field in fields:
             english = getattr(item, field)
-            if not english or not english.strip():
+            if not english or not english.strip() or english.strip().isdigit():
                 continue
             found = translations.get(f"{prefix}.{item.id}.{field}")
-            if found is None or found[1] != english:
+            if found is None or normalised(found[1]) != normalised(english):
                 complete = False
             if found is not None:
                 set_committed_value(item, field, found[0])
@@ -165,9 +171,9 @@ def _complete(consultation: Consultation, translated: _Translated) -> bool:
         return False
     for field in CONSULTATION_TEXTS:
         english = getattr(consultation, field)
-        if english and english.strip():
+        if english and english.strip() and not english.strip().isdigit():
             found = translated.translations.get(f"consultation.{field}")
-            if found is None or found[1] != english:
+            if found is None or normalised(found[1]) != normalised(english):
                 return False
     return True
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
+from portal.clock import utcnow
 from portal.consultations.models import Consultation
-from portal.consultations.translations import LONGEST_TRANSLATION, TextStatus
+from portal.consultations.translations import LONGEST_TRANSLATION, TextStatus, normalised
 from portal.i18n import LANGUAGES
 
 
@@ -38,9 +38,11 @@ def po_file(consultation: Consultation, language: str, texts: list[TextStatus]) 
     """Every text of the consultation, with its translation where there is one."""
     catalog = Catalog(
         locale=language,
-        project=consultation.title,
+        # Project-Id-Version names the consultation, so another's file is refused on upload.
+        project=consultation.slug,
+        version=str(consultation.structure_version),
         charset="utf-8",
-        creation_date=datetime.now(),
+        creation_date=utcnow(),
         fuzzy=False,
     )
     catalog.header_comment = (
@@ -55,13 +57,20 @@ def po_file(consultation: Consultation, language: str, texts: list[TextStatus]) 
             context=text.source.key,
             auto_comments=[text.source.where],
         )
+    for message in catalog:
+        # Babel flags any text with a % in it as a Python format string, which translators'
+        # tools then check: a consultation's texts are plain text.
+        message.flags.discard("python-format")
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, omit_header=False, include_previous=False)
     return buffer.getvalue()
 
 
-def read_po_file(data: bytes, language: str, keys: set[str]) -> ReadPoFile:
-    """The translations in an uploaded PO file for a consultation whose texts are `keys`."""
+def read_po_file(
+    data: bytes, consultation: Consultation, language: str, keys: set[str]
+) -> ReadPoFile:
+    """The translations in an uploaded PO file for this consultation, whose texts are `keys`."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as Windows editors write
     try:
         catalog = read_po(io.BytesIO(data), locale=None, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as error:
@@ -69,7 +78,13 @@ def read_po_file(data: bytes, language: str, keys: set[str]) -> ReadPoFile:
             "The file is not a PO file that can be read. Upload the file downloaded from this "
             f"page, translated ({error})"
         ) from None
-    if catalog.locale is not None and str(catalog.locale).replace("_", "-") != language:
+    if catalog.project not in (None, "", "PROJECT", consultation.slug):
+        raise UnreadablePoFile(
+            f"The file is for another consultation ({catalog.project}). Upload the file "
+            "downloaded from this page, translated"
+        )
+    # pl, pl_PL and pl-PL (as memoQ and Trados write it) are all Polish.
+    if catalog.locale is not None and catalog.locale.language != language:
         raise UnreadablePoFile(
             f"The file is for another language ({catalog.locale}). Upload the "
             f"{LANGUAGES[language].english_name} file"
@@ -92,7 +107,7 @@ def read_po_file(data: bytes, language: str, keys: set[str]) -> ReadPoFile:
                 f"{LONGEST_TRANSLATION:,} characters"
             )
         else:
-            read.translations[key] = (translation.strip(), english)
+            read.translations[key] = (normalised(translation), normalised(english))
     if not read.translations and not read.untranslated and not read.fuzzy:
         raise UnreadablePoFile(
             "The file holds none of this consultation's texts. Upload the file downloaded from "

@@ -18,7 +18,7 @@ import yaml
 from portal.consultations.models import Consultation
 from portal.consultations.service import consultation_with_questions
 from portal.consultations.translation_models import ConsultationLanguage, TextTranslation
-from portal.consultations.translations import language_row
+from portal.consultations.translations import language_row, normalised
 from portal.extensions import db
 from portal.i18n import TRANSLATED
 from portal.strategy.seed import SeedDataError
@@ -52,8 +52,8 @@ def seed_translations(data_dir: Path = DATA_DIR) -> list[str]:
                     consultation_id=consultation.id,
                     language=language,
                     key=key,
-                    text=text.strip(),
-                    english=english.strip(),
+                    text=normalised(text),
+                    english=normalised(english),
                 )
             )
         added.append(f"{slug} ({language})")

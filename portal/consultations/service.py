@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.consultations.in_language import forget_translated
+from portal.consultations.in_language import forget_translated, shown_in
 from portal.consultations.models import (
     Consultation,
     ConsultationSnapshot,
@@ -28,6 +28,7 @@ from portal.consultations.structure import JOURNEY_COLUMNS as JOURNEY_COLUMNS
 from portal.consultations.structure import consultation_from_row as consultation_from_row
 from portal.consultations.structure import with_cached_structure as with_cached_structure
 from portal.extensions import db, runs_without_transaction
+from portal.i18n import ENGLISH
 
 
 def consultation_for_journey(slug: str) -> Consultation | None:
@@ -138,6 +139,9 @@ def current_snapshot_id(consultation: Consultation) -> int:
     """The id of the snapshot of the consultation's current wording: remembered by the
     process's structure once a committed snapshot is known, otherwise found or created in this
     transaction. Snapshots are never changed or deleted, so a remembered id stays right."""
+    if shown_in(consultation) != ENGLISH:
+        # A snapshot is the English wording, whatever language a response was given in.
+        raise ValueError(f"{consultation.slug}: a translated copy never makes a snapshot")
     structure = structure_held(consultation)
     known = structure.snapshot_id(consultation.title) if structure is not None else None
     if known is not None:

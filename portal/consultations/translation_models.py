@@ -42,7 +42,7 @@ class ConsultationLanguage(db.Model):  # type: ignore[name-defined]
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     # Moved by every change to this language's texts: a respondent's pages in this language
-    # are built once per structure_version and revision (consultations/structure.py).
+    # are built once per structure_version and revision (consultations/in_language.py).
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     checked_by: Mapped[User | None] = relationship()
@@ -62,7 +62,7 @@ class TextTranslation(db.Model):  # type: ignore[name-defined]
     )
     language: Mapped[str] = mapped_column(sa.String(10))
     # Which text: "consultation.title", "question.12.text", "option.40.label"
-    # (consultations/translations.py: TEXTS).
+    # (consultations/translations.py: source_texts).
     key: Mapped[str] = mapped_column(sa.String(80))
     text: Mapped[str] = mapped_column(sa.Text)
     # The English this translates, as it read then.

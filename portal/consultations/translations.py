@@ -16,7 +16,7 @@ again: never a page half in one language, never a translation of words since cha
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,12 +26,13 @@ from portal.accounts.models import User
 from portal.consultations.models import Consultation, OptionKind
 from portal.consultations.translation_models import ConsultationLanguage, TextTranslation
 from portal.extensions import db
-from portal.i18n import LANGUAGES, TRANSLATED
+from portal.i18n import TRANSLATED
 
 # The consultation's own texts a respondent reads, with what officers call them.
 CONSULTATION_TEXTS = {
     "title": "Title",
     "summary": "Summary",
+    "audience": "Who it asks (one line, in lists and letters)",
     "who_for": "Who it is for",
     "timing_note": "Why it runs when it does",
     "what_happens": "What happens next",
@@ -48,6 +49,12 @@ QUESTION_TEXTS = {
 OPTION_TEXTS = {"label": "Answer", "hint": "Answer hint"}
 # Longest translation accepted for one text, whatever its English column allows.
 LONGEST_TRANSLATION = 5000
+
+
+def normalised(text: str) -> str:
+    """A text as compared and kept: line breaks as one character (browsers send CR LF, files
+    may hold either), no spaces around it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 class TextState(enum.StrEnum):
@@ -75,7 +82,7 @@ class TextStatus:
     def state(self) -> TextState:
         if self.translation is None:
             return TextState.MISSING
-        if self.translated_from != self.source.english:
+        if normalised(self.translated_from or "") != self.source.english:
             return TextState.NEEDS_CHECK
         return TextState.TRANSLATED
 
@@ -106,8 +113,9 @@ def source_texts(consultation: Consultation) -> list[SourceText]:
     found: list[SourceText] = []
 
     def add(key: str, english: str | None, where: str) -> None:
-        if english and english.strip():
-            found.append(SourceText(key, english, where))
+        # Nothing to translate in an empty text, or in a number (a rating's 0 to 10).
+        if english and english.strip() and not english.strip().isdigit():
+            found.append(SourceText(key, normalised(english), where))
 
     for field, name in CONSULTATION_TEXTS.items():
         add(f"consultation.{field}", getattr(consultation, field), f"Consultation: {name}")
@@ -182,17 +190,6 @@ def add_language(consultation: Consultation, language: str) -> ConsultationLangu
     return row
 
 
-def remove_language(row: ConsultationLanguage) -> None:
-    db.session.execute(
-        sa.delete(TextTranslation).where(
-            TextTranslation.consultation_id == row.consultation_id,
-            TextTranslation.language == row.language,
-        )
-    )
-    db.session.delete(row)
-    db.session.commit()
-
-
 def save_translations(
     consultation: Consultation,
     row: ConsultationLanguage,
@@ -205,7 +202,8 @@ def save_translations(
     keys = {source.key for source in source_texts(consultation)}
     stored = stored_translations(consultation.id, row.language)
     changed = 0
-    for key, (text, english) in translations.items():
+    for key, (typed, typed_from) in translations.items():
+        text, english = normalised(typed), normalised(typed_from)
         if key not in keys or stored.get(key) == (text, english):
             continue
         if stored.get(key) is None and not text:
@@ -260,5 +258,58 @@ def mark_checked(
     db.session.commit()
 
 
-def language_names(codes: Iterable[str]) -> list[str]:
-    return [LANGUAGES[code].english_name for code in codes if code in LANGUAGES]
+def from_upload(
+    status: LanguageStatus, uploaded: Mapping[str, tuple[str, str]]
+) -> tuple[dict[str, tuple[str, str]], int]:
+    """The uploaded translations to take, and how many are left out: those made from English
+    that has changed since, where the translation held is of the English as it reads now (an
+    old file never undoes a newer translation)."""
+    held = {text.source.key: text for text in status.texts}
+    taken: dict[str, tuple[str, str]] = {}
+    kept = 0
+    for key, (text, english) in uploaded.items():
+        current = held.get(key)
+        if (
+            current is not None
+            and normalised(english) != current.source.english
+            and current.state == TextState.TRANSLATED
+        ):
+            kept += 1
+        else:
+            taken[key] = (text, english)
+    return taken, kept
+
+
+def edited(
+    status: LanguageStatus, typed: Mapping[str, str]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """What the editor beside the English changes (key -> (translation, the English it
+    translates)), and any text too long (key -> message).
+
+    Form fields: text-<key> (the translation), english-<key> (the English the page showed,
+    so a translation is never filed against English that changed while it was being typed),
+    confirm-<key> (for a text needing a check: it says what the English says now). A text
+    left as it was is not saved; a text needing a check that is edited without the
+    confirmation is saved as translating the English it translated before, still needing a
+    check."""
+    changes: dict[str, tuple[str, str]] = {}
+    errors: dict[str, str] = {}
+    for text in status.texts:
+        key = text.source.key
+        raw = typed.get(f"text-{key}")
+        if raw is None:
+            continue
+        translation = normalised(raw)
+        shown = normalised(typed.get(f"english-{key}", text.source.english))
+        confirmed = typed.get(f"confirm-{key}") == "yes"
+        if len(translation) > LONGEST_TRANSLATION:
+            errors[key] = (
+                f"{text.source.where}: the translation must be "
+                f"{LONGEST_TRANSLATION:,} characters or fewer"
+            )
+        elif text.state == TextState.NEEDS_CHECK and translation and not confirmed:
+            if translation != text.translation:
+                changes[key] = (translation, text.translated_from or "")
+        elif translation != (text.translation or "") or (confirmed and translation):
+            changes[key] = (translation, shown)
+    return changes, errors

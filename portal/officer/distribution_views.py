@@ -128,7 +128,11 @@ def channel(channel_code: str) -> WerkzeugResponse:
 @bp.get("/channels/<channel_code>/letter")
 @allows(Action.DISTRIBUTE)
 def letter(channel_code: str) -> WerkzeugResponse:
-    return pages.render_letter(_channel(channel_code), audience="officer")
+    return pages.render_letter(
+        _channel(channel_code),
+        audience="officer",
+        asked_language=request.args.get("language"),
+    )
 
 
 @bp.get("/channels/<channel_code>/qr.<file_type>")
@@ -136,7 +140,9 @@ def letter(channel_code: str) -> WerkzeugResponse:
 def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
     if file_type not in ("svg", "png"):
         abort(404)
-    return pages.qr_response(_channel(channel_code), file_type)
+    channel = _channel(channel_code)
+    language = pages.letter_language(channel, request.args.get("language"))
+    return pages.qr_response(channel, file_type, language)
 
 
 @bp.post("/channels/<channel_code>/switch")

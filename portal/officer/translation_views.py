@@ -14,10 +14,10 @@ from portal.accounts.permissions import Action, allows
 from portal.audit import audit
 from portal.consultations import translations
 from portal.consultations.models import Consultation
-from portal.consultations.po_files import UnreadablePoFile, po_file, read_po_file
+from portal.consultations.po_files import ReadPoFile, UnreadablePoFile, po_file, read_po_file
 from portal.consultations.service import consultation_with_questions
 from portal.consultations.translation_models import ConsultationLanguage
-from portal.consultations.translations import LONGEST_TRANSLATION, TextState
+from portal.consultations.translations import TextState
 from portal.forms import CsrfForm
 from portal.i18n import LANGUAGES
 from portal.officer import bp
@@ -108,25 +108,30 @@ def upload_translation(slug: str, language: str) -> WerkzeugResponse:
     form = PoUploadForm()
     if not form.validate_on_submit():
         return _language_page(consultation, row, upload_form=form)
-    keys = {text.key for text in translations.source_texts(consultation)}
+    status = translations.status_of(consultation, row)
     try:
-        read = read_po_file(form.po_file.data.read(), language, keys)
+        read = read_po_file(
+            form.po_file.data.read(), consultation, language, {t.source.key for t in status.texts}
+        )
     except UnreadablePoFile as problem:
         form.po_file.errors = [str(problem)]
         return _language_page(consultation, row, upload_form=form)
-    changed = translations.save_translations(consultation, row, read.translations, clock.utcnow())
+    taken, kept = translations.from_upload(status, read.translations)
+    changed = translations.save_translations(consultation, row, taken, clock.utcnow())
     audit(current_user, "uploaded a translation", _subject(consultation), f"{language}: {changed}")
-    flash(_upload_summary(len(read.translations), changed, read))
+    flash(_upload_summary(read, changed, kept))
     return redirect(url_for(".language", slug=slug, language=language), code=303)
 
 
-def _upload_summary(taken: int, changed: int, read: object) -> str:
+def _upload_summary(read: ReadPoFile, changed: int, kept: int) -> str:
+    taken = len(read.translations)
     said = [f"The file held {taken:,} translated {'text' if taken == 1 else 'texts'}"]
     said.append(f"{changed:,} changed what was held" if changed else "none changed anything")
     for count, what in (
-        (getattr(read, "untranslated", 0), "left untranslated"),
-        (getattr(read, "fuzzy", 0), "marked fuzzy (unsure), not taken"),
-        (getattr(read, "unknown", 0), "not in this consultation now, ignored"),
+        (kept, "translated English that has changed since: the up-to-date translations kept"),
+        (read.untranslated, "left untranslated"),
+        (read.fuzzy, "marked fuzzy (unsure), not taken"),
+        (read.unknown, "not in this consultation now, ignored"),
     ):
         if count:
             said.append(f"{count:,} {what}")
@@ -143,21 +148,7 @@ def edit_translation(slug: str, language: str) -> WerkzeugResponse:
     form = CsrfForm()
     errors: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
-        changes: dict[str, tuple[str, str]] = {}
-        for text in status.texts:
-            key = text.source.key
-            typed = request.form.get(f"text-{key}")
-            if typed is None:
-                continue
-            typed = typed.strip().replace("\r\n", "\n")
-            confirmed = request.form.get(f"confirm-{key}") == "yes"
-            if len(typed) > LONGEST_TRANSLATION:
-                errors[key] = (
-                    f"{text.source.where}: the translation must be "
-                    f"{LONGEST_TRANSLATION:,} characters or fewer"
-                )
-            elif typed != (text.translation or "") or (confirmed and typed):
-                changes[key] = (typed, text.source.english)
+        changes, errors = translations.edited(status, request.form)
         if not errors:
             changed = translations.save_translations(consultation, row, changes, clock.utcnow())
             subject = _subject(consultation)
@@ -172,6 +163,7 @@ def edit_translation(slug: str, language: str) -> WerkzeugResponse:
         language=LANGUAGES[language],
         form=form,
         errors=errors,
+        problems=[(f"text-{key}", message) for key, message in errors.items()],
         typed=request.form if request.method == "POST" else {},
         states=TextState,
     )

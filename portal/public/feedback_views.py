@@ -19,12 +19,14 @@ from portal.feedback import service as feedback
 from portal.public import bp
 from portal.public.feedback_forms import FeedbackForm
 from portal.public.forms import honeypot_filled
+from portal.public.language_views import in_chosen_language
 from portal.rendering import render_page
 
 
 def _consultation_taking_feedback(slug: str) -> Consultation:
-    """A published consultation whose personal details have not been erased: feedback given
-    after that would outlive the retention period its privacy notice promises."""
+    """A published consultation whose personal details have not been erased (feedback given
+    after that would outlive the retention period its privacy notice promises), in the
+    respondent's language."""
     consultation = consultation_for_journey(slug)
     if (
         consultation is None
@@ -32,7 +34,7 @@ def _consultation_taking_feedback(slug: str) -> Consultation:
         or consultation.personal_data_erased_on is not None
     ):
         abort(404)
-    return consultation
+    return in_chosen_language(consultation)
 
 
 @bp.route("/consultations/<slug>/feedback", methods=["GET", "POST"])

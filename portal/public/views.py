@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
 from portal import clock, i18n
 from portal.accounts.permissions import Action, allows, may
-from portal.consultations.in_language import for_respondent
 from portal.consultations.models import Consultation, ConsultationStatus, Page
 from portal.consultations.question_types import kind_of
 from portal.consultations.service import consultation_for_journey, open_consultations
@@ -23,6 +23,7 @@ from portal.public.forms import (
     SubmitForm,
     honeypot_filled,
 )
+from portal.public.language_views import answering_language, in_chosen_language
 from portal.public.panel_views import INVITATIONS_KEY, InvitationAlreadyUsed, invitation_for
 from portal.publications import service as publications
 from portal.rendering import render_page
@@ -54,20 +55,6 @@ def published_consultation(slug: str) -> Consultation:
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
     return in_chosen_language(consultation)
-
-
-def in_chosen_language(consultation: Consultation) -> Consultation:
-    """The consultation in the language the respondent chose, when it is offered in it, with
-    the page's own words in that language too; otherwise all in English. The header offers
-    the languages the consultation is in."""
-    shown, language, offered = for_respondent(consultation, i18n.chosen_language())
-    i18n.use_language(language, offered)
-    return shown
-
-
-def answering_language(consultation: Consultation) -> str:
-    """The language a response sent now is given in."""
-    return for_respondent(consultation, i18n.chosen_language())[1]
 
 
 def _saved_lifetime() -> timedelta:
@@ -108,8 +95,6 @@ def _journey_or_where_instead(
 ) -> Journey[DraftT] | WerkzeugResponse:
     if consultation is None or consultation.status == ConsultationStatus.DRAFT:
         abort(404)
-    if translated:
-        consultation = in_chosen_language(consultation)
     try:
         service.ensure_open(consultation, now)
     except ConsultationUnavailable:
@@ -120,12 +105,13 @@ def _journey_or_where_instead(
         )
     if draft.response_id is not None:
         return redirect(url_for("public.confirmation", slug=slug), code=303)
-    return Journey(consultation, draft)
+    return Journey(in_chosen_language(consultation) if translated else consultation, draft)
 
 
 def _not_taking_responses(consultation: Consultation) -> WerkzeugResponse:
     """The page for someone trying to answer a consultation that is closed (with its results,
     once published) or not open yet."""
+    consultation = in_chosen_language(consultation)
     phase = consultation.phase_on(clock.uk_today())
     return render_page(
         "public/closed.html",
@@ -165,12 +151,15 @@ def index() -> WerkzeugResponse:
 @bp.get("/c/<code>")
 @allows(Action.RESPOND)
 def channel_link(code: str) -> WerkzeugResponse:
-    """A school's (or library's, newspaper's...) link: remember it, then the start page."""
+    """A school's (or library's, newspaper's...) link: remember it, and the language of the
+    letter or QR code it came from, then the start page."""
     channel = schools.active_channel(code) if len(code) <= 16 else None
     if channel is None or channel.consultation.status == ConsultationStatus.DRAFT:
         abort(404)
     slug = channel.consultation.slug
     session[CHANNELS_KEY] = {**session.get(CHANNELS_KEY, {}), slug: channel.id}
+    if request.args.get("language"):  # a letter or QR code in another language
+        i18n.choose_language(request.args["language"])
     return redirect(url_for("public.start", slug=slug, via="link"), code=303)
 
 
@@ -387,7 +376,7 @@ def submit(slug: str) -> WerkzeugResponse:
         return render_page(
             "public/invitation-used.html",
             status=409,
-            consultation=journey.consultation,
+            consultation=in_chosen_language(journey.consultation),
             left=False,
             keyed_in=journey.draft.channel != ResponseChannel.ONLINE,
             choice_form=CsrfForm(),  # a keyed-in draft is kept: store it without the code?
@@ -408,5 +397,5 @@ def confirmation(slug: str) -> WerkzeugResponse:
         consultation=consultation,
         reference=draft.response.reference,
         keyed_in=draft.channel != ResponseChannel.ONLINE,
-        default_help_text=current_app.config["DEFAULT_HELP_TEXT"],
+        default_help_text=_(current_app.config["DEFAULT_HELP_TEXT"]),
     )

@@ -48,7 +48,7 @@ from portal.responses.models import Response, ResponseChannel
 CHUNK = 1 << 14  # response ids per range: bitmaps of at most 2 KB
 ALL = "all"  # the consultation's responses in the range
 LINKED = "linked"  # those that came through any distribution link
-LANGUAGE = "language:"  # + a language's code: the responses given in it (issue 29)
+LANGUAGE_TRAIT = "language:"  # + a language's code: the responses given in it (issue 29)
 
 # (statement, option, rank) of an answer row, as the results service keys its counts.
 AnswerShape = tuple[int | None, int | None, int | None]
@@ -92,16 +92,9 @@ class IndexedRange:
                 found.answered[int(key[2:])] = bits
             elif key.startswith("day:"):
                 found.days[date.fromisoformat(key[4:])] = bits
-            elif key.startswith(LANGUAGE):
-                found.languages[key[len(LANGUAGE) :]] = bits
+            elif key.startswith(LANGUAGE_TRAIT):
+                found.languages[key[len(LANGUAGE_TRAIT) :]] = bits
         return found
-
-    @property
-    def current(self) -> bool:
-        """Built with every trait read now. Every response has a language, so a range with
-        responses and no language bitmap was built before languages were indexed: it is left
-        to SQL until the builder builds it again (`outdated_keys`)."""
-        return bool(self.languages) or not self.bitmaps.get(ALL)
 
     def any_of(self, keys: Iterable[str]) -> int:
         bits = 0
@@ -121,7 +114,7 @@ class IndexedRange:
         if only.types:
             bits &= self.any_of(f"type:{kind.value}" for kind in only.types)
         if only.languages:
-            bits &= self.any_of(f"{LANGUAGE}{code}" for code in only.languages)
+            bits &= self.any_of(f"{LANGUAGE_TRAIT}{code}" for code in only.languages)
         if only.submitted_from or only.submitted_to:
             low, high = only.submitted_from or date.min, only.submitted_to or date.max
             days = 0
@@ -301,8 +294,7 @@ def _covered(
         )
         .order_by(ResultsIndexChunk.base)
     ).all()
-    # A range built before a trait was indexed is read like a stale one: by SQL.
-    ranges = [indexed for indexed in _read_ranges(rows) if indexed.current]
+    ranges = _read_ranges(rows)
     if not ranges:
         return [], None
     within: list[tuple[int | None, int | None]] = []
@@ -314,13 +306,6 @@ def _covered(
         covered_to = indexed.end
     within.append((covered_to, None))
     return ranges, tuple(within)
-
-
-def outdated_keys(keys: Any) -> Any:
-    """SQL: a chunk's `keys` (JSON) read as text hold responses and no language: built before
-    languages were indexed (IndexedRange.current), so the builder builds it again."""
-    text = sa.cast(keys, sa.Text)
-    return sa.and_(text.contains(f'"{ALL}"'), sa.not_(text.contains(f'"{LANGUAGE}')))
 
 
 def _read_ranges(rows: Sequence[Any]) -> list[IndexedRange]:

@@ -89,16 +89,12 @@ def _settled_upto() -> int | None:
 
 
 def _refresh_consultation(consultation_id: int, settled: int) -> Refreshed:
-    # A range built before a trait was indexed is rebuilt like a stale one.
     existing = {
-        base: (end, stale or outdated)
-        for base, end, stale, outdated in db.session.execute(
-            sa.select(
-                ResultsIndexChunk.base,
-                ResultsIndexChunk.end,
-                ResultsIndexChunk.stale,
-                index.outdated_keys(ResultsIndexChunk.keys),
-            ).where(ResultsIndexChunk.consultation_id == consultation_id)
+        base: (end, stale)
+        for base, end, stale in db.session.execute(
+            sa.select(ResultsIndexChunk.base, ResultsIndexChunk.end, ResultsIndexChunk.stale).where(
+                ResultsIndexChunk.consultation_id == consultation_id
+            )
         )
     }
     lowest = (
@@ -275,7 +271,7 @@ def _range_bitmaps(consultation_id: int, base: int, end: int) -> dict[str, int]:
             index.ALL,
             f"channel:{ResponseChannel(channel).value}",
             f"day:{day.isoformat()}",
-            f"{index.LANGUAGE}{language}",
+            f"{index.LANGUAGE_TRAIT}{language}",
         ]
         if link_id is not None:
             keys += [index.LINKED, f"link:{link_id}"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from portal.audit import add_audit_entry, audit
 from portal.extensions import db
+from portal.i18n import ENGLISH
 from portal.responses.journey import Journey
 from portal.responses.models import ResponseDraft
 from portal.responses.service import format_reference, submit_response
@@ -34,7 +35,7 @@ def store_without_code(journey: Journey[ResponseDraft], now: datetime, by: Any) 
         "keyed-in answers without it",
     )
     db.session.commit()
-    reference = submit_response(journey, now)
+    reference = submit_response(journey, now, language=ENGLISH)  # the paper form's
     audit(
         by,
         "stored response without panel code",

@@ -312,8 +312,9 @@ def _reference_sent_from(draft_id: int) -> str:
     )
 
 
-def submit_response(journey: Journey[Any], now: datetime, language: str = "en") -> str:
-    """Store the draft as a response with all its answers, in one transaction, exactly once.
+def submit_response(journey: Journey[Any], now: datetime, language: str) -> str:
+    """Store the draft as a response with all its answers, in one transaction, exactly once,
+    recording the language it was answered in.
 
     Returns the response's reference. Everything is written and committed by
     `storing.store_response`: one statement on PostgreSQL, one transaction of Core statements

@@ -3,7 +3,7 @@ against the user's: changing a code in the address gives 403, never another scho
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -50,7 +50,11 @@ def channel(channel_code: str) -> WerkzeugResponse:
 @bp.get("/channels/<channel_code>/letter")
 @allows(Action.SEE_OWN_SCHOOL)
 def letter(channel_code: str) -> WerkzeugResponse:
-    return pages.render_letter(_own_channel(channel_code), audience="school")
+    return pages.render_letter(
+        _own_channel(channel_code),
+        audience="school",
+        asked_language=request.args.get("language"),
+    )
 
 
 @bp.get("/channels/<channel_code>/qr.<file_type>")
@@ -58,4 +62,6 @@ def letter(channel_code: str) -> WerkzeugResponse:
 def qr(channel_code: str, file_type: str) -> WerkzeugResponse:
     if file_type not in ("svg", "png"):
         abort(404)
-    return pages.qr_response(_own_channel(channel_code), file_type)
+    channel = _own_channel(channel_code)
+    language = pages.letter_language(channel, request.args.get("language"))
+    return pages.qr_response(channel, file_type, language)

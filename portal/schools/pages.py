@@ -9,7 +9,9 @@ from flask import Response as FlaskResponse
 from flask import make_response
 from werkzeug import Response as WerkzeugResponse
 
+from portal import i18n
 from portal.clock import uk_today
+from portal.consultations.in_language import in_language, offered_languages
 from portal.rendering import render_page
 from portal.schools import service
 from portal.schools.models import DISTRICT_LABELS, DistributionChannel
@@ -36,8 +38,21 @@ def in_sentence(audience: str) -> str:
     return first[:1].lower() + first[1:] + space + rest
 
 
-def channel_url(channel: DistributionChannel) -> str:
-    return site_url_for("public.channel_link", code=channel.code)
+def channel_url(channel: DistributionChannel, language: str = i18n.ENGLISH) -> str:
+    """The channel's link; in another language, one that opens the consultation in it."""
+    return site_url_for(
+        "public.channel_link",
+        code=channel.code,
+        language=None if language == i18n.ENGLISH else language,
+    )
+
+
+def letter_language(channel: DistributionChannel, asked: str | None) -> str:
+    """The language a letter or QR code is asked for, if the consultation is offered in it
+    now; otherwise English."""
+    if asked and asked != i18n.ENGLISH and asked in offered_languages(channel.consultation):
+        return asked
+    return i18n.ENGLISH
 
 
 def text_message(channel: DistributionChannel) -> str:
@@ -49,15 +64,18 @@ def text_message(channel: DistributionChannel) -> str:
     )
 
 
-def qr_response(channel: DistributionChannel, kind: str) -> FlaskResponse:
-    url = channel_url(channel)
+def qr_response(
+    channel: DistributionChannel, kind: str, language: str = i18n.ENGLISH
+) -> FlaskResponse:
+    url = channel_url(channel, language)
     if kind == "svg":
         response = make_response(qr_svg(url))
         response.mimetype = "image/svg+xml"
     else:
         response = make_response(qr_png(url))
         response.mimetype = "image/png"
-    filename = f"qr-{channel.consultation.slug}-{channel.code}.{kind}"
+    suffix = "" if language == i18n.ENGLISH else f"-{language}"
+    filename = f"qr-{channel.consultation.slug}-{channel.code}{suffix}.{kind}"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
@@ -84,14 +102,26 @@ def render_channel(
         made_on=made_on,
         every_week=weeks[0][0] <= made_on,
         audience=audience,
+        letter_languages=[
+            i18n.LANGUAGES[code] for code in offered_languages(channel.consultation)[1:]
+        ],
     )
 
 
-def render_letter(channel: DistributionChannel, audience: str) -> WerkzeugResponse:
+def render_letter(
+    channel: DistributionChannel, audience: str, asked_language: str | None
+) -> WerkzeugResponse:
+    """The letter for parents, in a language the consultation is offered in (its link and QR
+    code open the consultation in that language), else in English."""
+    language = letter_language(channel, asked_language)
+    i18n.use_language(language)
+    consultation = in_language(channel.consultation, language)
     return render_page(
         "channels/letter.html",
         channel=channel,
-        link=channel_url(channel),
-        asking=in_sentence(channel.consultation.audience),
+        consultation=consultation,
+        language=language,
+        link=channel_url(channel, language),
+        asking=in_sentence(consultation.audience),
         audience=audience,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from portal.consultations.models import Option, Question, QuestionType
 from portal.forms import CONTROL_CHARACTERS
+from portal.i18n import format_number
 
 Stored = dict[str, Any]
 # One Answer row's content: any of option_id, text, number, statement_id, rank.
@@ -160,7 +162,7 @@ def text_validator(max_length: int, postcode: bool = False) -> Callable[[Form, F
                 else _("Your answer must not contain unusual control characters")
             )
         if len(field.data or "") > max_length:
-            count = f"{max_length:,}"
+            count = format_number(Decimal(max_length))
             raise ValidationError(
                 ngettext(
                     "Your postcode must be %(count)s character or fewer",

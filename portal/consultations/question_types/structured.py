@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from portal.consultations.question_types.base import (
 )
 from portal.consultations.question_types.choice import agreement_options
 from portal.consultations.question_types.registry import register
+from portal.i18n import format_number, long_date, parse_number
 from portal.url_values import whole_number
 
 # The Numeric(18, 4) columns hold up to 14 digits before the point and 4 after.
@@ -45,23 +45,6 @@ MISSING_DATE_PARTS = {
     ("day", "year"): _l("Date must include a day and year"),
     ("month", "year"): _l("Date must include a month and year"),
 }
-
-
-def format_number(value: Decimal) -> str:
-    """1234.5 -> "1,234.5": thousands separated, no trailing zeros, never an exponent."""
-    text = f"{value:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def parse_number(raw: str) -> Decimal | None:
-    """What people type: spaces and thousands commas allowed; None when it is not a number."""
-    cleaned = re.sub(r"[\s,]", "", raw)
-    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", cleaned):
-        return None
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        return None
 
 
 @register
@@ -145,10 +128,6 @@ def _date_field_name(question: Question, part: str) -> str:
     return f"{question.key}__{part}"
 
 
-def format_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 @register
 class DateQuestion(QuestionKind):
     """The GOV.UK date input: day, month and year boxes, checked together."""
@@ -211,7 +190,7 @@ class DateQuestion(QuestionKind):
         return {_date_field_name(question, part): values[part] for part in DATE_PARTS}
 
     def display(self, question: Question, stored: Stored | None) -> list[str]:
-        return [format_date(date.fromisoformat(stored["date"]))] if stored else []
+        return [long_date(date.fromisoformat(stored["date"]))] if stored else []
 
     def answer_rows(self, question: Question, stored: Stored) -> list[AnswerRow]:
         return [{"text": stored["date"]}]

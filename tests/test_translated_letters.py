@@ -1,0 +1,106 @@
+"""What a Polish-speaking parent gets besides the pages: the school's letter and QR code in
+Polish (their link opening the consultation in Polish), and numbers and dates written the
+Polish way."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.clock import utcnow
+from portal.consultations.models import Consultation
+from portal.consultations.seed_translations import seed_translations
+from portal.consultations.service import consultation_with_questions
+from portal.consultations.translation_models import ConsultationLanguage
+from portal.extensions import db
+from portal.i18n import format_number, parse_number, use_language
+from portal.schools import service
+from portal.schools.qr import qr_svg
+from tests.factories import create_school, create_user, sign_in
+
+BULLYING = "bullying-what-parents-think"
+
+
+def _bullying() -> Consultation:
+    found = consultation_with_questions(BULLYING)
+    assert found is not None
+    return found
+
+
+def _polish_offered() -> None:
+    seed_translations()
+    db.session.execute(sa.update(ConsultationLanguage).values(checked_at=utcnow()))
+    db.session.commit()
+
+
+def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client):
+    school = create_school(name="Bilton Junior School")
+    channel = service.create_channel(_bullying(), school)
+    sign_in(client, create_user())
+    letter_page = url_for("officer.channel", channel_code=channel.code)
+    assert client.get_page(letter_page).soup.select_one("#letters-in-other-languages") is None
+    # Not offered yet: asked for in Polish, the letter is in English.
+    seed_translations()
+    polish = url_for("officer.letter", channel_code=channel.code, language="pl")
+    assert client.get_page(polish).soup.html["lang"] == "en"
+
+    _polish_offered()
+    links = client.get_page(letter_page).soup.select("#letters-in-other-languages a")
+    assert links[0].get_text(" ", strip=True) == "Letter in Polish ( Polski )"
+    assert links[0]["href"] == polish
+    letter = client.get_page(polish)
+    assert letter.soup.html["lang"] == "pl"
+    assert letter.h1 == "Przemoc rówieśnicza: co sądzą rodzice"
+    assert "Szanowni Rodzice i Opiekunowie," in letter.text
+    assert (
+        "prosi o opinię następujące osoby: rodzice i opiekunowie dzieci w szkołach w Warwickshire."
+        in letter.text
+    )
+    # The note for staff is not printed, and stays English, marked so.
+    assert letter.soup.select_one(".app-no-print")["lang"] == "en"
+    # Its link and QR code open the consultation in Polish.
+    link = letter.soup.select_one(".app-letter-link").get_text(strip=True)
+    assert link.endswith(f"/c/{channel.code}?language=pl")
+    qr = letter.soup.select_one("img.app-qr")
+    assert qr["src"] == url_for(
+        "officer.qr", channel_code=channel.code, file_type="svg", language="pl"
+    )
+    image = client.get(qr["src"])
+    assert image.get_data() == qr_svg(link)
+    assert image.headers["Content-Disposition"].endswith(f'-{channel.code}-pl.svg"')
+
+    # A parent who follows it reads the start page in Polish.
+    parent = app.test_client()
+    arrived = parent.get(url_for("public.channel_link", code=channel.code, language="pl"))
+    start = parent.get_page(arrived.headers["Location"])
+    assert start.soup.html["lang"] == "pl"
+    assert start.h1 == "Przemoc rówieśnicza: co sądzą rodzice"
+
+
+def test_the_school_account_gets_the_polish_letter_too(app, client):
+    school = create_school(name="Bilton Junior School")
+    channel = service.create_channel(_bullying(), school)
+    _polish_offered()
+    from portal.accounts.models import Role
+
+    sign_in(client, create_user(Role.SCHOOL, school_id=school.id))
+    letter = client.get_page(url_for("school.letter", channel_code=channel.code, language="pl"))
+    assert letter.soup.html["lang"] == "pl"
+    assert "Szanowni Rodzice i Opiekunowie," in letter.text
+
+
+def test_numbers_and_dates_are_written_the_polish_way_on_polish_pages(app):
+    with app.test_request_context():
+        assert format_number(Decimal("1234.5")) == "1,234.5"
+        assert parse_number("1,234.5") == Decimal("1234.5")
+        assert app.jinja_env.filters["uk_date"](date(2027, 1, 17)) == "17 January 2027"
+        use_language("pl")
+        assert format_number(Decimal("1234.5")) == "1\u00a0234,5"
+        assert parse_number("2,5") == Decimal("2.5")  # a decimal comma, not thousands
+        assert parse_number("1 234,5") == Decimal("1234.5")
+        assert parse_number("2.5") == Decimal("2.5")
+        assert parse_number("2,5,1") is None
+        assert app.jinja_env.filters["uk_date"](date(2027, 1, 17)) == "17 stycznia 2027"
