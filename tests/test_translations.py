@@ -492,3 +492,18 @@ def test_the_editor_says_which_text_is_too_long(builder):
         "Page 1, question 1: Question: the translation must be 5,000 characters or fewer"
     ]
     assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#{name}"
+
+
+def test_a_language_written_right_to_left_sets_the_page_direction(app, monkeypatch):
+    """No right-to-left language ships yet; one added to LANGUAGES gets dir="rtl"."""
+    from flask import render_template
+
+    from portal import i18n
+
+    monkeypatch.setitem(
+        i18n.LANGUAGES, "ur", i18n.Language("ur", "Urdu", "اردو", right_to_left=True)
+    )
+    with app.test_request_context():
+        i18n.use_language("ur")
+        page = HtmlPage(render_template("errors/error.html", status=404), 404)
+    assert page.soup.html["lang"] == "ur" and page.soup.html["dir"] == "rtl"
