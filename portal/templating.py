@@ -36,7 +36,12 @@ from portal.suppression import THRESHOLD, Figure
 # The default names (portal/config.py), here so that the catalogue holds them: pages show the
 # configured names through the catalogue, so a council that configures others adds those to it.
 DEFAULT_NAMES = (_l("Warwickshire County Council"), _l("Have your say"))
-# The default help after sending (DEFAULT_HELP_TEXT), for the same reason.
+# The default description of the service (SERVICE_DESCRIPTION) and the default help after
+# sending (DEFAULT_HELP_TEXT), for the same reason.
+DEFAULT_DESCRIPTION = _l(
+    "Answer Warwickshire County Council's consultations on keeping people safe, and see what "
+    "the council did with the results."
+)
 DEFAULT_HELP = _l(
     "If you or someone else is in danger now, call 999. To report a crime or a concern that is "
     "not an emergency, call the police on 101."

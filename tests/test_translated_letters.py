@@ -54,9 +54,9 @@ def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client
     letter = client.get_page(polish)
     assert letter.soup.html["lang"] == "pl"
     assert letter.h1 == "Przemoc rówieśnicza: co sądzą rodzice"
-    assert "Szanowni Rodzice i Opiekunowie," in letter.text
+    assert "Drogi Rodzicu lub Opiekunie," in letter.text
     assert (
-        "prosi o opinię następujące osoby: rodzice i opiekunowie dzieci w szkołach w Warwickshire."
+        "zaprasza do udziału w konsultacji: rodzice i opiekunowie dzieci w szkołach w Warwickshire."
         in letter.text
     )
     # The note for staff is not printed, and stays English, marked so.
@@ -89,7 +89,7 @@ def test_the_school_account_gets_the_polish_letter_too(app, client):
     sign_in(client, create_user(Role.SCHOOL, school_id=school.id))
     letter = client.get_page(url_for("school.letter", channel_code=channel.code, language="pl"))
     assert letter.soup.html["lang"] == "pl"
-    assert "Szanowni Rodzice i Opiekunowie," in letter.text
+    assert "Drogi Rodzicu lub Opiekunie," in letter.text
 
 
 def test_numbers_and_dates_are_written_the_polish_way_on_polish_pages(app):
@@ -104,3 +104,34 @@ def test_numbers_and_dates_are_written_the_polish_way_on_polish_pages(app):
         assert parse_number("2.5") == Decimal("2.5")
         assert parse_number("2,5,1") is None
         assert app.jinja_env.filters["uk_date"](date(2027, 1, 17)) == "17 stycznia 2027"
+
+
+def test_the_paper_copy_in_polish_says_where_to_skip_in_polish(app, client):
+    _polish_offered()
+    parent = app.test_client()
+    parent.get(url_for("public.choose_language", language="pl", next="/"))
+    paper = parent.get_page(url_for("public.paper_copy", slug=BULLYING))
+    assert paper.soup.html["lang"] == "pl"
+    routes = [note.get_text(" ", strip=True) for note in paper.soup.select(".app-paper-route")]
+    assert "Odpowiedz na tę część tylko wtedy, gdy w pytaniu 3 zaznaczyłeś/zaznaczyłaś „Tak”." in (
+        routes
+    ), routes
+    assert "Answer this" not in paper.text and "Skip this" not in paper.text
+
+
+def test_a_saved_response_comes_back_in_polish_on_another_device(app, client):
+    _polish_offered()
+    parent = app.test_client()
+    parent.get(url_for("public.choose_language", language="pl", next="/"))
+    start = parent.get_page(url_for("public.start", slug=BULLYING))
+    token = start.csrf_token()
+    parent.post(url_for("public.begin", slug=BULLYING), data={"csrf_token": token})
+    saved = parent.post(
+        url_for("public.question_page", slug=BULLYING, number=1),
+        data={"csrf_token": token, "school_phase": "primary", "save_later": "1"},
+    )
+    page = parent.get_page(saved.headers["Location"])
+    address = page.soup.select_one("main a[href*='/resume']")
+    assert address["href"] == url_for("public.resume_response", slug=BULLYING, language="pl")
+    elsewhere = app.test_client()
+    assert elsewhere.get_page(address["href"]).soup.html["lang"] == "pl"

@@ -59,14 +59,16 @@ def saved(slug: str) -> WerkzeugResponse:
     code = session.get(RESUME_CODES_KEY, {}).get(slug)
     form = EmailLinkForm()
     sent_to = None
+    # The address to come back to opens in the language this page is in: another device has
+    # no choice kept.
+    language = i18n.current_language().code
+    resume_language = None if language == i18n.ENGLISH else language
     if code and mail_configured() and form.validate_on_submit():
-        # The link opens in the language this page is in (a new device has no choice kept).
-        language = i18n.current_language().code
         link = site_url_for(
             "public.resume_response",
             slug=slug,
             code=resume.format_resume_code(code),
-            language=None if language == i18n.ENGLISH else language,
+            language=resume_language,
         )
         try:
             send_email(
@@ -95,6 +97,7 @@ def saved(slug: str) -> WerkzeugResponse:
         can_email=mail_configured(),
         sent_to=sent_to,
         days=current_app.config["SAVED_DRAFT_LIFETIME_DAYS"],
+        resume_language=resume_language,
     )
 
 
