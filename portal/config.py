@@ -206,6 +206,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "PORTAL_ACCESSIBILITY_CONTACT", "have-your-say@warwickshire.gov.uk"
         ),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: long surveys
+        # Every message a form shows is the portal's own, through its catalogue: WTForms' own
+        # translations would be asked for each field's default label on every form built.
+        "WTF_I18N_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

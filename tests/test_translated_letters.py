@@ -7,19 +7,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask import url_for
 
-from portal.clock import utcnow
 from portal.consultations.models import Consultation
 from portal.consultations.seed_translations import seed_translations
 from portal.consultations.service import consultation_with_questions
-from portal.consultations.translation_models import ConsultationLanguage
-from portal.extensions import db
 from portal.i18n import format_number, parse_number, use_language
 from portal.schools import service
 from portal.schools.qr import qr_svg
 from tests.factories import create_school, create_user, sign_in
+from tests.translating import polish_offered
 
 BULLYING = "bullying-what-parents-think"
 
@@ -28,12 +25,6 @@ def _bullying() -> Consultation:
     found = consultation_with_questions(BULLYING)
     assert found is not None
     return found
-
-
-def _polish_offered() -> None:
-    seed_translations()
-    db.session.execute(sa.update(ConsultationLanguage).values(checked_at=utcnow()))
-    db.session.commit()
 
 
 def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client):
@@ -47,7 +38,7 @@ def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client
     polish = url_for("officer.letter", channel_code=channel.code, language="pl")
     assert client.get_page(polish).soup.html["lang"] == "en"
 
-    _polish_offered()
+    polish_offered()
     links = client.get_page(letter_page).soup.select("#letters-in-other-languages a")
     assert links[0].get_text(" ", strip=True) == "Letter in Polish ( Polski )"
     assert links[0]["href"] == polish
@@ -83,7 +74,7 @@ def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client
 def test_the_school_account_gets_the_polish_letter_too(app, client):
     school = create_school(name="Bilton Junior School")
     channel = service.create_channel(_bullying(), school)
-    _polish_offered()
+    polish_offered()
     from portal.accounts.models import Role
 
     sign_in(client, create_user(Role.SCHOOL, school_id=school.id))
@@ -107,7 +98,7 @@ def test_numbers_and_dates_are_written_the_polish_way_on_polish_pages(app):
 
 
 def test_the_paper_copy_in_polish_says_where_to_skip_in_polish(app, client):
-    _polish_offered()
+    polish_offered()
     parent = app.test_client()
     parent.get(url_for("public.choose_language", language="pl", next="/"))
     paper = parent.get_page(url_for("public.paper_copy", slug=BULLYING))
@@ -120,7 +111,7 @@ def test_the_paper_copy_in_polish_says_where_to_skip_in_polish(app, client):
 
 
 def test_a_saved_response_comes_back_in_polish_on_another_device(app, client):
-    _polish_offered()
+    polish_offered()
     parent = app.test_client()
     parent.get(url_for("public.choose_language", language="pl", next="/"))
     start = parent.get_page(url_for("public.start", slug=BULLYING))

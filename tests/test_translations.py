@@ -5,91 +5,29 @@ English ones; a changed English question needs its Polish checked again."""
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
-import pytest
 import sqlalchemy as sa
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
 from flask import url_for
 
-from portal.consultations.models import QuestionType
 from portal.consultations.seed_translations import seed_translations
 from portal.consultations.service import consultation_with_questions
 from portal.consultations.translation_models import ConsultationLanguage
 from portal.consultations.translations import source_texts
 from portal.extensions import db
 from portal.responses.models import Answer, Response
-from tests.builder_client import Builder, saved_question
+from tests.builder_client import saved_question
 from tests.conftest import HtmlPage
-
-# What the officer's translator sends back, by English text.
-POLISH = {
-    "Bus shelters: what users think": "Wiaty przystankowe: co sądzą pasażerowie",
-    "Bus User groups": "Grupy pasażerów autobusów",
-    "Tell us about the bus shelters you use.": (
-        "Prosimy opowiedzieć o wiatach, z których Pan/Pani korzysta."
-    ),
-    "Warwickshire County Council holds the answers for two years.": (
-        "Rada Hrabstwa Warwickshire przechowuje odpowiedzi przez dwa lata."
-    ),
-    "Is the shelter clean?": "Czy wiata jest czysta?",
-    "Yes": "Tak",
-    "No": "Nie",
-    "What would make it better?": "Co by ją poprawiło?",
-}
-
-
-def _po_file(client: Any, slug: str) -> Catalog:
-    response = client.get(url_for("officer.language_po_file", slug=slug, language="pl"))
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{slug}-pl.po"'
-    return read_po(io.BytesIO(response.get_data()))
-
-
-def _translated(catalog: Catalog, leave_out: set[str] = frozenset(), **changes: Any) -> bytes:
-    for message in catalog:
-        if message.id and message.id not in leave_out:
-            message.string = POLISH[message.id]
-    for name, value in changes.items():
-        setattr(catalog, name, value)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog)
-    return buffer.getvalue()
-
-
-def _upload(builder: Builder, data: bytes, name: str = "bus-shelters-pl.po") -> Any:
-    return builder.client.post(
-        url_for("officer.upload_translation", slug=builder.slug, language="pl"),
-        data={"csrf_token": builder.token, "po_file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
-def _language_page(builder: Builder) -> Any:
-    return builder.page("officer.language", language="pl")
-
-
-@pytest.fixture
-def builder(client: Any) -> Builder:
-    """A new consultation of two pages: a choice question, then a comment box."""
-    builder = Builder(client)
-    builder.create()
-    question = builder.add_question(1, QuestionType.SINGLE_CHOICE, "Is the shelter clean?")
-    builder.add_option(question, "Yes")
-    builder.add_option(question, "No")
-    builder.post("officer.add_page")
-    builder.add_question(2, QuestionType.FREE_TEXT, "What would make it better?")
-    return builder
-
-
-def _add_polish(builder: Builder) -> None:
-    response = builder.post("officer.languages", {"language": "pl"})
-    assert response.status_code == 303
-    assert response.headers["Location"] == url_for(
-        "officer.language", slug=builder.slug, language="pl"
-    )
+from tests.translating import (
+    POLISH,
+    add_polish,
+    all_translated_and_checked,
+    builder_fixture,  # noqa: F401  (the `builder` fixture)
+    key_of,
+    language_page,
+    po_file,
+    start_in_polish,
+    translated,
+    upload,
+)
 
 
 def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answers_in_it(
@@ -99,15 +37,15 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     assert [
         row.get_text(" ", strip=True) for row in languages.soup.select("#languages tbody tr")
     ] == ["English Written in the builder Offered to respondents"]
-    _add_polish(builder)
-    page = _language_page(builder)
+    add_polish(builder)
+    page = language_page(builder)
     assert page.soup.h1.get_text() == "Polish (Polski)"
     assert page.soup.select_one("h1 [lang='pl']").get_text() == "Polski"
     assert "0 of 8 texts translated, 8 missing" in page.text
     assert "Not offered yet" in page.text
 
     # The PO file holds every text a respondent reads, each with its English and where it is.
-    catalog = _po_file(client, builder.slug)
+    catalog = po_file(client, builder.slug)
     assert str(catalog.locale) == "pl"
     assert sorted(message.id for message in catalog if message.id) == sorted(POLISH)
     shelter = next(m for m in catalog if m.id == "Is the shelter clean?")
@@ -115,9 +53,9 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     assert shelter.auto_comments == ["Page 1, question 1: Question"]
 
     # Translated but for one text: the page says which is missing, and cannot be checked yet.
-    response = _upload(builder, _translated(catalog, leave_out={"What would make it better?"}))
+    response = upload(builder, translated(catalog, leave_out={"What would make it better?"}))
     assert response.status_code == 303
-    page = _language_page(builder)
+    page = language_page(builder)
     assert (
         "The file held 7 translated texts; 7 changed what was held; 1 left untranslated."
         in page.text
@@ -134,8 +72,8 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     assert refused.status_code == 422
     assert "Every text must be translated" in refused.get_data(as_text=True)
 
-    _upload(builder, _translated(_po_file(client, builder.slug)))
-    page = _language_page(builder)
+    upload(builder, translated(po_file(client, builder.slug)))
+    page = language_page(builder)
     assert "8 of 8 texts translated" in page.text and "Not offered yet" in page.text
     unconfirmed = builder.post("officer.mark_translation_checked", {}, language="pl")
     assert unconfirmed.status_code == 422
@@ -148,7 +86,7 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
         ).status_code
         == 303
     )
-    assert "Offered to respondents" in _language_page(builder).text
+    assert "Offered to respondents" in language_page(builder).text
     assert builder.post("officer.publish").status_code == 303
 
     # A resident, without JavaScript: the header offers Polish as a link.
@@ -181,12 +119,12 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     )
     assert unanswered.status_code == 422
     assert 'lang="pl"' in unanswered.get_data(as_text=True)
-    clean = saved_question(_key_of(builder, "Is the shelter clean?"))
+    clean = saved_question(key_of(builder, "Is the shelter clean?"))
     resident.post(
         url_for("public.question_page", slug=builder.slug, number=1),
         data={"csrf_token": token, clean.key: "yes"},
     )
-    better = saved_question(_key_of(builder, "What would make it better?"))
+    better = saved_question(key_of(builder, "What would make it better?"))
     resident.post(
         url_for("public.question_page", slug=builder.slug, number=2),
         data={"csrf_token": token, better.key: "Więcej ławek"},
@@ -232,33 +170,14 @@ def test_an_officer_adds_polish_by_po_file_marks_it_checked_and_a_resident_answe
     assert "2" in yes_row.get_text(" ", strip=True)
 
 
-def _key_of(builder: Builder, text: str) -> str:
-    consultation = consultation_with_questions(builder.slug)
-    assert consultation is not None
-    return next(question.key for question in consultation.questions if question.text == text)
-
-
-def _all_translated_and_checked(builder: Builder) -> None:
-    _add_polish(builder)
-    _upload(builder, _translated(_po_file(builder.client, builder.slug)))
-    builder.post("officer.mark_translation_checked", {"confirmed": "y"}, language="pl")
-    assert builder.post("officer.publish").status_code == 303
-
-
-def _start_in_polish(app: Any, slug: str) -> Any:
-    resident = app.test_client()
-    resident.get(url_for("public.choose_language", language="pl", next="/"))
-    return resident.get_page(url_for("public.start", slug=slug))
-
-
 def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, client, builder):
-    _all_translated_and_checked(builder)
-    assert _start_in_polish(app, builder.slug).h1 == "Wiaty przystankowe: co sądzą pasażerowie"
+    all_translated_and_checked(builder)
+    assert start_in_polish(app, builder.slug).h1 == "Wiaty przystankowe: co sądzą pasażerowie"
 
-    key = _key_of(builder, "Is the shelter clean?")
+    key = key_of(builder, "Is the shelter clean?")
     changed = builder.edit_question(key, {"text": "Is the shelter kept clean?"})
     assert changed.status_code == 303
-    page = _language_page(builder)
+    page = language_page(builder)
     assert "7 of 8 texts translated, 1 needs a check after the English changed" in page.text
     assert "Not offered: needs a check" in page.text
     stale = [
@@ -273,7 +192,7 @@ def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, c
     ).get_text(" ", strip=True)
 
     # Until checked again, a resident who chose Polish reads the whole consultation in English.
-    start = _start_in_polish(app, builder.slug)
+    start = start_in_polish(app, builder.slug)
     assert start.soup.html["lang"] == "en"
     assert start.h1 == "Bus shelters: what users think"
     assert start.soup.select_one(".app-language-select") is None
@@ -291,11 +210,11 @@ def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, c
         language="pl",
     )
     assert saved.status_code == 303
-    page = _language_page(builder)
+    page = language_page(builder)
     assert "1 text saved." in page.text
     assert "8 of 8 texts translated" in page.text and "Not offered yet" in page.text
     builder.post("officer.mark_translation_checked", {"confirmed": "y"}, language="pl")
-    start = _start_in_polish(app, builder.slug)
+    start = start_in_polish(app, builder.slug)
     assert start.soup.html["lang"] == "pl"
     token = start.csrf_token()
     resident_page = app.test_client()
@@ -309,54 +228,9 @@ def test_changing_an_english_question_marks_its_polish_as_needing_a_check(app, c
     )
 
 
-@pytest.mark.parametrize(
-    ("contents", "problem"),
-    [
-        (b"not a PO file at all", "The file is not a PO file that can be read"),
-        ("fr", "The file is for another language (fr). Upload the Polish file"),
-        (
-            b'msgctxt "question.0.text"\nmsgid "Elsewhere"\nmsgstr "Gdzie indziej"\n',
-            "The file holds none of this consultation's texts",
-        ),
-    ],
-)
-def test_a_po_file_that_cannot_be_used_changes_nothing_and_says_why(
-    client, builder, contents, problem
-):
-    _add_polish(builder)
-    if contents == "fr":
-        contents = _translated(_po_file(client, builder.slug))
-        contents = contents.replace(b"Language: pl", b"Language: fr")
-    refused = _upload(builder, contents)
-    assert refused.status_code == 422
-    page = HtmlPage(refused.get_data(as_text=True), refused.status_code)
-    [summary] = page.error_summary()
-    assert summary.startswith(problem)
-    assert "0 of 8 texts translated" in _language_page(builder).text
-
-
-def test_fuzzy_and_unknown_entries_are_not_taken(client, builder):
-    _add_polish(builder)
-    catalog = _po_file(client, builder.slug)
-    data = _translated(catalog).decode()
-    data = data.replace('msgctxt "consultation.title"', '#, fuzzy\nmsgctxt "consultation.title"')
-    data += (
-        '\nmsgctxt "question.999999.text"\nmsgid "A question since removed"\nmsgstr "Usunięte"\n'
-    )
-    assert _upload(builder, data.encode()).status_code == 303
-    page = _language_page(builder)
-    assert (
-        "The file held 7 translated texts; 7 changed what was held; 1 marked fuzzy (unsure), "
-        "not taken; 1 not in this consultation now, ignored." in page.text
-    )
-    assert "7 of 8 texts translated, 1 missing" in page.text
-
-
 def test_a_preview_shows_the_polish_so_far_with_the_rest_in_english(client, builder):
-    _add_polish(builder)
-    _upload(
-        builder, _translated(_po_file(client, builder.slug), leave_out={"Is the shelter clean?"})
-    )
+    add_polish(builder)
+    upload(builder, translated(po_file(client, builder.slug), leave_out={"Is the shelter clean?"}))
     start = builder.page("officer.preview_start", language="pl")
     assert start.soup.html["lang"] == "pl"
     assert start.h1 == "Wiaty przystankowe: co sądzą pasażerowie"
@@ -387,7 +261,7 @@ def test_the_seeded_bullying_consultation_has_a_polish_demonstration_not_offered
     assert texts > 100
     assert f"{texts} of {texts} texts translated" in page.text
     assert "Not offered yet" in page.text
-    start = _start_in_polish(app, "bullying-what-parents-think")
+    start = start_in_polish(app, "bullying-what-parents-think")
     assert start.soup.html["lang"] == "en"
     assert start.soup.select_one(".app-language-select") is None
 
@@ -404,7 +278,7 @@ def test_choosing_a_language_goes_back_only_to_a_page_of_this_site(client):
 
 
 def test_a_page_changed_in_place_brings_its_language_and_links(app, builder):
-    _all_translated_and_checked(builder)
+    all_translated_and_checked(builder)
     resident = app.test_client()
     resident.get(url_for("public.choose_language", language="pl", next="/"))
     fragment = resident.get(
@@ -412,86 +286,6 @@ def test_a_page_changed_in_place_brings_its_language_and_links(app, builder):
     ).get_data(as_text=True)
     assert '<div id="app-swap" lang="pl">' in fragment
     assert 'hreflang="en"' in fragment and ">English</a>" in fragment
-
-
-def test_a_po_file_from_windows_or_memoq_is_read(client, builder):
-    _add_polish(builder)
-    data = _translated(_po_file(client, builder.slug)).replace(b"Language: pl", b"Language: pl_PL")
-    assert _upload(builder, b"\xef\xbb\xbf" + data).status_code == 303
-    assert "8 of 8 texts translated" in _language_page(builder).text
-
-
-def test_another_consultations_po_file_is_refused(client, builder):
-    _add_polish(builder)
-    data = _translated(_po_file(client, builder.slug))
-    other = data.replace(
-        f"Project-Id-Version: {builder.slug}".encode(), b"Project-Id-Version: other-one"
-    )
-    refused = _upload(builder, other)
-    assert refused.status_code == 422
-    [summary] = HtmlPage(refused.get_data(as_text=True), 422).error_summary()
-    assert summary.startswith("The file is for another consultation (other-one)")
-
-
-def test_an_old_file_never_undoes_a_newer_translation(client, builder):
-    _add_polish(builder)
-    old_file = _translated(_po_file(client, builder.slug))
-    key = _key_of(builder, "Is the shelter clean?")
-    builder.edit_question(key, {"text": "Is the shelter kept clean?"})
-    POLISH["Is the shelter kept clean?"] = "Czy wiata jest utrzymywana w czystości?"
-    try:
-        _upload(builder, _translated(_po_file(client, builder.slug)))
-    finally:
-        del POLISH["Is the shelter kept clean?"]
-    assert "8 of 8 texts translated" in _language_page(builder).text
-    _upload(builder, old_file)
-    page = _language_page(builder)
-    assert (
-        "1 translated English that has changed since: the up-to-date translations kept" in page.text
-    )
-    assert "8 of 8 texts translated" in page.text
-
-
-def test_the_editor_keeps_a_needs_check_text_until_confirmed(client, builder):
-    _all_translated_and_checked(builder)
-    key = _key_of(builder, "Is the shelter clean?")
-    builder.edit_question(key, {"text": "Is the shelter kept clean?"})
-    editor = builder.page("officer.edit_translation", language="pl")
-    text_key = editor.soup.select_one("input[name^='confirm-question.']")["name"].removeprefix(
-        "confirm-"
-    )
-    # A typo put right, not yet confirmed against the new English: it still needs a check.
-    builder.post(
-        "officer.edit_translation",
-        {f"text-{text_key}": "Czy wiata jest czysta ?"},
-        language="pl",
-    )
-    page = _language_page(builder)
-    assert "1 needs a check after the English changed" in page.text
-    # Saving nothing changed (a browser sends CR LF) changes nothing, nor the checked mark.
-    form = builder.page("officer.edit_translation", language="pl").soup.select_one("main form")
-    data = {
-        field["name"]: (
-            field.get_text() if field.name == "textarea" else field.get("value", "")
-        ).replace("\n", "\r\n")
-        for field in form.select("textarea[name], input[type=hidden][name]")
-        if field["name"] != "csrf_token"
-    }
-    builder.post("officer.edit_translation", data, language="pl")
-    assert "0 texts saved." in _language_page(builder).text
-
-
-def test_the_editor_says_which_text_is_too_long(builder):
-    _add_polish(builder)
-    editor = builder.page("officer.edit_translation", language="pl")
-    name = editor.soup.select_one("textarea[name^='text-question.']")["name"]
-    refused = builder.post("officer.edit_translation", {name: "x" * 5001}, language="pl")
-    assert refused.status_code == 422
-    page = HtmlPage(refused.get_data(as_text=True), 422)
-    assert page.error_summary() == [
-        "Page 1, question 1: Question: the translation must be 5,000 characters or fewer"
-    ]
-    assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#{name}"
 
 
 def test_a_language_written_right_to_left_sets_the_page_direction(app, monkeypatch):

@@ -149,6 +149,10 @@ class Consultation(db.Model):  # type: ignore[name-defined]
         sa.ForeignKey("consultation_series.id"), index=True
     )
     wave_number: Mapped[int | None]
+    # The languages an officer has marked checked ("pl", space-separated; "" for none), kept
+    # with the row every respondent's page reads anyway, so a consultation in English only
+    # asks nothing more (consultations/translations.py keeps it, in_language.py reads it).
+    checked_languages: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         server_default=sa.func.now(), onupdate=sa.func.now()

@@ -237,6 +237,7 @@ def save_translations(
         row.checked_at = None
         row.checked_by_id = None
         row.revision = ConsultationLanguage.revision + 1
+        _note_checked(consultation)
     db.session.commit()
     return changed
 
@@ -255,7 +256,27 @@ def mark_checked(
     row.checked_at = now
     row.checked_by_id = officer.id
     row.demonstration = False
+    _note_checked(consultation)
     db.session.commit()
+
+
+def _note_checked(consultation: Consultation) -> None:
+    """Keep Consultation.checked_languages in step with its languages' checked marks, in the
+    same transaction, read from the rows as they now stand."""
+    db.session.flush()
+    checked = db.session.scalars(
+        sa.select(ConsultationLanguage.language)
+        .where(
+            ConsultationLanguage.consultation_id == consultation.id,
+            ConsultationLanguage.checked_at.is_not(None),
+        )
+        .order_by(ConsultationLanguage.language)
+    )
+    db.session.execute(
+        sa.update(Consultation)
+        .where(Consultation.id == consultation.id)
+        .values(checked_languages=" ".join(checked))
+    )
 
 
 def from_upload(

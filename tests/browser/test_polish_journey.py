@@ -11,14 +11,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from portal.clock import utcnow
-from portal.consultations.seed_translations import seed_translations
-from portal.consultations.translation_models import ConsultationLanguage
 from portal.extensions import db
 from portal.responses.models import Response
 from tests.browser.conftest import Visit
 from tests.browser.test_respondent_journey import fill_page
 from tests.journeys import BULLYING_ANSWERS, expected_answers, stored_answers
+from tests.translating import polish_offered
 
 BULLYING = "bullying-what-parents-think"
 
@@ -28,14 +26,6 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "java_script_enabled": False}
 
 
-def _polish_offered() -> None:
-    """The seeded demonstration translation, as if a qualified translator had checked it
-    (the officer's pages that do so are tested in tests/test_translations.py)."""
-    seed_translations()
-    db.session.execute(sa.update(ConsultationLanguage).values(checked_at=utcnow()))
-    db.session.commit()
-
-
 def _in_polish(page: Page, visit: Visit) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "pl")
     expect(page.locator(".app-language-select [aria-current]")).to_have_text("Polski")
@@ -43,7 +33,7 @@ def _in_polish(page: Page, visit: Visit) -> None:
 
 
 def test_a_parent_answers_in_polish_without_javascript(page: Page, live_server: str, browser):
-    _polish_offered()
+    polish_offered()
     assert page.evaluate("typeof htmx") == "undefined"  # the site's scripts really do not run
     checker = browser.new_context()
     visit = Visit(page, checker.new_page())
