@@ -228,3 +228,14 @@ def test_an_english_page_is_unchanged_by_the_catalogue(app: Flask) -> None:
     assert '<html lang="en"' in html
     assert "Skip to main content" in html
     assert "<title>Page not found – " in html
+
+
+def test_a_number_in_a_kept_message_is_written_the_requests_way(app: Flask) -> None:
+    """The feedback comment's limit is one number in a sentence built once with its form."""
+    from portal.public.feedback_forms import FeedbackForm
+
+    (length,) = [v for v in FeedbackForm.comment.kwargs["validators"] if hasattr(v, "max")]
+    with app.test_request_context("/"):
+        assert str(length.message) == "Your comment must be 1,200 characters or fewer"
+        use_language("pl")
+        assert str(length.message) == "Komentarz może mieć najwyżej 1\u00a0200 znaków"

@@ -1,12 +1,18 @@
 """A consultation's translation as files and in the editor: PO files that cannot be used are
 refused and change nothing, translators' tools' files are read, an old file never undoes a
 newer translation; the editor beside the English saves only what changed, keeps a text
-needing a check until confirmed, and says which text is too long."""
+needing a check until confirmed, and says which text is too long; a language removed takes its
+translations with it."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from portal.audit import AuditEntry
+from portal.consultations.service import consultation_with_questions
+from portal.consultations.translation_models import TextTranslation
+from portal.extensions import db
 from tests.conftest import HtmlPage
 from tests.translating import (
     POLISH,
@@ -16,6 +22,7 @@ from tests.translating import (
     key_of,
     language_page,
     po_file,
+    start_in_polish,
     translated,
     upload,
 )
@@ -142,3 +149,37 @@ def test_the_editor_says_which_text_is_too_long(builder):
         "Page 1, question 1: Question: the translation must be 5,000 characters or fewer"
     ]
     assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#{name}"
+
+
+def test_an_officer_removes_polish_and_residents_get_english_again(app, builder):
+    all_translated_and_checked(builder)
+    assert start_in_polish(app, builder.slug).soup.html["lang"] == "pl"
+
+    language = language_page(builder)
+    link = language.soup.find("a", string="Remove Polish from this consultation")
+    confirm = builder.client.get_page(link["href"])
+    assert confirm.h1 == "Are you sure you want to remove Polish from this consultation?"
+    said = confirm.soup.select_one(".app-what-happens").get_text(" ", strip=True)
+    assert "its 8 translated texts are deleted" in said
+    assert "responses already given in Polish stay in the results" in said
+
+    removed = builder.post("officer.remove_language", language="pl")
+    assert removed.status_code == 303
+    languages = builder.client.get_page(removed.headers["Location"])
+    assert "Polish removed, with its 8 translated texts." in languages.text
+    rows = languages.soup.select("#languages tbody tr")
+    assert [row.th.get_text(strip=True) for row in rows] == ["English"]
+    assert [o["value"] for o in languages.soup.select("#language option")] == ["pl"]
+    assert language_page(builder).status == 404
+
+    consultation = consultation_with_questions(builder.slug)
+    assert consultation is not None and consultation.checked_languages == ""
+    held = sa.select(sa.func.count()).select_from(TextTranslation)
+    assert db.session.scalar(held.where(TextTranslation.consultation_id == consultation.id)) == 0
+    entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.detail) == ("removed a language", "pl: 8")
+
+    start = start_in_polish(app, builder.slug)
+    assert start.soup.html["lang"] == "en"
+    assert start.h1 == "Bus shelters: what users think"
+    assert start.soup.select_one(".app-language-select") is None

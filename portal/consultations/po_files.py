@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
+from flask_babel import gettext as _
 
 from portal.clock import utcnow
 from portal.consultations.models import Consultation
@@ -75,19 +76,28 @@ def read_po_file(
         catalog = read_po(io.BytesIO(data), locale=None, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as error:
         raise UnreadablePoFile(
-            "The file is not a PO file that can be read. Upload the file downloaded from this "
-            f"page, translated ({error})"
+            _(
+                "The file is not a PO file that can be read. Upload the file downloaded from "
+                "this page, translated (%(problem)s)",
+                problem=str(error),
+            )
         ) from None
     if catalog.project not in (None, "", "PROJECT", consultation.slug):
         raise UnreadablePoFile(
-            f"The file is for another consultation ({catalog.project}). Upload the file "
-            "downloaded from this page, translated"
+            _(
+                "The file is for another consultation (%(project)s). Upload the file downloaded "
+                "from this page, translated",
+                project=catalog.project,
+            )
         )
     # pl, pl_PL and pl-PL (as memoQ and Trados write it) are all Polish.
     if catalog.locale is not None and catalog.locale.language != language:
         raise UnreadablePoFile(
-            f"The file is for another language ({catalog.locale}). Upload the "
-            f"{LANGUAGES[language].english_name} file"
+            _(
+                "The file is for another language (%(locale)s). Upload the %(language)s file",
+                locale=str(catalog.locale),
+                language=LANGUAGES[language].english_name,
+            )
         )
     read = ReadPoFile()
     for message in catalog:
@@ -103,14 +113,19 @@ def read_po_file(
             read.untranslated += 1
         elif len(translation) > LONGEST_TRANSLATION:
             raise UnreadablePoFile(
-                f"The translation of “{english[:60]}” is longer than "
-                f"{LONGEST_TRANSLATION:,} characters"
+                _(
+                    "The translation of “%(text)s” is longer than %(count)s characters",
+                    text=english[:60],
+                    count=f"{LONGEST_TRANSLATION:,}",
+                )
             )
         else:
             read.translations[key] = (normalised(translation), normalised(english))
     if not read.translations and not read.untranslated and not read.fuzzy:
         raise UnreadablePoFile(
-            "The file holds none of this consultation's texts. Upload the file downloaded from "
-            "this page, translated"
+            _(
+                "The file holds none of this consultation's texts. Upload the file downloaded "
+                "from this page, translated"
+            )
         )
     return read

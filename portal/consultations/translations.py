@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.consultations.models import Consultation, OptionKind
@@ -30,23 +32,23 @@ from portal.i18n import TRANSLATED
 
 # The consultation's own texts a respondent reads, with what officers call them.
 CONSULTATION_TEXTS = {
-    "title": "Title",
-    "summary": "Summary",
-    "audience": "Who it asks (one line, in lists and letters)",
-    "who_for": "Who it is for",
-    "timing_note": "Why it runs when it does",
-    "what_happens": "What happens next",
-    "privacy_notice": "Privacy notice",
-    "help_text": "If you need help now",
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "audience": _l("Who it asks (one line, in lists and letters)"),
+    "who_for": _l("Who it is for"),
+    "timing_note": _l("Why it runs when it does"),
+    "what_happens": _l("What happens next"),
+    "privacy_notice": _l("Privacy notice"),
+    "help_text": _l("If you need help now"),
 }
-PAGE_TEXTS = {"title": "Page heading"}
+PAGE_TEXTS = {"title": _l("Page heading")}
 QUESTION_TEXTS = {
-    "text": "Question",
-    "hint": "Hint",
-    "error_required": "Error when not answered",
-    "other_label": "Other, please specify",
+    "text": _l("Question"),
+    "hint": _l("Hint"),
+    "error_required": _l("Error when not answered"),
+    "other_label": _l("Other, please specify"),
 }
-OPTION_TEXTS = {"label": "Answer", "hint": "Answer hint"}
+OPTION_TEXTS = {"label": _l("Answer"), "hint": _l("Answer hint")}
 # Longest translation accepted for one text, whatever its English column allows.
 LONGEST_TRANSLATION = 5000
 
@@ -118,19 +120,44 @@ def source_texts(consultation: Consultation) -> list[SourceText]:
             found.append(SourceText(key, normalised(english), where))
 
     for field, name in CONSULTATION_TEXTS.items():
-        add(f"consultation.{field}", getattr(consultation, field), f"Consultation: {name}")
+        add(
+            f"consultation.{field}",
+            getattr(consultation, field),
+            _("Consultation: %(text)s", text=name),
+        )
     for page in consultation.pages:
-        add(f"page.{page.id}.title", page.title, f"Page {page.position}: {PAGE_TEXTS['title']}")
+        add(
+            f"page.{page.id}.title",
+            page.title,
+            _("Page %(page)s: %(text)s", page=page.position, text=PAGE_TEXTS["title"]),
+        )
         for number, question in enumerate(page.questions, start=1):
-            where = f"Page {page.position}, question {number}"
+            where = _("Page %(page)s, question %(number)s", page=page.position, number=number)
             for field, name in QUESTION_TEXTS.items():
-                add(f"question.{question.id}.{field}", getattr(question, field), f"{where}: {name}")
+                add(
+                    f"question.{question.id}.{field}",
+                    getattr(question, field),
+                    _("%(where)s: %(text)s", where=where, text=name),
+                )
             for option in question.options:
                 if option.kind == OptionKind.RETIRED:
                     continue  # no longer offered: only results show it, in English
-                noun = "Statement" if option.kind == OptionKind.STATEMENT else "Answer"
-                add(f"option.{option.id}.label", option.label, f"{where}: {noun}")
-                add(f"option.{option.id}.hint", option.hint, f"{where}: {noun} hint")
+                statement = option.kind == OptionKind.STATEMENT
+                label, hint = (
+                    (_("Statement"), _("Statement hint"))
+                    if statement
+                    else (_("Answer"), _("Answer hint"))
+                )
+                add(
+                    f"option.{option.id}.label",
+                    option.label,
+                    _("%(where)s: %(text)s", where=where, text=label),
+                )
+                add(
+                    f"option.{option.id}.hint",
+                    option.hint,
+                    _("%(where)s: %(text)s", where=where, text=hint),
+                )
     return found
 
 
@@ -242,6 +269,23 @@ def save_translations(
     return changed
 
 
+def remove_language(consultation: Consultation, row: ConsultationLanguage) -> int:
+    """Take a language off a consultation with every translation of its texts, in one
+    transaction; returns how many translations went. Responses already given in it keep
+    their language, so the results can still be filtered by it."""
+    removed = len(stored_translations(consultation.id, row.language))
+    db.session.execute(
+        sa.delete(TextTranslation).where(
+            TextTranslation.consultation_id == consultation.id,
+            TextTranslation.language == row.language,
+        )
+    )
+    db.session.delete(row)
+    _note_checked(consultation)
+    db.session.commit()
+    return removed
+
+
 class NotReadyToCheck(Exception):
     """Texts are missing, or translate English that has changed since."""
 
@@ -324,9 +368,10 @@ def edited(
         shown = normalised(typed.get(f"english-{key}", text.source.english))
         confirmed = typed.get(f"confirm-{key}") == "yes"
         if len(translation) > LONGEST_TRANSLATION:
-            errors[key] = (
-                f"{text.source.where}: the translation must be "
-                f"{LONGEST_TRANSLATION:,} characters or fewer"
+            errors[key] = _(
+                "%(where)s: the translation must be %(count)s characters or fewer",
+                where=text.source.where,
+                count=f"{LONGEST_TRANSLATION:,}",
             )
         elif text.state == TextState.NEEDS_CHECK and translation and not confirmed:
             if translation != text.translation:

@@ -4,6 +4,7 @@ checked. The editor beside the English reads its many boxes straight from the re
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, InputRequired
@@ -13,24 +14,27 @@ from portal.forms import PortalForm
 
 class AddLanguageForm(PortalForm):
     language = SelectField(
-        "Language",
-        description="Languages the portal's own words (buttons, errors, the page furniture) "
-        "are ready in",
-        validators=[InputRequired("Select a language")],
+        _l("Language"),
+        description=_l(
+            "Languages the portal's own words (buttons, errors, the page furniture) are ready in"
+        ),
+        validators=[InputRequired(_l("Select a language"))],
     )
 
 
 class PoUploadForm(PortalForm):
     po_file = FileField(
-        "Upload the translated PO file",
-        description="The file downloaded from this page, translated. Translations you upload "
-        "replace those held for the same texts; texts the file leaves untranslated are kept.",
-        validators=[FileRequired("Select the translated PO file")],
+        _l("Upload the translated PO file"),
+        description=_l(
+            "The file downloaded from this page, translated. Translations you upload replace "
+            "those held for the same texts; texts the file leaves untranslated are kept."
+        ),
+        validators=[FileRequired(_l("Select the translated PO file"))],
     )
 
 
 class MarkCheckedForm(PortalForm):
     confirmed = BooleanField(
-        "A qualified translator has checked every text against the English",
-        validators=[DataRequired("Confirm that a qualified translator has checked every text")],
+        _l("A qualified translator has checked every text against the English"),
+        validators=[DataRequired(_l("Confirm that a qualified translator has checked every text"))],
     )

@@ -6,6 +6,8 @@ redirects, so each works without JavaScript."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -18,7 +20,7 @@ from portal.consultations.po_files import ReadPoFile, UnreadablePoFile, po_file,
 from portal.consultations.service import consultation_with_questions
 from portal.consultations.translation_models import ConsultationLanguage
 from portal.consultations.translations import TextState
-from portal.forms import CsrfForm
+from portal.forms import ConfirmForm, CsrfForm
 from portal.i18n import LANGUAGES
 from portal.officer import bp
 from portal.officer.translation_forms import AddLanguageForm, MarkCheckedForm, PoUploadForm
@@ -47,7 +49,8 @@ def languages(slug: str) -> WerkzeugResponse:
     if form.validate_on_submit():
         row = translations.add_language(consultation, form.language.data)
         audit(current_user, "added a language", _subject(consultation), row.language)
-        flash(f"{LANGUAGES[row.language].english_name} added. Download its texts to translate.")
+        name = LANGUAGES[row.language].english_name
+        flash(_("%(language)s added. Download its texts to translate.", language=name))
         return redirect(url_for(".language", slug=slug, language=row.language), code=303)
     return render_page(
         "officer/languages/index.html",
@@ -125,17 +128,32 @@ def upload_translation(slug: str, language: str) -> WerkzeugResponse:
 
 def _upload_summary(read: ReadPoFile, changed: int, kept: int) -> str:
     taken = len(read.translations)
-    said = [f"The file held {taken:,} translated {'text' if taken == 1 else 'texts'}"]
-    said.append(f"{changed:,} changed what was held" if changed else "none changed anything")
+    said = [
+        ngettext(
+            "The file held %(count)s translated text",
+            "The file held %(count)s translated texts",
+            taken,
+            count=f"{taken:,}",
+        ),
+        _("%(count)s changed what was held", count=f"{changed:,}")
+        if changed
+        else _("none changed anything"),
+    ]
     for count, what in (
-        (kept, "translated English that has changed since: the up-to-date translations kept"),
-        (read.untranslated, "left untranslated"),
-        (read.fuzzy, "marked fuzzy (unsure), not taken"),
-        (read.unknown, "not in this consultation now, ignored"),
+        (
+            kept,
+            _(
+                "%(count)s translated English that has changed since: the up-to-date "
+                "translations kept"
+            ),
+        ),
+        (read.untranslated, _("%(count)s left untranslated")),
+        (read.fuzzy, _("%(count)s marked fuzzy (unsure), not taken")),
+        (read.unknown, _("%(count)s not in this consultation now, ignored")),
     ):
         if count:
-            said.append(f"{count:,} {what}")
-    return "; ".join(said) + "."
+            said.append(what % {"count": f"{count:,}"})
+    return _("%(parts)s.", parts="; ".join(said))
 
 
 @bp.route("/consultations/<slug>/languages/<language>/edit", methods=["GET", "POST"])
@@ -153,7 +171,11 @@ def edit_translation(slug: str, language: str) -> WerkzeugResponse:
             changed = translations.save_translations(consultation, row, changes, clock.utcnow())
             subject = _subject(consultation)
             audit(current_user, "edited a translation", subject, f"{language}: {changed}")
-            flash(f"{changed:,} {'text' if changed == 1 else 'texts'} saved.")
+            flash(
+                ngettext(
+                    "%(count)s text saved.", "%(count)s texts saved.", changed, count=f"{changed:,}"
+                )
+            )
             return redirect(url_for(".language", slug=slug, language=language), code=303)
     return render_page(
         "officer/languages/edit.html",
@@ -180,13 +202,53 @@ def mark_translation_checked(slug: str, language: str) -> WerkzeugResponse:
         translations.mark_checked(consultation, row, current_user, clock.utcnow())
     except translations.NotReadyToCheck:
         form.confirmed.errors = [
-            "Every text must be translated from the English as it reads now before the "
-            "translation can be marked checked"
+            _(
+                "Every text must be translated from the English as it reads now before the "
+                "translation can be marked checked"
+            )
         ]
         return _language_page(consultation, row, checked_form=form)
     audit(current_user, "marked a translation checked", _subject(consultation), language)
     flash(
-        f"{LANGUAGES[language].english_name} marked checked: respondents are offered it "
-        "while every text stays translated."
+        _(
+            "%(language)s marked checked: respondents are offered it while every text stays "
+            "translated.",
+            language=LANGUAGES[language].english_name,
+        )
     )
     return redirect(url_for(".language", slug=slug, language=language), code=303)
+
+
+@bp.get("/consultations/<slug>/languages/<language>/remove")
+@allows(Action.BUILD_CONSULTATION)
+def confirm_remove_language(slug: str, language: str) -> WerkzeugResponse:
+    """Are you sure? What removing a language deletes, and what it keeps."""
+    consultation, row = _consultation_and_language(slug, language)
+    return render_page(
+        "officer/languages/remove.html",
+        consultation=consultation,
+        status_of_texts=translations.status_of(consultation, row),
+        language=LANGUAGES[language],
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/consultations/<slug>/languages/<language>/remove")
+@allows(Action.BUILD_CONSULTATION)
+def remove_language(slug: str, language: str) -> WerkzeugResponse:
+    consultation, row = _consultation_and_language(slug, language)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    removed = translations.remove_language(consultation, row)
+    audit(current_user, "removed a language", _subject(consultation), f"{language}: {removed}")
+    flash(
+        ngettext(
+            "%(language)s removed, with its %(count)s translated text.",
+            "%(language)s removed, with its %(count)s translated texts.",
+            removed,
+            language=LANGUAGES[language].english_name,
+            count=f"{removed:,}",
+        ),
+        "success",
+    )
+    return redirect(url_for(".languages", slug=slug), code=303)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from portal.feedback.models import Satisfaction
 from portal.feedback.service import COMMENT_MAX_LENGTH
+from portal.i18n import format_number
 from portal.public.forms import HoneypotForm
 
 _LINE_BREAK = re.compile(r"\r\n?")
-_COMMENT_LIMIT = f"{COMMENT_MAX_LENGTH:,}"  # 1,200
 
 
 def _as_counted(value: str | None) -> str | None:
@@ -55,10 +57,13 @@ class FeedbackForm(HoneypotForm):
         validators=[
             Length(
                 max=COMMENT_MAX_LENGTH,
-                # One number, always the same: one form of the sentence for it.
-                message=_l(
-                    "Your comment must be %(count)s characters or fewer",
-                    count=_COMMENT_LIMIT,
+                # One number, always the same: one form of the sentence for it, the number
+                # written as the page's language writes it (1,200; in Polish 1 200).
+                message=LazyString(
+                    lambda: _(
+                        "Your comment must be %(count)s characters or fewer",
+                        count=format_number(Decimal(COMMENT_MAX_LENGTH)),
+                    )
                 ),
             )
         ],
