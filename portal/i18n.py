@@ -6,15 +6,17 @@ translations (`portal/consultations/translations.py`). A respondent's page is in
 only when both exist: the interface catalogue ships for every language listed here, and a
 consultation offers a language once an officer has marked its translation checked.
 
-Officers, schools and administrators work in English; a request is in another language only
-when a respondent's page asks for it (`use_language`), so nothing else needs translating to be
-correct.
+Officers, schools and administrators work in English (STAFF_LANGUAGE); a request is in another
+language only when a respondent's page asks for it (`use_language`). Their own words go through
+the catalogue too, and where they share a page with a respondent's language (an officer's
+menu and the Preview banner on a consultation previewed in Polish), `in_staff_language` keeps
+them in theirs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,11 +26,14 @@ from urllib.parse import urlsplit
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, g, request, session, url_for
-from flask_babel import format_date, get_locale, refresh
+from flask_babel import force_locale, format_date, get_locale, refresh
+from markupsafe import Markup
 
 from portal.extensions import babel
 
 ENGLISH = "en"
+# The language of every officer's, school's and administrator's page.
+STAFF_LANGUAGE = ENGLISH
 # The respondent's choice, kept in their own signed session cookie through the journey.
 LANGUAGE_KEY = "language"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -73,6 +78,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["languages_by_code"] = LANGUAGES
+    app.jinja_env.globals["in_staff_language"] = in_staff_language
 
     @app.context_processor
     def _offered_languages() -> dict[str, Any]:
@@ -85,6 +91,16 @@ def _request_language() -> str:
 
 def current_language() -> Language:
     return LANGUAGES.get(str(get_locale()), LANGUAGES[ENGLISH])
+
+
+def in_staff_language(caller: Callable[[], str]) -> Markup:
+    """The enclosed part of a template in the staff's language, whatever the page's:
+    `{% call in_staff_language() %}...{% endcall %}`. The caller marks it `lang` itself."""
+    locale = get_locale()
+    if locale is None or locale.language == STAFF_LANGUAGE:
+        return Markup(caller())
+    with force_locale(STAFF_LANGUAGE):
+        return Markup(caller())
 
 
 def chosen_language() -> str:

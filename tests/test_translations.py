@@ -234,8 +234,22 @@ def test_a_preview_shows_the_polish_so_far_with_the_rest_in_english(client, buil
     start = builder.page("officer.preview_start", language="pl")
     assert start.soup.html["lang"] == "pl"
     assert start.h1 == "Wiaty przystankowe: co sądzą pasażerowie"
+    # The officer's own furniture stays in English, marked so; what respondents see is Polish.
+    for part in (
+        ".app-signed-in",
+        ".govuk-service-navigation__wrapper",
+        ".govuk-notification-banner",
+    ):
+        assert start.soup.select_one(part)["lang"] == "en", part
+    assert start.soup.select_one(".app-signed-in button").get_text(strip=True) == "Sign out"
+    assert start.soup.select_one("#preview-title").get_text(strip=True) == "Preview"
+    assert start.soup.select_one(".govuk-back-link").get_text(strip=True) == "Back"
+    assert start.soup.select_one(".govuk-back-link").parent["lang"] == "en"
+    assert "Rozpocznij" in start.soup.select_one("a.govuk-button--start").get_text()
     first = client.get_page(start.soup.select_one("a.govuk-button--start")["href"])
     assert first.h1 == "Is the shelter clean?"  # not translated yet: its English
+    assert first.soup.select_one("#preview-title").get_text(strip=True) == "Preview"
+    assert first.soup.select_one(".govuk-back-link").get_text(strip=True) == "Wstecz"
     assert [label.get_text(strip=True) for label in first.soup.select(".govuk-radios__label")] == [
         "Tak",
         "Nie",
