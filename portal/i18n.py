@@ -93,14 +93,14 @@ def current_language() -> Language:
     return LANGUAGES.get(str(get_locale()), LANGUAGES[ENGLISH])
 
 
-def in_staff_language(caller: Callable[[], str]) -> Markup:
+def in_staff_language(caller: Callable[[], Markup]) -> Markup:
     """The enclosed part of a template in the staff's language, whatever the page's:
     `{% call in_staff_language() %}...{% endcall %}`. The caller marks it `lang` itself."""
     locale = get_locale()
     if locale is None or locale.language == STAFF_LANGUAGE:
-        return Markup(caller())
+        return caller()
     with force_locale(STAFF_LANGUAGE):
-        return Markup(caller())
+        return caller()
 
 
 def chosen_language() -> str:
