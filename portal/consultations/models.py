@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db, enum_column
@@ -380,13 +381,22 @@ class DisplayCondition(db.Model):  # type: ignore[name-defined]
         return value not in selected
 
     def describe(self) -> str:
-        verb = {
-            ConditionOperator.EQUALS: "is",
-            ConditionOperator.INCLUDES: "includes",
-            ConditionOperator.NOT: "is not",
-        }[self.operator]
+        """The rule in words, for the builder and the preview: in the request's language, with
+        the question and answer as the page shows them."""
         question, option = self.source_question.text, self.option.label
-        return f"the answer to \u201c{question}\u201d {verb} \u201c{option}\u201d"
+        if self.operator == ConditionOperator.EQUALS:
+            return _(
+                "the answer to “%(question)s” is “%(option)s”", question=question, option=option
+            )
+        if self.operator == ConditionOperator.INCLUDES:
+            return _(
+                "the answer to “%(question)s” includes “%(option)s”",
+                question=question,
+                option=option,
+            )
+        return _(
+            "the answer to “%(question)s” is not “%(option)s”", question=question, option=option
+        )
 
 
 class ConsultationSnapshot(db.Model):  # type: ignore[name-defined]
