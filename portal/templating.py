@@ -9,6 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -207,12 +208,15 @@ def _nothing_entered(field: Any) -> bool:
     return field.data in (None, "", []) and not any(field.raw_data or ())
 
 
+# The safeguarding queue's link also says how many comments wait to be read.
+SAFEGUARDING_QUEUE = "officer.safeguarding_queue"
+
 # Each navigation link, and the endpoints under it that mark it as the current section. A link
 # is shown to the roles the permission table allows its page's action.
-STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
+STAFF_SECTIONS: list[tuple[str, LazyString, set[str]]] = [
     (
         "officer.dashboard",
-        "Consultations",
+        _l("Consultations"),
         {
             "officer.dashboard",
             "officer.results",
@@ -246,7 +250,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     ),
     (
         "officer.strategy_index",
-        "Strategy",
+        _l("Strategy"),
         {
             "officer.strategy_index",
             "officer.priority",
@@ -257,7 +261,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     ),
     (
         "officer.panel",
-        "Panel",
+        _l("Panel"),
         {
             "officer.panel",
             "officer.new_member",
@@ -270,7 +274,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     ),
     (
         "officer.schools",
-        "Schools",
+        _l("Schools"),
         {
             "officer.schools",
             "officer.school",
@@ -282,7 +286,7 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
     ),
     (
         "officer.find_response",
-        "Find a response",
+        _l("Find a response"),
         {
             "officer.find_response",
             "officer.response_page",
@@ -291,24 +295,24 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
         },
     ),
     (
-        "officer.safeguarding_queue",
-        "Safeguarding",
+        SAFEGUARDING_QUEUE,
+        _l("Safeguarding"),
         {"officer.safeguarding_queue", "officer.safeguarding_flag"},
     ),
     (
         "school.dashboard",
-        "Your school",
+        _l("Your school"),
         {"school.dashboard", "school.channel", "school.letter"},
     ),
     (
         "admin.users",
-        "Users",
+        _l("Users"),
         {"admin.users", "admin.new_user", "admin.user", "admin.disable_user"},
     ),
-    ("admin.audit_log", "Audit log", {"admin.audit_log"}),
+    ("admin.audit_log", _l("Audit log"), {"admin.audit_log"}),
     (
         "auth.two_factor_settings",
-        "Sign-in security",
+        _l("Sign-in security"),
         {
             "auth.two_factor_settings",
             "auth.set_up_two_factor",
@@ -320,21 +324,30 @@ STAFF_SECTIONS: list[tuple[str, str, set[str]]] = [
 
 
 def staff_navigation() -> list[dict[str, Any]]:
-    """Service navigation links for the signed-in user's role; none for the public."""
+    """Service navigation links for the signed-in user's role; none for the public.
+
+    The labels stay lazy: the menu is written in the staff's language (base.html), which may
+    not be the page's (a respondent's page previewed in another)."""
     if not current_user.is_authenticated:
         return []
-    items = [
-        {"href": url_for(endpoint), "text": text, "active": request.endpoint in covers}
-        for endpoint, text, covers in STAFF_SECTIONS
-        if may_open(current_user.role, endpoint)
-    ]
-    for item in items:
-        if item["text"] == "Safeguarding":
+    items: list[dict[str, Any]] = []
+    for endpoint, text, covers in STAFF_SECTIONS:
+        if not may_open(current_user.role, endpoint):
+            continue
+        if endpoint == SAFEGUARDING_QUEUE:
             # Comments waiting for an officer are said on every staff page, so none waits
             # because nobody looked.
             from portal.safeguarding.service import waiting
 
             count = waiting()
             if count:
-                item["text"] = f"Safeguarding ({count} to read)"
+                text = _waiting_to_read(count)
+        items.append(
+            {"href": url_for(endpoint), "text": text, "active": request.endpoint in covers}
+        )
     return items
+
+
+def _waiting_to_read(count: int) -> LazyString:
+    """ "Safeguarding (3 to read)", translated when the menu is written."""
+    return LazyString(lambda: _("Safeguarding (%(count)s to read)", count=count))

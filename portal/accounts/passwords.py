@@ -16,6 +16,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from werkzeug.security import check_password_hash
 
 from portal.accounts import service as accounts
@@ -33,15 +37,17 @@ LINK_LASTS = {LinkPurpose.RESET: timedelta(hours=1), LinkPurpose.NEW_ACCOUNT: ti
 # Reset links sent to one account in an hour, however many ask: a stranger who knows the
 # address cannot fill its inbox.
 RESETS_PER_HOUR = 3
-WRONG_CURRENT_PASSWORD = "Enter your current password correctly"  # noqa: S105 (a message)
-LOCKED_OUT = (
+# Shown on the change-password page (lazy: in the language of the page that shows them).
+WRONG_CURRENT_PASSWORD = _l("Enter your current password correctly")
+LOCKED_OUT = _l(
     "There have been too many wrong passwords for this account from here. Wait and try "
     "again later, or sign out and use \u201cForgotten your password?\u201d"
 )
+# What a new account is for, in its email ("has been made for you, as an officer").
 ROLE_DESCRIPTIONS = {
-    Role.OFFICER: "an officer",
-    Role.ADMIN: "an administrator",
-    Role.SCHOOL: "a member of school staff",
+    Role.OFFICER: _l("an officer"),
+    Role.ADMIN: _l("an administrator"),
+    Role.SCHOOL: _l("a member of school staff"),
 }
 
 
@@ -69,13 +75,11 @@ def token_hash(token: str) -> str:
 
 
 def lasts(purpose: LinkPurpose) -> str:
-    """How long a link works, in words: "1 hour", "3 days"."""
+    """How long a link works, in words: "1 hour", "3 days" (in the page's language)."""
     period = LINK_LASTS[purpose]
     if period >= timedelta(days=1):
-        days = period.days
-        return f"{days} day{'' if days == 1 else 's'}"
-    hours = int(period.total_seconds() // 3600)
-    return f"{hours} hour{'' if hours == 1 else 's'}"
+        return ngettext("%(num)d day", "%(num)d days", period.days)
+    return ngettext("%(num)d hour", "%(num)d hours", int(period.total_seconds() // 3600))
 
 
 def _new_link(user: User, purpose: LinkPurpose, now: datetime) -> str:
@@ -98,7 +102,11 @@ def _email(user: User, purpose: LinkPurpose, token: str) -> LinkEmail:
     new = purpose == LinkPurpose.NEW_ACCOUNT
     return LinkEmail(
         to=user.email,
-        subject=f"{'Set' if new else 'Reset'} your password for {service}",
+        subject=(
+            _("Set your password for %(service)s", service=service)
+            if new
+            else _("Reset your password for %(service)s", service=service)
+        ),
         body=render_template(
             "auth/password-link-email.txt",
             new=new,
@@ -128,7 +136,9 @@ def send_again(user: User, by: User | None) -> LinkEmail:
     """A new link for `user` from an administrator or the command line (one never signed in
     gets the new-account wording); earlier links stop working. The caller sends the email."""
     if user.disabled:
-        raise accounts.AccountError(f"The account {user.email} is disabled: enable it first")
+        raise accounts.AccountError(
+            _("The account %(email)s is disabled: enable it first", email=user.email)
+        )
     now = utcnow()
     purpose = LinkPurpose.NEW_ACCOUNT if user.last_signed_in_at is None else LinkPurpose.RESET
     accounts.void_password_links(user)
@@ -223,7 +233,7 @@ def set_password_with_link(link_id: int, password: str) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str, address: str | None) -> str | None:
+def change_password(user: User, current: str, new: str, address: str | None) -> LazyString | None:
     """A signed-in user's new password, given their current one: None once changed (every
     other session ended), or why not. A wrong current password counts towards the sign-in
     lockout, as at sign-in: whoever has someone's session may not guess their password."""

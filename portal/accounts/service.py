@@ -6,6 +6,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import PasswordLink, Role, SignInLock, User
@@ -53,11 +54,15 @@ def add_user(
     try:
         role = Role(role)
     except ValueError:
-        raise AccountError(f"The role must be one of {', '.join(r.value for r in Role)}") from None
+        raise AccountError(
+            _("The role must be one of %(roles)s", roles=", ".join(r.value for r in Role))
+        ) from None
     if find_user(email) is not None:
-        raise AccountError(f"An account for {email} already exists")
+        raise AccountError(_("An account for %(email)s already exists", email=email))
     if (role == Role.SCHOOL) != (school_id is not None):
-        raise AccountError("A school account needs its school, and only a school account has one")
+        raise AccountError(
+            _("A school account needs its school, and only a school account has one")
+        )
     user = User(
         email=email, password_hash=generate_password_hash(password), role=role, school_id=school_id
     )
@@ -70,7 +75,9 @@ def add_user(
 def check_password_rule(password: str) -> None:
     """The one rule on passwords, wherever one is set (the portal, the command line)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("The password must be at least %(count)s characters", count=MIN_PASSWORD_LENGTH)
+        )
 
 
 def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> User:
@@ -85,8 +92,10 @@ def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> U
             # Closing the school disabled it; the school is reopened first (by the command
             # line too), so its accounts and links stay in step.
             raise AccountError(
-                f"{user.school.name} is closed, so its accounts stay disabled: reopen the "
-                "school first"
+                _(
+                    "%(school)s is closed, so its accounts stay disabled: reopen the school first",
+                    school=user.school.name,
+                )
             )
         user.disabled = False
     add_audit_entry(by, "disabled account" if disabled else "enabled account", f"user:{user.email}")

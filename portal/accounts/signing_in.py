@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import two_factor
@@ -27,6 +29,7 @@ from portal.accounts.service import (
 from portal.audit import add_audit_entry
 from portal.clock import UK, utcnow
 from portal.extensions import db, insert_with_conflicts
+from portal.i18n import long_date
 from portal.mail import MailUnavailable, mail_configured, send_email
 
 # Compared against when no such account exists, so a wrong email costs as long as a wrong
@@ -168,25 +171,43 @@ def _tell_of_lock(user: User, failures: int, locked_until: datetime, whole_accou
     if not mail_configured():
         return
     until = locked_until.replace(tzinfo=UTC).astimezone(UK)
+    when = {"email": user.email, "time": f"{until:%H:%M}", "date": long_date(until.date())}
     if whole_account:
-        what, where = "two-factor codes", "sign-in to your account is locked"
-        elsewhere = (
-            "Whoever gave them knew your password: change it now, or ask an administrator "
-            "to (flask users set-password), which also lifts the lock."
+        what = ngettext(
+            "Someone gave %(num)d wrong two-factor code in a row for your account (%(email)s), "
+            "so sign-in to your account is locked until %(time)s on %(date)s (UK time). "
+            "Whoever gave it knew your password: change it now, or ask an administrator to "
+            "(flask users set-password), which also lifts the lock.",
+            "Someone gave %(num)d wrong two-factor codes in a row for your account (%(email)s), "
+            "so sign-in to your account is locked until %(time)s on %(date)s (UK time). "
+            "Whoever gave them knew your password: change it now, or ask an administrator to "
+            "(flask users set-password), which also lifts the lock.",
+            failures,
+            **when,
         )
     else:
-        what, where = "passwords or codes", "sign-in from the network they used is locked"
-        elsewhere = "Signing in from anywhere else still works."
+        what = ngettext(
+            "Someone gave %(num)d wrong password or code in a row for your account (%(email)s), "
+            "so sign-in from the network they used is locked until %(time)s on %(date)s (UK "
+            "time). Signing in from anywhere else still works.",
+            "Someone gave %(num)d wrong passwords or codes in a row for your account "
+            "(%(email)s), so sign-in from the network they used is locked until %(time)s on "
+            "%(date)s (UK time). Signing in from anywhere else still works.",
+            failures,
+            **when,
+        )
+    advice = _(
+        "If this was you, wait until then or ask an administrator. If it was not, tell your "
+        "administrator: someone may know your email address and be guessing your password."
+    )
     with suppress(MailUnavailable):  # the lock stands either way; the audit log has it
         send_email(
             user.email,
-            f"Your {current_app.config['SERVICE_NAME']} account was locked after wrong passwords",
-            f"Someone gave {failures} wrong {what} in a row for your account "
-            f"({user.email}), so {where} until "
-            f"{until:%H:%M} on {until.day} {until:%B %Y} (UK time). {elsewhere}"
-            "\n\nIf this was you, wait until then or ask an administrator. "
-            "If it was not, tell your administrator: someone may know your email address and be "
-            "guessing your password.\n",
+            _(
+                "Your %(service)s account was locked after wrong passwords",
+                service=current_app.config["SERVICE_NAME"],
+            ),
+            f"{what}\n\n{advice}\n",
         )
 
 

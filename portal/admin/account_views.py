@@ -4,6 +4,7 @@ password), send a new link, disable (after a confirmation page) and enable them 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -12,7 +13,7 @@ from portal.accounts import service as accounts
 from portal.accounts.models import LinkPurpose, User
 from portal.accounts.permissions import Action, allows
 from portal.admin import bp
-from portal.admin.forms import ROLE_HINTS, ROLE_NAMES, NewAccountForm
+from portal.admin.forms import ROLE_ACCOUNTS, ROLE_HINTS, ROLE_NAMES, NewAccountForm
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.mail import MailUnavailable
@@ -22,7 +23,7 @@ from portal.schools.service import schools_in
 
 @bp.context_processor
 def _role_words() -> dict[str, object]:
-    return {"role_names": ROLE_NAMES, "role_hints": ROLE_HINTS}
+    return {"role_names": ROLE_NAMES, "role_accounts": ROLE_ACCOUNTS, "role_hints": ROLE_HINTS}
 
 
 def _account(user_id: int) -> User:
@@ -32,18 +33,44 @@ def _account(user_id: int) -> User:
     return user
 
 
-def _send(message: passwords.LinkEmail, done: str) -> None:
-    """Send the link, and say on the next page whether it went."""
+def _send(message: passwords.LinkEmail, created: bool) -> None:
+    """Send the link, and say on the next page whether it went: after creating the account, or
+    after making a new link."""
     try:
         message.send()
     except MailUnavailable:
+        if created:
+            text = _(
+                "Account created, but the email to %(email)s could not be sent: email is not "
+                "set up or the mail server refused it. Try \u201cSend a new link\u201d later.",
+                email=message.to,
+            )
+        else:
+            text = _(
+                "A new link is made and earlier ones no longer work, but the email to %(email)s "
+                "could not be sent: email is not set up or the mail server refused it. Try "
+                "\u201cSend a new link\u201d later.",
+                email=message.to,
+            )
+        flash(text, "error")
+        return
+    if created:
         flash(
-            f"{done}, but the email to {message.to} could not be sent: email is not set up or "
-            "the mail server refused it. Try \u201cSend a new link\u201d later.",
-            "error",
+            _(
+                "Account created. We have emailed %(email)s a link to choose a password.",
+                email=message.to,
+            ),
+            "success",
         )
     else:
-        flash(f"{done}. We have emailed {message.to} a link to choose a password.", "success")
+        flash(
+            _(
+                "A new link is made and earlier ones no longer work. We have emailed %(email)s a "
+                "link to choose a password.",
+                email=message.to,
+            ),
+            "success",
+        )
 
 
 @bp.get("/users")
@@ -68,7 +95,7 @@ def new_user() -> WerkzeugResponse:
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
-            _send(message, "Account created")
+            _send(message, created=True)
             return redirect(url_for("admin.user", user_id=created.id), code=303)
     return render_page(
         "admin/new-user.html",
@@ -100,7 +127,7 @@ def send_password_link(user_id: int) -> WerkzeugResponse:
         except accounts.AccountError as error:
             flash(str(error), "error")
         else:
-            _send(message, "A new link is made and earlier ones no longer work")
+            _send(message, created=False)
     return redirect(url_for("admin.user", user_id=account.id), code=303)
 
 
@@ -110,14 +137,14 @@ def disable_user(user_id: int) -> WerkzeugResponse:
     """A confirmation page first: disabling signs the person out at once, wherever they are."""
     account = _account(user_id)
     if account.id == current_user.id:
-        flash("You cannot disable your own account. Ask another administrator.", "error")
+        flash(_("You cannot disable your own account. Ask another administrator."), "error")
         return redirect(url_for("admin.user", user_id=account.id), code=303)
     if account.disabled:
         return redirect(url_for("admin.user", user_id=account.id), code=303)
     form = ConfirmForm()
     if form.validate_on_submit():
         accounts.set_disabled(account.email, True, by=current_user)
-        flash(f"{account.email} is disabled and signed out everywhere.", "success")
+        flash(_("%(email)s is disabled and signed out everywhere.", email=account.email), "success")
         return redirect(url_for("admin.user", user_id=account.id), code=303)
     return render_page("admin/disable-user.html", account=account, form=form)
 
@@ -131,11 +158,17 @@ def enable_user(user_id: int) -> WerkzeugResponse:
     if account.school is not None and not account.school.is_open:
         # Closing the school disabled the account; reopening it first keeps them in step.
         flash(
-            f"{account.school.name} is closed, so its accounts stay disabled. An officer "
-            "reopens the school first.",
+            _(
+                "%(school)s is closed, so its accounts stay disabled. An officer reopens the "
+                "school first.",
+                school=account.school.name,
+            ),
             "error",
         )
     else:
         accounts.set_disabled(account.email, False, by=current_user)
-        flash(f"{account.email} can sign in again, with the password they had.", "success")
+        flash(
+            _("%(email)s can sign in again, with the password they had.", email=account.email),
+            "success",
+        )
     return redirect(url_for("admin.user", user_id=account.id), code=303)

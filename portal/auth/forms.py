@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -7,11 +8,11 @@ from portal.forms import PortalForm
 
 class SignInForm(PortalForm):
     email = EmailField(
-        "Email address",
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
+        _l("Email address"),
+        validators=[InputRequired(_l("Enter your email address")), Length(max=254)],
     )
     password = PasswordField(
-        "Password", validators=[InputRequired("Enter your password"), Length(max=200)]
+        _l("Password"), validators=[InputRequired(_l("Enter your password")), Length(max=200)]
     )
 
 
@@ -19,37 +20,43 @@ class CodeForm(PortalForm):
     """A six-digit code from the authenticator app, or a recovery code."""
 
     code = StringField(
-        "Code",
-        validators=[InputRequired("Enter the code"), Length(max=20, message="Enter the code")],
+        _l("Code"),
+        validators=[
+            InputRequired(_l("Enter the code")),
+            Length(max=20, message=_l("Enter the code")),
+        ],
     )
 
 
 class ForgottenPasswordForm(PortalForm):
     email = EmailField(
-        "Email address",
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
+        _l("Email address"),
+        validators=[InputRequired(_l("Enter your email address")), Length(max=254)],
     )
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and the same typed again, under the rule the command line applies."""
-    rule = f"Your password must be at least {MIN_PASSWORD_LENGTH} characters"
+    rule = _l("Your password must be at least %(count)s characters", count=MIN_PASSWORD_LENGTH)
     return (
         PasswordField(
-            "New password",
-            description=f"At least {MIN_PASSWORD_LENGTH} characters. A few words you will "
-            "remember, strung together, make a strong one.",
+            _l("New password"),
+            description=_l(
+                "At least %(count)s characters. A few words you will remember, strung "
+                "together, make a strong one.",
+                count=MIN_PASSWORD_LENGTH,
+            ),
             validators=[
-                InputRequired("Enter a new password"),
+                InputRequired(_l("Enter a new password")),
                 Length(min=MIN_PASSWORD_LENGTH, message=rule),
-                Length(max=200, message="Your password must be 200 characters or fewer"),
+                Length(max=200, message=_l("Your password must be 200 characters or fewer")),
             ],
         ),
         PasswordField(
-            "Confirm new password",
+            _l("Confirm new password"),
             validators=[
-                InputRequired("Enter the new password again"),
-                EqualTo("password", message="The passwords do not match"),
+                InputRequired(_l("Enter the new password again")),
+                EqualTo("password", message=_l("The passwords do not match")),
             ],
         ),
     )
@@ -65,7 +72,7 @@ class ChangePasswordForm(PortalForm):
     """A signed-in user changing their own password."""
 
     current_password = PasswordField(
-        "Current password",
-        validators=[InputRequired("Enter your current password"), Length(max=200)],
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password")), Length(max=200)],
     )
     password, password_again = _new_password_fields()

@@ -7,6 +7,7 @@ import threading
 from contextlib import suppress
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -117,7 +118,7 @@ def choose_password() -> WerkzeugResponse:
             # the new password (and the code, where the account has two-factor).
             logout_user()
             session.clear()
-            flash("Your password is set. Sign in with it now.", "success")
+            flash(_("Your password is set. Sign in with it now."), "success")
             return redirect(url_for("auth.sign_in"), code=303)
     return render_page(
         "auth/choose-password.html",
@@ -149,10 +150,12 @@ def change_password() -> WerkzeugResponse:
             )
             session[SIGNED_IN_AT] = signed_in_at or session[SIGNED_IN_AT]
             flash(
-                "Your password is changed. Anywhere else your account was signed in, "
-                "it is signed out.",
+                _(
+                    "Your password is changed. Anywhere else your account was signed in, "
+                    "it is signed out."
+                ),
                 "success",
             )
             return response
-        form.current_password.errors = [refused]
+        form.current_password.errors = [str(refused)]
     return render_page("auth/change-password.html", status=422 if form.errors else 200, form=form)

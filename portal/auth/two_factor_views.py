@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -16,7 +17,7 @@ from portal.auth.views import PENDING_SIGN_IN, finish_sign_in, pending_user, sig
 from portal.extensions import limiter
 from portal.rendering import render_page
 
-WRONG_CODE = "Enter a correct code"
+WRONG_CODE = _l("Enter a correct code")
 # Session keys: the secret being set up (not stored on the account until a code proves the
 # app holds it), and recovery codes waiting to be shown once.
 SETUP_SECRET, CODES_TO_SHOW = "two_factor_setup_secret", "recovery_codes_to_show"
@@ -39,7 +40,7 @@ def _admins_set_up_two_factor_first() -> WerkzeugResponse | None:
 def _status(form: CodeForm, failed: bool) -> int:
     """422 for a code left out or wrong (said beside the box and in the error summary)."""
     if failed:
-        form.code.errors = [WRONG_CODE]
+        form.code.errors = [str(WRONG_CODE)]
     return 422 if form.code.errors else 200
 
 

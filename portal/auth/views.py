@@ -4,6 +4,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -17,7 +18,7 @@ from portal.forms import ConfirmForm
 from portal.rendering import render_page
 from portal.url_values import whole_number
 
-SIGN_IN_FAILED = "Enter a correct email address and password"
+SIGN_IN_FAILED = _l("Enter a correct email address and password")
 
 
 # Session keys: when this sign-in began and when the user was last seen (seconds since the
