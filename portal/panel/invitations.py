@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import gettext as _
 
 from portal.codes import random_code
 from portal.consultations.models import Consultation
@@ -82,7 +83,9 @@ def leave_link(member: PanelMember) -> str:
 
 def _email(invitation: Invitation, consultation: Consultation, reminder: bool) -> tuple[str, str]:
     subject = (
-        f"Reminder: {consultation.title}" if reminder else f"Your invitation: {consultation.title}"
+        _("Reminder: %(title)s", title=consultation.title)
+        if reminder
+        else _("Your invitation: %(title)s", title=consultation.title)
     )
     body = render_template(
         "panel/invitation-email.txt",
