@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -12,26 +13,26 @@ from portal.schools.models import DISTRICT_LABELS, OutletKind
 
 class DistrictChannelsForm(PortalForm):
     district = SelectField(
-        "District",
+        _l("District"),
         choices=[SelectChoice(d.value, label) for d, label in DISTRICT_LABELS.items()],
-        validators=[InputRequired("Select a district")],
+        validators=[InputRequired(_l("Select a district"))],
     )
 
 
 class OutletForm(PortalForm):
     kind = SelectField(
-        "Kind of outlet",
+        _l("Kind of outlet"),
         choices=[SelectChoice(k.value, k.label) for k in OutletKind if k != OutletKind.SCHOOL],
     )
     name = StringField(
-        "Name",
-        description="For example: Rugby Library, or Bedworth Older People's Forum",
-        validators=[InputRequired("Enter the outlet's name"), Length(max=200)],
+        _l("Name"),
+        description=_l("For example: Rugby Library, or Bedworth Older People's Forum"),
+        validators=[InputRequired(_l("Enter the outlet's name")), Length(max=200)],
     )
 
 
 class SchoolAccountForm(PortalForm):
     email = StringField(
-        "Email address of the member of staff",
-        validators=[InputRequired("Enter their email address"), Length(max=254)],
+        _l("Email address of the member of staff"),
+        validators=[InputRequired(_l("Enter their email address")), Length(max=254)],
     )

@@ -4,6 +4,8 @@ response counts by school and district."""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -90,13 +92,17 @@ def create_district_channels(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = DistrictChannelsForm()
     if not form.validate_on_submit():
-        flash("Select a district", "error")
+        flash(_("Select a district"), "error")
     else:
         district = District(form.district.data)
         created = service.create_district_channels(consultation, district)
         flash(
-            f"Created links for {created} {'school' if created == 1 else 'schools'} in "
-            f"{district.label}",
+            ngettext(
+                "Created links for %(num)d school in %(district)s",
+                "Created links for %(num)d schools in %(district)s",
+                created,
+                district=district.label,
+            ),
             "success",
         )
     return redirect(url_for(".distribution", slug=slug), code=303)
@@ -108,12 +114,14 @@ def create_outlet_channel(slug: str) -> WerkzeugResponse:
     consultation = consultation_with_questions(slug) or abort(404)
     form = OutletForm()
     if not form.validate_on_submit():
-        flash("Enter the outlet's name, in 200 characters or fewer, and choose its kind", "error")
+        flash(
+            _("Enter the outlet's name, in 200 characters or fewer, and choose its kind"), "error"
+        )
         return redirect(url_for(".distribution", slug=slug), code=303)
     channel = service.create_channel(
         consultation, kind=OutletKind(form.kind.data), name=form.name.data
     )
-    flash(f"Created a link for {channel.name}", "success")
+    flash(_("Created a link for %(name)s", name=channel.name), "success")
     return redirect(url_for(".channel", channel_code=channel.code), code=303)
 
 
@@ -157,7 +165,9 @@ def switch_channel(channel_code: str) -> WerkzeugResponse:
         flash(str(refused), "error")
     else:
         flash(
-            f"The link for {channel.name} is {'on' if channel.active else 'switched off'}",
+            _("The link for %(name)s is on", name=channel.name)
+            if channel.active
+            else _("The link for %(name)s is switched off", name=channel.name),
             "success",
         )
     return redirect(url_for(".distribution", slug=channel.consultation.slug), code=303)
@@ -173,12 +183,12 @@ def school(school_number: str) -> WerkzeugResponse:
     form = SchoolAccountForm()
     sent_to = None
     if request.method == "POST" and not found.is_open:
-        flash("A closed school cannot be given new accounts", "error")
+        flash(_("A closed school cannot be given new accounts"), "error")
         return redirect(url_for(".school", school_number=found.number), code=303)
     if form.validate_on_submit():
         # The member of staff chooses their own password through an emailed link.
         try:
-            _, message = passwords.invite(
+            _user, message = passwords.invite(
                 form.email.data, Role.SCHOOL, school_id=found.id, by=current_user
             )
         except accounts.AccountError as error:
@@ -188,8 +198,11 @@ def school(school_number: str) -> WerkzeugResponse:
                 message.send()
             except MailUnavailable:
                 form.email.errors = [
-                    f"The account for {message.to} is made, but the email with its link could "
-                    "not be sent: an administrator can send it again from Users"
+                    _(
+                        "The account for %(email)s is made, but the email with its link could "
+                        "not be sent: an administrator can send it again from Users",
+                        email=message.to,
+                    )
                 ]
             else:
                 sent_to = message.to

@@ -3,6 +3,7 @@ row of the import (portal/schools/register.clean_school); these say only what mu
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -13,29 +14,31 @@ from portal.schools.models import DISTRICT_LABELS, Phase
 
 
 class SchoolForm(PortalForm):
-    name = StringField("Name", validators=[InputRequired("Enter the school's name")])
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the school's name"))])
     number = StringField(
-        "School number",
-        description="The DfE establishment number, for example 937/2031",
-        validators=[InputRequired("Enter the school number")],
+        _l("School number"),
+        description=_l("The DfE establishment number, for example 937/2031"),
+        validators=[InputRequired(_l("Enter the school number"))],
     )
-    town = StringField("Town or village", description="Optional. Officers can search by it")
+    town = StringField(_l("Town or village"), description=_l("Optional. Officers can search by it"))
     phase = RadioField(
-        "Phase",
+        _l("Phase"),
         choices=[SelectChoice(phase.value, phase.label) for phase in Phase],
-        validators=[InputRequired("Select the school's phase")],
+        validators=[InputRequired(_l("Select the school's phase"))],
     )
     district = RadioField(
-        "District",
+        _l("District"),
         choices=[SelectChoice(d.value, label) for d, label in DISTRICT_LABELS.items()],
-        validators=[InputRequired("Select the school's district")],
+        validators=[InputRequired(_l("Select the school's district"))],
     )
     pupils = StringField(
-        "Number of pupils",
-        description="Used to show responses per 100 pupils",
-        validators=[InputRequired("Enter the number of pupils")],
+        _l("Number of pupils"),
+        description=_l("Used to show responses per 100 pupils"),
+        validators=[InputRequired(_l("Enter the number of pupils"))],
     )
 
 
 class SchoolImportForm(PortalForm):
-    csv_file = FileField("Upload a CSV file", validators=[FileRequired("Select a CSV file")])
+    csv_file = FileField(
+        _l("Upload a CSV file"), validators=[FileRequired(_l("Select a CSV file"))]
+    )

@@ -8,6 +8,9 @@ import io
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -21,7 +24,11 @@ from portal.schools import register
 from portal.schools.models import District, School
 from portal.schools.service import REQUIRED_COLUMNS, import_schools
 
-STATUSES = {"open": "Open schools", "closed": "Closed schools", "all": "Open and closed"}
+STATUSES = {
+    "open": _l("Open schools"),
+    "closed": _l("Closed schools"),
+    "all": _l("Open and closed"),
+}
 
 
 def _school(number: str) -> School:
@@ -99,7 +106,7 @@ def new_school() -> WerkzeugResponse:
         except register.SchoolProblems as problems:
             _show_problems(form, problems)
         else:
-            flash(f"Added {school.name}", "success")
+            flash(_("Added %(name)s", name=school.name), "success")
             return redirect(url_for(".school", school_number=school.number), code=303)
     return _form_page(form, None)
 
@@ -121,7 +128,7 @@ def edit_school(school_number: str) -> WerkzeugResponse:
         except register.SchoolProblems as problems:
             _show_problems(form, problems)
         else:
-            flash("Saved" if changes else "Nothing was changed", "success")
+            flash(_("Saved") if changes else _("Nothing was changed"), "success")
             return redirect(url_for(".school", school_number=school.number), code=303)
     return _form_page(form, school)
 
@@ -132,15 +139,19 @@ def close_school(school_number: str) -> WerkzeugResponse:
     """A confirmation page saying what closing does; its button closes the school."""
     school = _school(school_number)
     if not school.is_open:
-        flash(f"{school.name} is already closed", "success")
+        flash(_("%(name)s is already closed", name=school.name), "success")
         return redirect(url_for(".school", school_number=school.number), code=303)
     form = ConfirmForm()
     if form.validate_on_submit():
         effects = register.close_school(school, current_user)
         links, accounts = len(effects.links_on), len(effects.accounts_on)
         flash(
-            f"Closed {school.name}: {links} {'link' if links == 1 else 'links'} switched off, "
-            f"{accounts} staff {'account' if accounts == 1 else 'accounts'} disabled",
+            _(
+                "Closed %(name)s: %(links)s switched off, %(accounts)s disabled",
+                name=school.name,
+                links=ngettext("%(num)d link", "%(num)d links", links),
+                accounts=ngettext("%(num)d staff account", "%(num)d staff accounts", accounts),
+            ),
             "success",
         )
         return redirect(url_for(".schools"), code=303)
@@ -160,7 +171,10 @@ def reopen_school(school_number: str) -> WerkzeugResponse:
         abort(400)
     if not school.is_open:
         register.reopen_school(school, current_user)
-        flash(f"{school.name} is open again. Its links and accounts are still off", "success")
+        flash(
+            _("%(name)s is open again. Its links and accounts are still off", name=school.name),
+            "success",
+        )
     return redirect(url_for(".school", school_number=school.number), code=303)
 
 
@@ -180,22 +194,32 @@ def import_schools_file() -> WerkzeugResponse:
             )
         except UnicodeDecodeError:
             form.csv_file.errors = [
-                "The file must be saved as CSV UTF-8 (in Excel: Save as, then CSV UTF-8)"
+                _("The file must be saved as CSV UTF-8 (in Excel: Save as, then CSV UTF-8)")
             ]
         except CsvFileError as error:
-            form.csv_file.errors = [f"The file is not a schools CSV file: {error}"]
+            form.csv_file.errors = [
+                _("The file is not a schools CSV file: %(problem)s", problem=str(error))
+            ]
         else:
             if report.imported:
-                added = "school" if report.created == 1 else "schools"
                 flash(
-                    f"Imported the file: {report.created} {added} added, {report.updated} updated",
+                    ngettext(
+                        "Imported the file: %(num)d school added, %(updated)s updated",
+                        "Imported the file: %(num)d schools added, %(updated)s updated",
+                        report.created,
+                        updated=report.updated,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".schools"), code=303)
             form.csv_file.errors = [
-                f"The file has problems on {report.bad_rows} "
-                f"{'row' if report.bad_rows == 1 else 'rows'}: nothing was imported. "
-                "Correct every row listed below, then upload the file again"
+                ngettext(
+                    "The file has problems on %(num)d row: nothing was imported. Correct every "
+                    "row listed below, then upload the file again",
+                    "The file has problems on %(num)d rows: nothing was imported. Correct every "
+                    "row listed below, then upload the file again",
+                    report.bad_rows,
+                )
             ]
     return render_page(
         "officer/schools/import.html",

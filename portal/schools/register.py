@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
@@ -42,12 +44,12 @@ class SchoolProblems(ValueError):
     """Everything wrong with a school's details: (field, reason) pairs, reasons fit to show."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(reason for _, reason in problems))
+        super().__init__("; ".join(reason for _field, reason in problems))
         self.problems = problems
 
     @property
     def reasons(self) -> list[str]:
-        return [reason for _, reason in self.problems]
+        return [reason for _field, reason in self.problems]
 
 
 def clean_school(row: dict[str, Any]) -> dict[str, Any]:
@@ -57,28 +59,56 @@ def clean_school(row: dict[str, Any]) -> dict[str, Any]:
     problems: list[tuple[str, str]] = []
     name = (row.get("name") or "").strip()
     if not name:
-        problems.append(("name", "name is empty"))
+        problems.append(("name", _("name is empty")))
     elif len(name) > 200:
-        problems.append(("name", "name is longer than 200 characters"))
+        problems.append(("name", _("name is longer than 200 characters")))
     number = (row.get("number") or "").strip()
     if not NUMBER_PATTERN.fullmatch(number):
-        problems.append(("number", f"number {number!r} is not a school number like 937/2001"))
+        problems.append(
+            (
+                "number",
+                _("number %(value)s is not a school number like 937/2001", value=repr(number)),
+            )
+        )
     phase = _PHASES.get(lookup_key(row.get("phase") or ""))
     if phase is None:
-        problems.append(("phase", f"phase {row.get('phase')!r} is not one of: {PHASE_WORDS}"))
+        problems.append(
+            (
+                "phase",
+                _(
+                    "phase %(value)s is not one of: %(words)s",
+                    value=repr(row.get("phase")),
+                    words=PHASE_WORDS,
+                ),
+            )
+        )
     district = _DISTRICTS.get(lookup_key(row.get("district") or ""))
     if district is None:
         problems.append(
-            ("district", f"district {row.get('district')!r} is not one of: {DISTRICT_WORDS}")
+            (
+                "district",
+                _(
+                    "district %(value)s is not one of: %(words)s",
+                    value=repr(row.get("district")),
+                    words=DISTRICT_WORDS,
+                ),
+            )
         )
     pupils_text = str(row.get("pupils") or "").strip().replace(",", "")
     if not pupils_text.isdigit() or int(pupils_text) > MOST_PUPILS:
         problems.append(
-            ("pupils", f"pupils {row.get('pupils')!r} is not a whole number from 0 to 10,000")
+            (
+                "pupils",
+                _(
+                    "pupils %(value)s is not a whole number from 0 to %(most)s",
+                    value=repr(row.get("pupils")),
+                    most=f"{MOST_PUPILS:,}",
+                ),
+            )
         )
     town = (row.get("town") or "").strip()
     if len(town) > 100:
-        problems.append(("town", "town is longer than 100 characters"))
+        problems.append(("town", _("town is longer than 100 characters")))
     if problems:
         raise SchoolProblems(problems)
     values: dict[str, Any] = {
@@ -173,7 +203,7 @@ def find_school(number: str) -> School | None:
 # Changing the register -------------------------------------------------------------------------
 
 
-NUMBER_HELD = "number is already held by another school"
+NUMBER_HELD = _l("number is already held by another school")
 
 
 def _number_taken(number: str, school: School | None) -> bool:
@@ -196,13 +226,13 @@ def _number_checked_on_write(number: str, school_id: int | None) -> Iterator[Non
         held = find_school(number)
         if held is None or held.id == school_id:
             raise  # not the number after all
-        raise SchoolProblems([("number", NUMBER_HELD)]) from None
+        raise SchoolProblems([("number", str(NUMBER_HELD))]) from None
 
 
 def add_school(values: dict[str, Any], by: User | None) -> School:
     """A new open school; SchoolProblems if its number is already held."""
     if _number_taken(values["number"], None):
-        raise SchoolProblems([("number", NUMBER_HELD)])
+        raise SchoolProblems([("number", str(NUMBER_HELD))])
     school = School(**values)
     with _number_checked_on_write(school.number, None):
         db.session.add(school)
@@ -237,7 +267,7 @@ def apply_changes(school: School, values: dict[str, Any]) -> list[str]:
 def change_school(school: School, values: dict[str, Any], by: User | None) -> list[str]:
     """Save the changed details; SchoolProblems if the new number is another school's."""
     if _number_taken(values["number"], school):
-        raise SchoolProblems([("number", NUMBER_HELD)])
+        raise SchoolProblems([("number", str(NUMBER_HELD))])
     with _number_checked_on_write(values["number"], school.id):
         changes = apply_changes(school, values)
     if changes:

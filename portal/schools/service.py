@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TextIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -204,8 +205,11 @@ def set_channel_active(channel: DistributionChannel, active: bool) -> None:
     school = channel.school
     if active and school is not None and not school.is_open:
         raise ClosedSchoolLink(
-            f"{school.name} is closed, so its link stays off. Reopen the school first, then "
-            "switch its link on."
+            _(
+                "%(name)s is closed, so its link stays off. Reopen the school first, then "
+                "switch its link on.",
+                name=school.name,
+            )
         )
     channel.active = active
     db.session.commit()
