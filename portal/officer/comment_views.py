@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -75,7 +76,7 @@ def comments(slug: str, key: str) -> WerkzeugResponse:
 @bp.post("/consultations/<slug>/questions/<key>/themes")
 @allows(Action.ANALYSE_COMMENTS)
 def add_theme(slug: str, key: str) -> WerkzeugResponse:
-    consultation, _ = _question(slug, key)
+    consultation = _question(slug, key)[0]
     form = ThemeForm()
     if form.validate_on_submit():
         try:
@@ -85,9 +86,9 @@ def add_theme(slug: str, key: str) -> WerkzeugResponse:
         except comment_service.ThemeError as error:
             flash(str(error), "error")
         else:
-            flash(f"Theme \u201c{theme.name}\u201d added", "success")
+            flash(_("Theme \u201c%(name)s\u201d added", name=theme.name), "success")
     else:
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash(str(next(iter(form.errors.values()))[0]), "error")
     return _back_to_comments(slug, key)
 
 
@@ -120,7 +121,7 @@ def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
         form.text.data = existing.text if existing else answer.text
     if form.validate_on_submit():
         comment_service.mark_quotable(answer, form.text.data or "", current_user)
-        flash("The comment will be shown in the published results as approved", "success")
+        flash(_("The comment will be shown in the published results as approved"), "success")
         return _back_to_comments(slug, key, answer_id)
     return render_page(
         "officer/quote.html",
@@ -137,10 +138,10 @@ def quote_comment(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
 @bp.post("/consultations/<slug>/questions/<key>/comments/<int:answer_id>/quote/withdraw")
 @allows(Action.ANALYSE_COMMENTS)
 def withdraw_quote(slug: str, key: str, answer_id: int) -> WerkzeugResponse:
-    _, question = _question(slug, key)
+    question = _question(slug, key)[1]
     answer = _comment(question, answer_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     comment_service.unmark_quotable(answer, current_user)
-    flash("The comment will no longer be published", "success")
+    flash(_("The comment will no longer be published"), "success")
     return _back_to_comments(slug, key, answer_id)

@@ -1,6 +1,8 @@
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -30,44 +32,52 @@ class NumberField(DecimalField):
             super().process_formdata(typed)
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a number, like 1150 or 5.6") from None
+            raise ValueError(
+                _("%(field)s must be a number, like 1150 or 5.6", field=self.label.text)
+            ) from None
 
 
 class IndicatorValueForm(PortalForm):
     # Only asked where the indicator has several measures (longest and average wait, say); the
     # view sets the choices.
     measure = RadioField(
-        "Which measure is the figure for?",
+        _l("Which measure is the figure for?"),
         coerce=int,
-        description="Figures are compared only with earlier figures of the same measure",
-        validators=[InputRequired("Select which measure the figure is for")],
+        description=_l("Figures are compared only with earlier figures of the same measure"),
+        validators=[InputRequired(_l("Select which measure the figure is for"))],
     )
     period = StringField(
-        "Period",
-        description=(
+        _l("Period"),
+        description=_l(
             "As the report writes periods, for example 2006/7, 2006/7 Q1 or October 2006. "
             "Add figures in time order: the direction of change compares the latest two"
         ),
-        validators=[InputRequired("Enter the period the figure is for"), Length(max=60)],
+        validators=[InputRequired(_l("Enter the period the figure is for")), Length(max=60)],
     )
     value = NumberField(
-        "Value",
+        _l("Value"),
         places=None,
-        description="Leave empty if only a target is known",
+        description=_l("Leave empty if only a target is known"),
         validators=[Optional()],
     )
-    target = NumberField("Target", places=None, description="Optional", validators=[Optional()])
-    unit = SelectField("Unit", choices=[SelectChoice(u, label) for u, label in UNIT_LABELS.items()])
-    source = StringField(
-        "Source",
-        validators=[InputRequired("Enter where the figure comes from"), Length(max=300)],
+    target = NumberField(
+        _l("Target"), places=None, description=_l("Optional"), validators=[Optional()]
     )
-    note = TextAreaField("Note", description="Optional", validators=[Optional(), Length(max=2000)])
+    unit = SelectField(
+        _l("Unit"), choices=[SelectChoice(u, label) for u, label in UNIT_LABELS.items()]
+    )
+    source = StringField(
+        _l("Source"),
+        validators=[InputRequired(_l("Enter where the figure comes from")), Length(max=300)],
+    )
+    note = TextAreaField(
+        _l("Note"), description=_l("Optional"), validators=[Optional(), Length(max=2000)]
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
         if valid and self.value.data is None and self.target.data is None:
-            self.value.errors.append("Enter a value, a target or both")
+            self.value.errors.append(_("Enter a value, a target or both"))
             return False
         for field in (self.value, self.target):
             figure = field.data
@@ -76,10 +86,17 @@ class IndicatorValueForm(PortalForm):
             # Figures are kept to two decimal places, up to 999,999,999,999.99: refuse what
             # would be rounded or cannot be kept, rather than change it quietly.
             if figure.as_tuple().exponent < -2:
-                field.errors.append(f"{field.label.text} must have no more than 2 decimal places")
+                field.errors.append(
+                    _(
+                        "%(field)s must have no more than 2 decimal places",
+                        field=field.label.text,
+                    )
+                )
                 valid = False
             elif abs(figure) >= 10**12:
-                field.errors.append(f"{field.label.text} must be less than 1,000,000,000,000")
+                field.errors.append(
+                    _("%(field)s must be less than 1,000,000,000,000", field=field.label.text)
+                )
                 valid = False
         return valid
 
@@ -88,14 +105,14 @@ class ReviewForm(PortalForm):
     """What an officer did about a comment on the safeguarding queue."""
 
     note = TextAreaField(
-        "What you did",
-        description=(
+        _l("What you did"),
+        description=_l(
             "For example: passed to the designated safeguarding lead; or read, no concern. "
             "Do not copy the comment or anyone's details here."
         ),
         filters=[strip_whitespace],
         validators=[
-            DataRequired("Enter what you did about this comment"),
-            Length(max=2000, message="What you did must be 2,000 characters or fewer"),
+            DataRequired(_l("Enter what you did about this comment")),
+            Length(max=2000, message=_l("What you did must be 2,000 characters or fewer")),
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -12,14 +13,14 @@ from portal.publications.service import TEXT_MAX_LENGTH
 
 class PublicationForm(PortalForm):
     introduction = TextAreaField(
-        "Introduction (optional)",
-        description="Who took part, how the results are being used, and what happens next.",
+        _l("Introduction (optional)"),
+        description=_l("Who took part, how the results are being used, and what happens next."),
         filters=[strip_whitespace],
         validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
     )
     questions = SelectMultipleField(
-        "Questions to publish",
-        description=(
+        _l("Questions to publish"),
+        description=_l(
             "Choice questions show their counts and percentages, with small numbers hidden; "
             "comment questions show only the comments approved for quoting."
         ),
@@ -29,20 +30,20 @@ class PublicationForm(PortalForm):
 
 
 class ActionForm(PortalForm):
-    outcome = SelectField("Strategy outcome it serves", validate_choice=False)
+    outcome = SelectField(_l("Strategy outcome it serves"), validate_choice=False)
     you_said = TextAreaField(
-        "You said",
+        _l("You said"),
         filters=[strip_whitespace],
         validators=[
-            DataRequired("Enter what respondents said"),
-            Length(max=TEXT_MAX_LENGTH, message="You said must be 2,000 characters or fewer"),
+            DataRequired(_l("Enter what respondents said")),
+            Length(max=TEXT_MAX_LENGTH, message=_l("You said must be 2,000 characters or fewer")),
         ],
     )
     we_did = TextAreaField(
-        "We did",
+        _l("We did"),
         filters=[strip_whitespace],
         validators=[
-            DataRequired("Enter what the council did, or will do"),
-            Length(max=TEXT_MAX_LENGTH, message="We did must be 2,000 characters or fewer"),
+            DataRequired(_l("Enter what the council did, or will do")),
+            Length(max=TEXT_MAX_LENGTH, message=_l("We did must be 2,000 characters or fewer")),
         ],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -26,7 +27,7 @@ def _action_form(consultation: Consultation) -> tuple[ActionForm, dict[str, Outc
     """The form, and the outcomes its choices stand for (by the value posted)."""
     outcomes = {str(o.id): o for o in publications.outcomes_for_actions(consultation)}
     form = ActionForm()
-    form.outcome.choices = [("", "No particular outcome")] + [
+    form.outcome.choices = [("", _("No particular outcome"))] + [
         (value, f"{o.code} {o.title}") for value, o in outcomes.items()
     ]
     return form, outcomes
@@ -72,7 +73,7 @@ def publication(slug: str) -> WerkzeugResponse:
     publications.save_details(
         consultation, form.introduction.data or "", set(form.questions.data or []), current_user
     )
-    flash("The published results are saved", "success")
+    flash(_("The published results are saved"), "success")
     return redirect(url_for(".publication", slug=slug), code=303)
 
 
@@ -90,7 +91,7 @@ def add_published_action(slug: str) -> WerkzeugResponse:
         form.we_did.data or "",
         current_user,
     )
-    flash("\u201cYou said, we did\u201d added", "success")
+    flash(_("\u201cYou said, we did\u201d added"), "success")
     return redirect(url_for(".publication", slug=slug, _anchor="you-said-we-did"), code=303)
 
 
@@ -102,7 +103,7 @@ def remove_published_action(slug: str, action_id: int) -> WerkzeugResponse:
         abort(400)
     if not publications.remove_action(consultation, action_id, current_user):
         abort(404)
-    flash("\u201cYou said, we did\u201d removed", "success")
+    flash(_("\u201cYou said, we did\u201d removed"), "success")
     return redirect(url_for(".publication", slug=slug, _anchor="you-said-we-did"), code=303)
 
 
@@ -114,7 +115,7 @@ def confirm_publish_results(slug: str) -> WerkzeugResponse:
     publication = publications.publication_of(consultation)
     refusals = publications.refusals(consultation, publication, uk_today())
     if publication is not None and publication.published_at is not None:
-        refusals = ["They are already published"]
+        refusals = [_("They are already published")]
     return render_page(
         "officer/confirm/publish-results.html",
         consultation=consultation,
@@ -136,7 +137,7 @@ def publish_results(slug: str) -> WerkzeugResponse:
         for reason in refused.reasons:
             flash(reason, "error")
     else:
-        flash("The results are published", "success")
+        flash(_("The results are published"), "success")
     return redirect(url_for(".publication", slug=slug), code=303)
 
 
@@ -147,7 +148,7 @@ def withdraw_results(slug: str) -> WerkzeugResponse:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publications.unpublish(consultation, current_user)
-    flash("The results are no longer public", "success")
+    flash(_("The results are no longer public"), "success")
     return redirect(url_for(".publication", slug=slug), code=303)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import abort, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -113,11 +114,11 @@ def cross_tab(slug: str) -> WerkzeugResponse:
     table = None
     if rows_key or columns_key:
         if rows_key not in questions and rows_key not in breakdowns:
-            errors["rows"] = "Select the question for the rows"
+            errors["rows"] = _("Select the question for the rows")
         if columns_key not in questions:
-            errors["columns"] = "Select the question for the columns"
+            errors["columns"] = _("Select the question for the columns")
         elif columns_key == rows_key:
-            errors["columns"] = "Select a different question for the columns than for the rows"
+            errors["columns"] = _("Select a different question for the columns than for the rows")
         if not errors and rows_key == BY_DECILE:
             table = crosstab.cross_tab_by_decile(questions[columns_key], only)
         elif not errors and rows_key == BY_LANGUAGE:
@@ -150,9 +151,9 @@ def _row_breakdowns(choices: FilterChoices) -> dict[str, str]:
     deciles when the consultation asks for an area, languages when some answered in another."""
     found: dict[str, str] = {}
     if choices.by_area:
-        found[BY_DECILE] = crosstab.DECILE_ROWS
+        found[BY_DECILE] = _("Deprivation decile of the area given")  # crosstab.DECILE_ROWS
     if choices.by_language:
-        found[BY_LANGUAGE] = crosstab.LANGUAGE_ROWS
+        found[BY_LANGUAGE] = _("Language answered in")  # crosstab.LANGUAGE_ROWS
     return found
 
 
@@ -167,7 +168,7 @@ EXPORT_TYPES = {
 def _download(slug: str, export_format: str, summary: bool) -> WerkzeugResponse:
     """Stream an export of the responses the filter matches (all without one), and write who
     took it, which filters and when to the audit log."""
-    consultation, _, only = _consultation_and_filter(slug)
+    consultation, _choices, only = _consultation_and_filter(slug)
     if only.errors:
         abort(400)  # never export a different set from the one the officer asked for
     what = "summary tables" if summary else "responses"

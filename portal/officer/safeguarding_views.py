@@ -4,6 +4,7 @@ read and record what they did. The portal takes no action itself (docs/safeguard
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -39,7 +40,7 @@ def safeguarding_flag(answer_id: int) -> WerkzeugResponse:
     form = ReviewForm()
     if flag.reviewed_at is None and form.validate_on_submit():
         safeguarding.mark_reviewed(flag, form.note.data or "", current_user)
-        flash("Marked as reviewed", "success")
+        flash(_("Marked as reviewed"), "success")
         return redirect(url_for(".safeguarding_queue"), code=303)
     return render_page(
         "officer/safeguarding-flag.html",

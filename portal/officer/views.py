@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
@@ -95,7 +96,9 @@ def add_indicator_value(code: str) -> WerkzeugResponse:
         except strategy.IndicatorValueError as error:
             form.period.errors.append(str(error))
         else:
-            flash(f"Value added to \u201c{indicator.name}\u201d", "success")
+            flash(
+                _("Value added to \u201c%(indicator)s\u201d", indicator=indicator.name), "success"
+            )
             return redirect(
                 url_for(
                     ".priority", position=indicator.priority.position, _anchor=f"indicator-{code}"
