@@ -13,6 +13,8 @@ response rates and weighting like an online answer.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms import RadioField, StringField
@@ -42,18 +44,20 @@ from portal.responses.service import (
 
 class AssistedStartForm(PortalForm):
     channel = RadioField(
-        "How did this response reach the council?",
+        _l("How did this response reach the council?"),
         choices=[
-            SelectChoice(ResponseChannel.PAPER.value, "On a paper form"),
-            SelectChoice(ResponseChannel.PHONE.value, "By telephone"),
+            SelectChoice(ResponseChannel.PAPER.value, _l("On a paper form")),
+            SelectChoice(ResponseChannel.PHONE.value, _l("By telephone")),
         ],
-        validators=[InputRequired("Select how the response reached the council")],
+        validators=[InputRequired(_l("Select how the response reached the council"))],
     )
     panel_code = StringField(
-        "Panel member's code (optional)",
-        description="Only for a member of the Warwickshire Panel: the code on their "
-        "invitation letter or email, like BCDFG23456",
-        validators=[Length(max=20, message="A panel member's code is 10 letters and numbers")],
+        _l("Panel member's code (optional)"),
+        description=_l(
+            "Only for a member of the Warwickshire Panel: the code on their "
+            "invitation letter or email, like BCDFG23456"
+        ),
+        validators=[Length(max=20, message=_l("A panel member's code is 10 letters and numbers"))],
     )
 
 
@@ -161,6 +165,6 @@ def assisted_discard(slug: str) -> WerkzeugResponse:
     journey = _keyed_in_draft(slug)
     if journey.draft.response_id is None:
         keyed_in.discard(journey.draft)
-        flash("The answers you keyed in were discarded: nothing was stored", "success")
+        flash(_("The answers you keyed in were discarded: nothing was stored"), "success")
     session[DRAFTS_KEY] = {k: v for k, v in session.get(DRAFTS_KEY, {}).items() if k != slug}
     return redirect(url_for(".assisted_start", slug=slug), code=303)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 
@@ -75,7 +77,7 @@ def _form_values(form: MemberForm) -> dict[str, Any]:
 def _save(form: MemberForm, member: PanelMember | None) -> PanelMember | None:
     """The saved member, or None with the problem put on its field."""
     if form.consent_date.data is None and not form.consent_date.errors:
-        form.consent_date.errors = ["Enter the date consent was given"]
+        form.consent_date.errors = [_("Enter the date consent was given")]
     if not form.validate_on_submit() or form.consent_date.errors:
         return None
     try:
@@ -94,7 +96,7 @@ def new_member() -> WerkzeugResponse:
     if request.method == "POST":
         member = _save(form, None)
         if member is not None:
-            flash(f"Added {member.reference}", "success")
+            flash(_("Added %(reference)s", reference=member.reference), "success")
             return redirect(url_for(".member", member_reference=member.reference), code=303)
     return render_page(
         "officer/panel/form.html", status=422 if form.errors else 200, form=form, member=None
@@ -130,7 +132,7 @@ def edit_member(member_reference: str) -> WerkzeugResponse:
         form = MemberForm()
         saved = _save(form, found)
         if saved is not None:
-            flash("Saved", "success")
+            flash(_("Saved"), "success")
             return redirect(url_for(".member", member_reference=saved.reference), code=303)
     return render_page(
         "officer/panel/form.html", status=422 if form.errors else 200, form=form, member=found
@@ -160,7 +162,10 @@ def remove_member(member_reference: str) -> WerkzeugResponse:
     # The same erasure as a member's request by the command line: their record and
     # invitations go, responses linked to them stay anonymously (audited in one transaction).
     erase_member(found, by=current_user)
-    flash(f"Removed {member_reference} and everything held about them", "success")
+    flash(
+        _("Removed %(reference)s and everything held about them", reference=member_reference),
+        "success",
+    )
     return redirect(url_for(".panel"), code=303)
 
 
@@ -181,7 +186,10 @@ def invitations_page(slug: str) -> WerkzeugResponse:
             if raw and group is None:
                 abort(400)
             created = invitations.invite(consultation, group, now)
-            flash(f"Invited {created} more {'member' if created == 1 else 'members'}", "success")
+            flash(
+                ngettext("Invited %(num)d more member", "Invited %(num)d more members", created),
+                "success",
+            )
         elif action in ("send", "remind"):
             if action == "send":
                 report = invitations.send_invitations(consultation, now)
@@ -189,9 +197,9 @@ def invitations_page(slug: str) -> WerkzeugResponse:
                 report = invitations.send_reminders(
                     consultation, now, current_app.config["PANEL_MAX_REMINDERS"]
                 )
-            _flash_send(report, "reminders" if action == "remind" else "invitations")
+            _flash_send(report, action == "remind")
         else:
-            flash("Choose what to do: invite, send or remind", "error")
+            flash(_("Choose what to do: invite, send or remind"), "error")
         return redirect(url_for(".invitations_page", slug=slug), code=303)
     return render_page(
         "officer/panel/invitations.html",
@@ -204,18 +212,29 @@ def invitations_page(slug: str) -> WerkzeugResponse:
     )
 
 
-def _flash_send(report: invitations.SendReport, what: str) -> None:
-    flash(f"Sent {report.sent} {what}", "success")
+def _flash_send(report: invitations.SendReport, reminders: bool) -> None:
+    if reminders:
+        sent = ngettext("Sent %(num)d reminder", "Sent %(num)d reminders", report.sent)
+    else:
+        sent = ngettext("Sent %(num)d invitation", "Sent %(num)d invitations", report.sent)
+    flash(sent, "success")
     if report.failed:
         flash(
-            f"The mail server refused {len(report.failed)}; they will be tried again next time: "
-            + ", ".join(report.failed),
+            _(
+                "The mail server refused %(num)d; they will be tried again next time: %(list)s",
+                num=len(report.failed),
+                list=", ".join(report.failed),
+            ),
             "error",
         )
     if report.uncertain:
         flash(
-            f"{len(report.uncertain)} may have been sent by an earlier run that stopped; they "
-            "are not sent again: " + ", ".join(report.uncertain),
+            _(
+                "%(num)d may have been sent by an earlier run that stopped; they are not sent "
+                "again: %(list)s",
+                num=len(report.uncertain),
+                list=", ".join(report.uncertain),
+            ),
             "error",
         )
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug import Response as WerkzeugResponse
 from wtforms import StringField
@@ -32,20 +35,20 @@ class FindForm(PortalForm):
         csrf = False
 
     reference = StringField(
-        "Response reference",
-        description=f"The reference the respondent was given, like {EXAMPLE}",
+        _l("Response reference"),
+        description=_l("The reference the respondent was given, like %(example)s", example=EXAMPLE),
         validators=[
-            DataRequired(f"Enter a response reference, like {EXAMPLE}"),
-            Length(max=40, message=f"A response reference is like {EXAMPLE}"),
+            DataRequired(_l("Enter a response reference, like %(example)s", example=EXAMPLE)),
+            Length(max=40, message=_l("A response reference is like %(example)s", example=EXAMPLE)),
         ],
     )
 
 
 class WithdrawForm(PortalForm):
     reason = ChoiceField(
-        "Why is the response being withdrawn?",
+        _l("Why is the response being withdrawn?"),
         choices=[SelectChoice(key, words) for key, words in lookup.WITHDRAWAL_REASONS.items()],
-        validators=[InputRequired("Select why the response is being withdrawn")],
+        validators=[InputRequired(_l("Select why the response is being withdrawn"))],
     )
 
 
@@ -65,7 +68,9 @@ def find_response() -> WerkzeugResponse:
                 url_for(".response_page", reference=format_reference(response.reference)),
                 code=303,
             )
-        form.reference.errors = [f"No response has the reference {form.reference.data.strip()}"]
+        form.reference.errors = [
+            _("No response has the reference %(reference)s", reference=form.reference.data.strip())
+        ]
     return render_page("officer/responses/find.html", form=form)
 
 
@@ -99,12 +104,17 @@ def correct_answer(reference: str, key: str) -> WerkzeugResponse:
         removed = lookup.correct(
             found, question, kind_of(question).to_stored(question, form), by=current_user
         )
-        message = f"Answer to \u201c{question.text}\u201d corrected"
         if removed:
-            message += (
-                f". The answers to {removed} later "
-                f"{'question' if removed == 1 else 'questions'} it now routes past were removed"
+            message = ngettext(
+                "Answer to \u201c%(question)s\u201d corrected. The answers to %(num)d later "
+                "question it now routes past were removed",
+                "Answer to \u201c%(question)s\u201d corrected. The answers to %(num)d later "
+                "questions it now routes past were removed",
+                removed,
+                question=question.text,
             )
+        else:
+            message = _("Answer to \u201c%(question)s\u201d corrected", question=question.text)
         flash(message, "success")
         return redirect(url_for(".response_page", reference=found.reference), code=303)
     return render_page(
@@ -126,8 +136,11 @@ def withdraw_response(reference: str) -> WerkzeugResponse:
     if form.validate_on_submit():
         lookup.withdraw(found.response, form.reason.data or "", by=current_user)
         flash(
-            f"Response {found.reference} withdrawn: its answers are erased and no longer "
-            "counted in the results",
+            _(
+                "Response %(reference)s withdrawn: its answers are erased and no longer "
+                "counted in the results",
+                reference=found.reference,
+            ),
             "success",
         )
         return redirect(url_for(".find_response"), code=303)
