@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
@@ -36,6 +38,15 @@ from portal.forms import CONTROL_CHARACTERS, PortalForm
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
+# What a date left partly empty is missing, each said whole; %(field)s is the field's label.
+MISSING_DATE_PARTS = {
+    ("day",): _l("%(field)s must include a day"),
+    ("month",): _l("%(field)s must include a month"),
+    ("year",): _l("%(field)s must include a year"),
+    ("day", "month"): _l("%(field)s must include a day and month"),
+    ("day", "year"): _l("%(field)s must include a day and year"),
+    ("month", "year"): _l("%(field)s must include a month and year"),
+}
 
 
 class GovukDateField(Field):
@@ -59,16 +70,18 @@ class GovukDateField(Field):
         self.data = None
         if not any(self.parts.values()):
             return
-        missing = [part for part in DATE_PARTS if not self.parts[part]]
+        missing = tuple(part for part in DATE_PARTS if not self.parts[part])
         if missing:
-            self.process_errors.append(f"{self.label.text} must include a {' and '.join(missing)}")
+            self.process_errors.append(
+                str(MISSING_DATE_PARTS[missing]) % {"field": self.label.text}
+            )
             return
         try:
             if len(self.parts["year"]) != 4:
                 raise ValueError
             self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
         except (ValueError, OverflowError):  # not a number, or a day of 2147483648
-            self.process_errors.append(f"{self.label.text} must be a real date")
+            self.process_errors.append(_("%(field)s must be a real date", field=self.label.text))
 
 
 def _storable_number(form: Any, field: Field) -> None:
@@ -77,90 +90,96 @@ def _storable_number(form: Any, field: Field) -> None:
     if value is None:
         return
     if not value.is_finite() or abs(value) >= NUMBER_LIMIT:
-        raise ValidationError(f"{field.label.text} must be less than 100,000,000,000,000")
+        raise ValidationError(
+            _("%(field)s must be less than 100,000,000,000,000", field=field.label.text)
+        )
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
-        raise ValidationError(f"{field.label.text} can have up to 4 decimal places")
+        raise ValidationError(
+            _("%(field)s can have up to 4 decimal places", field=field.label.text)
+        )
 
 
 class DetailsForm(PortalForm):
     title = StringField(
-        "Title",
-        validators=[InputRequired("Enter a title"), Length(max=200)],
-        description="What the consultation is about, in plain words",
+        _l("Title"),
+        validators=[InputRequired(_l("Enter a title")), Length(max=200)],
+        description=_l("What the consultation is about, in plain words"),
     )
     summary = TextAreaField(
-        "Summary",
-        validators=[InputRequired("Enter a summary"), Length(max=2000)],
-        description="One or two sentences shown on the list of consultations",
+        _l("Summary"),
+        validators=[InputRequired(_l("Enter a summary")), Length(max=2000)],
+        description=_l("One or two sentences shown on the list of consultations"),
     )
     audience = StringField(
-        "Who it is for",
-        validators=[InputRequired("Enter who the consultation is for"), Length(max=300)],
-        description="For example: Parents and carers of children at Warwickshire schools",
+        _l("Who it is for"),
+        validators=[InputRequired(_l("Enter who the consultation is for")), Length(max=300)],
+        description=_l("For example: Parents and carers of children at Warwickshire schools"),
     )
     who_for = TextAreaField(
-        "More about who should take part", validators=[Optional(), Length(max=2000)]
+        _l("More about who should take part"), validators=[Optional(), Length(max=2000)]
     )
     what_happens = TextAreaField(
-        "What happens to the answers", validators=[Optional(), Length(max=2000)]
+        _l("What happens to the answers"), validators=[Optional(), Length(max=2000)]
     )
     privacy_notice = TextAreaField(
-        "Privacy notice",
-        validators=[InputRequired("Enter the privacy notice"), Length(max=5000)],
-        description="Who holds the answers, why, for how long, and who to contact",
+        _l("Privacy notice"),
+        validators=[InputRequired(_l("Enter the privacy notice")), Length(max=5000)],
+        description=_l("Who holds the answers, why, for how long, and who to contact"),
     )
     help_text = TextAreaField(
-        "Where to get help",
-        description=(
+        _l("Where to get help"),
+        description=_l(
             "Optional. Shown after someone sends their response, under \u201cIf you need help "
             "now\u201d: for consultations on subjects such as bullying or crime"
         ),
         validators=[Optional(), Length(max=2000)],
     )
     safeguarding_terms = TextAreaField(
-        "Safeguarding words",
-        description=(
+        _l("Safeguarding words"),
+        description=_l(
             "Optional. One word or phrase per line. A comment containing any of them is put on "
             "the safeguarding queue for an officer to read; nothing else happens automatically"
         ),
         validators=[Optional(), Length(max=5000)],
     )
     estimated_minutes = IntegerField(
-        "Minutes it takes",
+        _l("Minutes it takes"),
         default=10,
         validators=[
-            InputRequired("Enter how many minutes it takes, like 10"),
-            NumberRange(1, 120, "Enter a number of minutes from 1 to 120"),
+            InputRequired(_l("Enter how many minutes it takes, like 10")),
+            NumberRange(1, 120, _l("Enter a number of minutes from 1 to 120")),
         ],
     )
     retention_months = IntegerField(
-        "Months to keep personal details after closing",
-        description=(
+        _l("Months to keep personal details after closing"),
+        description=_l(
             "Then links to panel members, answers to questions marked as personal and unsent "
             "saved answers are erased. The anonymous answers are kept"
         ),
         default=24,
         validators=[
-            InputRequired("Enter how many months to keep personal details, like 24"),
-            NumberRange(1, 120, "Enter a number of months from 1 to 120"),
+            InputRequired(_l("Enter how many months to keep personal details, like 24")),
+            NumberRange(1, 120, _l("Enter a number of months from 1 to 120")),
         ],
     )
     panel_link = RadioField(
-        "Panel members' responses",
+        _l("Panel members' responses"),
         choices=[
             SelectChoice(
-                "cells", "Keep only their district and age band with their answers (anonymous)"
+                "cells", _l("Keep only their district and age band with their answers (anonymous)")
             ),
-            SelectChoice("member", "Keep their answers linked to their panel record"),
+            SelectChoice("member", _l("Keep their answers linked to their panel record")),
         ],
         default="cells",
     )
-    opens_on = GovukDateField("Opening date", description="Optional. For example, 1 9 2026")
-    closes_on = GovukDateField("Closing date", description="Optional. For example, 30 11 2026")
+    opens_on = GovukDateField(_l("Opening date"), description=_l("Optional. For example, 1 9 2026"))
+    closes_on = GovukDateField(
+        _l("Closing date"), description=_l("Optional. For example, 30 11 2026")
+    )
     timing_note = TextAreaField(
-        "Why it runs when it does",
-        description=(
+        _l("Why it runs when it does"),
+        description=_l(
             "Optional. Ends the start page's sentence \u201cIt runs from 16 November to 28 "
             "December 2026, \u2026\u201d, for example: to coincide with Anti-Bullying Week"
         ),
@@ -170,21 +189,21 @@ class DetailsForm(PortalForm):
 
 class PageTitleForm(PortalForm):
     title = StringField(
-        "Page title",
+        _l("Page title"),
         validators=[Optional(), Length(max=200)],
-        description="Needed when a page has more than one question",
+        description=_l("Needed when a page has more than one question"),
     )
 
 
 class NewQuestionForm(PortalForm):
     type = SelectField(
-        "Type of question",
+        _l("Type of question"),
         choices=[SelectChoice(kind.type.value, kind.label) for kind in REGISTRY.values()],
-        validators=[InputRequired("Select a type of question")],
+        validators=[InputRequired(_l("Select a type of question"))],
     )
     text = StringField(
-        "Question",
-        validators=[InputRequired("Enter the question"), Length(max=500)],
+        _l("Question"),
+        validators=[InputRequired(_l("Enter the question")), Length(max=500)],
     )
 
 
@@ -192,51 +211,53 @@ class QuestionForm(PortalForm):
     """Every setting a question can have; the view shows only those its type uses."""
 
     text = StringField(
-        "Question", validators=[InputRequired("Enter the question"), Length(max=500)]
+        _l("Question"), validators=[InputRequired(_l("Enter the question")), Length(max=500)]
     )
     hint = TextAreaField(
-        "Hint", description="Optional help shown under the question", validators=[Length(max=2000)]
+        _l("Hint"),
+        description=_l("Optional help shown under the question"),
+        validators=[Length(max=2000)],
     )
-    required = BooleanField("Respondents must answer this question")
+    required = BooleanField(_l("Respondents must answer this question"))
     personal = BooleanField(
-        "Answers may hold personal details, such as a name or an email address",
-        description="They are erased when the consultation's retention period ends",
+        _l("Answers may hold personal details, such as a name or an email address"),
+        description=_l("They are erased when the consultation's retention period ends"),
     )
     error_required = StringField(
-        "Message when it is not answered",
-        description="Optional. For example: Select the type of school your child goes to",
+        _l("Message when it is not answered"),
+        description=_l("Optional. For example: Select the type of school your child goes to"),
         validators=[Length(max=300)],
     )
     max_length = IntegerField(
-        "Most characters allowed",
-        validators=[Optional(), NumberRange(1, 20000, "Enter a number from 1 to 20,000")],
+        _l("Most characters allowed"),
+        validators=[Optional(), NumberRange(1, 20000, _l("Enter a number from 1 to 20,000"))],
     )
     other_label = StringField(
-        "\u201cOther\u201d choice",
-        description=(
+        _l("\u201cOther\u201d choice"),
+        description=_l(
             "Optional. For example: Somewhere else. Respondents who choose it type their answer"
         ),
         validators=[Length(max=200)],
     )
     max_selections = IntegerField(
-        "Most options a respondent can choose or rank",
-        validators=[Optional(), NumberRange(1, 50, "Enter a number from 1 to 50")],
+        _l("Most options a respondent can choose or rank"),
+        validators=[Optional(), NumberRange(1, 50, _l("Enter a number from 1 to 50"))],
     )
     min_value = NumberField(
-        "Smallest number allowed", places=None, validators=[Optional(), _storable_number]
+        _l("Smallest number allowed"), places=None, validators=[Optional(), _storable_number]
     )
     max_value = NumberField(
-        "Largest number allowed", places=None, validators=[Optional(), _storable_number]
+        _l("Largest number allowed"), places=None, validators=[Optional(), _storable_number]
     )
     decimal_places = IntegerField(
-        "Decimal places allowed",
-        description="0 for whole numbers only",
-        validators=[Optional(), NumberRange(0, 4, "Enter a number from 0 to 4")],
+        _l("Decimal places allowed"),
+        description=_l("0 for whole numbers only"),
+        validators=[Optional(), NumberRange(0, 4, _l("Enter a number from 0 to 4"))],
     )
-    outcomes = SelectMultipleField("Strategy outcomes this question informs", coerce=int)
+    outcomes = SelectMultipleField(_l("Strategy outcomes this question informs"), coerce=int)
     indicators = SelectMultipleField(
-        "Measured indicators this question informs",
-        description="Its results are shown beside the indicator's figures",
+        _l("Measured indicators this question informs"),
+        description=_l("Its results are shown beside the indicator's figures"),
         coerce=int,
     )
 
@@ -244,7 +265,7 @@ class QuestionForm(PortalForm):
         low = self.min_value.data
         if field.data is not None and low is not None and field.data < low:
             raise ValidationError(
-                "The largest number must be the same as or more than the smallest"
+                _("The largest number must be the same as or more than the smallest")
             )
 
 
@@ -257,8 +278,26 @@ class OptionRowForm(Form):
     new one (no value). Checked as a whole by OptionsForm, which knows each row's number."""
 
     value = HiddenField()
-    label = StringField("Option", filters=[_one_line])
-    exclusive = BooleanField("Cannot be chosen with other options")
+    label = StringField(_l("Option"), filters=[_one_line])
+    exclusive = BooleanField(_l("Cannot be chosen with other options"))
+
+
+def _row_problem(name: str, problem: str, number: int) -> str:
+    """What is wrong with row `number` of the list `name` ("choices" or "statements"), said
+    whole for options and for statements: its label is "missing", "too_long" or holds
+    "control" characters."""
+    options = name == "choices"
+    if problem == "missing":
+        if options:
+            return _("Enter option %(number)s", number=number)
+        return _("Enter statement %(number)s", number=number)
+    if problem == "too_long":
+        if options:
+            return _("Option %(number)s must be 300 characters or fewer", number=number)
+        return _("Statement %(number)s must be 300 characters or fewer", number=number)
+    if options:
+        return _("Option %(number)s must not contain unusual control characters", number=number)
+    return _("Statement %(number)s must not contain unusual control characters", number=number)
 
 
 class OptionsForm(PortalForm):
@@ -273,8 +312,6 @@ class OptionsForm(PortalForm):
     move_up = HiddenField()
     move_down = HiddenField()
 
-    NAMES: ClassVar[dict[str, str]] = {"choices": "Option", "statements": "Statement"}
-
     def check_rows(self, lists: list[str], needs_one: set[str]) -> bool:
         """Each saved row needs its label (unless it is being removed); new rows left empty
         are ignored, unless the list would have none. Errors go on the row's label field,
@@ -283,50 +320,56 @@ class OptionsForm(PortalForm):
         for name in lists:
             rows = list(self[name])
             for number, row in enumerate(rows, start=1):
-                what, label = f"{self.NAMES[name]} {number}", row.form.label
+                label = row.form.label
                 if row.form.value.data and row.form.value.data == self.remove.data:
                     continue
                 if row.form.value.data and not label.data:
-                    label.errors = [f"Enter {what.lower()}"]
+                    label.errors = [_row_problem(name, "missing", number)]
                 elif len(label.data or "") > 300:
-                    label.errors = [f"{what} must be 300 characters or fewer"]
+                    label.errors = [_row_problem(name, "too_long", number)]
                 elif CONTROL_CHARACTERS.search(label.data or ""):
-                    label.errors = [f"{what} must not contain unusual control characters"]
+                    label.errors = [_row_problem(name, "control", number)]
                 valid = valid and not label.errors
             new_rows = [row for row in rows if not row.form.value.data]
             if name in needs_one and new_rows and not any(row.form.label.data for row in rows):
                 first = new_rows[0]
                 number = rows.index(first) + 1
-                first.form.label.errors = [f"Enter {self.NAMES[name].lower()} {number}"]
+                first.form.label.errors = [_row_problem(name, "missing", number)]
                 valid = False
         return valid
 
 
 class ConditionForm(PortalForm):
     operator = SelectField(
-        "Show only if the answer",
+        _l("Show only if the answer"),
         choices=[
-            SelectChoice(ConditionOperator.EQUALS.value, "is"),
-            SelectChoice(ConditionOperator.INCLUDES.value, "includes"),
-            SelectChoice(ConditionOperator.NOT.value, "is not"),
+            SelectChoice(ConditionOperator.EQUALS.value, _l("is")),
+            SelectChoice(ConditionOperator.INCLUDES.value, _l("includes")),
+            SelectChoice(ConditionOperator.NOT.value, _l("is not")),
         ],
     )
-    option = SelectField("Answer", coerce=int, validators=[InputRequired("Select an answer")])
+    option = SelectField(
+        _l("Answer"), coerce=int, validators=[InputRequired(_l("Select an answer"))]
+    )
 
 
 class ReopenForm(PortalForm):
-    closes_on = GovukDateField("New closing date", description="Optional. For example, 31 1 2027")
+    closes_on = GovukDateField(
+        _l("New closing date"), description=_l("Optional. For example, 31 1 2027")
+    )
 
 
 class NewWaveForm(PortalForm):
     title = StringField(
-        "Title of the new wave",
+        _l("Title of the new wave"),
         filters=[lambda value: value.strip() if value else value],
-        validators=[DataRequired("Enter a title for the new wave"), Length(max=200)],
-        description=(
+        validators=[DataRequired(_l("Enter a title for the new wave")), Length(max=200)],
+        description=_l(
             "Residents see this title. Keeping the same title is usual; the portal numbers the "
             "waves for officers."
         ),
     )
-    opens_on = GovukDateField("Opening date", description="Optional. For example, 1 3 2027")
-    closes_on = GovukDateField("Closing date", description="Optional. For example, 31 3 2027")
+    opens_on = GovukDateField(_l("Opening date"), description=_l("Optional. For example, 1 3 2027"))
+    closes_on = GovukDateField(
+        _l("Closing date"), description=_l("Optional. For example, 31 3 2027")
+    )

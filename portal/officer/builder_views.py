@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash
+from flask_babel import gettext as _
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
@@ -76,7 +77,7 @@ def new_consultation() -> WerkzeugResponse:
         except ChangeRefused as refusal:
             form.closes_on.errors = [str(refusal)]
         else:
-            flash("Consultation created. Now add its questions.", "success")
+            flash(_("Consultation created. Now add its questions."), "success")
             return to_builder(consultation)
     return render_page(
         "officer/builder/details.html",
@@ -97,7 +98,7 @@ def edit_details(slug: str) -> WerkzeugResponse:
         except ChangeRefused as refusal:
             form.closes_on.errors = [str(refusal)]
         else:
-            flash("Details saved", "success")
+            flash(_("Details saved"), "success")
             return to_builder(consultation)
     return render_page(
         "officer/builder/details.html",
@@ -154,7 +155,7 @@ def confirm_publish(slug: str) -> WerkzeugResponse:
     today = uk_today()
     refusals = builder.problems_before_publishing(consultation)
     if consultation.status != ConsultationStatus.DRAFT:
-        refusals = ["It is already published"]
+        refusals = [_("It is already published")]
     return render_page(
         "officer/confirm/publish.html",
         consultation=consultation,
@@ -171,7 +172,7 @@ def publish(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     checked_action()
     apply_change(
-        builder.publish, "Published: respondents can now answer it", consultation, uk_today()
+        builder.publish, _("Published: respondents can now answer it"), consultation, uk_today()
     )
     return to_builder(consultation)
 
@@ -181,8 +182,8 @@ def publish(slug: str) -> WerkzeugResponse:
 def confirm_close(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     refusals = {
-        ConsultationStatus.DRAFT: ["It is a draft: nobody can respond to it yet"],
-        ConsultationStatus.CLOSED: ["It is already closed"],
+        ConsultationStatus.DRAFT: [_("It is a draft: nobody can respond to it yet")],
+        ConsultationStatus.CLOSED: [_("It is already closed")],
     }.get(consultation.status, [])
     return render_page(
         "officer/confirm/close.html",
@@ -199,7 +200,7 @@ def close(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     checked_action()
     apply_change(
-        builder.close, "Closed: no more responses will be accepted", consultation, uk_today()
+        builder.close, _("Closed: no more responses will be accepted"), consultation, uk_today()
     )
     return to_builder(consultation)
 
@@ -212,7 +213,7 @@ def reopen(slug: str) -> WerkzeugResponse:
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return to_builder(consultation)
-    apply_change(builder.reopen, "Reopened", consultation, uk_today(), form.closes_on.data)
+    apply_change(builder.reopen, _("Reopened"), consultation, uk_today(), form.closes_on.data)
     return to_builder(consultation)
 
 
@@ -222,7 +223,10 @@ def duplicate(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     checked_action()
     copy = copies.duplicate(consultation)
-    flash(f"This is a new draft copied from \u201c{consultation.title}\u201d", "success")
+    flash(
+        _("This is a new draft copied from \u201c%(title)s\u201d", title=consultation.title),
+        "success",
+    )
     return to_builder(copy)
 
 
@@ -235,7 +239,7 @@ def add_page(slug: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     checked_action()
     page = builder.add_page(consultation)
-    flash(f"Page {page.position} added", "success")
+    flash(_("Page %(number)s added", number=page.position), "success")
     return to_builder(consultation, f"page-{page.position}")
 
 
@@ -247,9 +251,9 @@ def rename_page(slug: str, position: int) -> WerkzeugResponse:
     form = PageTitleForm()
     if form.validate_on_submit():
         builder.rename_page(page, (form.title.data or "").strip())
-        flash(f"Page {position} title saved", "success")
+        flash(_("Page %(number)s title saved", number=position), "success")
     else:
-        flash("Page titles must be 200 characters or fewer", "error")
+        flash(_("Page titles must be 200 characters or fewer"), "error")
     return to_builder(consultation, f"page-{position}")
 
 
@@ -259,7 +263,9 @@ def move_page(slug: str, position: int, direction: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     page = page_of(consultation, position)
     checked_action()
-    apply_change(builder.move_page, f"Page moved {direction}", page, step_of(direction))
+    step = step_of(direction)
+    moved = _("Page moved up") if step < 0 else _("Page moved down")
+    apply_change(builder.move_page, moved, page, step)
     return to_builder(consultation, f"page-{page.position}")
 
 
@@ -269,7 +275,7 @@ def delete_page(slug: str, position: int) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     page = page_of(consultation, position)
     checked_action()
-    apply_change(builder.delete_page, f"Page {position} deleted", page)
+    apply_change(builder.delete_page, _("Page %(number)s deleted", number=position), page)
     return to_builder(consultation)
 
 
@@ -282,5 +288,5 @@ def add_question(slug: str, position: int) -> WerkzeugResponse:
     if not form.validate_on_submit():
         return _render_builder(consultation, status=422, failed={position: form})
     question = builder.add_question(page, QuestionType(form.type.data), form.text.data.strip())
-    flash("Question added. Now set its details.", "success")
+    flash(_("Question added. Now set its details."), "success")
     return to_question(question)

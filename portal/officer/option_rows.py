@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug import Response as WerkzeugResponse
 from wtforms import Field
 
@@ -113,11 +114,14 @@ def after_options_saved(
         return _to_question(question, f"{name}-{first_empty}-label", more=name, rows=rows)
     if removed is not None:
         label, kind = removed
-        flash(f"\u201c{label}\u201d removed", "success")
+        flash(_("\u201c%(label)s\u201d removed", label=label), "success")
         return _to_question(question, KINDS_HEADING[kind])
     if edits.move is not None:
         option, step = edits.move
-        flash(f"\u201c{option.label}\u201d moved {'up' if step < 0 else 'down'}", "success")
+        if step < 0:
+            flash(_("\u201c%(label)s\u201d moved up", label=option.label), "success")
+        else:
+            flash(_("\u201c%(label)s\u201d moved down", label=option.label), "success")
         name = "choices" if option.kind == OptionKind.CHOICE else "statements"
         index = _saved(question, name).index(option)
         return _to_question(question, f"{name}-{index}-label")

@@ -5,6 +5,7 @@ builder_views.py."""
 from __future__ import annotations
 
 from flask import abort, flash, request
+from flask_babel import gettext as _
 from werkzeug import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -55,7 +56,10 @@ def _question_form(question: Question, form: QuestionForm) -> QuestionForm:
         for outcome in priority.outcomes
     ]
     form.indicators.choices = [
-        SelectChoice(indicator.id, f"{indicator.name} (section {indicator.section})")
+        SelectChoice(
+            indicator.id,
+            _("%(name)s (section %(section)s)", name=indicator.name, section=indicator.section),
+        )
         for priority in priorities
         for indicator in priority.indicators
     ]
@@ -75,14 +79,14 @@ def _condition_form(consultation: Consultation, page: Page) -> ConditionForm:
 def _add_condition(consultation: Consultation, page: Page, target: Page | Question) -> None:
     form = _condition_form(consultation, page)
     if not form.validate_on_submit():
-        flash("Select an answer from an earlier page", "error")
+        flash(_("Select an answer from an earlier page"), "error")
         return
     option = db.session.get(Option, form.option.data)
     if option is None or option.question.consultation_id != consultation.id:
         abort(400)
     apply_change(
         builder.add_condition,
-        "Condition added",
+        _("Condition added"),
         target,
         ConditionOperator(form.operator.data),
         option,
@@ -179,7 +183,7 @@ def _save_question(
 
 
 def _saved(question: Question) -> WerkzeugResponse:
-    flash("Question saved", "success")
+    flash(_("Question saved"), "success")
     return to_builder(question.consultation, f"question-{question.key}")
 
 
@@ -189,7 +193,9 @@ def move_question(slug: str, key: str, direction: str) -> WerkzeugResponse:
     consultation = consultation_to_build(slug)
     question = question_of(consultation, key)
     checked_action()
-    apply_change(builder.move_question, f"Question moved {direction}", question, step_of(direction))
+    step = step_of(direction)
+    moved = _("Question moved up") if step < 0 else _("Question moved down")
+    apply_change(builder.move_question, moved, question, step)
     return to_builder(consultation, f"question-{key}")
 
 
@@ -200,7 +206,7 @@ def delete_question(slug: str, key: str) -> WerkzeugResponse:
     question = question_of(consultation, key)
     checked_action()
     answered = has_responses(consultation)
-    apply_change(builder.delete_question, "Question deleted", question, answered=answered)
+    apply_change(builder.delete_question, _("Question deleted"), question, answered=answered)
     return to_builder(consultation)
 
 
@@ -223,7 +229,7 @@ def delete_condition(slug: str, condition_id: int) -> WerkzeugResponse:
         abort(404)
     checked_action()
     question = condition.question
-    apply_change(builder.delete_condition, "Condition removed", condition)
+    apply_change(builder.delete_condition, _("Condition removed"), condition)
     if question is not None and request.args.get("back") == "question":
         return to_question(question, "conditions")
     return to_builder(consultation)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug import Response as WerkzeugResponse
@@ -28,7 +30,7 @@ def new_wave(slug: str) -> WerkzeugResponse:
     is_draft = source.status == ConsultationStatus.DRAFT
     form = NewWaveForm(data={"title": source.title})
     if is_draft and form.is_submitted():
-        flash("A draft cannot be run again: publish it first", "error")
+        flash(_("A draft cannot be run again: publish it first"), "error")
         return to_builder(consultation)
     valid = False
     if form.is_submitted():
@@ -54,7 +56,7 @@ def new_wave(slug: str) -> WerkzeugResponse:
         except IntegrityError:
             # Another officer made the next wave at the same moment: its number is taken.
             db.session.rollback()
-            flash("Another wave was made at the same moment: check the series below", "error")
+            flash(_("Another wave was made at the same moment: check the series below"), "error")
             return to_builder(consultation)
         else:
             add_audit_entry(
@@ -64,17 +66,24 @@ def new_wave(slug: str) -> WerkzeugResponse:
                 f"wave {wave.wave_number}: {wave.slug}",
             )
             db.session.commit()  # the wave, its links and the audit entry together
-            flash(
-                f"This is wave {wave.wave_number}, a new draft copied from wave "
-                f"{source.wave_number}, with "
-                + (
-                    f"{copied} {'link' if copied == 1 else 'links'} for schools and outlets"
-                    if copied
-                    else "no links for schools and outlets (wave "
-                    f"{source.wave_number} had none switched on)"
-                ),
-                "success",
-            )
+            if copied:
+                made = ngettext(
+                    "This is wave %(number)s, a new draft copied from wave %(source)s, with "
+                    "%(num)d link for schools and outlets",
+                    "This is wave %(number)s, a new draft copied from wave %(source)s, with "
+                    "%(num)d links for schools and outlets",
+                    copied,
+                    number=wave.wave_number,
+                    source=source.wave_number,
+                )
+            else:
+                made = _(
+                    "This is wave %(number)s, a new draft copied from wave %(source)s, with no "
+                    "links for schools and outlets (wave %(source)s had none switched on)",
+                    number=wave.wave_number,
+                    source=source.wave_number,
+                )
+            flash(made, "success")
             return to_builder(wave)
     to_copy = links_for_next_wave(source)
     return render_page(

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.builder.rules import ChangeRefused, slugify, unique_name
 from portal.consultations.models import Consultation, ConsultationStatus, Page
@@ -32,7 +33,7 @@ DETAIL_FIELDS = (
 
 def check_dates(opens_on: date | None, closes_on: date | None) -> None:
     if opens_on and closes_on and closes_on < opens_on:
-        raise ChangeRefused("The closing date must be the same as or after the opening date")
+        raise ChangeRefused(_("The closing date must be the same as or after the opening date"))
 
 
 def create_consultation(**details: Any) -> Consultation:
@@ -62,20 +63,34 @@ def problems_before_publishing(consultation: Consultation) -> list[str]:
     problems = []
     asking = [q for q in consultation.questions if kind_of(q).asks]
     if not asking:
-        problems.append("Add at least one question")
+        problems.append(_("Add at least one question"))
     for page in consultation.pages:
         if not page.questions:
-            problems.append(f"Page {page.position} has no questions: add one or delete the page")
+            problems.append(
+                _(
+                    "Page %(number)s has no questions: add one or delete the page",
+                    number=page.position,
+                )
+            )
         elif len(page.questions) > 1 and not page.title:
-            problems.append(f"Page {page.position} has several questions, so it needs a title")
+            problems.append(
+                _(
+                    "Page %(number)s has several questions, so it needs a title",
+                    number=page.position,
+                )
+            )
     for question in consultation.questions:
         kind = kind_of(question)
         if kind.uses_choices and not question.choices:
-            problems.append(f"\u201c{question.text}\u201d needs at least one option")
+            problems.append(
+                _("\u201c%(question)s\u201d needs at least one option", question=question.text)
+            )
         if kind.uses_statements and not question.statements:
-            problems.append(f"\u201c{question.text}\u201d needs at least one statement")
+            problems.append(
+                _("\u201c%(question)s\u201d needs at least one statement", question=question.text)
+            )
     if not consultation.privacy_notice.strip():
-        problems.append("Add a privacy notice")
+        problems.append(_("Add a privacy notice"))
     return problems
 
 
@@ -98,7 +113,7 @@ def close(consultation: Consultation, today: date) -> None:
 
 def reopen(consultation: Consultation, today: date, closes_on: date | None) -> None:
     if closes_on is not None and closes_on < today:
-        raise ChangeRefused("The new closing date must be today or later")
+        raise ChangeRefused(_("The new closing date must be today or later"))
     consultation.status = ConsultationStatus.OPEN
     consultation.closes_on = closes_on
     db.session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.builder.rules import (
     ChangeRefused,
@@ -76,15 +77,22 @@ def _move_option(option: Option, step: int) -> None:
 def _remove_option(option: Option, *, answered: bool) -> None:
     question = option.question
     try:
-        refuse_if_answered(answered, "delete an option")
+        refuse_if_answered(
+            answered,
+            _(
+                "You cannot delete an option because people have already responded: their "
+                "answers would lose their meaning. Change the wording instead, or close this "
+                "consultation and duplicate it to make a new version."
+            ),
+        )
     except ChangeRefused as refusal:
         raise OptionRefused(str(refusal), option.value) from None
     if db.session.scalar(sa.select(sa.exists().where(DisplayCondition.option_id == option.id))):
         raise OptionRefused(
-            "A page or question is shown depending on this option. Remove that condition first.",
+            _("A page or question is shown depending on this option. Remove that condition first."),
             option.value,
         )
     same_kind = [o for o in question.options if o.kind == option.kind]
     if len(same_kind) <= 1 and kind_of(question).uses_choices:
-        raise OptionRefused("A question needs at least one option", option.value)
+        raise OptionRefused(_("A question needs at least one option"), option.value)
     question.options.remove(option)  # delete-orphan: the option row goes at the flush

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.consultations.builder.routing import check_conditions_still_read_earlier_pages
 from portal.consultations.builder.rules import ChangeRefused
 from portal.consultations.models import Consultation, Page
@@ -47,9 +49,9 @@ def move_page(page: Page, step: int) -> None:
 def delete_page(page: Page) -> None:
     consultation = page.consultation
     if page.questions:
-        raise ChangeRefused("Move or delete this page's questions before deleting the page")
+        raise ChangeRefused(_("Move or delete this page's questions before deleting the page"))
     if len(consultation.pages) == 1:
-        raise ChangeRefused("A consultation needs at least one page")
+        raise ChangeRefused(_("A consultation needs at least one page"))
     order = [p for p in consultation.pages if p is not page]
     consultation.pages.remove(page)  # delete-orphan: the page row goes at the flush
     db.session.flush()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.builder.options import OptionEdits, apply_option_edits
 from portal.consultations.builder.routing import (
@@ -80,9 +81,16 @@ def save_question(
     `answered`: whether anyone has responded (rules.refuse_if_answered)."""
     low, high = values.get("min_value"), values.get("max_value")
     if isinstance(low, Decimal) and isinstance(high, Decimal) and high < low:
-        raise ChangeRefused("The maximum must be the same as or more than the minimum")
+        raise ChangeRefused(_("The maximum must be the same as or more than the minimum"))
     if question.other_label and "other_label" in values and not values["other_label"]:
-        refuse_if_answered(answered, "remove the \u201cOther\u201d choice")
+        refuse_if_answered(
+            answered,
+            _(
+                "You cannot remove the \u201cOther\u201d choice because people have already "
+                "responded: their answers would lose their meaning. Change the wording instead, "
+                "or close this consultation and duplicate it to make a new version."
+            ),
+        )
     for name in QUESTION_FIELDS:
         if name in values:
             setattr(question, name, values[name])
@@ -140,11 +148,20 @@ def move_question_to_page(
 
 def delete_question(question: Question, *, answered: bool) -> None:
     """`answered`: whether anyone has responded (rules.refuse_if_answered)."""
-    refuse_if_answered(answered, "delete a question")
+    refuse_if_answered(
+        answered,
+        _(
+            "You cannot delete a question because people have already responded: their answers "
+            "would lose their meaning. Change the wording instead, or close this consultation "
+            "and duplicate it to make a new version."
+        ),
+    )
     if conditions_reading(question):
         raise ChangeRefused(
-            "Other pages or questions are shown depending on this question's answer. "
-            "Remove those conditions first."
+            _(
+                "Other pages or questions are shown depending on this question's answer. "
+                "Remove those conditions first."
+            )
         )
     page = question.page
     page.questions.remove(question)  # delete-orphan: the question row goes at the flush

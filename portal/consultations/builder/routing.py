@@ -4,6 +4,7 @@ way. A condition only ever reads a choice question on an earlier page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.builder.rules import ChangeRefused
 from portal.consultations.models import (
@@ -39,7 +40,7 @@ def add_condition(
     page = target if isinstance(target, Page) else target.page
     consultation = page.consultation
     if option.question not in condition_sources(consultation, page):
-        raise ChangeRefused("A condition can only read a choice question on an earlier page")
+        raise ChangeRefused(_("A condition can only read a choice question on an earlier page"))
     condition = DisplayCondition(
         consultation=consultation,
         source_question=option.question,
@@ -66,6 +67,8 @@ def check_conditions_still_read_earlier_pages(order: list[Page]) -> None:
             if index.get(condition.source_question_id, page_index) >= page_index:
                 db.session.rollback()
                 raise ChangeRefused(
-                    "That move would put a question before the answer it depends on. "
-                    "Remove the condition first, or move the other question too."
+                    _(
+                        "That move would put a question before the answer it depends on. "
+                        "Remove the condition first, or move the other question too."
+                    )
                 )

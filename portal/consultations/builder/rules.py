@@ -35,12 +35,11 @@ def unique_name(base: str, taken: set[str], separator: str) -> str:
     return candidate
 
 
-def refuse_if_answered(answered: bool, what: str) -> None:
+def refuse_if_answered(answered: bool, refusal: str) -> None:
     """`answered`: whether anyone has responded, which the caller asks of the responses
-    (portal.officer.builder_support.has_responses): responses sit above consultations."""
+    (portal.officer.builder_support.has_responses): responses sit above consultations.
+    `refusal`: the whole sentence saying what cannot be done, and why (each is its own message
+    in the catalogue: "You cannot delete a question because people have already responded...").
+    """
     if answered:
-        raise ChangeRefused(
-            f"You cannot {what} because people have already responded: their answers would "
-            "lose their meaning. Change the wording instead, or close this consultation and "
-            "duplicate it to make a new version."
-        )
+        raise ChangeRefused(refusal)
