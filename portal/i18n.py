@@ -79,6 +79,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["languages_by_code"] = LANGUAGES
     app.jinja_env.globals["in_staff_language"] = in_staff_language
+    app.jinja_env.globals["staff_language_attributes"] = staff_language_attributes
 
     @app.context_processor
     def _offered_languages() -> dict[str, Any]:
@@ -101,6 +102,15 @@ def in_staff_language(caller: Callable[[], Markup]) -> Markup:
         return caller()
     with force_locale(STAFF_LANGUAGE):
         return caller()
+
+
+def staff_language_attributes() -> Markup:
+    """` lang="en" dir="ltr"` for the staff's own furniture on a page in another language
+    (nothing on an English page); a function, so an HTMX fragment has it as a page has. It
+    reads the request's language, not the locale, which in_staff_language switches."""
+    if _request_language() == STAFF_LANGUAGE:
+        return Markup("")
+    return Markup(' lang="{}" dir="ltr"').format(STAFF_LANGUAGE)
 
 
 def chosen_language() -> str:

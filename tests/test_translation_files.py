@@ -104,7 +104,7 @@ def test_an_old_file_never_undoes_a_newer_translation(client, builder):
     upload(builder, old_file)
     page = language_page(builder)
     assert (
-        "1 translated English that has changed since: the up-to-date translations kept" in page.text
+        "1 translated English that has changed since: the up-to-date translation kept" in page.text
     )
     assert "8 of 8 texts translated" in page.text
 
@@ -183,3 +183,20 @@ def test_an_officer_removes_polish_and_residents_get_english_again(app, builder)
     assert start.soup.html["lang"] == "en"
     assert start.h1 == "Bus shelters: what users think"
     assert start.soup.select_one(".app-language-select") is None
+
+
+def test_a_language_removed_and_added_again_shows_its_new_translation(app, builder):
+    """Even where SQLite gives the new language the removed one's row id and revision."""
+    all_translated_and_checked(builder)
+    assert start_in_polish(app, builder.slug).h1 == "Wiaty przystankowe: co sądzą pasażerowie"
+    assert builder.post("officer.remove_language", language="pl").status_code == 303
+
+    add_polish(builder)  # the same steps as before, so the same revision: only the title differs
+    before, after = "Wiaty przystankowe", "Wiaty autobusowe"
+    upload(
+        builder,
+        translated(po_file(builder.client, builder.slug)).replace(before.encode(), after.encode()),
+    )
+    builder.post("officer.mark_translation_checked", {"confirmed": "y"}, language="pl")
+
+    assert start_in_polish(app, builder.slug).h1 == "Wiaty autobusowe: co sądzą pasażerowie"

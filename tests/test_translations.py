@@ -315,3 +315,18 @@ def test_a_language_written_right_to_left_sets_the_page_direction(app, monkeypat
         i18n.use_language("ur")
         page = HtmlPage(render_template("errors/error.html", status=404), 404)
     assert page.soup.html["lang"] == "ur" and page.soup.html["dir"] == "rtl"
+
+
+def test_a_preview_page_changed_in_place_keeps_the_officers_banner_in_english(client, builder):
+    """HTMX asks for the page's fragment alone: the banner's language comes with it."""
+    all_translated_and_checked(builder)
+    fragment = client.get(
+        url_for("officer.preview", slug=builder.slug, number=1, language="pl"),
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200
+    page = HtmlPage(fragment.get_data(as_text=True), 200)
+    banner = page.soup.select_one(".govuk-notification-banner")
+    assert (banner["lang"], banner["dir"]) == ("en", "ltr")
+    assert page.soup.select_one("#preview-title").get_text(strip=True) == "Preview"
+    assert page.soup.select_one("h1, legend").get_text(strip=True) == "Czy wiata jest czysta?"

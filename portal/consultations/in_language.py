@@ -49,9 +49,10 @@ _SHOWN_IN = "_portal_shown_in"
 @dataclass(frozen=True)
 class _Translated:
     version: int
-    # The language's row and its revision: a language removed and added again starts its
-    # revisions afresh, under a new row.
-    edition: tuple[int, int]
+    # The language's row, when it was added and its revision: a language removed and added
+    # again starts its revisions afresh, and SQLite may give it the removed row's id, so the
+    # moment it was added (to the microsecond) tells the two apart.
+    edition: tuple[Any, ...]  # (id, added_at, revision)
     pages: tuple[Page, ...]
     translations: dict[str, tuple[str, str]]
     # Every page, question and option text translated from the English as it reads now.
@@ -70,7 +71,10 @@ def offered_languages(consultation: Consultation) -> list[str]:
         return [ENGLISH]
     rows = db.session.execute(
         sa.select(
-            ConsultationLanguage.language, ConsultationLanguage.id, ConsultationLanguage.revision
+            ConsultationLanguage.language,
+            ConsultationLanguage.id,
+            ConsultationLanguage.added_at,
+            ConsultationLanguage.revision,
         )
         .where(
             ConsultationLanguage.consultation_id == consultation.id,
@@ -80,8 +84,8 @@ def offered_languages(consultation: Consultation) -> list[str]:
     ).all()
     return [ENGLISH] + [
         language
-        for language, row_id, revision in rows
-        if _complete(consultation, _pages_in(consultation, language, (row_id, revision)))
+        for language, *edition in rows
+        if _complete(consultation, _pages_in(consultation, language, tuple(edition)))
     ]
 
 
@@ -91,14 +95,16 @@ def in_language(consultation: Consultation, language: str, preview: bool = False
     if language == ENGLISH:
         return consultation
     edition = db.session.execute(
-        sa.select(ConsultationLanguage.id, ConsultationLanguage.revision).where(
+        sa.select(
+            ConsultationLanguage.id, ConsultationLanguage.added_at, ConsultationLanguage.revision
+        ).where(
             ConsultationLanguage.consultation_id == consultation.id,
             ConsultationLanguage.language == language,
         )
     ).first()
     if edition is None:
         return consultation
-    translated = _pages_in(consultation, language, (edition[0], edition[1]), latest=preview)
+    translated = _pages_in(consultation, language, tuple(edition), latest=preview)
     copy = Consultation(**{key: getattr(consultation, key) for key in _COLUMNS})
     make_transient_to_detached(copy)  # as if loaded: nothing to write
     for field in CONSULTATION_TEXTS:
@@ -116,7 +122,7 @@ def shown_in(consultation: Consultation) -> str:
 
 
 def _pages_in(
-    consultation: Consultation, language: str, edition: tuple[int, int], latest: bool = False
+    consultation: Consultation, language: str, edition: tuple[Any, ...], latest: bool = False
 ) -> _Translated:
     """The consultation's pages in `language`, from the process's copy while the structure
     and the translations are those it was built from. `latest` builds them afresh and keeps

@@ -25,6 +25,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
+from portal.audit import add_audit_entry
+from portal.clock import utcnow
 from portal.consultations.models import Consultation, OptionKind
 from portal.consultations.translation_models import ConsultationLanguage, TextTranslation
 from portal.extensions import db
@@ -211,7 +213,11 @@ def add_language(consultation: Consultation, language: str) -> ConsultationLangu
         raise ValueError(f"no interface catalogue for {language!r}")
     row = language_row(consultation, language)
     if row is None:
-        row = ConsultationLanguage(consultation_id=consultation.id, language=language)
+        # To the microsecond: a language removed and added again is told apart by it, even
+        # where SQLite gives the new row the old one's id (in_language.py).
+        row = ConsultationLanguage(
+            consultation_id=consultation.id, language=language, added_at=utcnow()
+        )
         db.session.add(row)
         db.session.commit()
     return row
@@ -269,9 +275,9 @@ def save_translations(
     return changed
 
 
-def remove_language(consultation: Consultation, row: ConsultationLanguage) -> int:
-    """Take a language off a consultation with every translation of its texts, in one
-    transaction; returns how many translations went. Responses already given in it keep
+def remove_language(consultation: Consultation, row: ConsultationLanguage, officer: User) -> int:
+    """Take a language off a consultation with every translation of its texts, audited, in
+    one transaction; returns how many translations went. Responses already given in it keep
     their language, so the results can still be filtered by it."""
     removed = len(stored_translations(consultation.id, row.language))
     db.session.execute(
@@ -282,6 +288,12 @@ def remove_language(consultation: Consultation, row: ConsultationLanguage) -> in
     )
     db.session.delete(row)
     _note_checked(consultation)
+    add_audit_entry(
+        officer,
+        "removed a language",
+        f"consultation:{consultation.slug}",
+        f"{row.language}: {removed}",
+    )
     db.session.commit()
     return removed
 

@@ -135,24 +135,53 @@ def _upload_summary(read: ReadPoFile, changed: int, kept: int) -> str:
             taken,
             count=f"{taken:,}",
         ),
-        _("%(count)s changed what was held", count=f"{changed:,}")
+        ngettext(
+            "%(count)s changed what was held",
+            "%(count)s changed what was held",
+            changed,
+            count=f"{changed:,}",
+        )
         if changed
         else _("none changed anything"),
     ]
-    for count, what in (
-        (
-            kept,
-            _(
+    if kept:
+        said.append(
+            ngettext(
                 "%(count)s translated English that has changed since: the up-to-date "
-                "translations kept"
-            ),
-        ),
-        (read.untranslated, _("%(count)s left untranslated")),
-        (read.fuzzy, _("%(count)s marked fuzzy (unsure), not taken")),
-        (read.unknown, _("%(count)s not in this consultation now, ignored")),
-    ):
-        if count:
-            said.append(what % {"count": f"{count:,}"})
+                "translation kept",
+                "%(count)s translated English that has changed since: the up-to-date "
+                "translations kept",
+                kept,
+                count=f"{kept:,}",
+            )
+        )
+    if read.untranslated:
+        said.append(
+            ngettext(
+                "%(count)s left untranslated",
+                "%(count)s left untranslated",
+                read.untranslated,
+                count=f"{read.untranslated:,}",
+            )
+        )
+    if read.fuzzy:
+        said.append(
+            ngettext(
+                "%(count)s marked fuzzy (unsure), not taken",
+                "%(count)s marked fuzzy (unsure), not taken",
+                read.fuzzy,
+                count=f"{read.fuzzy:,}",
+            )
+        )
+    if read.unknown:
+        said.append(
+            ngettext(
+                "%(count)s not in this consultation now, ignored",
+                "%(count)s not in this consultation now, ignored",
+                read.unknown,
+                count=f"{read.unknown:,}",
+            )
+        )
     return _("%(parts)s.", parts="; ".join(said))
 
 
@@ -223,11 +252,11 @@ def mark_translation_checked(slug: str, language: str) -> WerkzeugResponse:
 @allows(Action.BUILD_CONSULTATION)
 def confirm_remove_language(slug: str, language: str) -> WerkzeugResponse:
     """Are you sure? What removing a language deletes, and what it keeps."""
-    consultation, row = _consultation_and_language(slug, language)
+    consultation, _row = _consultation_and_language(slug, language)
     return render_page(
         "officer/languages/remove.html",
         consultation=consultation,
-        status_of_texts=translations.status_of(consultation, row),
+        held=len(translations.stored_translations(consultation.id, language)),
         language=LANGUAGES[language],
         form=ConfirmForm(),
     )
@@ -239,8 +268,7 @@ def remove_language(slug: str, language: str) -> WerkzeugResponse:
     consultation, row = _consultation_and_language(slug, language)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    removed = translations.remove_language(consultation, row)
-    audit(current_user, "removed a language", _subject(consultation), f"{language}: {removed}")
+    removed = translations.remove_language(consultation, row, current_user)
     flash(
         ngettext(
             "%(language)s removed, with its %(count)s translated text.",

@@ -8,7 +8,7 @@ The method (worked by hand in docs/waves.md, and reproduced by tests/test_change
 - the test is the two-proportion z test with the pooled proportion:
   z = (p2 - p1) / sqrt(P (1 - P) (1/n1 + 1/n2)), P = (x1 + x2) / (n1 + n2), two-sided p value;
 - the change is "beyond sampling error" when the test gives p < 0.05 and the interval excludes 0,
-  "within sampling error" when neither does, and "on the edge" in the rare case the two disagree
+  _("within sampling error") when neither does, and "on the edge" in the rare case the two disagree
   (so the page never says one thing while the figures beside it say another).
 
 Weighted figures use the effective number answered (Kish) in place of n, as the weighted
@@ -44,6 +44,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from portal.reporting.weighting import Z_95, Interval, wilson
 
 SIGNIFICANCE = 0.05
@@ -57,18 +59,18 @@ class Verdict(enum.StrEnum):
     @property
     def words(self) -> str:
         return {
-            Verdict.BEYOND: "Larger than sampling error would explain",
-            Verdict.WITHIN: "Within sampling error: could be chance",
-            Verdict.EDGE: "On the edge of sampling error: treat as not shown",
+            Verdict.BEYOND: _("Larger than sampling error would explain"),
+            Verdict.WITHIN: _("Within sampling error: could be chance"),
+            Verdict.EDGE: _("On the edge of sampling error: treat as not shown"),
         }[self]
 
     @property
     def in_a_sentence(self) -> str:
         """The verdict as the end of a sentence: "a change of +30.0 points, ..."."""
         return {
-            Verdict.BEYOND: "larger than sampling error would explain",
-            Verdict.WITHIN: "within sampling error",
-            Verdict.EDGE: "on the edge of sampling error",
+            Verdict.BEYOND: _("larger than sampling error would explain"),
+            Verdict.WITHIN: _("within sampling error"),
+            Verdict.EDGE: _("on the edge of sampling error"),
         }[self]
 
 

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
 from portal.consultations.page_plans import conditions_of
 from portal.consultations.service import consultation_with_questions
@@ -50,7 +52,7 @@ class Wave:
 
     @property
     def label(self) -> str:
-        return f"Wave {self.number}"
+        return _("Wave %(number)s", number=self.number)
 
 
 @dataclass
@@ -273,13 +275,15 @@ def compare_waves(
         )
         if weighted
         else {}
-        for c, _, _ in answered
+        for c, _wave, _results in answered
     ]
     by_key: list[dict[str, QuestionResult]] = [
-        {r.question.key: r for r in results.values()} for _, _, results in answered
+        {r.question.key: r for r in results.values()} for _c, _wave, results in answered
     ]
     keys_in_order: list[str] = []
-    for c, _, _ in reversed(answered):  # the latest wave's order, then earlier waves' extras
+    for c, _wave, _results in reversed(
+        answered
+    ):  # the latest wave's order, then earlier waves' extras
         keys_in_order += [q.key for q in c.questions if q.key not in keys_in_order]
     questions: dict[str, QuestionSeries] = {}
     for key in keys_in_order:

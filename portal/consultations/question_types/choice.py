@@ -152,16 +152,16 @@ class _OneOption(QuestionKind):
 @register
 class SingleChoice(_OneOption):
     type = QuestionType.SINGLE_CHOICE
-    label = "Single choice"
-    description = "Radios: the respondent picks one option."
+    label = _l("Single choice")
+    description = _l("Radios: the respondent picks one option.")
     settings = ("other_label",)
 
 
 @register
 class AgreementScale(_OneOption):
     type = QuestionType.AGREEMENT_SCALE
-    label = "Agreement scale"
-    description = (
+    label = _l("Agreement scale")
+    description = _l(
         "Strongly agree to strongly disagree, with labels you can change; results show "
         "net agreement."
     )
@@ -174,8 +174,8 @@ class AgreementScale(_OneOption):
 @register
 class Rating(_OneOption):
     type = QuestionType.RATING
-    label = "Rating from 0 to 10"
-    description = "A score from 0 to 10; results show the average score."
+    label = _l("Rating from 0 to 10")
+    description = _l("A score from 0 to 10; results show the average score.")
     macro = "rating"
     default_required = _l("Select a score from 0 to 10")
     uses_choices = False  # always the eleven scores; the hint says what 0 and 10 mean
@@ -190,8 +190,8 @@ class MultipleChoice(QuestionKind):
     choices, and "Other, please specify"."""
 
     type = QuestionType.MULTIPLE_CHOICE
-    label = "Multiple choice"
-    description = "Checkboxes: the respondent picks any number, or up to a maximum you set."
+    label = _l("Multiple choice")
+    description = _l("Checkboxes: the respondent picks any number, or up to a maximum you set.")
     macro = "checkboxes"
     results = ResultsKind.CHOICES
     uses_choices = True

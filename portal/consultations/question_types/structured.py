@@ -50,8 +50,8 @@ MISSING_DATE_PARTS = {
 @register
 class Number(QuestionKind):
     type = QuestionType.NUMBER
-    label = "Number"
-    description = "A whole number, or one with decimals, with an optional minimum and maximum."
+    label = _l("Number")
+    description = _l("A whole number, or one with decimals, with an optional minimum and maximum.")
     macro = "number_input"
     results = ResultsKind.NUMBERS
     settings = ("min_value", "max_value", "decimal_places")
@@ -133,8 +133,8 @@ class DateQuestion(QuestionKind):
     """The GOV.UK date input: day, month and year boxes, checked together."""
 
     type = QuestionType.DATE
-    label = "Date"
-    description = "Day, month and year, in three boxes (the GOV.UK date input)."
+    label = _l("Date")
+    description = _l("Day, month and year, in three boxes (the GOV.UK date input).")
     macro = "date_input"
     results = ResultsKind.DATES
 
@@ -213,8 +213,8 @@ class Ranking(QuestionKind):
     """Order up to N options by giving each a rank from a list: no dragging needed."""
 
     type = QuestionType.RANKING
-    label = "Ranking"
-    description = (
+    label = _l("Ranking")
+    description = _l(
         "The respondent ranks up to a number of options you set, 1 being the most important."
     )
     macro = "ranking"
@@ -317,8 +317,8 @@ class Matrix(QuestionKind):
     """Several statements answered on one scale: one small radio group per statement."""
 
     type = QuestionType.MATRIX
-    label = "Matrix"
-    description = (
+    label = _l("Matrix")
+    description = _l(
         "Several statements, each answered on the same scale (for example, agree to disagree)."
     )
     macro = "matrix"

@@ -72,8 +72,8 @@ class _Text(QuestionKind):
 @register
 class LongText(_Text):
     type = QuestionType.FREE_TEXT
-    label = "Long text"
-    description = "A comment box with a character count (1,200 characters unless you set it)."
+    label = _l("Long text")
+    description = _l("A comment box with a character count (1,200 characters unless you set it).")
     macro = "textarea"
     default_max = LONG_TEXT_DEFAULT_MAX
 
@@ -81,8 +81,8 @@ class LongText(_Text):
 @register
 class ShortText(_Text):
     type = QuestionType.SHORT_TEXT
-    label = "Short text"
-    description = "One line of text, such as a name of a street or a bus route."
+    label = _l("Short text")
+    description = _l("One line of text, such as a name of a street or a bus route.")
     macro = "text_input"
     default_max = SHORT_TEXT_DEFAULT_MAX
 
@@ -94,8 +94,8 @@ class PostcodeSector(QuestionKind):
     lookup (portal/areas)."""
 
     type = QuestionType.POSTCODE_SECTOR
-    label = "Postcode area"
-    description = (
+    label = _l("Postcode area")
+    description = _l(
         "A postcode, of which only the area (such as CV34 4) is kept, to read results by "
         "the deprivation of areas."
     )
@@ -157,8 +157,8 @@ class Information(QuestionKind):
     """Words for the respondent between questions: nothing to answer, nothing stored."""
 
     type = QuestionType.INFORMATION
-    label = "Information"
-    description = "A heading and text shown to the respondent; it asks nothing."
+    label = _l("Information")
+    description = _l("A heading and text shown to the respondent; it asks nothing.")
     macro = "information"
     results = ResultsKind.NONE
     asks = False
