@@ -246,6 +246,7 @@ STAFF_SECTIONS: list[tuple[str, LazyString, set[str]]] = [
             "officer.language",
             "officer.language_po_file",
             "officer.edit_translation",
+            "officer.confirm_remove_language",
         },
     ),
     (
