@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+
 
 def lookup_key(text: str) -> str:
     """How a typed category is matched: "Nuneaton and Bedworth", "nuneaton_bedworth" and
@@ -48,21 +51,25 @@ def checked_rows(
     required: tuple[str, ...],
     clean: Callable[[dict[str, Any]], dict[str, Any]],
     key: str,
-    what: str,
+    twice: str | LazyString,
 ) -> tuple[dict[str, dict[str, Any]], ImportReport]:
     """Each good row's cleaned values by `key`, and a report of the bad rows.
 
     `clean` raises ValueError (with a reason fit to show) for a bad row, or one with a `reasons`
-    list to report each of several problems on it. Column names are
-    matched without regard to case or surrounding spaces; columns not asked for are ignored.
+    list to report each of several problems on it. `twice` is the message for a key that
+    appears twice, the key as its %(value)s. Column names are matched without regard to case
+    or surrounding spaces; columns not asked for are ignored.
     """
     reader = csv.DictReader(handle)
     header = [column.strip().lower() for column in reader.fieldnames or []]
     missing = [column for column in required if column not in header]
     if missing:
         raise CsvFileError(
-            f"the first line must name the columns {','.join(required)} "
-            f"(missing: {', '.join(missing)})"
+            _(
+                "the first line must name the columns %(columns)s (missing: %(missing)s)",
+                columns=",".join(required),
+                missing=", ".join(missing),
+            )
         )
     reader.fieldnames = header
     report = ImportReport()
@@ -76,7 +83,7 @@ def checked_rows(
             report.problems.extend((line, reason) for reason in reasons)
             continue
         if values[key] in rows:
-            report.problems.append((line, f"{what} {values[key]} appears twice in the file"))
+            report.problems.append((line, str(twice) % {"value": values[key]}))
             continue
         rows[values[key]] = values
     return rows, report

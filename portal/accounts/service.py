@@ -49,7 +49,7 @@ def add_user(
     """create_user in the caller's transaction (not committed): checked, added and audited."""
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(_("%(email)s is not an email address", email=repr(email)))
     check_password_rule(password)
     try:
         role = Role(role)
@@ -84,7 +84,7 @@ def set_disabled(email: str, disabled: bool = True, by: User | None = None) -> U
     """Disable (or re-enable) an account; `by` is who did it (None: the command line)."""
     user = find_user(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise_email(email)}")
+        raise AccountError(_("There is no account for %(email)s", email=normalise_email(email)))
     if disabled:
         disable(user)
     else:
@@ -108,7 +108,7 @@ def set_password(email: str, password: str, by: User | None = None) -> User:
     who learnt it may be signed in). `by` is who did it (None: the command line)."""
     user = find_user(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise_email(email)}")
+        raise AccountError(_("There is no account for %(email)s", email=normalise_email(email)))
     give_password(user, password)
     add_audit_entry(by, "changed password", f"user:{user.email}", "every session ended")
     db.session.commit()

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.areas.models import DECILES, AreaDeprivation
 from portal.areas.sectors import sector_of
@@ -23,13 +25,18 @@ def _area_values(row: dict[str, Any]) -> dict[str, Any]:
     sector = sector_of(raw_sector)
     if sector is None or sector != " ".join(raw_sector.upper().split()):
         problems.append(
-            f"postcode sector {raw_sector!r} is not a sector: give the first part of the "
-            "postcode, a space and the next number, like CV34 4"
+            _(
+                "postcode sector %(value)s is not a sector: give the first part of the "
+                "postcode, a space and the next number, like CV34 4",
+                value=repr(raw_sector),
+            )
         )
     raw_decile = (row.get("decile") or "").strip()
     decile = whole_number(raw_decile)
     if decile not in DECILES:
-        problems.append(f"decile {raw_decile!r} must be a whole number from 1 to 10")
+        problems.append(
+            _("decile %(value)s must be a whole number from 1 to 10", value=repr(raw_decile))
+        )
     if problems:
         raise ValueError("; ".join(problems))
     return {"sector": sector, "decile": decile}
@@ -39,7 +46,13 @@ def import_areas(handle: TextIO, skip_invalid: bool = False, source: str = "") -
     """Check every row; then add new sectors and update known ones, in one transaction. Any
     bad row stops the whole import unless `skip_invalid`. Responses keep their sectors, so a
     new lookup re-reads every earlier response by its decile at once."""
-    rows, report = checked_rows(handle, REQUIRED_COLUMNS, _area_values, "sector", "postcode sector")
+    rows, report = checked_rows(
+        handle,
+        REQUIRED_COLUMNS,
+        _area_values,
+        "sector",
+        _l("postcode sector %(value)s appears twice in the file"),
+    )
     if report.problems and not skip_invalid:
         return report
     now = datetime.now(UTC).replace(tzinfo=None)

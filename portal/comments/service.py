@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.audit import add_audit_entry
 from portal.clock import utcnow
@@ -40,11 +41,11 @@ def themes(consultation_id: int) -> list[Theme]:
 def add_theme(consultation: Consultation, name: str, description: str, user: Any) -> Theme:
     name, description = " ".join(name.split()), description.strip()
     if not name:
-        raise ThemeError("Enter a name for the theme")
+        raise ThemeError(_("Enter a name for the theme"))
     if len(name) > 80:
-        raise ThemeError("The theme's name must be 80 characters or fewer")
+        raise ThemeError(_("The theme's name must be 80 characters or fewer"))
     if any(t.name.lower() == name.lower() for t in themes(consultation.id)):
-        raise ThemeError(f"There is already a theme called \u201c{name}\u201d")
+        raise ThemeError(_("There is already a theme called \u201c%(name)s\u201d", name=name))
     theme = Theme(
         consultation_id=consultation.id,
         name=name,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.builder import (
     DETAIL_FIELDS,
@@ -128,15 +129,36 @@ def wave_date_problems(
     number = next_wave_number(consultation)
     if source.status in (ConsultationStatus.DRAFT, ConsultationStatus.CLOSED):
         return problems
-    previous = f"wave {number - 1}" if source.wave_number else "the consultation"
     if source.closes_on is None:
         problems["opens_on"] = (
-            f"Wave {number} must open after {previous} closes, and {previous} has no closing "
-            "date: give it one, or close it, first"
+            _(
+                "Wave %(number)s must open after wave %(previous)s closes, and wave "
+                "%(previous)s has no closing date: give it one, or close it, first",
+                number=number,
+                previous=number - 1,
+            )
+            if source.wave_number
+            else _(
+                "Wave %(number)s must open after the consultation closes, and the consultation "
+                "has no closing date: give it one, or close it, first",
+                number=number,
+            )
         )
     elif (opens_on or today) <= source.closes_on:
+        closes = _uk_date(source.closes_on)
         problems["opens_on"] = (
-            f"Wave {number} must open after {previous} closes on {_uk_date(source.closes_on)}"
+            _(
+                "Wave %(number)s must open after wave %(previous)s closes on %(date)s",
+                number=number,
+                previous=number - 1,
+                date=closes,
+            )
+            if source.wave_number
+            else _(
+                "Wave %(number)s must open after the consultation closes on %(date)s",
+                number=number,
+                date=closes,
+            )
         )
     return problems
 
@@ -158,9 +180,11 @@ def new_wave(
     if problems:
         raise ChangeRefused(" ".join(problems.values()))
     if not title.strip():
-        raise ChangeRefused("Enter a title for the new wave")
+        raise ChangeRefused(_("Enter a title for the new wave"))
     if source.status == ConsultationStatus.DRAFT:
-        raise ChangeRefused(f"Wave {number - 1} is still a draft: publish it before the next")
+        raise ChangeRefused(
+            _("Wave %(number)s is still a draft: publish it before the next", number=number - 1)
+        )
     series = source.series
     if series is None:
         series = ConsultationSeries(name=source.title)

@@ -231,27 +231,42 @@ def invitation_for_code(consultation: Consultation, text: str) -> Invitation:
     if invitation is None or invitation.consultation_id != consultation.id:
         if invitation is not None:
             raise CodeRefused(
-                f"The code {code} is for another consultation, not this one: check the letter "
-                "the panel member is quoting from"
+                _(
+                    "The code %(code)s is for another consultation, not this one: check the "
+                    "letter the panel member is quoting from",
+                    code=code,
+                )
             )
         raise CodeRefused(
-            f"No panel member was invited with the code {code}: check it against the letter"
+            _(
+                "No panel member was invited with the code %(code)s: check it against the letter",
+                code=code,
+            )
         )
     if invitation.withdrawn_at is not None:
         raise CodeRefused(
-            f"The panel member with the code {code} had a response to this consultation "
-            "withdrawn, so the code cannot be used again: enter the response without a code"
+            _(
+                "The panel member with the code %(code)s had a response to this consultation "
+                "withdrawn, so the code cannot be used again: enter the response without a code",
+                code=code,
+            )
         )
     if invitation.responded_at is not None:
         raise CodeRefused(
-            f"The panel member with the code {code} has already responded to this consultation: "
-            "to keep this response too, enter it without a code (it will then not count in the "
-            "panel's response rates)"
+            _(
+                "The panel member with the code %(code)s has already responded to this "
+                "consultation: to keep this response too, enter it without a code (it will then "
+                "not count in the panel's response rates)",
+                code=code,
+            )
         )
     if invitation.member.status == MemberStatus.LEFT:
         raise CodeRefused(
-            f"The panel member with the code {code} has left the panel: enter the response "
-            "without a code"
+            _(
+                "The panel member with the code %(code)s has left the panel: enter the response "
+                "without a code",
+                code=code,
+            )
         )
     return invitation
 

@@ -14,6 +14,9 @@ from datetime import date, datetime
 from typing import Any, TextIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.areas.districts import DISTRICT_LABELS, District
 from portal.audit import add_audit_entry
@@ -103,7 +106,11 @@ def _parse_date(text: str) -> date:
         except ValueError:
             continue
     raise MemberError(
-        f"consent date {text!r} is not a date like 2006-01-31 or 31/01/2006", "consent_date"
+        _(
+            "consent date %(value)s is not a date like 2006-01-31 or 31/01/2006",
+            value=repr(text),
+        ),
+        "consent_date",
     )
 
 
@@ -113,37 +120,53 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
     def text(name: str, limit: int) -> str | None:
         value = (values.get(name) or "").strip()
         if len(value) > limit:
-            raise MemberError(f"{name.replace('_', ' ')} is longer than {limit} characters", name)
+            raise MemberError(
+                ngettext(
+                    "%(detail)s is longer than %(num)s character",
+                    "%(detail)s is longer than %(num)s characters",
+                    limit,
+                    detail=name.replace("_", " "),
+                ),
+                name,
+            )
         return value or None
 
     reference = text("reference", 30)
     if not reference or not REFERENCE.match(reference):
         raise MemberError(
-            f"reference {values.get('reference')!r} is not like WP-00123", "reference"
+            _("reference %(value)s is not like WP-00123", value=repr(values.get("reference"))),
+            "reference",
         )
     name = text("name", 200)
     if not name:
-        raise MemberError("name is empty", "name")
+        raise MemberError(_("name is empty"), "name")
     email = text("email", 254)
     if email:
         email = email.lower()
         if not EMAIL.match(email):
-            raise MemberError(f"email {email!r} is not an email address", "email")
+            raise MemberError(
+                _("email %(value)s is not an email address", value=repr(email)), "email"
+            )
     address = text("address", 1000)
     if not email and not address:
-        raise MemberError("give an email address or a postal address, or both", "email")
+        raise MemberError(_("give an email address or a postal address, or both"), "email")
     postcode = text("postcode", 10)
     if postcode:
         postcode = postcode.upper()
         if not POSTCODE.match(postcode):
-            raise MemberError(f"postcode {postcode!r} is not a UK postcode", "postcode")
+            raise MemberError(
+                _("postcode %(value)s is not a UK postcode", value=repr(postcode)), "postcode"
+            )
     district = None
     if text("district", 60):
         district = _DISTRICTS.get(lookup_key(values["district"]))
         if district is None:
             raise MemberError(
-                f"district {values['district']!r} is not one of: "
-                + ", ".join(DISTRICT_LABELS.values()),
+                _(
+                    "district %(value)s is not one of: %(words)s",
+                    value=repr(values["district"]),
+                    words=", ".join(DISTRICT_LABELS.values()),
+                ),
                 "district",
             )
     age_band = None
@@ -151,24 +174,30 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
         age_band = _AGE_BANDS.get(lookup_key(values["age_band"]))
         if age_band is None:
             raise MemberError(
-                f"age band {values['age_band']!r} is not one of: "
-                + ", ".join(AGE_BAND_LABELS.values()),
+                _(
+                    "age band %(value)s is not one of: %(words)s",
+                    value=repr(values["age_band"]),
+                    words=", ".join(AGE_BAND_LABELS.values()),
+                ),
                 "age_band",
             )
     disability = None
     if text("disability", 10):
         disability = _YES_NO.get(values["disability"].strip().lower())
         if disability is None:
-            raise MemberError(f"disability {values['disability']!r} is not yes or no", "disability")
+            raise MemberError(
+                _("disability %(value)s is not yes or no", value=repr(values["disability"])),
+                "disability",
+            )
     consent_given_on = values.get("consent_date")
     if not isinstance(consent_given_on, date):
         consent_given_on = _parse_date(consent_given_on or "")
     consent_wording = text("consent_wording", 5000)
     if not consent_wording:
-        raise MemberError("the consent wording is empty", "consent_wording")
+        raise MemberError(_("the consent wording is empty"), "consent_wording")
     groups = [g.strip() for g in (values.get("groups") or "").split(";") if g.strip()]
     if any(len(g) > 120 for g in groups):
-        raise MemberError("a group name is longer than 120 characters", "groups")
+        raise MemberError(_("a group name is longer than 120 characters"), "groups")
     return {
         "reference": reference,
         "name": name,
@@ -232,7 +261,13 @@ def _apply(member: PanelMember, values: dict[str, Any], by: Any) -> None:
 def import_members(handle: TextIO, skip_invalid: bool = False, by: Any = None) -> ImportReport:
     """Add or update members from a CSV file, each audited as done `by` (the command's name
     when run from the command line)."""
-    rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_member, "reference", "reference")
+    rows, report = checked_rows(
+        handle,
+        REQUIRED_COLUMNS,
+        clean_member,
+        "reference",
+        _l("reference %(value)s appears twice in the file"),
+    )
     if report.problems and not skip_invalid:
         return report
     existing = {
@@ -269,7 +304,10 @@ def save_member(member: PanelMember | None, values: dict[str, Any], by: Any) -> 
     stay unique."""
     clash = find_member(values["reference"])
     if clash is not None and clash is not member:
-        raise MemberError(f"reference {values['reference']} belongs to another member", "reference")
+        raise MemberError(
+            _("reference %(value)s belongs to another member", value=values["reference"]),
+            "reference",
+        )
     if member is None:
         member = PanelMember(leave_token=secrets.token_urlsafe(32))
         db.session.add(member)

@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from portal.audit import add_audit_entry
 from portal.clock import UK, utcnow
@@ -31,11 +33,12 @@ from portal.responses.service import format_reference, parse_reference
 
 # Why a response is withdrawn, as the audit log records it: fixed words only, because the
 # audit log is append-only and a typed reason invites the respondent's name or email address,
-# which could then never be erased.
+# which could then never be erased. The form shows them in the officer's language; the audit
+# log records them in English.
 WITHDRAWAL_REASONS = {
-    "asked": "The respondent asked for it to be removed",
-    "duplicate": "It was keyed in twice",
-    "test": "It was a test",
+    "asked": _l("The respondent asked for it to be removed"),
+    "duplicate": _l("It was keyed in twice"),
+    "test": _l("It was a test"),
 }
 
 
@@ -216,8 +219,8 @@ def withdraw(response: Response, reason: str, by: Any) -> None:
     # cannot be traced to an invitation, so the rates still count its member as responded.
     from portal.panel import invitations
 
-    add_audit_entry(
-        by, "withdrew response", subject(response), f"Reason: {WITHDRAWAL_REASONS[reason]}"
-    )
+    with force_locale("en"):
+        words = str(WITHDRAWAL_REASONS[reason])
+    add_audit_entry(by, "withdrew response", subject(response), f"Reason: {words}")
     invitations.withdraw_response(response.id, utcnow())
     corrections.delete_response(response)  # commits, with the audit entry

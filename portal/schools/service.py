@@ -9,6 +9,7 @@ from typing import TextIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +38,13 @@ def import_schools(
     ones (matched by number), in one transaction with the audit entries. Any bad row stops the
     whole import unless `skip_invalid`: nothing is half-imported. A closed school in the file
     is updated and stays closed. `by` is who imported it (None: the command line)."""
-    rows, report = checked_rows(handle, REQUIRED_COLUMNS, clean_school, "number", "number")
+    rows, report = checked_rows(
+        handle,
+        REQUIRED_COLUMNS,
+        clean_school,
+        "number",
+        _l("number %(value)s appears twice in the file"),
+    )
     if report.problems and not skip_invalid:
         return report
     existing = {

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from portal.strategy.models import IndicatorValue
@@ -29,11 +31,11 @@ SEED_RECORDER = "seed data"
 
 UNITS = ("count", "percent", "pounds", "weeks", "hours")
 UNIT_LABELS = {
-    "count": "Count",
-    "percent": "Percentage",
-    "pounds": "Pounds (£)",
-    "weeks": "Weeks",
-    "hours": "Hours",
+    "count": _l("Count"),
+    "percent": _l("Percentage"),
+    "pounds": _l("Pounds (£)"),
+    "weeks": _l("Weeks"),
+    "hours": _l("Hours"),
 }
 _NOUNS = {"weeks": ("week", "weeks"), "hours": ("hour", "hours")}
 
@@ -121,9 +123,9 @@ def figure_sources(values: Iterable[IndicatorValue], several: bool = False) -> l
             who = value.recorded_by
             when = f"{day.day} {day:%B %Y}"
             recorded = (
-                f"Loaded from the report with the portal's seed data on {when}"
+                _("Loaded from the report with the portal's seed data on %(date)s", date=when)
                 if who == SEED_RECORDER
-                else f"Recorded by {who} on {when}"
+                else _("Recorded by %(who)s on %(date)s", who=who, date=when)
             )
             groups[key] = SourceGroup([], value.source, recorded)
         name = value.measure.name if several and value.measure.name else ""

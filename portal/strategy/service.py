@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -45,7 +47,7 @@ class Direction:
         return self.words
 
 
-RUNNING_TOTAL = "Not compared: a running total for the year"
+RUNNING_TOTAL = _l("Not compared: a running total for the year")
 
 
 def measure_trend(measure: IndicatorMeasure) -> Direction:
@@ -57,19 +59,19 @@ def measure_trend(measure: IndicatorMeasure) -> Direction:
     called improving: its target says more (`against_target`)."""
     known = [v for v in measure.values if v.value is not None]
     if len(known) < 2:
-        return Direction("Not enough data")
+        return Direction(_("Not enough data"))
     if measure.cumulative:
-        return Direction(RUNNING_TOTAL)
+        return Direction(str(RUNNING_TOTAL))
     earlier, latest = known[-2], known[-1]
     assert earlier.value is not None and latest.value is not None
     better_when = measure.indicator.better_when
     if latest.value == earlier.value:
-        words = "No change"
+        words = _("No change")
     elif better_when is None:
-        words = "Up" if latest.value > earlier.value else "Down"
+        words = _("Up") if latest.value > earlier.value else _("Down")
     else:
         improving = (latest.value > earlier.value) == (better_when == "higher")
-        words = "Improving" if improving else "Getting worse"
+        words = _("Improving") if improving else _("Getting worse")
     return Direction(words, earlier.period, latest.period)
 
 
@@ -158,13 +160,19 @@ def add_indicator_value(
     period = " ".join(period.split())
     taken = next((v.period for v in measure.values if same_period(v.period, period)), None)
     if taken is not None:
-        raise IndicatorValueError(f"There is already a value for {taken}{_of(measure)}")
+        raise IndicatorValueError(_already_taken(taken, measure))
     units = {v.unit for v in measure.values}
     if units and unit not in units:
         # A direction of change compares numbers: 2 weeks and 30 hours are not comparable.
+        earlier_unit = str(UNIT_LABELS[units.pop()]).lower()
         raise IndicatorUnitError(
-            f"Give the figure in {UNIT_LABELS[units.pop()].lower()}, as the earlier "
-            f"figures{_of(measure)} are"
+            _(
+                "Give the figure in %(unit)s, as the earlier figures (%(measure)s) are",
+                unit=earlier_unit,
+                measure=measure.name,
+            )
+            if measure.name
+            else _("Give the figure in %(unit)s, as the earlier figures are", unit=earlier_unit)
         )
     position = max((v.position for v in measure.values), default=0) + 1
     entry = IndicatorValue(
@@ -184,9 +192,15 @@ def add_indicator_value(
         db.session.commit()
     except IntegrityError:  # the same period added at the same moment by someone else
         db.session.rollback()
-        raise IndicatorValueError(f"There is already a value for {period}{_of(measure)}") from None
+        raise IndicatorValueError(_already_taken(period, measure)) from None
     return entry
 
 
-def _of(measure: IndicatorMeasure) -> str:
-    return f" ({measure.name})" if measure.name else ""
+def _already_taken(period: str, measure: IndicatorMeasure) -> str:
+    if measure.name:
+        return _(
+            "There is already a value for %(period)s (%(measure)s)",
+            period=period,
+            measure=measure.name,
+        )
+    return _("There is already a value for %(period)s", period=period)
