@@ -16,9 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 THRESHOLD = 10
-FEWER_THAN = f"fewer than {THRESHOLD}"
-NOT_SHOWN = "not shown"
+FEWER_THAN: LazyString = _l("fewer than %(threshold)s", threshold=THRESHOLD)
+NOT_SHOWN: LazyString = _l("not shown")
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,9 @@ class Figure:
     @property
     def text(self) -> str:
         if self.reason == "small":
-            return FEWER_THAN
+            return str(FEWER_THAN)
         if self.reason == "secondary":
-            return NOT_SHOWN
+            return str(NOT_SHOWN)
         return f"{self.value:,}"
 
     @property
@@ -68,5 +72,5 @@ def suppress(cells: Sequence[int], total: int | None = None) -> tuple[list[Figur
 def rate_per_100(figure: Figure, pupils: int) -> str:
     """Responses per 100 pupils, shown only when the count itself is shown."""
     if figure.hidden or not pupils:
-        return "not shown" if figure.hidden else "no pupil figure"
+        return str(NOT_SHOWN) if figure.hidden else _("no pupil figure")
     return f"{100 * figure.value / pupils:.1f}"

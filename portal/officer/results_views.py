@@ -151,9 +151,9 @@ def _row_breakdowns(choices: FilterChoices) -> dict[str, str]:
     deciles when the consultation asks for an area, languages when some answered in another."""
     found: dict[str, str] = {}
     if choices.by_area:
-        found[BY_DECILE] = _("Deprivation decile of the area given")  # crosstab.DECILE_ROWS
+        found[BY_DECILE] = str(crosstab.DECILE_ROWS)
     if choices.by_language:
-        found[BY_LANGUAGE] = _("Language answered in")  # crosstab.LANGUAGE_ROWS
+        found[BY_LANGUAGE] = str(crosstab.LANGUAGE_ROWS)
     return found
 
 

@@ -13,9 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from portal.consultations.models import Consultation, QuestionType
 from portal.publications.service import PublicQuestion, public_question
 from portal.reporting.change import Change, Share
+from portal.reporting.figures import and_list
 from portal.reporting.informing import InformingQuestion
 from portal.reporting.service import QuestionResult, question_results
 from portal.reporting.waves import (
@@ -29,8 +34,8 @@ from portal.reporting.waves import (
 from portal.strategy.figures import interval_end, signed_points
 from portal.suppression import Figure, suppress_count
 
-SMALL = "not shown: fewer than 10 people"
-GIVES_AWAY = "not shown: it would give away a number under 10"
+SMALL: LazyString = _l("not shown: fewer than 10 people")
+GIVES_AWAY: LazyString = _l("not shown: it would give away a number under 10")
 
 
 @dataclass
@@ -97,8 +102,15 @@ def wave_name(consultation: Consultation, compared: set[int]) -> str:
     if series is None or consultation.series_id not in compared or not consultation.wave_number:
         return consultation.title
     if consultation.title == series.name:
-        return f"Wave {consultation.wave_number} of {series.name}"
-    return f"{consultation.title} (wave {consultation.wave_number} of {series.name})"
+        return _(
+            "Wave %(number)s of %(series)s", number=consultation.wave_number, series=series.name
+        )
+    return _(
+        "%(title)s (wave %(number)s of %(series)s)",
+        title=consultation.title,
+        number=consultation.wave_number,
+        series=series.name,
+    )
 
 
 def changes_by_outcome(
@@ -145,21 +157,22 @@ def _percent(proportion: float) -> str:
 def _share_cell(found: Share) -> Cell:
     interval = found.interval
     return Cell(
-        _percent(found.proportion), f"({_percent(interval.low)} to {_percent(interval.high)})"
+        _percent(found.proportion),
+        _("(%(low)s to %(high)s)", low=_percent(interval.low), high=_percent(interval.high)),
     )
 
 
 def _points_cell(value: float, low: float, high: float, verdict: str = "") -> Cell:
     return Cell(
-        f"{signed_points(100 * value)} points",
-        f"({interval_end(100 * low)} to {interval_end(100 * high)})",
+        _("%(change)s points", change=signed_points(100 * value)),
+        _("(%(low)s to %(high)s)", low=interval_end(100 * low), high=interval_end(100 * high)),
         verdict,
     )
 
 
 def _change_cell(change: Change | None) -> Cell:
     if change is None:
-        return Cell("no comparison")
+        return Cell(_("no comparison"))
     interval = change.interval
     return _points_cell(change.difference, interval.low, interval.high, change.verdict.words)
 
@@ -216,13 +229,13 @@ def _answer_row(
     for wave, wave_share in zip(figures, answer.shares, strict=True):
         figure = wave.by_value.get(answer.value)
         if not wave.asked:
-            shares.append(Cell("not asked"))
+            shares.append(Cell(_("not asked")))
         elif not wave.enough:
-            shares.append(Cell("not shown"))
+            shares.append(Cell(_("not shown")))
         elif wave_share is None:
-            shares.append(Cell("not offered"))
+            shares.append(Cell(_("not offered")))
         elif figure is None or figure.hidden:
-            shares.append(Cell("not shown"))
+            shares.append(Cell(_("not shown")))
         else:
             shares.append(_share_cell(wave_share.share))
     by_pair = {(c.earlier, c.later): c.change for c in answer.changes}
@@ -231,15 +244,16 @@ def _answer_row(
         both = [figures[a], figures[b]]
         shown = [w.by_value.get(answer.value) for w in both]
         if not all(w.enough for w in both) or any(f and f.reason == "small" for f in shown):
-            cells.append(Cell(SMALL))
+            cells.append(Cell(str(SMALL)))
         elif (a, b) not in by_pair:
-            cells.append(Cell("no comparison: not offered in both waves"))
+            cells.append(Cell(_("no comparison: not offered in both waves")))
         elif any(f is None or f.hidden for f in shown):
-            cells.append(Cell(GIVES_AWAY))
+            cells.append(Cell(str(GIVES_AWAY)))
         else:
             cells.append(_change_cell(by_pair[(a, b)]))
     earlier = [
-        f"{waves[i].label.lower()}: \u201c{label}\u201d" for i, label in answer.earlier_labels
+        _("%(wave)s: \u201c%(label)s\u201d", wave=waves[i].label.lower(), label=label)
+        for i, label in answer.earlier_labels
     ]
     return ChangeRow(answer.label, earlier, shares, cells)
 
@@ -255,16 +269,16 @@ def _net_row(
         if found is not None and is_shown:
             nets.append(_points_cell(found.value, found.interval.low, found.interval.high))
         else:
-            nets.append(Cell("not shown" if wave.asked else "not asked"))
+            nets.append(Cell(_("not shown") if wave.asked else _("not asked")))
     by_pair = {(c.earlier, c.later): c.change for c in net.changes}
     return ChangeRow(
-        "Net agreement (agree less disagree)",
+        _("Net agreement (agree less disagree)"),
         [],
         nets,
         [
             _change_cell(by_pair.get((a, b)))
             if shown[a] and shown[b]
-            else Cell("not shown: an answer had fewer than 10 people")
+            else Cell(_("not shown: an answer had fewer than 10 people"))
             for a, b in pairs
         ],
     )
@@ -291,7 +305,10 @@ def _question_change(
             )
             for wave, found, answered in zip(waves, figures, question.answered, strict=True)
         ],
-        pairs=[f"{labels[a].lower()} to {labels[b].lower()}" for a, b in pairs],
+        pairs=[
+            _("%(earlier)s to %(later)s", earlier=labels[a].lower(), later=labels[b].lower())
+            for a, b in pairs
+        ],
         rows=[_answer_row(answer, waves, figures, pairs) for answer in question.answers],
         net=_net_row(question.net, figures, pairs) if question.net is not None else None,
         too_few=[
@@ -306,24 +323,46 @@ def _question_change(
     )
 
 
-def _said_of_each_wave(labels: list[str], said: list[str | None]) -> list[str]:
-    """'Wave 1 asked ...', 'Wave 2 asks ...': the latest wave in the present tense."""
-    asked = [(label, words) for label, words in zip(labels, said, strict=True) if words]
+def _wording(labels: list[str], texts: list[str | None]) -> list[str]:
+    """'Wave 1 asked: "..."', 'Wave 2 asks: "..."': the latest wave in the present tense."""
+    said = [(label, text) for label, text in zip(labels, texts, strict=True) if text]
     return [
-        f"{label} {'asks' if index == len(asked) - 1 else 'asked'}{words}"
-        for index, (label, words) in enumerate(asked)
+        _("%(wave)s asks: \u201c%(text)s\u201d", wave=label, text=text)
+        if index == len(said) - 1
+        else _("%(wave)s asked: \u201c%(text)s\u201d", wave=label, text=text)
+        for index, (label, text) in enumerate(said)
     ]
 
 
-def _wording(labels: list[str], texts: list[str | None]) -> list[str]:
-    return _said_of_each_wave(labels, [f": \u201c{text}\u201d" if text else None for text in texts])
-
-
 def _routing(labels: list[str], question: QuestionSeries) -> list[str]:
-    return _said_of_each_wave(
-        labels,
-        [
-            (f" it only when {' and '.join(when)}" if when else " it of everyone") if text else None
-            for text, when in zip(question.texts, question.asked_when, strict=True)
-        ],
-    )
+    """'Wave 1 asked it of everyone', 'Wave 2 asks it only when ...': the latest wave in the
+    present tense."""
+    asked = [
+        (label, when)
+        for label, text, when in zip(labels, question.texts, question.asked_when, strict=True)
+        if text
+    ]
+    found = []
+    for index, (label, when) in enumerate(asked):
+        latest = index == len(asked) - 1
+        if when and latest:
+            found.append(
+                _(
+                    "%(wave)s asks it only when %(conditions)s",
+                    wave=label,
+                    conditions=and_list(when),
+                )
+            )
+        elif when:
+            found.append(
+                _(
+                    "%(wave)s asked it only when %(conditions)s",
+                    wave=label,
+                    conditions=and_list(when),
+                )
+            )
+        elif latest:
+            found.append(_("%(wave)s asks it of everyone", wave=label))
+        else:
+            found.append(_("%(wave)s asked it of everyone", wave=label))
+    return found

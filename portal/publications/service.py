@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from portal.audit import add_audit_entry
@@ -112,9 +113,9 @@ def refusals(consultation: Consultation, publication: Publication | None, today:
     """Why the results cannot be published yet; empty when they can."""
     reasons = []
     if consultation.phase_on(today) != "closed":
-        reasons.append("The consultation must be closed before its results are published")
+        reasons.append(_("The consultation must be closed before its results are published"))
     if publication is None or not (publication.questions or publication.actions):
-        reasons.append("Choose at least one question, or add a \u201cyou said, we did\u201d")
+        reasons.append(_("Choose at least one question, or add a \u201cyou said, we did\u201d"))
     return reasons
 
 
@@ -201,10 +202,10 @@ class PublicQuestion:
         """What each row of the table is."""
         kind = kind_of(self.question).results
         if kind == ResultsKind.AREAS:
-            return "Deprivation decile of the postcode area"
+            return _("Deprivation decile of the postcode area")
         if kind == ResultsKind.MATRIX:
-            return "Statement: answer"
-        return "Answer"
+            return _("Statement: answer")
+        return _("Answer")
 
 
 @dataclass
@@ -260,7 +261,11 @@ def public_question(
         for statement in result.statements:
             public.rows += _public_rows(
                 [
-                    f"{statement.statement.shown_label}: {o.option.shown_label}"
+                    _(
+                        "%(statement)s: %(answer)s",
+                        statement=statement.statement.shown_label,
+                        answer=o.option.shown_label,
+                    )
                     for o in statement.options
                 ],
                 [o.count for o in statement.options],
@@ -277,7 +282,9 @@ def public_question(
     elif kind == ResultsKind.CHOICES:
         rows = result.choice_rows  # in the form's order
         counts = [row.count for row in rows]
-        labels = [row.label if row.option else f"Other: {row.label}" for row in rows]
+        labels = [
+            row.label if row.option else _("Other: %(label)s", label=row.label) for row in rows
+        ]
         public.rows = _public_rows(labels, counts, answered, adds_up=not public.several)
         if result.net_agreement is not None and not any(r.figure.hidden for r in public.rows):
             public.net_agreement = result.net_agreement

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.areas.models import DECILES, AreaDeprivation
 from portal.extensions import db
@@ -46,5 +47,5 @@ def area_rows(counts: dict[int | None, int], answered: int) -> list[AreaRow]:
     rows = [AreaRow(decile_label(d), counts.get(d, 0), share(counts.get(d, 0))) for d in DECILES]
     unknown = counts.get(None, 0)
     if unknown:
-        rows.append(AreaRow("An area not in the council's lookup", unknown, share(unknown)))
+        rows.append(AreaRow(_("An area not in the council's lookup"), unknown, share(unknown)))
     return rows

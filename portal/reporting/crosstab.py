@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from portal.areas.models import DECILES, AreaDeprivation
@@ -64,12 +66,12 @@ class CrossTab:
     def rows_heading(self) -> str:
         """The heading of the rows' labels."""
         if self.rows_question:
-            return "Answer"
-        return "Deprivation decile" if self.by_decile else "Language"
+            return _("Answer")
+        return _("Deprivation decile") if self.by_decile else _("Language")
 
     @property
     def by_decile(self) -> bool:
-        return self.rows_question is None and self.rows_by == DECILE_ROWS
+        return self.rows_question is None and self.rows_by == str(DECILE_ROWS)
 
     @property
     def columns_multiple(self) -> bool:
@@ -77,8 +79,9 @@ class CrossTab:
         return self.columns_question.type == QuestionType.MULTIPLE_CHOICE
 
 
-DECILE_ROWS = "Deprivation decile of the area given"
-LANGUAGE_ROWS = "Language answered in"
+# Lazy: shown in the officer's language; a CrossTab keeps them as `str`.
+DECILE_ROWS = _l("Deprivation decile of the area given")
+LANGUAGE_ROWS = _l("Language answered in")
 
 
 def categories(question: Question) -> list[Category]:
@@ -86,7 +89,7 @@ def categories(question: Question) -> list[Category]:
     return [
         Category(option, option.shown_label)
         if option
-        else Category(None, f"Other: {question.other_label}")
+        else Category(None, _("Other: %(label)s", label=question.other_label))
         for option in question.answers_in_form_order
     ]
 
@@ -253,7 +256,7 @@ def cross_tab_by_decile(
         ]
         rows.append(CrossTabRow(Category(None, decile_label(decile)), row_base, cells))
     totals = [by_option.get(_id(column), 0) for column in columns]
-    return CrossTab(None, columns_question, columns, rows, totals, base, DECILE_ROWS)
+    return CrossTab(None, columns_question, columns, rows, totals, base, str(DECILE_ROWS))
 
 
 def cross_tab_by_language(
@@ -278,7 +281,7 @@ def cross_tab_by_language(
         ]
         rows.append(CrossTabRow(Category(None, language_name(code)), row_base, cells))
     totals = [counts.columns.get(_id(column), 0) for column in columns]
-    return CrossTab(None, columns_question, columns, rows, totals, counts.base, LANGUAGE_ROWS)
+    return CrossTab(None, columns_question, columns, rows, totals, counts.base, str(LANGUAGE_ROWS))
 
 
 def _indexed_language_counts(

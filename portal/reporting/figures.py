@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
+
+from flask_babel import gettext as _
 
 from portal.consultations.models import Consultation, Option, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.reporting.areas import AreaRow
 from portal.reporting.number_figures import NumberSummary
 from portal.strategy.models import Outcome
+
+
+def and_list(items: list[str]) -> str:
+    """Conditions joined as one: "A and B and C"."""
+    if not items:
+        return ""
+    return reduce(lambda first, then: _("%(first)s and %(then)s", first=first, then=then), items)
 
 
 def percent(part: float, whole: float) -> float:
@@ -112,22 +122,40 @@ class QuestionResult:
     @property
     def base_description(self) -> str:
         """What the percentages are of: a routed question's, of the people who were asked."""
-        who = "the people who answered"
+        several = self.question.type == QuestionType.MULTIPLE_CHOICE
         if self.asked_when:
-            who = "the people who were asked it and answered"
-            asked = f"Asked only when {' and '.join(self.asked_when)}. "
-        else:
-            asked = ""
-        if self.question.type == QuestionType.MULTIPLE_CHOICE:
-            return (
-                f"{asked}Percentages are of {who}; they could choose more than one, "
-                "so the percentages can add up to more than 100%."
+            asked = _("Asked only when %(conditions)s.", conditions=and_list(self.asked_when))
+            if several:
+                return _(
+                    "%(asked)s Percentages are of the people who were asked it and answered; "
+                    "they could choose more than one, so the percentages can add up to more "
+                    "than 100%%.",
+                    asked=asked,
+                )
+            if self.kind == ResultsKind.MATRIX:
+                return _(
+                    "%(asked)s Percentages are of the people who were asked it and answered "
+                    "each statement.",
+                    asked=asked,
+                )
+            if self.kind == ResultsKind.CHOICES:
+                return _(
+                    "%(asked)s Percentages are of the people who were asked it and answered.",
+                    asked=asked,
+                )
+            return asked
+        if several:
+            # Given a variable, so that gettext formats the message and "%%" is read as "%".
+            return _(
+                "Percentages are of the people who answered; they could choose more than one, "
+                "so the percentages can add up to more than 100%%.",
+                percent=100,
             )
         if self.kind == ResultsKind.MATRIX:
-            return f"{asked}Percentages are of {who} each statement."
+            return _("Percentages are of the people who answered each statement.")
         if self.kind == ResultsKind.CHOICES:
-            return f"{asked}Percentages are of {who}."
-        return asked.strip()
+            return _("Percentages are of the people who answered.")
+        return ""
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.areas.models import DECILES
@@ -169,14 +170,36 @@ def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], d
     typed = {part: args.get(f"{name}-{part}", "").strip()[:4] for part in DATE_PARTS}
     if not any(typed.values()):
         return typed, None, ""
-    label = "Sent on or after" if name == "from" else "Sent on or before"
     try:
         day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
     except (ValueError, OverflowError):
-        return typed, None, f"{label} must be a real date, like 27 3 2026"
+        if name == "from":
+            return typed, None, _("Sent on or after must be a real date, like 27 3 2026")
+        return typed, None, _("Sent on or before must be a real date, like 27 3 2026")
     if day.year < 2000:
-        return typed, None, f"{label} must have a four-digit year, like 2026"
+        if name == "from":
+            return typed, None, _("Sent on or after must have a four-digit year, like 2026")
+        return typed, None, _("Sent on or before must have a four-digit year, like 2026")
     return typed, day, ""
+
+
+def _no_such(name: str, value: str) -> str:
+    """What a query string asked to filter by that the consultation does not have."""
+    if name == DISTRICT:
+        return _("There is no district \u201c%(value)s\u201d to filter by", value=value)
+    if name == GIVEN_DISTRICT:
+        return _("There is no district given \u201c%(value)s\u201d to filter by", value=value)
+    if name == LINK:
+        return _("There is no link \u201c%(value)s\u201d to filter by", value=value)
+    if name == GROUP:
+        return _("There is no panel group \u201c%(value)s\u201d to filter by", value=value)
+    if name == TYPE:
+        return _("There is no respondent type \u201c%(value)s\u201d to filter by", value=value)
+    if name == LANGUAGE:
+        return _("There is no language \u201c%(value)s\u201d to filter by", value=value)
+    if name == ANSWER:
+        return _("There is no answer \u201c%(value)s\u201d to filter by", value=value)
+    return _("There is no decile \u201c%(value)s\u201d to filter by", value=value)
 
 
 def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseFilter:
@@ -184,26 +207,26 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
     and said in `errors`: a stale bookmark or an edited URL narrows nothing by surprise."""
     errors: list[str] = []
 
-    def pick(name: str, known: dict[str, Any], what: str) -> tuple[Any, ...]:
+    def pick(name: str, known: dict[str, Any]) -> tuple[Any, ...]:
         found = []
         for value in dict.fromkeys(args.getlist(name)):
             if value in known:
                 found.append(known[value])
             else:
-                errors.append(f"There is no {what} \u201c{value[:40]}\u201d to filter by")
+                errors.append(_no_such(name, value[:40]))
         return tuple(found)
 
-    districts = pick(DISTRICT, {d.value: d for d in choices.districts}, "district")
-    given_districts = pick(GIVEN_DISTRICT, choices.given_districts(), "district given")
-    links = pick(LINK, {str(link.id): link for link in choices.links}, "link")
-    groups = pick(GROUP, {str(g.id): g for g in choices.groups}, "panel group")
-    types = pick(TYPE, {t.value: t for t in choices.types}, "respondent type")
-    languages = pick(LANGUAGE, choices.known_languages(), "language")
+    districts = pick(DISTRICT, {d.value: d for d in choices.districts})
+    given_districts = pick(GIVEN_DISTRICT, choices.given_districts())
+    links = pick(LINK, {str(link.id): link for link in choices.links})
+    groups = pick(GROUP, {str(g.id): g for g in choices.groups})
+    types = pick(TYPE, {t.value: t for t in choices.types})
+    languages = pick(LANGUAGE, choices.known_languages())
     options = {
         f"{q.key}:{o.value}": Chosen(q, o) for q in choices.questions for o in q.counted_choices
     }
-    answers = pick(ANSWER, options, "answer")
-    deciles = pick(DECILE, {value: int(value) for value, _ in choices.decile_items()}, "decile")
+    answers = pick(ANSWER, options)
+    deciles = pick(DECILE, {value: int(value) for value, _label in choices.decile_items()})
     typed_dates: dict[str, dict[str, str]] = {}
     dates: dict[str, date | None] = {}
     for name in DATE_FIELDS:
@@ -213,7 +236,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
             errors.append(error)
             typed_dates[name] = typed
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        errors.append("Sent on or before must be the same as or after sent on or after")
+        errors.append(_("Sent on or before must be the same as or after sent on or after"))
         typed_dates = {name: _typed_date(args, name)[0] for name in DATE_FIELDS}
         dates = {"from": None, "to": None}
     return ResponseFilter(

@@ -15,13 +15,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal.areas.models import AreaDeprivation
 from portal.clock import uk_midnight_in_utc
 from portal.consultations.models import Option, Question, QuestionType
 from portal.extensions import db
-from portal.i18n import LANGUAGES
+from portal.i18n import LANGUAGES, STAFF_LANGUAGE, long_date
 from portal.panel.models import PanelGroup
 from portal.reporting.respondent_types import RespondentType, type_condition
 from portal.responses.models import Answer, Response, response_group
@@ -32,12 +35,12 @@ DISTRICT, LINK, GROUP, TYPE, ANSWER = "district", "link", "group", "type", "answ
 # The district a respondent gave in answer to the consultation's district question; "district"
 # above is the district of the school whose link they came by, or of their panel record.
 GIVEN_DISTRICT = "given-district"
-DISTRICT_OF_RECORD_LABEL = "District of the school or panel member"
-GIVEN_DISTRICT_LABEL = "District the respondent gave"
+DISTRICT_OF_RECORD_LABEL = _l("District of the school or panel member")
+GIVEN_DISTRICT_LABEL = _l("District the respondent gave")
 DECILE = "decile"
 # The language a response was given in (portal/i18n.py), by its code: "language=pl".
 LANGUAGE = "language"
-LANGUAGE_LABEL = "Language"
+LANGUAGE_LABEL = _l("Language")
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
 
@@ -45,9 +48,9 @@ DATE_PARTS = ("day", "month", "year")
 def decile_label(decile: int) -> str:
     """Deciles as the Index of Multiple Deprivation numbers them: 1 is the most deprived."""
     if decile == 1:
-        return "1 (most deprived 10% of areas)"
+        return _("%(decile)s (most deprived 10%% of areas)", decile=decile)
     if decile == 10:
-        return "10 (least deprived 10% of areas)"
+        return _("%(decile)s (least deprived 10%% of areas)", decile=decile)
     return str(decile)
 
 
@@ -274,41 +277,43 @@ class ResponseFilter:
             rest_given = tuple(g for g in self.given_districts if g != chosen)
             found.append(
                 (
-                    GIVEN_DISTRICT_LABEL,
+                    str(GIVEN_DISTRICT_LABEL),
                     chosen.option.shown_label,
                     replace(self, given_districts=rest_given),
                 )
             )
         for district in self.districts:
             rest = tuple(d for d in self.districts if d != district)
-            found.append((DISTRICT_OF_RECORD_LABEL, district.label, replace(self, districts=rest)))
+            found.append(
+                (str(DISTRICT_OF_RECORD_LABEL), district.label, replace(self, districts=rest))
+            )
         for link in self.links:
             rest_links = tuple(x for x in self.links if x != link)
-            found.append(("Link", link.name, replace(self, links=rest_links)))
+            found.append((_("Link"), link.name, replace(self, links=rest_links)))
         for group in self.groups:
             rest_groups = tuple(g for g in self.groups if g != group)
-            found.append(("Panel group", group.name, replace(self, groups=rest_groups)))
+            found.append((_("Panel group"), group.name, replace(self, groups=rest_groups)))
         for kind in self.types:
             rest_types = tuple(t for t in self.types if t != kind)
-            found.append(("Respondent type", kind.label, replace(self, types=rest_types)))
+            found.append((_("Respondent type"), kind.label, replace(self, types=rest_types)))
         for code in self.languages:
             rest_languages = tuple(c for c in self.languages if c != code)
             found.append(
-                (LANGUAGE_LABEL, language_name(code), replace(self, languages=rest_languages))
+                (str(LANGUAGE_LABEL), language_name(code), replace(self, languages=rest_languages))
             )
         if self.submitted_from:
             found.append(
                 (
-                    "Sent on or after",
-                    _long_date(self.submitted_from),
+                    _("Sent on or after"),
+                    long_date(self.submitted_from),
                     replace(self, submitted_from=None),
                 )
             )
         if self.submitted_to:
             found.append(
                 (
-                    "Sent on or before",
-                    _long_date(self.submitted_to),
+                    _("Sent on or before"),
+                    long_date(self.submitted_to),
                     replace(self, submitted_to=None),
                 )
             )
@@ -316,7 +321,7 @@ class ResponseFilter:
             rest_deciles = tuple(d for d in self.deciles if d != decile)
             found.append(
                 (
-                    "Deprivation decile of the area given",
+                    _("Deprivation decile of the area given"),
                     decile_label(decile),
                     replace(self, deciles=rest_deciles),
                 )
@@ -325,7 +330,7 @@ class ResponseFilter:
             rest_answers = tuple(a for a in self.answers if a != chosen)
             found.append(
                 (
-                    f"Answered \u201c{chosen.question.text}\u201d",
+                    _("Answered \u201c%(question)s\u201d", question=chosen.question.text),
                     chosen.option.shown_label,
                     replace(self, answers=rest_answers),
                 )
@@ -333,10 +338,12 @@ class ResponseFilter:
         return found
 
     def describe(self) -> str:
-        """In words, for the audit log and the top of an export."""
+        """In words, for the audit log and the top of an export: in English, as they are kept."""
         if not self.active:
             return "all responses"
-        return "; ".join(f"{kind}: {value}" for kind, value, _ in self.applied())
+        with force_locale(STAFF_LANGUAGE):
+            applied = self.applied()
+        return "; ".join(f"{kind}: {value}" for kind, value, _rest in applied)
 
     def selected(self, name: str) -> set[str]:
         """The values ticked in the form for one query-string name."""
@@ -349,10 +356,6 @@ class ResponseFilter:
         if day is None:
             return {part: "" for part in DATE_PARTS}
         return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 NO_FILTER = ResponseFilter()

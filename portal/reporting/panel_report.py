@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import yaml
+from flask_babel import gettext as _
 
 from portal.consultations.models import Consultation, QuestionType
 from portal.extensions import db
@@ -113,7 +114,7 @@ def _rates(consultation: Consultation, column: Any, labels: dict[Any, str]) -> l
     found = {key: (invited, responded) for key, invited, responded in rows}
     result = [RateRow(label, *found.get(key, (0, 0))) for key, label in labels.items()]
     if None in found:
-        result.append(RateRow("Not known", *found[None]))
+        result.append(RateRow(_("Not known"), *found[None]))
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal.responses.models import Response, ResponseChannel
 from portal.schools.models import DistributionChannel
@@ -23,18 +24,18 @@ class RespondentType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return RESPONDENT_TYPE_LABELS[self]
+        return str(RESPONDENT_TYPE_LABELS[self])
 
 
 RESPONDENT_TYPE_LABELS = {
-    RespondentType.WEBSITE: "Online, straight to the website",
-    RespondentType.SCHOOL: "Online, through a school's link",
-    RespondentType.OUTLET: "Online, through another outlet's link",
+    RespondentType.WEBSITE: _l("Online, straight to the website"),
+    RespondentType.SCHOOL: _l("Online, through a school's link"),
+    RespondentType.OUTLET: _l("Online, through another outlet's link"),
     # Paper and telephone answers keyed in with a panel code are panel members' too, so
     # such a response is also under "Paper copy" or "By telephone".
-    RespondentType.PANEL: "Panel members (online, or keyed in with their code)",
-    RespondentType.PAPER: "Paper copy, keyed in",
-    RespondentType.PHONE: "By telephone, keyed in",
+    RespondentType.PANEL: _l("Panel members (online, or keyed in with their code)"),
+    RespondentType.PAPER: _l("Paper copy, keyed in"),
+    RespondentType.PHONE: _l("By telephone, keyed in"),
 }
 
 
