@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -10,7 +11,9 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import RadioField
 from wtforms.csrf.core import CSRFTokenField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from portal.i18n import format_number
 
 # Control characters other than tab and line breaks never come from a keyboard, and PostgreSQL
 # cannot store NUL: refuse them with an error rather than store or strip them silently.
@@ -87,3 +90,22 @@ class ChoiceField(RadioField):
             if required is None or not required.message:
                 raise
             raise ValidationError(required.message) from None
+
+
+class MaxLength(Length):
+    """At most `max` characters, said as GOV.UK says it ("Title must be 200 characters or
+    fewer") and in the page's language, rather than WTForms' "Field cannot be longer than 200
+    characters." (its own catalogues are off, WTF_I18N_ENABLED)."""
+
+    def __init__(self, max: int) -> None:
+        super().__init__(max=max)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is not None and len(field.data) > self.max:
+            raise ValidationError(
+                _(
+                    "%(field)s must be %(count)s characters or fewer",
+                    field=field.label.text,
+                    count=format_number(Decimal(self.max)),
+                )
+            )

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, g, request, session, url_for
-from flask_babel import force_locale, format_date, get_locale, refresh
+from flask_babel import LazyString, force_locale, format_date, get_locale, refresh
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal.extensions import babel
@@ -42,7 +43,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 @dataclass(frozen=True)
 class Language:
     code: str  # BCP 47, as `lang` attributes and catalogues name it
-    english_name: str  # for officers
+    english_name: str | LazyString  # for officers, through the catalogue
     own_name: str  # for respondents: a language is offered in its own words
     right_to_left: bool = False
 
@@ -52,8 +53,8 @@ class Language:
 LANGUAGES = {
     language.code: language
     for language in (
-        Language(ENGLISH, "English", "English"),
-        Language("pl", "Polish", "Polski"),
+        Language(ENGLISH, _l("English"), "English"),
+        Language("pl", _l("Polish"), "Polski"),
     )
 }
 TRANSLATED = tuple(code for code in LANGUAGES if code != ENGLISH)

@@ -341,7 +341,7 @@ def test_rows_naming_options_the_question_has_not_got_change_nothing(client):
         ("max_value", "lots", "Largest number allowed must be a number, like 1150 or 5.6"),
         ("decimal_places", "9", "Enter a number from 0 to 4"),
         ("text", "", "Enter the question"),
-        ("text", "x" * 501, "Field cannot be longer than 500 characters."),
+        ("text", "x" * 501, "Question must be 500 characters or fewer"),
     ],
 )
 def test_bad_question_settings_are_refused_and_change_nothing(client, field, value, message):

@@ -60,7 +60,7 @@ def test_a_school_prints_its_letter_in_polish_once_polish_is_offered(app, client
         "officer.qr", channel_code=channel.code, file_type="svg", language="pl"
     )
     image = client.get(qr["src"])
-    assert image.get_data() == qr_svg(link)
+    assert image.get_data() == qr_svg(link, f"Kod QR do {link}")
     assert image.headers["Content-Disposition"].endswith(f'-{channel.code}-pl.svg"')
 
     # A parent who follows it reads the start page in Polish.
@@ -126,3 +126,15 @@ def test_a_saved_response_comes_back_in_polish_on_another_device(app, client):
     assert address["href"] == url_for("public.resume_response", slug=BULLYING, language="pl")
     elsewhere = app.test_client()
     assert elsewhere.get_page(address["href"]).soup.html["lang"] == "pl"
+
+
+def test_a_length_limit_is_said_in_polish_on_a_polish_page(app, client):
+    """WTForms' own "Field cannot be longer than..." is English only: the portal says it."""
+    polish_offered()
+    parent = client
+    resume = url_for("public.resume_response", slug=BULLYING, language="pl")
+    page = parent.get_page(resume)
+    assert page.soup.html["lang"] == "pl"
+    refused = parent.post_page(resume, {"csrf_token": page.csrf_token(), "code": "B" * 41})
+    assert refused.status == 422
+    assert refused.error_summary() == ["Kod wznowienia: wpisz najwyżej 40 znaków"]

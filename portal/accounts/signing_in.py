@@ -216,7 +216,7 @@ def unlock(email: str, by: User | None = None) -> User:
     out by someone else's guessing, who has been told)."""
     user = find_user(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise_email(email)}")
+        raise AccountError(_("There is no account for %(email)s", email=normalise_email(email)))
     clear_failures(user)
     add_audit_entry(by, "lifted sign-in locks", f"user:{user.email}")
     db.session.commit()

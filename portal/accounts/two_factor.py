@@ -14,6 +14,7 @@ import time
 import pyotp
 import segno
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.accounts.models import RecoveryCode, Role, User
 from portal.audit import add_audit_entry
@@ -51,7 +52,7 @@ def setup_qr_svg(user: User, secret: str) -> str:
     secret as text for anyone who cannot scan it)."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_inline(
-        scale=4, omitsize=False, title="QR code to add this account to an authenticator app"
+        scale=4, omitsize=False, title=_("QR code to add this account to an authenticator app")
     )
     return str(svg).replace("<svg ", '<svg role="img" ', 1)
 

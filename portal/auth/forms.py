@@ -3,16 +3,16 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.accounts.service import MIN_PASSWORD_LENGTH
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 
 
 class SignInForm(PortalForm):
     email = EmailField(
         _l("Email address"),
-        validators=[InputRequired(_l("Enter your email address")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your email address")), MaxLength(254)],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Enter your password")), Length(max=200)]
+        _l("Password"), validators=[InputRequired(_l("Enter your password")), MaxLength(200)]
     )
 
 
@@ -31,7 +31,7 @@ class CodeForm(PortalForm):
 class ForgottenPasswordForm(PortalForm):
     email = EmailField(
         _l("Email address"),
-        validators=[InputRequired(_l("Enter your email address")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your email address")), MaxLength(254)],
     )
 
 
@@ -73,6 +73,6 @@ class ChangePasswordForm(PortalForm):
 
     current_password = PasswordField(
         _l("Current password"),
-        validators=[InputRequired(_l("Enter your current password")), Length(max=200)],
+        validators=[InputRequired(_l("Enter your current password")), MaxLength(200)],
     )
     password, password_again = _new_password_fields()

@@ -30,6 +30,7 @@ from portal.consultations.models import (
     Question,
 )
 from portal.extensions import db
+from portal.i18n import long_date
 
 
 def _copy(consultation: Consultation, slug_base: str) -> Consultation:
@@ -108,10 +109,6 @@ def next_wave_number(consultation: Consultation) -> int:
     return (latest_wave(consultation).wave_number or 1) + 1
 
 
-def _uk_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def wave_date_problems(
     consultation: Consultation, opens_on: date | None, closes_on: date | None, today: date
 ) -> dict[str, str]:
@@ -145,7 +142,7 @@ def wave_date_problems(
             )
         )
     elif (opens_on or today) <= source.closes_on:
-        closes = _uk_date(source.closes_on)
+        closes = long_date(source.closes_on)
         problems["opens_on"] = (
             _(
                 "Wave %(number)s must open after wave %(previous)s closes on %(date)s",

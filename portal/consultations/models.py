@@ -331,9 +331,9 @@ class Option(db.Model):  # type: ignore[name-defined]
     @property
     def shown_label(self) -> str:
         """The label as results and exports show it: a retired option says so."""
-        return (
-            f"{self.label} (no longer offered)" if self.kind == OptionKind.RETIRED else self.label
-        )
+        if self.kind == OptionKind.RETIRED:
+            return _("%(option)s (no longer offered)", option=self.label)
+        return self.label
 
 
 class DisplayCondition(db.Model):  # type: ignore[name-defined]

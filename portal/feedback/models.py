@@ -19,6 +19,7 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db, enum_column
@@ -35,15 +36,15 @@ class Satisfaction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return SATISFACTION_LABELS[self]
+        return str(SATISFACTION_LABELS[self])
 
 
 SATISFACTION_LABELS = {
-    Satisfaction.VERY_SATISFIED: "Very satisfied",
-    Satisfaction.SATISFIED: "Satisfied",
-    Satisfaction.NEITHER: "Neither satisfied nor dissatisfied",
-    Satisfaction.DISSATISFIED: "Dissatisfied",
-    Satisfaction.VERY_DISSATISFIED: "Very dissatisfied",
+    Satisfaction.VERY_SATISFIED: _l("Very satisfied"),
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.NEITHER: _l("Neither satisfied nor dissatisfied"),
+    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
+    Satisfaction.VERY_DISSATISFIED: _l("Very dissatisfied"),
 }
 
 

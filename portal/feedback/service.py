@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from portal.consultations.models import Consultation
 from portal.extensions import db
@@ -34,9 +35,11 @@ def record_feedback(
     to their response."""
     comment = (comment or "").strip() or None
     if rating is None and comment is None:
-        raise NothingGiven("Select a rating or write a comment")
+        raise NothingGiven(_("Select a rating or write a comment"))
     if comment is not None and len(comment) > COMMENT_MAX_LENGTH:
-        raise ValueError(f"A comment is at most {COMMENT_MAX_LENGTH:,} characters")
+        raise ValueError(
+            _("A comment is at most %(count)s characters", count=f"{COMMENT_MAX_LENGTH:,}")
+        )
     feedback = ServiceFeedback(
         consultation_id=consultation.id,
         given_in_week=week_starting(today),

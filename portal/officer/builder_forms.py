@@ -25,7 +25,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
@@ -34,7 +33,7 @@ from wtforms.validators import (
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
 from portal.consultations.question_types.structured import MAX_DECIMAL_PLACES, NUMBER_LIMIT
-from portal.forms import CONTROL_CHARACTERS, PortalForm
+from portal.forms import CONTROL_CHARACTERS, MaxLength, PortalForm
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
@@ -103,28 +102,28 @@ def _storable_number(form: Any, field: Field) -> None:
 class DetailsForm(PortalForm):
     title = StringField(
         _l("Title"),
-        validators=[InputRequired(_l("Enter a title")), Length(max=200)],
+        validators=[InputRequired(_l("Enter a title")), MaxLength(200)],
         description=_l("What the consultation is about, in plain words"),
     )
     summary = TextAreaField(
         _l("Summary"),
-        validators=[InputRequired(_l("Enter a summary")), Length(max=2000)],
+        validators=[InputRequired(_l("Enter a summary")), MaxLength(2000)],
         description=_l("One or two sentences shown on the list of consultations"),
     )
     audience = StringField(
         _l("Who it is for"),
-        validators=[InputRequired(_l("Enter who the consultation is for")), Length(max=300)],
+        validators=[InputRequired(_l("Enter who the consultation is for")), MaxLength(300)],
         description=_l("For example: Parents and carers of children at Warwickshire schools"),
     )
     who_for = TextAreaField(
-        _l("More about who should take part"), validators=[Optional(), Length(max=2000)]
+        _l("More about who should take part"), validators=[Optional(), MaxLength(2000)]
     )
     what_happens = TextAreaField(
-        _l("What happens to the answers"), validators=[Optional(), Length(max=2000)]
+        _l("What happens to the answers"), validators=[Optional(), MaxLength(2000)]
     )
     privacy_notice = TextAreaField(
         _l("Privacy notice"),
-        validators=[InputRequired(_l("Enter the privacy notice")), Length(max=5000)],
+        validators=[InputRequired(_l("Enter the privacy notice")), MaxLength(5000)],
         description=_l("Who holds the answers, why, for how long, and who to contact"),
     )
     help_text = TextAreaField(
@@ -133,7 +132,7 @@ class DetailsForm(PortalForm):
             "Optional. Shown after someone sends their response, under \u201cIf you need help "
             "now\u201d: for consultations on subjects such as bullying or crime"
         ),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), MaxLength(2000)],
     )
     safeguarding_terms = TextAreaField(
         _l("Safeguarding words"),
@@ -141,7 +140,7 @@ class DetailsForm(PortalForm):
             "Optional. One word or phrase per line. A comment containing any of them is put on "
             "the safeguarding queue for an officer to read; nothing else happens automatically"
         ),
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), MaxLength(5000)],
     )
     estimated_minutes = IntegerField(
         _l("Minutes it takes"),
@@ -183,14 +182,14 @@ class DetailsForm(PortalForm):
             "Optional. Ends the start page's sentence \u201cIt runs from 16 November to 28 "
             "December 2026, \u2026\u201d, for example: to coincide with Anti-Bullying Week"
         ),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), MaxLength(1000)],
     )
 
 
 class PageTitleForm(PortalForm):
     title = StringField(
         _l("Page title"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), MaxLength(200)],
         description=_l("Needed when a page has more than one question"),
     )
 
@@ -203,7 +202,7 @@ class NewQuestionForm(PortalForm):
     )
     text = StringField(
         _l("Question"),
-        validators=[InputRequired(_l("Enter the question")), Length(max=500)],
+        validators=[InputRequired(_l("Enter the question")), MaxLength(500)],
     )
 
 
@@ -211,12 +210,12 @@ class QuestionForm(PortalForm):
     """Every setting a question can have; the view shows only those its type uses."""
 
     text = StringField(
-        _l("Question"), validators=[InputRequired(_l("Enter the question")), Length(max=500)]
+        _l("Question"), validators=[InputRequired(_l("Enter the question")), MaxLength(500)]
     )
     hint = TextAreaField(
         _l("Hint"),
         description=_l("Optional help shown under the question"),
-        validators=[Length(max=2000)],
+        validators=[MaxLength(2000)],
     )
     required = BooleanField(_l("Respondents must answer this question"))
     personal = BooleanField(
@@ -226,7 +225,7 @@ class QuestionForm(PortalForm):
     error_required = StringField(
         _l("Message when it is not answered"),
         description=_l("Optional. For example: Select the type of school your child goes to"),
-        validators=[Length(max=300)],
+        validators=[MaxLength(300)],
     )
     max_length = IntegerField(
         _l("Most characters allowed"),
@@ -237,7 +236,7 @@ class QuestionForm(PortalForm):
         description=_l(
             "Optional. For example: Somewhere else. Respondents who choose it type their answer"
         ),
-        validators=[Length(max=200)],
+        validators=[MaxLength(200)],
     )
     max_selections = IntegerField(
         _l("Most options a respondent can choose or rank"),
@@ -363,7 +362,7 @@ class NewWaveForm(PortalForm):
     title = StringField(
         _l("Title of the new wave"),
         filters=[lambda value: value.strip() if value else value],
-        validators=[DataRequired(_l("Enter a title for the new wave")), Length(max=200)],
+        validators=[DataRequired(_l("Enter a title for the new wave")), MaxLength(200)],
         description=_l(
             "Residents see this title. Keeping the same title is usual; the portal numbers the "
             "waves for officers."

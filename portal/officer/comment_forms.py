@@ -7,7 +7,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.comments.service import QUOTE_MAX_LENGTH
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 from portal.officer.forms import strip_whitespace
 
 
@@ -17,10 +17,10 @@ class ThemeForm(PortalForm):
         description=_l(
             "A short name, such as \u201cOnline bullying\u201d or \u201cStreet lighting\u201d"
         ),
-        validators=[InputRequired(_l("Enter a name for the theme")), Length(max=80)],
+        validators=[InputRequired(_l("Enter a name for the theme")), MaxLength(80)],
     )
     description = StringField(
-        _l("What it covers (optional)"), validators=[Optional(), Length(max=300)]
+        _l("What it covers (optional)"), validators=[Optional(), MaxLength(300)]
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from portal.forms import PortalForm
-from portal.schools.models import DISTRICT_LABELS, OutletKind
+from portal.forms import MaxLength, PortalForm
+from portal.schools.models import DISTRICT_LABELS, OUTLET_KIND_LABELS, OutletKind
 
 
 class DistrictChannelsForm(PortalForm):
@@ -22,17 +22,21 @@ class DistrictChannelsForm(PortalForm):
 class OutletForm(PortalForm):
     kind = SelectField(
         _l("Kind of outlet"),
-        choices=[SelectChoice(k.value, k.label) for k in OutletKind if k != OutletKind.SCHOOL],
+        choices=[
+            SelectChoice(k.value, OUTLET_KIND_LABELS[k])
+            for k in OutletKind
+            if k != OutletKind.SCHOOL
+        ],
     )
     name = StringField(
         _l("Name"),
         description=_l("For example: Rugby Library, or Bedworth Older People's Forum"),
-        validators=[InputRequired(_l("Enter the outlet's name")), Length(max=200)],
+        validators=[InputRequired(_l("Enter the outlet's name")), MaxLength(200)],
     )
 
 
 class SchoolAccountForm(PortalForm):
     email = StringField(
         _l("Email address of the member of staff"),
-        validators=[InputRequired(_l("Enter their email address")), Length(max=254)],
+        validators=[InputRequired(_l("Enter their email address")), MaxLength(254)],
     )

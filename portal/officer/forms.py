@@ -7,7 +7,7 @@ from wtforms import DecimalField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 from portal.strategy.figures import UNIT_LABELS
 
 
@@ -52,7 +52,7 @@ class IndicatorValueForm(PortalForm):
             "As the report writes periods, for example 2006/7, 2006/7 Q1 or October 2006. "
             "Add figures in time order: the direction of change compares the latest two"
         ),
-        validators=[InputRequired(_l("Enter the period the figure is for")), Length(max=60)],
+        validators=[InputRequired(_l("Enter the period the figure is for")), MaxLength(60)],
     )
     value = NumberField(
         _l("Value"),
@@ -68,10 +68,10 @@ class IndicatorValueForm(PortalForm):
     )
     source = StringField(
         _l("Source"),
-        validators=[InputRequired(_l("Enter where the figure comes from")), Length(max=300)],
+        validators=[InputRequired(_l("Enter where the figure comes from")), MaxLength(300)],
     )
     note = TextAreaField(
-        _l("Note"), description=_l("Optional"), validators=[Optional(), Length(max=2000)]
+        _l("Note"), description=_l("Optional"), validators=[Optional(), MaxLength(2000)]
     )
 
     def validate(self, extra_validators: Any = None) -> bool:

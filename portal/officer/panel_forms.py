@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 from portal.officer.builder_forms import GovukDateField
 from portal.panel.models import AGE_BAND_LABELS
 from portal.schools.models import DISTRICT_LABELS
@@ -19,11 +19,9 @@ class MemberForm(PortalForm):
     reference = StringField(
         _l("Reference"),
         description=_l("The council's panel reference, for example WP-00123"),
-        validators=[InputRequired(_l("Enter the reference")), Length(max=30)],
+        validators=[InputRequired(_l("Enter the reference")), MaxLength(30)],
     )
-    name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Enter the name")), Length(max=200)]
-    )
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the name")), MaxLength(200)])
     email = StringField(
         _l("Email address"), description=_l("Optional if there is a postal address")
     )
@@ -63,5 +61,5 @@ class MemberForm(PortalForm):
     consent_wording = TextAreaField(
         _l("What the member consented to"),
         description=_l("The wording they agreed to, as it was shown to them"),
-        validators=[InputRequired(_l("Enter the consent wording")), Length(max=5000)],
+        validators=[InputRequired(_l("Enter the consent wording")), MaxLength(5000)],
     )

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 from portal.officer.forms import strip_whitespace
 from portal.publications.service import TEXT_MAX_LENGTH
 
@@ -16,7 +16,7 @@ class PublicationForm(PortalForm):
         _l("Introduction (optional)"),
         description=_l("Who took part, how the results are being used, and what happens next."),
         filters=[strip_whitespace],
-        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+        validators=[Optional(), MaxLength(TEXT_MAX_LENGTH)],
     )
     questions = SelectMultipleField(
         _l("Questions to publish"),

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from portal.forms import PortalForm
-from portal.schools.models import DISTRICT_LABELS, Phase
+from portal.schools.models import DISTRICT_LABELS, PHASE_LABELS, Phase
 
 
 class SchoolForm(PortalForm):
@@ -23,7 +23,7 @@ class SchoolForm(PortalForm):
     town = StringField(_l("Town or village"), description=_l("Optional. Officers can search by it"))
     phase = RadioField(
         _l("Phase"),
-        choices=[SelectChoice(phase.value, phase.label) for phase in Phase],
+        choices=[SelectChoice(phase.value, PHASE_LABELS[phase]) for phase in Phase],
         validators=[InputRequired(_l("Select the school's phase"))],
     )
     district = RadioField(

@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.areas.districts import District
@@ -27,15 +28,15 @@ class AgeBand(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return AGE_BAND_LABELS[self]
+        return str(AGE_BAND_LABELS[self])
 
 
 AGE_BAND_LABELS = {
-    AgeBand.UNDER_25: "Under 25",
-    AgeBand.FROM_25_TO_44: "25 to 44",
-    AgeBand.FROM_45_TO_64: "45 to 64",
-    AgeBand.FROM_65_TO_74: "65 to 74",
-    AgeBand.OVER_75: "75 or over",
+    AgeBand.UNDER_25: _l("Under 25"),
+    AgeBand.FROM_25_TO_44: _l("25 to 44"),
+    AgeBand.FROM_45_TO_64: _l("45 to 64"),
+    AgeBand.FROM_65_TO_74: _l("65 to 74"),
+    AgeBand.OVER_75: _l("75 or over"),
 }
 
 

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any, TextIO
 
 import sqlalchemy as sa
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from portal.areas.districts import DISTRICT_LABELS, District
 from portal.audit import add_audit_entry
@@ -81,7 +81,10 @@ class MemberError(ValueError):
 _DISTRICTS = {lookup_key(label): d for d, label in DISTRICT_LABELS.items()} | {
     d.value: d for d in District
 }
-_AGE_BANDS = {lookup_key(label): band for band, label in AGE_BAND_LABELS.items()} | {
+# A file names age bands in English, like its columns, whatever language the page is in.
+with force_locale("en"):
+    _AGE_BAND_WORDS = {band: str(label) for band, label in AGE_BAND_LABELS.items()}
+_AGE_BANDS = {lookup_key(words): band for band, words in _AGE_BAND_WORDS.items()} | {
     band.value: band for band in AgeBand
 }
 _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
@@ -177,7 +180,7 @@ def clean_member(values: dict[str, Any]) -> dict[str, Any]:
                 _(
                     "age band %(value)s is not one of: %(words)s",
                     value=repr(values["age_band"]),
-                    words=", ".join(AGE_BAND_LABELS.values()),
+                    words=", ".join(_AGE_BAND_WORDS.values()),
                 ),
                 "age_band",
             )

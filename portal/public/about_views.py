@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from werkzeug import Response as WerkzeugResponse
 
 from portal.accounts.permissions import Action, allows
@@ -14,9 +15,9 @@ from portal.rendering import render_page
 
 # The audiences with a notice of their own: address part -> heading.
 AUDIENCES = {
-    "parents": "Parents and carers, and anyone answering a consultation",
-    "panel-members": "Members of the Warwickshire Panel and user groups",
-    "schools": "School staff",
+    "parents": _l("Parents and carers, and anyone answering a consultation"),
+    "panel-members": _l("Members of the Warwickshire Panel and user groups"),
+    "schools": _l("School staff"),
 }
 
 

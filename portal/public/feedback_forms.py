@@ -13,7 +13,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from portal.feedback.models import Satisfaction
+from portal.feedback.models import SATISFACTION_LABELS, Satisfaction
 from portal.feedback.service import COMMENT_MAX_LENGTH
 from portal.i18n import format_number
 from portal.public.forms import HoneypotForm
@@ -28,23 +28,14 @@ def _as_counted(value: str | None) -> str | None:
     return _LINE_BREAK.sub("\n", value).strip() if value else value
 
 
-# GOV.UK's satisfaction scale as respondents read it (officers' reports keep the model's English
-# labels, portal/feedback/models.py).
-RATING_LABELS = {
-    Satisfaction.VERY_SATISFIED: _l("Very satisfied"),
-    Satisfaction.SATISFIED: _l("Satisfied"),
-    Satisfaction.NEITHER: _l("Neither satisfied nor dissatisfied"),
-    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
-    Satisfaction.VERY_DISSATISFIED: _l("Very dissatisfied"),
-}
-
-
 class FeedbackForm(HoneypotForm):
     """Both questions are optional, but not both at once."""
 
     rating = RadioField(
         _l("Overall, how did you feel about the service you received today?"),
-        choices=[SelectChoice(rating.value, RATING_LABELS[rating]) for rating in Satisfaction],
+        choices=[
+            SelectChoice(rating.value, SATISFACTION_LABELS[rating]) for rating in Satisfaction
+        ],
         validators=[Optional()],
         invalid_choice_message=_l("Select a rating from the list"),
     )

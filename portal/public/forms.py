@@ -3,9 +3,9 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Regexp, ValidationError
 
-from portal.forms import PortalForm
+from portal.forms import MaxLength, PortalForm
 
 HONEYPOT_FIELD = "leave_this_empty"
 
@@ -43,7 +43,7 @@ class ResumeForm(PortalForm):
     code = StringField(
         _l("Resume code"),
         description=_l("The 12 letters and numbers you were given, like BCDF-GHJK-MNPQ"),
-        validators=[InputRequired(_l("Enter your resume code")), Length(max=40)],
+        validators=[InputRequired(_l("Enter your resume code")), MaxLength(40)],
     )
 
 
@@ -53,7 +53,7 @@ class EmailLinkForm(PortalForm):
         description=_l("We use it only to send this link, then delete it"),
         validators=[
             InputRequired(_l("Enter your email address")),
-            Length(max=254),
+            MaxLength(254),
             Regexp(
                 r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                 message=_l("Enter an email address in the correct format, like name@example.com"),

@@ -57,7 +57,7 @@ def decile_label(decile: int) -> str:
 def language_name(code: str) -> str:
     """A language as officers read it ("Polish"), or its code if the portal no longer has it."""
     language = LANGUAGES.get(code)
-    return language.english_name if language else code
+    return str(language.english_name) if language else code
 
 
 @dataclass(frozen=True)

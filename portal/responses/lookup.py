@@ -202,7 +202,7 @@ def correct(found: FoundResponse, question: Question, answer: Stored | None, by:
         for row in kind.answer_rows(asked, stored)
     ]
     removed = sorted(set(found.stored) - set(kept) - {question.key})
-    detail = f"Changed the answer to \u201c{question.text}\u201d"
+    detail = f"Changed the answer to \u201c{question.text}\u201d"  # kept in English: the log
     if removed:
         detail += f"; removed the answers to {len(removed)} questions it now routes past"
     add_audit_entry(by, "corrected response", subject(found.response), detail)

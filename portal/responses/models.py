@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from portal.consultations.models import Consultation, ConsultationSnapshot
@@ -28,7 +29,14 @@ class ResponseChannel(enum.StrEnum):
     @property
     def label(self) -> str:
         """As exports and officers' pages give it."""
-        return {"online": "Online", "paper": "Paper form", "phone": "Telephone"}[self.value]
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {
+    ResponseChannel.ONLINE: _l("Online"),
+    ResponseChannel.PAPER: _l("Paper form"),
+    ResponseChannel.PHONE: _l("Telephone"),
+}
 
 
 class Response(db.Model):  # type: ignore[name-defined]

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.areas.districts import DISTRICT_LABELS as DISTRICT_LABELS
@@ -29,7 +30,7 @@ class Phase(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", "-").capitalize()
+        return str(PHASE_LABELS[self])
 
 
 class OutletKind(enum.StrEnum):
@@ -41,7 +42,25 @@ class OutletKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(OUTLET_KIND_LABELS[self])
+
+
+# Lazy, so a form's choices built once at import still speak the request's language.
+PHASE_LABELS = {
+    Phase.NURSERY: _l("Nursery"),
+    Phase.PRIMARY: _l("Primary"),
+    Phase.SECONDARY: _l("Secondary"),
+    Phase.ALL_THROUGH: _l("All-through"),
+    Phase.SPECIAL: _l("Special"),
+    Phase.ALTERNATIVE: _l("Alternative"),
+}
+OUTLET_KIND_LABELS = {
+    OutletKind.SCHOOL: _l("School"),
+    OutletKind.LIBRARY: _l("Library"),
+    OutletKind.NEWSPAPER: _l("Newspaper"),
+    OutletKind.USER_GROUP: _l("User group"),
+    OutletKind.OTHER: _l("Other"),
+}
 
 
 class School(db.Model):  # type: ignore[name-defined]

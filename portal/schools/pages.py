@@ -7,6 +7,8 @@ from datetime import datetime
 
 from flask import Response as FlaskResponse
 from flask import make_response
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug import Response as WerkzeugResponse
 
 from portal import i18n
@@ -57,10 +59,13 @@ def letter_language(channel: DistributionChannel, asked: str | None) -> str:
 
 def text_message(channel: DistributionChannel) -> str:
     consultation = channel.consultation
-    return (
-        f"{channel.name}: Warwickshire County Council would like your views in "
-        f"\u201c{consultation.title}\u201d. It takes about {consultation.estimated_minutes} "
-        f"minutes and is anonymous: {channel_url(channel)}"
+    return _(
+        "%(outlet)s: Warwickshire County Council would like your views in \u201c%(title)s\u201d. "
+        "It takes about %(minutes)s minutes and is anonymous: %(link)s",
+        outlet=channel.name,
+        title=consultation.title,
+        minutes=consultation.estimated_minutes,
+        link=channel_url(channel),
     )
 
 
@@ -69,7 +74,10 @@ def qr_response(
 ) -> FlaskResponse:
     url = channel_url(channel, language)
     if kind == "svg":
-        response = make_response(qr_svg(url))
+        # In the letter's language, like the letter it is printed on.
+        with force_locale(language):
+            title = _("QR code for %(link)s", link=url)
+        response = make_response(qr_svg(url, title))
         response.mimetype = "image/svg+xml"
     else:
         response = make_response(qr_png(url))

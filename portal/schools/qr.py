@@ -7,11 +7,11 @@ import io
 import segno
 
 
-def qr_svg(url: str) -> bytes:
+def qr_svg(url: str, title: str) -> bytes:
+    """`title` makes the SVG's purpose known to assistive technology when it is shown inline."""
     buffer = io.BytesIO()
-    # A title makes the SVG's purpose known to assistive technology when it is shown inline.
     segno.make(url, error="m").save(
-        buffer, kind="svg", scale=8, border=4, title=f"QR code for {url}", xmldecl=False
+        buffer, kind="svg", scale=8, border=4, title=title, xmldecl=False
     )
     return buffer.getvalue()
 

@@ -21,6 +21,8 @@ import yaml
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import long_date
+
 if TYPE_CHECKING:
     from portal.strategy.models import IndicatorValue
 
@@ -121,7 +123,7 @@ def figure_sources(values: Iterable[IndicatorValue], several: bool = False) -> l
         key = (value.source, value.recorded_by, day)
         if key not in groups:
             who = value.recorded_by
-            when = f"{day.day} {day:%B %Y}"
+            when = long_date(day)
             recorded = (
                 _("Loaded from the report with the portal's seed data on %(date)s", date=when)
                 if who == SEED_RECORDER
