@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import RadioField
@@ -103,9 +104,11 @@ class MaxLength(Length):
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and len(field.data) > self.max:
             raise ValidationError(
-                _(
-                    "%(field)s must be %(count)s characters or fewer",
+                ngettext(
+                    "%(field)s must be %(num)s character or fewer",
+                    "%(field)s must be %(num)s characters or fewer",
+                    self.max,
                     field=field.label.text,
-                    count=format_number(Decimal(self.max)),
+                    num=format_number(Decimal(self.max)),
                 )
             )

@@ -46,13 +46,11 @@ KEPT_IN_ENGLISH = {
     "reporting/spreadsheets.py": "response exports",
     "reporting/wave_export.py": "response exports",
     "reporting/indicator_export.py": "indicator exports",
-    "consultations/question_types/choice.py": (
-        "the agreement scale a new question starts with: the consultation's own words, "
-        "translated with the consultation (portal/consultations/translations.py)"
-    ),
 }
-# A capital, then at least two lower-case words: "Sent on or after", "Enter a title".
-SENTENCE = re.compile(r"^[A-Z][a-z'\u2019]*( [a-z'\u2019(),:;]+){2,}")
+# A capital, then at least two lower-case words: "Sent on or after", "Enter a title", and an
+# f-string read whole, its values as {}: "Wave {} must open after {}". (Lower-case phrases are
+# not judged: most are the audit log's details and errors for developers.)
+SENTENCE = re.compile(r"^[A-Z][a-z'\u2019]*( (\{\}|[a-z'\u2019(),:;]+)){2,}")
 # A line may say why its string stays English (an audit detail built before the call).
 KEPT_ON_LINE = "# kept in English"
 
@@ -76,9 +74,17 @@ def untranslated_sentences(source: str) -> list[tuple[int, str]]:
     }
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(
+                part.value if isinstance(part, ast.Constant) else "{}" for part in node.values
+            )
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(parents.get(node), ast.JoinedStr):
+                continue  # judged with its f-string
+            text = node.value
+        else:
             continue
-        if node in docstrings or not SENTENCE.match(node.value):
+        if node in docstrings or not SENTENCE.match(text):
             continue
         if KEPT_ON_LINE in lines[node.lineno - 1]:
             continue
@@ -88,7 +94,7 @@ def untranslated_sentences(source: str) -> list[tuple[int, str]]:
             if isinstance(enclosing, ast.Call) and _call_name(enclosing) in (TRANSLATING | RECORDS):
                 break
         else:
-            found.append((node.lineno, node.value))
+            found.append((node.lineno, text))
     return found
 
 
@@ -100,11 +106,13 @@ def test_the_checker_finds_a_sentence_left_outside_the_catalogue() -> None:
         "def f(x):\n"
         '    add_audit_entry(x, "Changed the answer to that")\n'
         '    raise ThemeError(f"There is already a theme called {x}")\n'
+        '    raise ChangeRefused(f"Wave {x} must open after {x}")\n'
         '    return "Changed the answer here"  # kept in English: the log\n'
     )
     assert untranslated_sentences(source) == [
         (2, "Sent on or after"),
-        (6, "There is already a theme called "),
+        (6, "There is already a theme called {}"),
+        (7, "Wave {} must open after {}"),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.feedback.models import Satisfaction, ServiceFeedback
+from portal.i18n import format_number
 
 COMMENT_MAX_LENGTH = 1200
 COMMENTS_PER_PAGE = 20
@@ -38,7 +40,10 @@ def record_feedback(
         raise NothingGiven(_("Select a rating or write a comment"))
     if comment is not None and len(comment) > COMMENT_MAX_LENGTH:
         raise ValueError(
-            _("A comment is at most %(count)s characters", count=f"{COMMENT_MAX_LENGTH:,}")
+            _(
+                "A comment is at most %(count)s characters",
+                count=format_number(Decimal(COMMENT_MAX_LENGTH)),
+            )
         )
     feedback = ServiceFeedback(
         consultation_id=consultation.id,

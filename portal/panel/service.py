@@ -22,6 +22,7 @@ from portal.areas.districts import DISTRICT_LABELS, District
 from portal.audit import add_audit_entry
 from portal.csv_import import CsvFileError, ImportReport, checked_rows, lookup_key
 from portal.extensions import db
+from portal.i18n import ENGLISH
 from portal.panel.models import (
     AGE_BAND_LABELS,
     AgeBand,
@@ -82,7 +83,7 @@ _DISTRICTS = {lookup_key(label): d for d, label in DISTRICT_LABELS.items()} | {
     d.value: d for d in District
 }
 # A file names age bands in English, like its columns, whatever language the page is in.
-with force_locale("en"):
+with force_locale(ENGLISH):
     _AGE_BAND_WORDS = {band: str(label) for band, label in AGE_BAND_LABELS.items()}
 _AGE_BANDS = {lookup_key(words): band for band, words in _AGE_BAND_WORDS.items()} | {
     band.value: band for band in AgeBand

@@ -55,12 +55,14 @@ class CrossTab:
     rows: list[CrossTabRow]
     column_totals: list[int]  # respondents who gave each column's answer
     base: int  # respondents who answered both questions
-    # What the rows are when they are not a question's answers: DECILE_ROWS or LANGUAGE_ROWS.
+    # What the rows are when they are not a question's answers: BY_DECILE or BY_LANGUAGE.
     rows_by: str = ""
 
     @property
     def rows_title(self) -> str:
-        return self.rows_question.text if self.rows_question else self.rows_by
+        if self.rows_question:
+            return self.rows_question.text
+        return str(DECILE_ROWS if self.by_decile else LANGUAGE_ROWS)
 
     @property
     def rows_heading(self) -> str:
@@ -71,7 +73,7 @@ class CrossTab:
 
     @property
     def by_decile(self) -> bool:
-        return self.rows_question is None and self.rows_by == str(DECILE_ROWS)
+        return self.rows_question is None and self.rows_by == BY_DECILE
 
     @property
     def columns_multiple(self) -> bool:
@@ -79,7 +81,9 @@ class CrossTab:
         return self.columns_question.type == QuestionType.MULTIPLE_CHOICE
 
 
-# Lazy: shown in the officer's language; a CrossTab keeps them as `str`.
+# What a cross-tab's rows can be besides a question's answers, and their titles (lazy: shown
+# in the officer's language).
+BY_DECILE, BY_LANGUAGE = "decile", "language"
 DECILE_ROWS = _l("Deprivation decile of the area given")
 LANGUAGE_ROWS = _l("Language answered in")
 
@@ -256,7 +260,7 @@ def cross_tab_by_decile(
         ]
         rows.append(CrossTabRow(Category(None, decile_label(decile)), row_base, cells))
     totals = [by_option.get(_id(column), 0) for column in columns]
-    return CrossTab(None, columns_question, columns, rows, totals, base, str(DECILE_ROWS))
+    return CrossTab(None, columns_question, columns, rows, totals, base, BY_DECILE)
 
 
 def cross_tab_by_language(
@@ -281,7 +285,7 @@ def cross_tab_by_language(
         ]
         rows.append(CrossTabRow(Category(None, language_name(code)), row_base, cells))
     totals = [counts.columns.get(_id(column), 0) for column in columns]
-    return CrossTab(None, columns_question, columns, rows, totals, counts.base, str(LANGUAGE_ROWS))
+    return CrossTab(None, columns_question, columns, rows, totals, counts.base, BY_LANGUAGE)
 
 
 def _indexed_language_counts(

@@ -145,11 +145,10 @@ class QuestionResult:
                 )
             return asked
         if several:
-            # Given a variable, so that gettext formats the message and "%%" is read as "%".
+            # No variables, so gettext leaves the "%" as it is.
             return _(
                 "Percentages are of the people who answered; they could choose more than one, "
-                "so the percentages can add up to more than 100%%.",
-                percent=100,
+                "so the percentages can add up to more than 100%."
             )
         if self.kind == ResultsKind.MATRIX:
             return _("Percentages are of the people who answered each statement.")

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal.areas.models import DECILES
@@ -183,23 +184,18 @@ def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], d
     return typed, day, ""
 
 
-def _no_such(name: str, value: str) -> str:
-    """What a query string asked to filter by that the consultation does not have."""
-    if name == DISTRICT:
-        return _("There is no district \u201c%(value)s\u201d to filter by", value=value)
-    if name == GIVEN_DISTRICT:
-        return _("There is no district given \u201c%(value)s\u201d to filter by", value=value)
-    if name == LINK:
-        return _("There is no link \u201c%(value)s\u201d to filter by", value=value)
-    if name == GROUP:
-        return _("There is no panel group \u201c%(value)s\u201d to filter by", value=value)
-    if name == TYPE:
-        return _("There is no respondent type \u201c%(value)s\u201d to filter by", value=value)
-    if name == LANGUAGE:
-        return _("There is no language \u201c%(value)s\u201d to filter by", value=value)
-    if name == ANSWER:
-        return _("There is no answer \u201c%(value)s\u201d to filter by", value=value)
-    return _("There is no decile \u201c%(value)s\u201d to filter by", value=value)
+# What a query string asked to filter by that the consultation does not have, by the
+# query-string name (a KeyError for a name added without its message).
+_NO_SUCH = {
+    DISTRICT: _l("There is no district \u201c%(value)s\u201d to filter by"),
+    GIVEN_DISTRICT: _l("There is no district given \u201c%(value)s\u201d to filter by"),
+    LINK: _l("There is no link \u201c%(value)s\u201d to filter by"),
+    GROUP: _l("There is no panel group \u201c%(value)s\u201d to filter by"),
+    TYPE: _l("There is no respondent type \u201c%(value)s\u201d to filter by"),
+    LANGUAGE: _l("There is no language \u201c%(value)s\u201d to filter by"),
+    ANSWER: _l("There is no answer \u201c%(value)s\u201d to filter by"),
+    DECILE: _l("There is no decile \u201c%(value)s\u201d to filter by"),
+}
 
 
 def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseFilter:
@@ -213,7 +209,7 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
             if value in known:
                 found.append(known[value])
             else:
-                errors.append(_no_such(name, value[:40]))
+                errors.append(str(_NO_SUCH[name]) % {"value": value[:40]})
         return tuple(found)
 
     districts = pick(DISTRICT, {d.value: d for d in choices.districts})

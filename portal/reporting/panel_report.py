@@ -191,7 +191,7 @@ def weights_for(consultation: Consultation) -> Weights:
 
 def panel_report(consultation: Consultation) -> PanelReport:
     district_labels = {d.value: label for d, label in DISTRICT_LABELS.items()}
-    age_labels = {a.value: label for a, label in AGE_BAND_LABELS.items()}
+    age_labels = {a.value: str(label) for a, label in AGE_BAND_LABELS.items()}
     cells = cell_counts(consultation)
     by_district: dict[Any, int] = defaultdict(int)
     by_age: dict[Any, int] = defaultdict(int)

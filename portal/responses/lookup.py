@@ -26,6 +26,7 @@ from portal.consultations.models import Consultation, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, Stored, kind_of
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.i18n import ENGLISH
 from portal.responses import corrections
 from portal.responses.journey import Journey
 from portal.responses.models import Answer, ReadOnlyDraft, Response
@@ -219,7 +220,7 @@ def withdraw(response: Response, reason: str, by: Any) -> None:
     # cannot be traced to an invitation, so the rates still count its member as responded.
     from portal.panel import invitations
 
-    with force_locale("en"):
+    with force_locale(ENGLISH):
         words = str(WITHDRAWAL_REASONS[reason])
     add_audit_entry(by, "withdrew response", subject(response), f"Reason: {words}")
     invitations.withdraw_response(response.id, utcnow())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from portal.audit import add_audit_entry
 from portal.clock import utcnow
 from portal.csv_import import lookup_key
 from portal.extensions import db
+from portal.i18n import ENGLISH
 from portal.schools.models import DISTRICT_LABELS, DistributionChannel, District, Phase, School
 
 NUMBER_PATTERN = re.compile(r"\d{3}/?\d{4}|\d{6,8}")
@@ -32,11 +34,14 @@ SCHOOLS_PER_PAGE = 50
 
 _DISTRICTS = {lookup_key(label): district for district, label in DISTRICT_LABELS.items()}
 _DISTRICTS.update({district.value: district for district in District})
-_PHASES = {lookup_key(phase.label): phase for phase in Phase}
+# A file names phases in English, like its columns, whatever language the page is in.
+with force_locale(ENGLISH):
+    _PHASE_NAMES = {phase: phase.label for phase in Phase}
+_PHASES = {lookup_key(name): phase for phase, name in _PHASE_NAMES.items()}
 _PHASES.update({phase.value: phase for phase in Phase})
 _PHASES.update({"through": Phase.ALL_THROUGH, "pru": Phase.ALTERNATIVE})
 
-PHASE_WORDS = ", ".join(phase.label.lower() for phase in Phase)
+PHASE_WORDS = ", ".join(name.lower() for name in _PHASE_NAMES.values())
 DISTRICT_WORDS = ", ".join(DISTRICT_LABELS.values())
 
 
@@ -242,14 +247,17 @@ def add_school(values: dict[str, Any], by: User | None) -> School:
 
 
 def _changes(school: School, values: dict[str, Any]) -> list[str]:
+    """What changed, as the audit log records it: in English."""
+
     def shown(value: Any) -> str:
         return str(value.label if hasattr(value, "label") else value) or "(empty)"
 
-    return [
-        f"{name}: {shown(getattr(school, name))} to {shown(value)}"
-        for name, value in values.items()
-        if getattr(school, name) != value
-    ]
+    with force_locale(ENGLISH):
+        return [
+            f"{name}: {shown(getattr(school, name))} to {shown(value)}"  # kept in English
+            for name, value in values.items()
+            if getattr(school, name) != value
+        ]
 
 
 def apply_changes(school: School, values: dict[str, Any]) -> list[str]:

@@ -31,11 +31,13 @@ from portal.consultations.question_types.base import (
 )
 from portal.consultations.question_types.registry import register
 
-# The standard five-point scale and "Don't know"; weights give net agreement.
+# The standard five-point scale and "Don't know"; weights give net agreement. The labels are
+# the words a new question starts with: the consultation's own, kept in English here and
+# translated with the consultation (portal/consultations/translations.py).
 AGREEMENT_SCALE = [
     ("strongly_agree", "Strongly agree", 2),
     ("agree", "Agree", 1),
-    ("neither", "Neither agree nor disagree", 0),
+    ("neither", "Neither agree nor disagree", 0),  # kept in English: see above
     ("disagree", "Disagree", -1),
     ("strongly_disagree", "Strongly disagree", -2),
     ("dont_know", "Don't know", None),
