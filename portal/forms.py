@@ -105,10 +105,10 @@ class MaxLength(Length):
         if field.data is not None and len(field.data) > self.max:
             raise ValidationError(
                 ngettext(
-                    "%(field)s must be %(num)s character or fewer",
-                    "%(field)s must be %(num)s characters or fewer",
+                    "%(field)s must be %(count)s character or fewer",
+                    "%(field)s must be %(count)s characters or fewer",
                     self.max,
                     field=field.label.text,
-                    num=format_number(Decimal(self.max)),
+                    count=format_number(Decimal(self.max)),
                 )
             )

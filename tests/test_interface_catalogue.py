@@ -239,3 +239,26 @@ def test_a_number_in_a_kept_message_is_written_the_requests_way(app: Flask) -> N
         assert str(length.message) == "Your comment must be 1,200 characters or fewer"
         use_language("pl")
         assert str(length.message) == "Komentarz może mieć najwyżej 1\u00a0200 znaków"
+
+
+def test_a_length_limit_takes_the_plural_its_number_needs(app: Flask) -> None:
+    """Polish says "254 znaki" but "200 znaków": one sentence per plural form."""
+    from types import SimpleNamespace
+
+    from wtforms.validators import ValidationError
+
+    from portal.forms import MaxLength
+
+    said = {}
+    with app.test_request_context("/"):
+        use_language("pl")
+        for most in (1, 200, 254):
+            field = SimpleNamespace(data="x" * (most + 1), label=SimpleNamespace(text="Adres"))
+            with pytest.raises(ValidationError) as refused:
+                MaxLength(most)(None, field)
+            said[most] = str(refused.value)
+    assert said == {
+        1: "Adres: wpisz najwyżej 1 znak",
+        200: "Adres: wpisz najwyżej 200 znaków",
+        254: "Adres: wpisz najwyżej 254 znaki",
+    }
