@@ -262,3 +262,23 @@ def test_a_length_limit_takes_the_plural_its_number_needs(app: Flask) -> None:
         200: "Adres: wpisz najwyżej 200 znaków",
         254: "Adres: wpisz najwyżej 254 znaki",
     }
+
+
+def test_templates_follow_each_change_of_language_within_a_request(app: Flask) -> None:
+    """The translations a template uses are kept for the request (portal/i18n.py) only while
+    the language stays the same: choosing one, or forcing the staff's, is seen at once."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    def said() -> str:
+        return render_template_string("{{ _('Continue') }}")
+
+    with app.test_request_context("/"):
+        assert said() == "Continue"
+        use_language("pl")
+        assert said() == "Kontynuuj"
+        with force_locale("en"):
+            assert said() == "Continue"
+        assert said() == "Kontynuuj"
+        use_language("en")
+        assert said() == "Continue"
