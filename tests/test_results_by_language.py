@@ -73,7 +73,7 @@ def test_a_language_filter_counts_only_the_responses_given_in_it(spoken):
     assert _filtered(spoken, ("language", "en"), ("language", "pl"))[0] == 5
     assert _filtered(spoken, ("language", "pl"), ("answer", "bullied_last_year:yes"))[0] == 1
     only = parse_filter(MultiDict([("language", "pl")]), filter_choices(spoken))
-    assert only.describe() == "Language: Polish"
+    assert only.describe() == "Language answered in: Polish"
 
 
 def test_an_unknown_language_is_said_and_left_out(spoken):
@@ -96,7 +96,7 @@ def test_results_page_filtered_by_language(spoken, officer_client):
     }
     assert (counts["Yes"], counts["No"]) == ("1", "1")
     applied = [li.get_text(" ", strip=True) for li in page.soup.select(".app-filter-list li")]
-    assert applied == ["Language: Polish Remove filter Language: Polish"]
+    assert applied == ["Language answered in: Polish Remove filter Language answered in: Polish"]
     remove = page.soup.select_one(".app-filter-list li a")["href"]
     assert "language" not in remove
     assert page.soup.select_one('input[name="language"][value="pl"]').has_attr("checked")
@@ -171,7 +171,7 @@ def test_cross_tab_by_language(spoken, officer_client):
         for tr in filtered.soup.select("tbody tr")
     }
     assert rows == {"English": "0", "Polish": "2"}
-    assert "Filtered to: Language: Polish." in filtered.text
+    assert "Filtered to: Language answered in: Polish." in filtered.text
 
 
 def test_the_csv_says_each_responses_language(spoken, officer_client):
@@ -198,7 +198,7 @@ def test_the_csv_says_each_responses_language(spoken, officer_client):
     lines = list(csv.reader(io.StringIO(filtered.get_data(as_text=True).lstrip("\ufeff"))))
     assert [row[4] for row in lines[1:]] == ["Polish", "Polish"]
     entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
-    assert entry.detail == "CSV, Language: Polish"
+    assert entry.detail == "CSV, Language answered in: Polish"
 
 
 def test_spreadsheets_say_each_responses_language(spoken):

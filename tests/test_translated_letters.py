@@ -138,3 +138,28 @@ def test_a_length_limit_is_said_in_polish_on_a_polish_page(app, client):
     refused = parent.post_page(resume, {"csrf_token": page.csrf_token(), "code": "B" * 41})
     assert refused.status == 422
     assert refused.error_summary() == ["Kod wznowienia: wpisz najwyżej 40 znaków"]
+
+
+def test_the_privacy_notices_follow_the_respondents_language(app, client):
+    """The footer's privacy and accessibility pages are the portal's own words: a parent who
+    chose Polish reads them in Polish, and a consultation's English title is marked so."""
+    polish_offered()
+    client.get(url_for("public.choose_language", language="pl", next="/"))
+    index = client.get_page(url_for("public.privacy_index"))
+    assert index.soup.html["lang"] == "pl"
+    assert index.h1 == "Prywatność"
+    names = [a.get_text(strip=True) for a in index.soup.select("main li a")]
+    assert names == [
+        "Rodzice i opiekunowie oraz każdy, kto odpowiada na konsultację",
+        "Członkowie Panelu Warwickshire i grup użytkowników",
+        "Pracownicy szkół",
+    ]
+    notice = client.get_page(url_for("public.privacy_notice", audience="parents"))
+    assert notice.soup.html["lang"] == "pl"
+    titles = {cell.get_text(strip=True): cell.get("lang") for cell in notice.soup.select("td")}
+    assert titles["Bullying: what parents think"] == "en"
+    # The header offers English back, as a plain link.
+    switch = notice.soup.select_one(".app-language-select a[lang='en']")
+    assert switch is not None and switch.get_text(strip=True) == "English"
+    statement = client.get_page(url_for("public.accessibility_statement"))
+    assert statement.soup.html["lang"] == "pl"

@@ -7,6 +7,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from werkzeug import Response as WerkzeugResponse
 
+from portal import i18n
 from portal.accounts.permissions import Action, allows
 from portal.consultations.models import Consultation, ConsultationStatus
 from portal.extensions import db
@@ -21,9 +22,17 @@ AUDIENCES = {
 }
 
 
+def _in_chosen_language() -> None:
+    """These pages are the portal's own words, which its catalogues hold whole: a respondent
+    who chose Polish in a consultation reads its privacy notice in Polish too, and the header
+    offers every language the portal speaks."""
+    i18n.use_language(i18n.chosen_language(), tuple(i18n.LANGUAGES))
+
+
 @bp.get("/privacy")
 @allows(Action.READ_ABOUT_THE_SERVICE)
 def privacy_index() -> WerkzeugResponse:
+    _in_chosen_language()
     return render_page("public/privacy-index.html", audiences=AUDIENCES)
 
 
@@ -32,6 +41,7 @@ def privacy_index() -> WerkzeugResponse:
 def privacy_notice(audience: str) -> WerkzeugResponse:
     if audience not in AUDIENCES:
         abort(404)
+    _in_chosen_language()
     # How long each consultation keeps personal details is set per consultation, so the
     # notice reads it rather than repeating a figure that could drift.
     consultations = db.session.scalars(
@@ -51,4 +61,5 @@ def privacy_notice(audience: str) -> WerkzeugResponse:
 @bp.get("/accessibility")
 @allows(Action.READ_ABOUT_THE_SERVICE)
 def accessibility_statement() -> WerkzeugResponse:
+    _in_chosen_language()
     return render_page("public/accessibility.html")

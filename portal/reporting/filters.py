@@ -40,7 +40,7 @@ GIVEN_DISTRICT_LABEL = _l("District the respondent gave")
 DECILE = "decile"
 # The language a response was given in (portal/i18n.py), by its code: "language=pl".
 LANGUAGE = "language"
-LANGUAGE_LABEL = _l("Language")
+LANGUAGE_LABEL = _l("Language answered in")
 DATE_FIELDS = ("from", "to")
 DATE_PARTS = ("day", "month", "year")
 
