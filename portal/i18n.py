@@ -88,6 +88,10 @@ def init_i18n(app: Flask) -> None:
         gettext=lambda message: _translations().ugettext(message),
         ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
         newstyle=True,
+        pgettext=lambda context, message: _translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(
+            context, singular, plural, n
+        ),
     )
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["language_return_path"] = language_return_path
