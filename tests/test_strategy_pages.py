@@ -205,8 +205,19 @@ def test_the_measure_must_be_chosen_and_the_unit_must_match_its_figures(client, 
     page = client.post_page(url, data={**base, "unit": "hours", "measure": longest})
     assert page.status == 422
     assert (
-        "Give the figure in weeks, as the earlier figures (Longest wait) are"
-        in page.error_summary()
+        "Give the figure in weeks, like the earlier figures (Longest wait)" in page.error_summary()
+    )
+    counted = url_for("officer.add_indicator_value", code="people-in-treatment")
+    page = client.post_page(
+        counted,
+        data={
+            **base,
+            "unit": "percent",
+            "measure": measure_id("people-in-treatment", "Whole year"),
+        },
+    )
+    assert "Give the figure as a count, like the earlier figures (Whole year)" in (
+        page.error_summary()
     )
     for value, message in [
         ("15.125", "Value must have no more than 2 decimal places"),

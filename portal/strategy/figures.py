@@ -39,6 +39,14 @@ UNIT_LABELS = {
     "weeks": _l("Weeks"),
     "hours": _l("Hours"),
 }
+# How an error asks for a figure in a unit: "Give the figure as a count", "… in weeks".
+GIVEN_AS = {
+    "count": _l("as a count"),
+    "percent": _l("as a percentage"),
+    "pounds": _l("in pounds (£)"),
+    "weeks": _l("in weeks"),
+    "hours": _l("in hours"),
+}
 _NOUNS = {"weeks": ("week", "weeks"), "hours": ("hour", "hours")}
 
 

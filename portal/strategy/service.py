@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.strategy.figures import UNIT_LABELS
+from portal.strategy.figures import GIVEN_AS
 from portal.strategy.models import (
     Indicator,
     IndicatorMeasure,
@@ -164,15 +164,15 @@ def add_indicator_value(
     units = {v.unit for v in measure.values}
     if units and unit not in units:
         # A direction of change compares numbers: 2 weeks and 30 hours are not comparable.
-        earlier_unit = str(UNIT_LABELS[units.pop()]).lower()
+        given_as = GIVEN_AS[units.pop()]
         raise IndicatorUnitError(
             _(
-                "Give the figure in %(unit)s, as the earlier figures (%(measure)s) are",
-                unit=earlier_unit,
+                "Give the figure %(unit)s, like the earlier figures (%(measure)s)",
+                unit=given_as,
                 measure=measure.name,
             )
             if measure.name
-            else _("Give the figure in %(unit)s, as the earlier figures are", unit=earlier_unit)
+            else _("Give the figure %(unit)s, like the earlier figures", unit=given_as)
         )
     position = max((v.position for v in measure.values), default=0) + 1
     entry = IndicatorValue(
