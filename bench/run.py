@@ -528,9 +528,10 @@ def measure_size(
     reference: Server,
     paired_requests: int,
     rounds: int,
-    only_results: bool = False,
+    cases: str = "all",
 ) -> tuple[dict[str, Measure], dict[str, list[float]]]:
-    """Every case at one size (only the results page's two with `only_results`); returns the
+    """The cases at one size: every case, only the results page's two ("results") or only the
+    question page and submissions beside their references ("paired"); returns the
     measures and, for the cases measured in rounds beside their reference, the ratio of each
     round."""
     results: dict[str, Measure] = {}
@@ -561,6 +562,8 @@ def measure_size(
     sizes = {
         path: len(officer().request("GET", path)[1].encode()) for path in (unfiltered, filtered)
     }
+    if cases == "paired":
+        return measure_paired(portal, reference, shape, clients, paired_requests, rounds)
     results["results page"] = run_clients(
         "results", clients, requests_each, officer, get(unfiltered)
     )
@@ -592,11 +595,44 @@ def measure_size(
         lambda: Client(reference.port),
         get(f"/results-filtered?bytes={sizes[filtered]}"),
     )
-    if only_results:
+    if cases == "results":
         return results, {}
     results["dashboard"] = run_clients(
         "dashboard", clients, requests_each, officer, get("/officer/")
     )
+    paired, ratios = measure_paired(portal, reference, shape, clients, paired_requests, rounds)
+    results.update(paired)
+
+    def whole_journey(_: object) -> None:
+        client = journey_to_check_answers(portal.port, shape)
+        status, _ = client.request(
+            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf}
+        )
+        assert status == 303, status
+
+    results["whole journey (13 requests)"] = run_clients(
+        "journey", clients, max(3, requests_each // 8), lambda: None, whole_journey
+    )
+    return results, ratios
+
+
+def measure_paired(
+    portal: Server,
+    reference: Server,
+    shape: list[list[dict]],
+    clients: int,
+    paired_requests: int,
+    rounds: int,
+) -> tuple[dict[str, Measure], dict[str, list[float]]]:
+    """The question page and submissions, each in alternating rounds beside its reference."""
+    results: dict[str, Measure] = {}
+
+    def get(path: str) -> Callable[[object], None]:
+        def step(client: object) -> None:
+            status, _ = client.request("GET", path)  # type: ignore[attr-defined]
+            assert status == 200, (path, status)
+
+        return step
 
     def started_journey() -> Client:
         client = Client(portal.port)
@@ -657,17 +693,6 @@ def measure_size(
     )
     results["submission (Accept and send)"] = pairs["submission (Accept and send)"].ours
     results["reference insert"] = pairs["submission (Accept and send)"].reference
-
-    def whole_journey(_: object) -> None:
-        client = journey_to_check_answers(portal.port, shape)
-        status, _ = client.request(
-            "POST", f"/consultations/{SLUG}/check-answers", {"csrf_token": client.csrf}
-        )
-        assert status == 303, status
-
-    results["whole journey (13 requests)"] = run_clients(
-        "journey", clients, max(3, requests_each // 8), lambda: None, whole_journey
-    )
     return results, {name: pair.ratios for name, pair in pairs.items()}
 
 
@@ -708,9 +733,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--cases",
-        choices=("all", "results"),
+        choices=("all", "results", "paired"),
         default="all",
-        help="every case, or only the results page and its filtered case with their reference",
+        help="every case; only the results page and its filtered case with their reference; "
+        "or only the question page and submissions, in rounds beside their references",
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -767,7 +793,7 @@ def main() -> None:
                     reference,
                     args.paired_requests,
                     args.rounds,
-                    only_results=args.cases == "results",
+                    cases=args.cases,
                 )
                 pairs = [
                     ("results page", "reference GROUP BY"),

@@ -220,6 +220,7 @@ STAFF_SECTIONS: list[tuple[str, LazyString, set[str]]] = [
         {
             "officer.dashboard",
             "officer.results",
+            "officer.responses_over_time",
             "officer.comments",
             "officer.cross_tab",
             "officer.quote_comment",

@@ -35,7 +35,11 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
     assert days[-1].by_channel == {"paper": 1}
 
     sign_in(client, create_user())
-    page = client.get_page(url_for("officer.results", slug=SLUG))
+    results = client.get_page(url_for("officer.results", slug=SLUG))
+    link = results.soup.find("a", string="Responses over time, day by day")
+    assert link["href"] == url_for("officer.responses_over_time", slug=SLUG)
+    page = client.get_page(link["href"])
+    assert page.soup.h1.get_text(strip=True) == "Responses over time"
     rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
     assert rows == [
         "1 July 2026 1 1 0 0 0",
@@ -69,7 +73,29 @@ def test_a_response_is_counted_on_its_uk_day(app, at, uk_day):
         assert [(d.day.isoformat(), d.total) for d in days] == [(uk_day, 1)]
 
 
+def test_the_days_follow_the_results_filters(app, client):
+    """The results page's filters carry over to its days, which say what they count."""
+    submit_response(SLUG, {}, at=datetime(2026, 7, 1, 9, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 3, 9, 0), channel=ResponseChannel.PAPER)
+    sign_in(client, create_user())
+    results = client.get_page(url_for("officer.results", slug=SLUG, type="paper"))
+    link = results.soup.find("a", string="Responses over time, day by day")
+    assert link["href"] == url_for("officer.responses_over_time", slug=SLUG, type="paper")
+    assert "(with these filters)" in link.parent.get_text()
+    page = client.get_page(link["href"])
+    assert "1 of 2 responses match these filters" in page.text
+    rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
+    assert rows == ["3 July 2026 1 0 1 0 0"]
+    back = page.soup.select_one(".govuk-back-link")
+    assert back["href"] == url_for("officer.results", slug=SLUG, type="paper")
+    online = client.get_page(url_for("officer.responses_over_time", slug=SLUG, type="phone"))
+    assert "No responses match these filters." in online.text
+    assert not online.soup.select("#responses-by-day")
+
+
 def test_no_responses_means_no_timeline(app, client):
     assert daily_counts(consultation_with_questions(SLUG)) == []
     sign_in(client, create_user())
     assert "Responses over time" not in client.get_page(url_for("officer.results", slug=SLUG)).text
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
+    assert "No responses yet." in page.text and not page.soup.select(".app-timeline")

@@ -91,13 +91,31 @@ def results(slug: str) -> WerkzeugResponse:
         ),
         weighted=weighted,
         weights_withheld=weights_withheld,
-        days=timeline.daily_counts(consultation, responses),
         comparison=comparison,
         series_compared=comparison is not None or waves.answered_waves(consultation) >= 2,
         choices=choices,
         only=only,
         small_base=SMALL_BASE,
         export_seconds=export.seconds_to_export(results.total_responses),
+    )
+
+
+@bp.get("/consultations/<slug>/results/over-time")
+@allows(Action.READ_RESULTS)
+def responses_over_time(slug: str) -> WerkzeugResponse:
+    """Responses day by day (UK days), in total and by how they arrived, under the results
+    page's filters. A page of its own, linked from the results page: counting and writing a row
+    for every day took about a sixth of the results page's time at 1,000 responses (4.2 of
+    25.5 ms in one process, 2026-12-06), for a table most visits never opened."""
+    consultation, _choices, only = _consultation_and_filter(slug)
+    days = timeline.daily_counts(consultation, only)
+    return render_page(
+        "officer/responses-over-time.html",
+        consultation=consultation,
+        days=days,
+        only=only,
+        matching=sum(day.total for day in days),
+        everything=reporting.matching_responses(consultation) if only.active else None,
     )
 
 
