@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.consultations.models import ConsultationSnapshot
 from portal.extensions import db
 from portal.reporting import results_index
 from portal.reporting.filters import NO_FILTER, ResponseFilter
@@ -47,6 +48,7 @@ class ResponseSet:
             tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
             tuple[AnswerCounts, dict[int, int]],
         ] = {}
+        self._snapshots: dict[int, ConsultationSnapshot] = {}
 
     @classmethod
     def of(cls, consultation_id: int, only: ResponseFilter | ResponseSet) -> ResponseSet:
@@ -94,9 +96,27 @@ class ResponseSet:
         )
 
     @cached_property
+    def everyone_by_snapshot(self) -> dict[int, int]:
+        """How many of all the consultation's responses, filtered or not, answered each
+        snapshot (version) of its wording: what earlier wordings are counted by."""
+        return tallies.responses_by_snapshot(self.consultation_id)
+
+    def snapshots(self, snapshot_ids: Iterable[int]) -> list[ConsultationSnapshot]:
+        """The snapshots of these ids, each read once for the set (a results page's earlier
+        wordings and its routing both read them)."""
+        wanted = list(snapshot_ids)
+        missing = [i for i in wanted if i not in self._snapshots]
+        if missing:
+            for snapshot in db.session.scalars(
+                sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(missing))
+            ):
+                self._snapshots[snapshot.id] = snapshot
+        return [self._snapshots[i] for i in wanted if i in self._snapshots]
+
+    @cached_property
     def by_snapshot(self) -> dict[int, int]:
         """How many of them answered each snapshot (version) of the consultation's wording."""
-        everyone = tallies.responses_by_snapshot(self.consultation_id)
+        everyone = self.everyone_by_snapshot
         if not self.filtered:
             return everyone
         if len(everyone) == 1:

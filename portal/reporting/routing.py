@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from portal.consultations.models import ConditionOperator, Consultation, ConsultationSnapshot
+from portal.consultations.models import ConditionOperator, Consultation
 from portal.consultations.page_plans import conditions_of
 from portal.extensions import db
 from portal.reporting.filters import ResponseFilter
@@ -107,9 +107,7 @@ def asked_counts(consultation: Consultation, only: ResponseFilter | ResponseSet)
     in_snapshot = responses.by_snapshot
     if not in_snapshot:
         return None
-    snapshots = db.session.scalars(
-        sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(list(in_snapshot)))
-    ).all()
+    snapshots = responses.snapshots(in_snapshot)
     # Today's routing of each question, to tell which snapshots routed it differently.
     pages_now = {q.id: page for page in consultation.pages for q in page.questions}
     routing_now = {

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Load, selectinload
+from sqlalchemy.orm import Load, contains_eager
 
 from portal.clock import uk_midnight_in_utc, uk_today, utcnow
 from portal.consultations.models import (
     Consultation,
-    ConsultationSnapshot,
     Option,
     OptionKind,
     Question,
@@ -210,18 +209,20 @@ def _statement_results(
     return results
 
 
-def earlier_wordings(consultation: Consultation) -> dict[int, list[EarlierWording]]:
-    """For each question whose wording changed after people answered it, what they read.
+def earlier_wordings(
+    consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
+) -> dict[int, list[EarlierWording]]:
+    """For each question whose wording changed after people answered it, what they read, and
+    how many of all its responses (filtered or not) answered each wording.
 
     Responses point at the snapshot of the wording they answered; snapshots are few (one per
     distinct wording), and the running tallies count responses per snapshot.
     """
-    counts = tallies.responses_by_snapshot(consultation.id)
+    responses = ResponseSet.of(consultation.id, only)
+    counts = responses.everyone_by_snapshot
     if not counts:
         return {}
-    snapshots = db.session.scalars(
-        sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(list(counts)))
-    ).all()
+    snapshots = responses.snapshots(counts)
     current = {q.id: q for q in consultation.questions}
     found: dict[int, list[EarlierWording]] = defaultdict(list)
     for snapshot in snapshots:
@@ -246,8 +247,9 @@ def consultation_results(
     consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> ConsultationResults:
     """Results arranged by the strategy: each linked outcome with its questions, then the rest."""
-    total, results = question_results(consultation, only)
-    for question_id, wordings in earlier_wordings(consultation).items():
+    responses = ResponseSet.of(consultation.id, only)  # one set for both: snapshots read once
+    total, results = question_results(consultation, responses)
+    for question_id, wordings in earlier_wordings(consultation, responses).items():
         if question_id in results:
             results[question_id].earlier_wordings = wordings
     informs = _outcomes_informed([q.id for q in consultation.questions])
@@ -259,7 +261,7 @@ def consultation_results(
         .join(Priority)
         .where(Outcome.id.in_(outcome_ids))
         .order_by(Priority.position, Outcome.position)
-        .options(*outcome_loading(Load(Outcome)), selectinload(Outcome.priority))
+        .options(*outcome_loading(Load(Outcome)), contains_eager(Outcome.priority))
     ).all()
     by_outcome = [
         OutcomeResults(

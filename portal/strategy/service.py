@@ -106,10 +106,10 @@ def outcome_loading(path: Any) -> list[Any]:
     """Loader options for outcomes reached by `path` (a relationship to Outcome): their key
     tasks with each link's basis, and their indicators with every measure's figures."""
     return [
-        path.selectinload(Outcome.key_task_links).selectinload(OutcomeKeyTask.key_task),
+        path.selectinload(Outcome.key_task_links).joinedload(OutcomeKeyTask.key_task),
         path.selectinload(Outcome.indicators)
-        .selectinload(Indicator.measures)
-        .selectinload(IndicatorMeasure.values),
+        .joinedload(Indicator.measures)
+        .joinedload(IndicatorMeasure.values),
     ]
 
 
