@@ -12,6 +12,15 @@ responses, 50 submissions a second) a submission's p95 was 26 ms without them ag
 with them (medians of 3 alternating runs, 2026-12-06): nobody waits at that rate. Sent flat
 out by 8 clients, three times that rate, SQLite ran at 0.54 of the bare insert's rate without
 them against 0.92 with them; a site expecting that load runs PostgreSQL.
+
+A group commit over this Core path alone does not bring that back. Tried again on 2026-12-06
+(the submissions waiting in a process written in savepoints of one transaction, the processes
+queued on a flock), the 8 clients' SQLite submissions ran at 0.46 of the bare insert's rate
+(rounds 0.40-0.51) against 0.48 (0.38-0.66) without, and at 0.43 with the flock queue alone:
+batches of 1-3 formed, but the turn's holder spends its time in SQLAlchemy's Python for each
+statement, sharing the GIL with its process's other threads, not in waiting or in commits.
+The 0.92 came with the statements sent straight to the sqlite3 driver (the former
+storing/sqlite.py and driver.py, at 93abed3), which this issue removed.
 """
 
 from __future__ import annotations
