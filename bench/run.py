@@ -534,6 +534,8 @@ def measure_size(
     question page and submissions beside their references ("paired"); returns the
     measures and, for the cases measured in rounds beside their reference, the ratio of each
     round."""
+    if cases == "paired":
+        return measure_paired(portal, reference, shape, clients, paired_requests, rounds)
     results: dict[str, Measure] = {}
     query = first_choice_filter(shape)
 
@@ -562,8 +564,6 @@ def measure_size(
     sizes = {
         path: len(officer().request("GET", path)[1].encode()) for path in (unfiltered, filtered)
     }
-    if cases == "paired":
-        return measure_paired(portal, reference, shape, clients, paired_requests, rounds)
     results["results page"] = run_clients(
         "results", clients, requests_each, officer, get(unfiltered)
     )

@@ -46,9 +46,16 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
         "2 July 2026 1 1 0 0 0",
         "3 July 2026 0 0 0 0 0",
         "4 July 2026 1 0 1 0 0",
+        "All days 3 2 1 0 0",
     ]
+    # Three days tie at 1: no one of them is called the busiest.
+    assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
+        "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on 3 days."
+    )
     chart = page.soup.select_one(".app-timeline")
-    assert chart["role"] == "img" and "3 in all" in chart["aria-label"]
+    assert (
+        chart["role"] == "img" and "the table below give the figures" in chart["aria-label"].lower()
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,12 +92,37 @@ def test_the_days_follow_the_results_filters(app, client):
     page = client.get_page(link["href"])
     assert "1 of 2 responses match these filters" in page.text
     rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
-    assert rows == ["3 July 2026 1 0 1 0 0"]
+    assert rows == ["3 July 2026 1 0 1 0 0", "All days 1 0 1 0 0"]
+    assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
+        "1 response, on 3 July 2026."
+    )
     back = page.soup.select_one(".govuk-back-link")
     assert back["href"] == url_for("officer.results", slug=SLUG, type="paper")
-    online = client.get_page(url_for("officer.responses_over_time", slug=SLUG, type="phone"))
-    assert "No responses match these filters." in online.text
-    assert not online.soup.select("#responses-by-day")
+    # A filter matching nobody still offers the days, which say so.
+    nobody = client.get_page(url_for("officer.results", slug=SLUG, type="phone"))
+    link = nobody.soup.find("a", string="Responses over time, day by day")
+    assert link["href"] == url_for("officer.responses_over_time", slug=SLUG, type="phone")
+    by_phone = client.get_page(link["href"])
+    assert "No responses match these filters." in by_phone.text
+    assert not by_phone.soup.select("#responses-by-day")
+    unknown = client.get_page(
+        url_for("officer.responses_over_time", slug=SLUG, type="carrier_pigeon")
+    )
+    summary = unknown.soup.select_one(".govuk-error-summary")
+    assert "Some filters could not be used" in summary.get_text()
+    assert summary.a["href"] == url_for("officer.results", slug=SLUG) + "#filters"
+    assert "3 July 2026" in unknown.text and "1 July 2026" in unknown.text  # left out
+
+
+def test_the_busiest_day_is_named_when_there_is_one(app, client):
+    submit_response(SLUG, {}, at=datetime(2026, 7, 1, 9, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 1, 10, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 2, 9, 0))
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
+    assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
+        "3 responses from 1 July 2026 to 2 July 2026. The most in one day was 2, on 1 July 2026."
+    )
 
 
 def test_no_responses_means_no_timeline(app, client):

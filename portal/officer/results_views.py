@@ -113,6 +113,7 @@ def responses_over_time(slug: str) -> WerkzeugResponse:
         "officer/responses-over-time.html",
         consultation=consultation,
         days=days,
+        summed=timeline.totals(days),
         only=only,
         matching=sum(day.total for day in days),
         everything=reporting.matching_responses(consultation) if only.active else None,

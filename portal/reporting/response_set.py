@@ -10,7 +10,7 @@ paths, and may add two of them:
 - a filter the index cannot read (deprivation deciles): GROUP BY alone.
 
 The filter is matched against the index once per set, and each figure is counted once per set,
-so one page made of several parts (question results, the timeline, comments, themes) pays for
+so one page made of several parts (question results, comments, themes) pays for
 one match: matching every range took 16-26 ms at 1,000,000 responses (bench/results.md).
 """
 
@@ -97,8 +97,8 @@ class ResponseSet:
 
     @cached_property
     def everyone_by_snapshot(self) -> dict[int, int]:
-        """How many of all the consultation's responses, filtered or not, answered each
-        snapshot (version) of its wording: what earlier wordings are counted by."""
+        """How many of all the consultation's responses, whatever this set's filter, answered
+        each snapshot (version) of its wording: what earlier wordings are counted by."""
         return tallies.responses_by_snapshot(self.consultation_id)
 
     def snapshots(self, snapshot_ids: Iterable[int]) -> list[ConsultationSnapshot]:
@@ -111,7 +111,8 @@ class ResponseSet:
                 sa.select(ConsultationSnapshot).where(ConsultationSnapshot.id.in_(missing))
             ):
                 self._snapshots[snapshot.id] = snapshot
-        return [self._snapshots[i] for i in wanted if i in self._snapshots]
+        # In id order, the order the wordings were written in.
+        return [self._snapshots[i] for i in sorted(wanted) if i in self._snapshots]
 
     @cached_property
     def by_snapshot(self) -> dict[int, int]:

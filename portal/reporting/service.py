@@ -213,7 +213,7 @@ def earlier_wordings(
     consultation: Consultation, only: ResponseFilter | ResponseSet = NO_FILTER
 ) -> dict[int, list[EarlierWording]]:
     """For each question whose wording changed after people answered it, what they read, and
-    how many of all its responses (filtered or not) answered each wording.
+    how many of all its responses (whatever the filter) answered each wording.
 
     Responses point at the snapshot of the wording they answered; snapshots are few (one per
     distinct wording), and the running tallies count responses per snapshot.

@@ -31,6 +31,18 @@ def daily_counts(
     return _days(ResponseSet.of(consultation.id, only).day_parts())
 
 
+def totals(days: Iterable[Day]) -> Day:
+    """The days added up, channel by channel (its `day` is the first day's)."""
+    days = list(days)
+    summed = Day(days[0].day if days else date.min, by_channel=defaultdict(int))
+    for day in days:
+        summed.total += day.total
+        summed.through_links += day.through_links
+        for channel, count in day.by_channel.items():
+            summed.by_channel[channel] += count
+    return summed
+
+
 def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:
     """Counts (naive UTC moment, channel, responses, through links) as UK days."""
     days: dict[date, Day] = {}
