@@ -394,6 +394,20 @@ def test_results_summarise_every_type_by_sql(client, every_type):
     assert matrix == ["In the day 100.0% (2) 0.0% (0) 2", "After dark 50.0% (1) 50.0% (1) 2"]
     assert "About the bus service" not in text  # information asks nothing, so has no results
     assert "Market Place <stop>" in text  # short text answers are listed as comments, escaped
+    # A number is no comment (its answer holds no text), with a filter or without; the
+    # "Somewhere else" answers and short texts are listed.
+    for only in ({}, {"from-day": "1", "from-month": "1", "from-year": "2000"}):
+        trips = client.get_page(url_for("officer.comments", slug=SLUG, key="trips", **only))
+        assert not trips.soup.select(".app-comment") and "None yet." in trips.text
+        stops = client.get_page(url_for("officer.comments", slug=SLUG, key="stop_name", **only))
+        assert [c.get_text(strip=True) for c in stops.soup.select(".app-comment .app-answer")] == [
+            "Market Place <stop>",
+            "Market Place <stop>",
+        ]
+        routes = client.get_page(url_for("officer.comments", slug=SLUG, key="routes", **only))
+        assert [c.get_text(strip=True) for c in routes.soup.select(".app-comment .app-answer")] == [
+            "The X17"
+        ]
 
 
 def test_the_summary_export_gives_number_and_date_questions_figures(client, every_type):

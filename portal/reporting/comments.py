@@ -59,8 +59,13 @@ def _comment_conditions(
     where: list[sa.ColumnElement[bool]] = [
         Answer.question_id == question.id,
         Answer.option_id.is_(None),
-        Answer.text.is_not(None),
     ]
+    if question.type == QuestionType.NUMBER:
+        # The one kind whose answers without an option hold no text. Asked of the others, the
+        # condition (true of every such answer) made PostgreSQL, which takes it for true of a
+        # few, read all of a question's comments and sort them for one page: 1.8 s at 1,000,000
+        # responses, against 0.3 ms reading ix_answer_typed newest first (2026-12-06).
+        where.append(Answer.text.is_not(None))
     if search:
         # Case-insensitive on both databases; % and _ typed by the officer are matched as
         # themselves, not as wildcards.
