@@ -180,6 +180,21 @@ def test_unknown_values_and_bad_dates_are_said_and_left_out(mixed):
     assert not only.active and only.errors
 
 
+def test_a_filter_the_page_cannot_use_is_said_and_left_out(mixed, officer_client):
+    url = url_for("officer.results", slug=BULLYING, district="rugby", type="carrier_pigeon")
+    page = officer_client.get_page(url)
+    summary = page.soup.select_one(".govuk-error-summary")
+    assert summary.h2.get_text(strip=True) == "Some filters could not be used"
+    assert [a["href"] for a in summary.select("a")] == ["#filters"]
+    assert "The figures below leave those filters out." in summary.get_text()
+    # The filter it could use is applied.
+    assert (
+        page.soup.select_one("#total-responses")
+        .get_text(" ", strip=True)
+        .endswith("of 6 responses match these filters")
+    )
+
+
 def test_results_page_filters_through_the_url(mixed, officer_client):
     url = url_for(
         "officer.results", slug=BULLYING, answer="bullying_where:online", district="rugby"
