@@ -109,13 +109,14 @@ def responses_over_time(slug: str) -> WerkzeugResponse:
     25.5 ms in one process, 2026-12-06), for a table most visits never opened."""
     consultation, _choices, only = _consultation_and_filter(slug)
     days = timeline.daily_counts(consultation, only)
+    summed = timeline.totals(days)
     return render_page(
         "officer/responses-over-time.html",
         consultation=consultation,
         days=days,
-        summed=timeline.totals(days),
+        summed=summed,
         only=only,
-        matching=sum(day.total for day in days),
+        matching=summed.total,
         everything=reporting.matching_responses(consultation) if only.active else None,
     )
 
