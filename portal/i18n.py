@@ -243,3 +243,12 @@ def long_date(day: date | None) -> str:
     if locale is None or locale.language == ENGLISH:
         return f"{day.day} {day:%B %Y}"
     return format_date(day, "d MMMM y")
+
+
+def short_date(day: date) -> str:
+    """ "17 Jan 2027", where space is tight (a chart's axis); in another language its own
+    short month (Polish "17 sty 2027")."""
+    locale = get_locale()
+    if locale is None or locale.language == ENGLISH:
+        return f"{day.day} {day:%b %Y}"
+    return format_date(day, "d MMM y")

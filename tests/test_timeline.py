@@ -8,8 +8,9 @@ import pytest
 from flask import url_for
 
 from portal.consultations.service import consultation_with_questions
+from portal.extensions import db
 from portal.reporting.filters import NO_FILTER, ResponseFilter
-from portal.reporting.timeline import daily_counts
+from portal.reporting.timeline import Day, chart, daily_counts
 from portal.responses.models import ResponseChannel
 from tests.factories import create_user, sign_in, submit_response
 
@@ -131,3 +132,98 @@ def test_no_responses_means_no_timeline(app, client):
     assert "Responses over time" not in client.get_page(url_for("officer.results", slug=SLUG)).text
     page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
     assert "No responses yet." in page.text and not page.soup.select(".app-timeline")
+
+
+def _open(slug: str, opens_on: date, closes_on: date) -> None:
+    consultation = consultation_with_questions(slug)
+    consultation.opens_on, consultation.closes_on = opens_on, closes_on
+    db.session.commit()
+
+
+def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(app, client):
+    """ "Sent on or after 1 July" starts the days on 1 July, not on the first response's day;
+    dates before the consultation opened or after it closed add no days."""
+    _open(SLUG, date(2026, 6, 29), date(2026, 7, 8))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 3, 9, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 5, 9, 0))
+    consultation = consultation_with_questions(SLUG)
+
+    def days_of(only: ResponseFilter) -> list[str]:
+        return [f"{d.day.isoformat()} {d.total}" for d in daily_counts(consultation, only)]
+
+    assert days_of(ResponseFilter(submitted_from=date(2026, 7, 1))) == [
+        "2026-07-01 0",
+        "2026-07-02 0",
+        "2026-07-03 1",
+        "2026-07-04 0",
+        "2026-07-05 1",
+    ]
+    assert days_of(ResponseFilter(submitted_from=date(2000, 1, 1)))[0] == "2026-06-29 0"
+    assert days_of(ResponseFilter(submitted_to=date(2026, 7, 6)))[-1] == "2026-07-06 0"
+    assert days_of(ResponseFilter(submitted_to=date(2030, 1, 1)))[-1] == "2026-07-08 0"
+    assert days_of(NO_FILTER) == ["2026-07-03 1", "2026-07-04 0", "2026-07-05 1"]
+
+    sign_in(client, create_user())
+    page = client.get_page(
+        url_for(
+            "officer.responses_over_time",
+            slug=SLUG,
+            **{"from-day": "1", "from-month": "7", "from-year": "2026"},
+        )
+    )
+    rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
+    assert rows[0] == "1 July 2026 0 0 0 0 0" and len(rows) == 6
+    assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
+        "2 responses from 1 July 2026 to 5 July 2026. The most in one day was 1, on 2 days."
+    )
+    assert [s.get_text() for s in page.soup.select(".app-timeline__days span")] == [
+        "1 Jul 2026",
+        "5 Jul 2026",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("most", "ticks"),
+    [
+        (0, [0, 1, 2, 3, 4]),
+        (3, [0, 1, 2, 3, 4]),
+        (7, [0, 2, 4, 6, 8]),
+        (9, [0, 3, 6, 9, 12]),
+        (21, [0, 6, 12, 18, 24]),
+        (41, [0, 15, 30, 45, 60]),
+        (250, [0, 75, 150, 225, 300]),
+        (999, [0, 250, 500, 750, 1000]),
+        (1001, [0, 300, 600, 900, 1200]),
+    ],
+)
+def test_the_chart_scale_is_four_round_steps_over_the_busiest_day(most, ticks):
+    scale = chart([Day(date(2026, 7, 1), total=most), Day(date(2026, 7, 2), total=most // 2)])
+    assert scale.ticks == ticks and scale.top == ticks[-1]
+    assert scale.heights == [100 * most / ticks[-1], 100 * (most // 2) / ticks[-1]]
+    if most >= 5:
+        assert scale.heights[0] >= 60  # the busiest day reaches well up the chart
+
+
+def test_the_chart_shows_its_scale_and_first_and_last_days(app, client):
+    for hour in range(9, 16):  # 7 on 1 July
+        submit_response(SLUG, {}, at=datetime(2026, 7, 1, hour, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 3, 9, 0))
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
+    chart_box = page.soup.select_one(".app-timeline")
+    assert "from 0 to 8" in chart_box["aria-label"]
+    ticks = [
+        t.get_text()
+        for t in chart_box.select(".app-timeline__tick:not(.app-timeline__tick--widest)")
+    ]
+    assert ticks == ["0", "2", "4", "6", "8"]
+    assert [s.get_text() for s in chart_box.select(".app-timeline__days span")] == [
+        "1 Jul 2026",
+        "3 Jul 2026",
+    ]
+    # One column a day, each as tall as its day's count on that scale: 7 of 8, 0, 1 of 8.
+    bars = chart_box.select("rect.app-timeline__bar")
+    assert [float(bar["height"]) for bar in bars] == [87.5, 0.0, 12.5]
+    assert [float(bar["y"]) + float(bar["height"]) for bar in bars] == [100.0] * 3
+    # Three days: the chart keeps columns of a week's width rather than filling the page.
+    assert "app-timeline--days-3" in chart_box["class"]

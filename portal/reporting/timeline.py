@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from portal.clock import UK
+from portal.clock import UK, uk_today
 from portal.consultations.models import Consultation
 from portal.reporting.filters import NO_FILTER, ResponseFilter
 from portal.reporting.response_set import ResponseSet
@@ -27,8 +27,55 @@ def daily_counts(
     """Counts per part of a UTC day and channel (at most two parts a day, each on one UK day;
     under a filter, the results index's own rows a day besides), folded here into UK calendar
     days, which move between UTC and BST; days with no responses in the range are listed as
-    0."""
-    return _days(ResponseSet.of(consultation.id, only).day_parts())
+    0. The range runs from the first response's day to the last's, widened to the filter's
+    own dates ("sent on or after 1 December" starts on 1 December) as far as the consultation
+    was open, never past today."""
+    responses = ResponseSet.of(consultation.id, only)
+    return _days(responses.day_parts(), *_filter_dates(consultation, responses.only))
+
+
+def _filter_dates(
+    consultation: Consultation, only: ResponseFilter
+) -> tuple[date | None, date | None]:
+    """The first and last day of the filter's dates that the consultation was open on (and
+    not after today, UK): "sent on or after 1 January 2000" adds no empty years."""
+    first = last = None
+    if only.submitted_from and consultation.opens_on:
+        first = max(only.submitted_from, consultation.opens_on)
+    if only.submitted_to:
+        last = min(only.submitted_to, consultation.closes_on or date.max, uk_today())
+    return first, last
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The column chart's scale: `top` is the value of its top line, `ticks` the values of its
+    five evenly spaced lines from 0 up, and `heights` each day's column as a percentage of the
+    chart's height."""
+
+    top: int
+    ticks: list[int]
+    heights: list[float]
+
+
+# A step between the chart's lines is one of these times a power of ten, and a whole number:
+# its lines read 0, 3, 6, 9, 12 or 0, 250, 500, 750, 1,000, never 0, 7, 14, 21, 28; and the
+# busiest day's column reaches more than half way up (from 5 responses, 60% or more).
+_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5)
+
+
+def chart(days: list[Day]) -> Chart:
+    """The scale that fits the busiest day under four equal steps of a round size."""
+    most = max((day.total for day in days), default=0)
+    power = 1
+    while True:
+        whole_steps = [int(n * power) for n in _STEPS if n * power == int(n * power)]
+        step = next((size for size in whole_steps if size * 4 >= most), None)
+        if step is not None:
+            break
+        power *= 10
+    top = step * 4
+    return Chart(top, [step * n for n in range(5)], [100 * day.total / top for day in days])
 
 
 def totals(days: Iterable[Day]) -> Day:
@@ -43,8 +90,14 @@ def totals(days: Iterable[Day]) -> Day:
     return summed
 
 
-def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:
-    """Counts (naive UTC moment, channel, responses, through links) as UK days."""
+def _days(
+    rows: Iterable[tuple[datetime, str, int, int]],
+    from_day: date | None = None,
+    to_day: date | None = None,
+) -> list[Day]:
+    """Counts (naive UTC moment, channel, responses, through links) as UK days, every day
+    from the first to the last, the range widened to `from_day` and `to_day` when there are
+    any."""
     days: dict[date, Day] = {}
     for moment, channel, count, linked in rows:
         uk_day = moment.replace(tzinfo=UTC).astimezone(UK).date()
@@ -55,6 +108,10 @@ def _days(rows: Iterable[tuple[datetime, str, int, int]]) -> list[Day]:
     if not days:
         return []
     first, last = min(days), max(days)
+    if from_day is not None:
+        first = min(first, from_day)
+    if to_day is not None:
+        last = max(last, to_day)
     return [
         days.get(first + timedelta(days=n), Day(first + timedelta(days=n)))
         for n in range((last - first).days + 1)

@@ -155,6 +155,16 @@ def test_officer_pages_reflow_at_320_pixels(page: Page, live_server: str):
     page.get_by_role("link", name="Responses over time, day by day").click()
     expect(page.locator("#responses-by-day")).to_be_visible()
     _no_sideways_scroll(page)
+    # Scrolled to its last column, the days' table still shows each row's day, on one line.
+    region = page.locator(".app-table-scroll", has=page.locator("#responses-by-day"))
+    region.evaluate("region => { region.scrollLeft = region.scrollWidth }")
+    assert region.evaluate("region => region.scrollLeft") > 0
+    day, shown = page.locator("#responses-by-day tbody th").first, region.bounding_box()
+    box = day.bounding_box()
+    assert shown is not None and box is not None
+    assert shown["x"] - 1 <= box["x"] <= shown["x"] + 1, (box, shown)
+    line_height = day.evaluate("cell => parseFloat(getComputedStyle(cell).lineHeight)")
+    assert box["height"] < 2 * line_height + 20  # one line, with the cell's padding
     visit.check()
     page.goto(
         f"{live_server}/officer/consultations/{slug}/cross-tab"
