@@ -9,8 +9,9 @@ from flask import url_for
 
 from portal.consultations.service import consultation_with_questions
 from portal.extensions import db
+from portal.reporting import timeline
 from portal.reporting.filters import NO_FILTER, ResponseFilter
-from portal.reporting.timeline import Day, chart, daily_counts
+from portal.reporting.timeline import daily_counts
 from portal.responses.models import ResponseChannel
 from tests.factories import create_user, sign_in, submit_response
 
@@ -53,10 +54,9 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
         "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on 3 days."
     )
-    chart = page.soup.select_one(".app-timeline")
-    assert (
-        chart["role"] == "img" and "the table below give the figures" in chart["aria-label"].lower()
-    )
+    chart_box = page.soup.select_one(".app-timeline")
+    assert chart_box["role"] == "img"
+    assert "the table below give the figures" in chart_box["aria-label"].lower()
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_no_responses_means_no_timeline(app, client):
     assert "No responses yet." in page.text and not page.soup.select(".app-timeline")
 
 
-def _open(slug: str, opens_on: date, closes_on: date) -> None:
+def _open(slug: str, opens_on: date, closes_on: date | None) -> None:
     consultation = consultation_with_questions(slug)
     consultation.opens_on, consultation.closes_on = opens_on, closes_on
     db.session.commit()
@@ -162,6 +162,13 @@ def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(app
     assert days_of(ResponseFilter(submitted_to=date(2026, 7, 6)))[-1] == "2026-07-06 0"
     assert days_of(ResponseFilter(submitted_to=date(2030, 1, 1)))[-1] == "2026-07-08 0"
     assert days_of(NO_FILTER) == ["2026-07-03 1", "2026-07-04 0", "2026-07-05 1"]
+    # Days outside the filter's own dates are never added, even to reach the open days: a
+    # response keyed in before the opening day, filtered to days before it.
+    submit_response(SLUG, {}, at=datetime(2026, 6, 26, 9, 0), channel=ResponseChannel.PAPER)
+    before_opening = days_of(ResponseFilter(submitted_to=date(2026, 6, 27)))
+    assert before_opening == ["2026-06-26 1"]
+    since_before_opening = days_of(ResponseFilter(submitted_from=date(2026, 6, 20)))
+    assert since_before_opening[0] == "2026-06-26 1" and since_before_opening[-1] == "2026-07-05 1"
 
     sign_in(client, create_user())
     page = client.get_page(
@@ -181,27 +188,9 @@ def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(app
         "5 Jul 2026",
     ]
 
-
-@pytest.mark.parametrize(
-    ("most", "ticks"),
-    [
-        (0, [0, 1, 2, 3, 4]),
-        (3, [0, 1, 2, 3, 4]),
-        (7, [0, 2, 4, 6, 8]),
-        (9, [0, 3, 6, 9, 12]),
-        (21, [0, 6, 12, 18, 24]),
-        (41, [0, 15, 30, 45, 60]),
-        (250, [0, 75, 150, 225, 300]),
-        (999, [0, 250, 500, 750, 1000]),
-        (1001, [0, 300, 600, 900, 1200]),
-    ],
-)
-def test_the_chart_scale_is_four_round_steps_over_the_busiest_day(most, ticks):
-    scale = chart([Day(date(2026, 7, 1), total=most), Day(date(2026, 7, 2), total=most // 2)])
-    assert scale.ticks == ticks and scale.top == ticks[-1]
-    assert scale.heights == [100 * most / ticks[-1], 100 * (most // 2) / ticks[-1]]
-    if most >= 5:
-        assert scale.heights[0] >= 60  # the busiest day reaches well up the chart
+    # And one keyed in after the closing day, filtered to days after it: no closed days added.
+    submit_response(SLUG, {}, at=datetime(2026, 7, 12, 9, 0), channel=ResponseChannel.PAPER)
+    assert days_of(ResponseFilter(submitted_from=date(2026, 7, 10))) == ["2026-07-12 1"]
 
 
 def test_the_chart_shows_its_scale_and_first_and_last_days(app, client):
@@ -211,7 +200,7 @@ def test_the_chart_shows_its_scale_and_first_and_last_days(app, client):
     sign_in(client, create_user())
     page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
     chart_box = page.soup.select_one(".app-timeline")
-    assert "from 0 to 8" in chart_box["aria-label"]
+    assert "on a scale of 0 to 8 responses" in chart_box["aria-label"]
     ticks = [
         t.get_text()
         for t in chart_box.select(".app-timeline__tick:not(.app-timeline__tick--widest)")
@@ -225,5 +214,27 @@ def test_the_chart_shows_its_scale_and_first_and_last_days(app, client):
     bars = chart_box.select("rect.app-timeline__bar")
     assert [float(bar["height"]) for bar in bars] == [87.5, 0.0, 12.5]
     assert [float(bar["y"]) + float(bar["height"]) for bar in bars] == [100.0] * 3
-    # Three days: the chart keeps columns of a week's width rather than filling the page.
+    # Three days: the chart widens a day at a time rather than filling the page.
     assert "app-timeline--days-3" in chart_box["class"]
+
+
+def test_the_days_never_run_past_today_nor_before_an_unknown_opening(app, monkeypatch):
+    """Still open, "sent on or before" a later date ends on today; with no opening date, "sent
+    on or after" a date long before the first response widens nothing (there is no knowing
+    where the consultation's days began)."""
+    monkeypatch.setattr(timeline, "uk_today", lambda: date(2026, 7, 7))
+    _open(SLUG, date(2026, 6, 29), None)
+    submit_response(SLUG, {}, at=datetime(2026, 7, 3, 9, 0))
+    consultation = consultation_with_questions(SLUG)
+    to_2030 = daily_counts(consultation, ResponseFilter(submitted_to=date(2030, 1, 1)))
+    assert [d.day.isoformat() for d in to_2030] == [
+        "2026-07-03",
+        "2026-07-04",
+        "2026-07-05",
+        "2026-07-06",
+        "2026-07-07",
+    ]
+    consultation.opens_on = None
+    db.session.commit()
+    since_2000 = daily_counts(consultation, ResponseFilter(submitted_from=date(2000, 1, 1)))
+    assert [d.day.isoformat() for d in since_2000] == ["2026-07-03"]

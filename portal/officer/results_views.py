@@ -115,7 +115,7 @@ def responses_over_time(slug: str) -> WerkzeugResponse:
         consultation=consultation,
         days=days,
         summed=summed,
-        scale=timeline.chart(days),
+        scale=timeline.chart_scale(days),
         only=only,
         matching=summed.total,
         everything=reporting.matching_responses(consultation) if only.active else None,

@@ -28,8 +28,8 @@ def daily_counts(
     under a filter, the results index's own rows a day besides), folded here into UK calendar
     days, which move between UTC and BST; days with no responses in the range are listed as
     0. The range runs from the first response's day to the last's, widened to the filter's
-    own dates ("sent on or after 1 December" starts on 1 December) as far as the consultation
-    was open, never past today."""
+    own dates ("sent on or after 1 December" starts on 1 December) where the consultation was
+    open on them."""
     responses = ResponseSet.of(consultation.id, only)
     return _days(responses.day_parts(), *_filter_dates(consultation, responses.only))
 
@@ -37,25 +37,31 @@ def daily_counts(
 def _filter_dates(
     consultation: Consultation, only: ResponseFilter
 ) -> tuple[date | None, date | None]:
-    """The first and last day of the filter's dates that the consultation was open on (and
-    not after today, UK): "sent on or after 1 January 2000" adds no empty years."""
+    """The filter's dates, each brought inside the days the consultation was open (from its
+    opening to its closing, or today if sooner, UK) without leaving the filter's own range:
+    "sent on or after 1 January 2000" adds no empty years, nor "on or before 2030" empty days
+    to come; a date on the far side of those days widens nothing. Without an opening date
+    there is no knowing where its days begin, so an "on or after" date widens nothing."""
+    opened = consultation.opens_on
+    ended = min(consultation.closes_on or date.max, uk_today())
     first = last = None
-    if only.submitted_from and consultation.opens_on:
-        first = max(only.submitted_from, consultation.opens_on)
-    if only.submitted_to:
-        last = min(only.submitted_to, consultation.closes_on or date.max, uk_today())
+    if only.submitted_from and opened and max(only.submitted_from, opened) <= ended:
+        first = max(only.submitted_from, opened)
+    if only.submitted_to and (opened is None or min(only.submitted_to, ended) >= opened):
+        last = min(only.submitted_to, ended)
     return first, last
 
 
 @dataclass(frozen=True)
-class Chart:
+class ChartScale:
     """The column chart's scale: `top` is the value of its top line, `ticks` the values of its
-    five evenly spaced lines from 0 up, and `heights` each day's column as a percentage of the
-    chart's height."""
+    five evenly spaced lines from 0 up, `most` the busiest day's count, and `heights` each
+    day's column as a percentage of the chart's height."""
 
     top: int
-    ticks: list[int]
-    heights: list[float]
+    ticks: tuple[int, ...]
+    most: int
+    heights: tuple[float, ...]
 
 
 # A step between the chart's lines is one of these times a power of ten, and a whole number:
@@ -64,7 +70,7 @@ class Chart:
 _STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5)
 
 
-def chart(days: list[Day]) -> Chart:
+def chart_scale(days: list[Day]) -> ChartScale:
     """The scale that fits the busiest day under four equal steps of a round size."""
     most = max((day.total for day in days), default=0)
     power = 1
@@ -75,7 +81,12 @@ def chart(days: list[Day]) -> Chart:
             break
         power *= 10
     top = step * 4
-    return Chart(top, [step * n for n in range(5)], [100 * day.total / top for day in days])
+    return ChartScale(
+        top,
+        tuple(step * n for n in range(5)),
+        most,
+        tuple(100 * day.total / top for day in days),
+    )
 
 
 def totals(days: Iterable[Day]) -> Day:

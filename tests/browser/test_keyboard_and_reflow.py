@@ -163,8 +163,21 @@ def test_officer_pages_reflow_at_320_pixels(page: Page, live_server: str):
     box = day.bounding_box()
     assert shown is not None and box is not None
     assert shown["x"] - 1 <= box["x"] <= shown["x"] + 1, (box, shown)
-    line_height = day.evaluate("cell => parseFloat(getComputedStyle(cell).lineHeight)")
-    assert box["height"] < 2 * line_height + 20  # one line, with the cell's padding
+    lines = day.evaluate(
+        """cell => {
+            const text = document.createRange();
+            text.selectNodeContents(cell);
+            return new Set([...text.getClientRects()].map(line => Math.round(line.top))).size;
+        }"""
+    )
+    assert lines == 1, f"the day {day.inner_text()!r} wraps onto {lines} lines"
+    # The widest column heading is then wholly beside the day column, and the caption in view.
+    widest = page.locator("#responses-by-day thead th").last.bounding_box()
+    caption = page.locator("#responses-by-day caption span").bounding_box()
+    assert widest is not None and caption is not None
+    assert widest["x"] >= box["x"] + box["width"] - 1, (widest, box)
+    assert widest["x"] + widest["width"] <= shown["x"] + shown["width"] + 1, (widest, shown)
+    assert shown["x"] - 1 <= caption["x"] <= shown["x"] + 1, (caption, shown)
     visit.check()
     page.goto(
         f"{live_server}/officer/consultations/{slug}/cross-tab"
