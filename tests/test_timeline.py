@@ -52,7 +52,7 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
     ]
     # Three days tie at 1: no one of them is called the busiest.
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
-        "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on 3 days."
+        "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on each of 3 days."
     )
     chart_box = page.soup.select_one(".app-timeline")
     assert chart_box["role"] == "img"
@@ -181,7 +181,7 @@ def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(app
     rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
     assert rows[0] == "1 July 2026 0 0 0 0 0" and len(rows) == 6
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
-        "2 responses from 1 July 2026 to 5 July 2026. The most in one day was 1, on 2 days."
+        "2 responses from 1 July 2026 to 5 July 2026. The most in one day was 1, on each of 2 days."
     )
     assert [s.get_text() for s in page.soup.select(".app-timeline__days span")] == [
         "1 Jul 2026",
@@ -238,3 +238,14 @@ def test_the_days_never_run_past_today_nor_before_an_unknown_opening(app, monkey
     db.session.commit()
     since_2000 = daily_counts(consultation, ResponseFilter(submitted_from=date(2000, 1, 1)))
     assert [d.day.isoformat() for d in since_2000] == ["2026-07-03"]
+
+
+def test_todays_count_is_said_to_be_so_far(app, client, monkeypatch):
+    """Responses can still arrive today: its row says its count is so far; earlier days not."""
+    monkeypatch.setattr("portal.officer.results_views.uk_today", lambda: date(2026, 7, 2))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 1, 9, 0))
+    submit_response(SLUG, {}, at=datetime(2026, 7, 2, 9, 0))
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
+    days = [th.get_text(" ", strip=True) for th in page.soup.select("#responses-by-day tbody th")]
+    assert days == ["1 July 2026", "2 July 2026 (today, so far)", "All days"]

@@ -116,6 +116,7 @@ def responses_over_time(slug: str) -> WerkzeugResponse:
         days=days,
         summed=summed,
         scale=timeline.chart_scale(days),
+        today=uk_today(),
         only=only,
         matching=summed.total,
         everything=reporting.matching_responses(consultation) if only.active else None,

@@ -163,14 +163,16 @@ def test_officer_pages_reflow_at_320_pixels(page: Page, live_server: str):
     box = day.bounding_box()
     assert shown is not None and box is not None
     assert shown["x"] - 1 <= box["x"] <= shown["x"] + 1, (box, shown)
+    # The date, that is: today's row says "(today, so far)" on a line of its own under it.
     lines = day.evaluate(
         """cell => {
-            const text = document.createRange();
-            text.selectNodeContents(cell);
-            return new Set([...text.getClientRects()].map(line => Math.round(line.top))).size;
+            const date = document.createRange();
+            date.selectNodeContents(cell.firstChild);
+            return new Set([...date.getClientRects()].map(line => Math.round(line.top))).size;
         }"""
     )
-    assert lines == 1, f"the day {day.inner_text()!r} wraps onto {lines} lines"
+    assert lines == 1, f"the date in {day.inner_text()!r} wraps onto {lines} lines"
+    assert "(today, so far)" in day.inner_text()  # the response was sent today
     # The widest column heading is then wholly beside the day column, and the caption in view.
     widest = page.locator("#responses-by-day thead th").last.bounding_box()
     caption = page.locator("#responses-by-day caption span").bounding_box()
