@@ -38,4 +38,4 @@ def test_the_busiest_day_reaches_well_up_the_chart():
 
 def test_no_days_have_a_scale_of_0_to_4():
     scale = chart_scale([])
-    assert (scale.top, scale.most, scale.heights) == (4, 0, ())
+    assert (scale.top, scale.ticks, scale.most, scale.heights) == (4, (0, 1, 2, 3, 4), 0, ())

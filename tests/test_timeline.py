@@ -140,9 +140,12 @@ def _open(slug: str, opens_on: date, closes_on: date | None) -> None:
     db.session.commit()
 
 
-def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(app, client):
+def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(
+    app, client, monkeypatch
+):
     """ "Sent on or after 1 July" starts the days on 1 July, not on the first response's day;
     dates before the consultation opened or after it closed add no days."""
+    monkeypatch.setattr(timeline, "uk_today", lambda: date(2026, 12, 6))
     _open(SLUG, date(2026, 6, 29), date(2026, 7, 8))
     submit_response(SLUG, {}, at=datetime(2026, 7, 3, 9, 0))
     submit_response(SLUG, {}, at=datetime(2026, 7, 5, 9, 0))
@@ -238,6 +241,11 @@ def test_the_days_never_run_past_today_nor_before_an_unknown_opening(app, monkey
     db.session.commit()
     since_2000 = daily_counts(consultation, ResponseFilter(submitted_from=date(2000, 1, 1)))
     assert [d.day.isoformat() for d in since_2000] == ["2026-07-03"]
+    # Opening after today (its response keyed in early): no open days to widen to.
+    consultation.opens_on = date(2026, 7, 10)
+    db.session.commit()
+    both = ResponseFilter(submitted_from=date(2026, 7, 1), submitted_to=date(2026, 7, 20))
+    assert [d.day.isoformat() for d in daily_counts(consultation, both)] == ["2026-07-03"]
 
 
 def test_todays_count_is_said_to_be_so_far(app, client, monkeypatch):

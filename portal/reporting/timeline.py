@@ -37,26 +37,25 @@ def daily_counts(
 def _filter_dates(
     consultation: Consultation, only: ResponseFilter
 ) -> tuple[date | None, date | None]:
-    """The filter's dates, each brought inside the days the consultation was open (from its
-    opening to its closing, or today if sooner, UK) without leaving the filter's own range:
+    """The filter's dates, each brought inside both the filter's own range and the days the
+    consultation was open (from its opening to its closing, or today if sooner, UK):
     "sent on or after 1 January 2000" adds no empty years, nor "on or before 2030" empty days
-    to come; a date on the far side of those days widens nothing. Without an opening date
+    to come; when the two ranges do not meet, nothing is widened. Without an opening date
     there is no knowing where its days begin, so an "on or after" date widens nothing."""
     opened = consultation.opens_on
-    ended = min(consultation.closes_on or date.max, uk_today())
-    first = last = None
-    if only.submitted_from and opened and max(only.submitted_from, opened) <= ended:
-        first = max(only.submitted_from, opened)
-    if only.submitted_to and (opened is None or min(only.submitted_to, ended) >= opened):
-        last = min(only.submitted_to, ended)
-    return first, last
+    open_until = min(consultation.closes_on or date.max, uk_today())
+    low = max(only.submitted_from or date.min, opened or date.min)
+    high = min(only.submitted_to or date.max, open_until)
+    if low > high:
+        return None, None
+    return (low if only.submitted_from and opened else None), (high if only.submitted_to else None)
 
 
 @dataclass(frozen=True)
 class ChartScale:
-    """The column chart's scale: `top` is the value of its top line, `ticks` the values of its
-    five evenly spaced lines from 0 up, `most` the busiest day's count, and `heights` each
-    day's column as a percentage of the chart's height."""
+    """The column chart's scale and the columns it gives: `top` is the value of its top line,
+    `ticks` the values of its five evenly spaced lines from 0 up, `most` the busiest day's
+    count, and `heights` each day's column as a percentage of the chart's height."""
 
     top: int
     ticks: tuple[int, ...]
