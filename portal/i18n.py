@@ -237,18 +237,18 @@ def parse_number(raw: str) -> Decimal | None:
 def long_date(day: date | None) -> str:
     """ "17 January 2027"; in another language its own words for it, from Babel's CLDR data
     (Polish "17 stycznia 2027")."""
-    if not day:
-        return ""
-    locale = get_locale()
-    if locale is None or locale.language == ENGLISH:
-        return f"{day.day} {day:%B %Y}"
-    return format_date(day, "d MMMM y")
+    return _day_month_year(day, "%B", "MMMM") if day else ""
 
 
 def short_date(day: date) -> str:
     """ "17 Jan 2027", where space is tight (a chart's axis); in another language its own
     short month (Polish "17 sty 2027")."""
+    return _day_month_year(day, "%b", "MMM")
+
+
+def _day_month_year(day: date, english_month: str, cldr_month: str) -> str:
+    """English by hand (no leading zero on the day); other languages from CLDR."""
     locale = get_locale()
     if locale is None or locale.language == ENGLISH:
-        return f"{day.day} {day:%b %Y}"
-    return format_date(day, "d MMM y")
+        return f"{day.day} {day:{english_month} %Y}"
+    return format_date(day, f"d {cldr_month} y")
