@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.lists import format_list
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.support import NullTranslations
 from flask import Flask, g, request, session, url_for
@@ -252,3 +253,12 @@ def _day_month_year(day: date, english_month: str, cldr_month: str) -> str:
     if locale is None or locale.language == ENGLISH:
         return f"{day.day} {day:{english_month} %Y}"
     return format_date(day, f"d {cldr_month} y")
+
+
+def and_list(items: Sequence[str]) -> str:
+    """ "1 July 2026, 2 July 2026 and 4 July 2026": items joined as the page's language lists
+    them (Babel's CLDR patterns; British English, so no comma before "and")."""
+    locale = get_locale()
+    if locale is None or locale.language == ENGLISH:
+        return format_list(list(items), locale="en_GB")
+    return format_list(list(items), locale=locale)

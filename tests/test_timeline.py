@@ -50,9 +50,10 @@ def test_days_are_uk_days_with_gaps_filled_and_channels_split(app, client):
         "4 July 2026 1 0 1 0 0",
         "All days 3 2 1 0 0",
     ]
-    # Three days tie at 1: no one of them is called the busiest.
+    # Three days tie at 1: each is named, and "each of" says none holds the three together.
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
-        "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on each of 3 days."
+        "3 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on each of "
+        "1 July 2026, 2 July 2026 and 4 July 2026."
     )
     chart_box = page.soup.select_one(".app-timeline")
     assert chart_box["role"] == "img"
@@ -104,7 +105,8 @@ def test_the_days_follow_the_results_filters(app, client):
     link = nobody.soup.find("a", string="Responses over time, day by day")
     assert link["href"] == url_for("officer.responses_over_time", slug=SLUG, type="phone")
     by_phone = client.get_page(link["href"])
-    assert "No responses match these filters." in by_phone.text
+    assert "0 of 2 responses match these filters" in by_phone.text
+    assert "There are no days to show. Remove a filter to count more responses." in by_phone.text
     assert not by_phone.soup.select("#responses-by-day")
     unknown = client.get_page(
         url_for("officer.responses_over_time", slug=SLUG, type="carrier_pigeon")
@@ -123,6 +125,16 @@ def test_the_busiest_day_is_named_when_there_is_one(app, client):
     page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
         "3 responses from 1 July 2026 to 2 July 2026. The most in one day was 2, on 1 July 2026."
+    )
+
+
+def test_more_than_three_busiest_days_are_counted_not_named(app, client):
+    for day in (1, 2, 3, 4):
+        submit_response(SLUG, {}, at=datetime(2026, 7, day, 9, 0))
+    sign_in(client, create_user())
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
+    assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
+        "4 responses from 1 July 2026 to 4 July 2026. The most in one day was 1, on each of 4 days."
     )
 
 
@@ -184,7 +196,8 @@ def test_the_days_run_over_the_filters_dates_while_the_consultation_was_open(
     rows = [r.get_text(" ", strip=True) for r in page.soup.select("#responses-by-day tbody tr")]
     assert rows[0] == "1 July 2026 0 0 0 0 0" and len(rows) == 6
     assert page.soup.select_one("#timeline-summary").get_text(" ", strip=True) == (
-        "2 responses from 1 July 2026 to 5 July 2026. The most in one day was 1, on each of 2 days."
+        "2 responses from 1 July 2026 to 5 July 2026. The most in one day was 1, on each of "
+        "3 July 2026 and 5 July 2026."
     )
     assert [s.get_text() for s in page.soup.select(".app-timeline__days span")] == [
         "1 Jul 2026",

@@ -88,7 +88,10 @@ def test_numbers_and_dates_are_written_the_polish_way_on_polish_pages(app):
         assert format_number(Decimal("1234.5")) == "1,234.5"
         assert parse_number("1,234.5") == Decimal("1234.5")
         assert app.jinja_env.filters["uk_date"](date(2027, 1, 17)) == "17 January 2027"
+        and_list = app.jinja_env.filters["and_list"]
+        assert and_list(["1 July", "2 July", "4 July"]) == "1 July, 2 July and 4 July"
         use_language("pl")
+        assert and_list(["1 lipca", "2 lipca", "4 lipca"]) == "1 lipca, 2 lipca i 4 lipca"
         assert format_number(Decimal("1234.5")) == "1\u00a0234,5"
         assert parse_number("2,5") == Decimal("2.5")  # a decimal comma, not thousands
         assert parse_number("1 234,5") == Decimal("1234.5")
