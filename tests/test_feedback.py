@@ -241,6 +241,21 @@ def test_officers_see_ratings_counted_and_comments_newest_first_escaped(officer_
     assert "On the panel one" not in one.text
 
 
+def test_the_officers_page_quotes_the_questions_as_respondents_are_asked_them(
+    client, officer_client
+):
+    form = client.get_page(url_for("public.give_feedback", slug=BULLYING))
+    rating_question = form.soup.select_one("legend").get_text(strip=True)
+    comment_question = form.soup.select_one("label[for=comment]").get_text(strip=True)
+    assert rating_question == "Overall, how did you feel about the service you received today?"
+
+    page = officer_client.get_page(url_for("officer.service_feedback"))
+    intro = page.soup.select_one("h1").find_next_sibling("p").get_text()
+    assert f"people are asked “{rating_question}” and “{comment_question}”" in intro
+    assert "What did you think of this service?" not in intro  # the link's words, not a question
+    assert page.soup.select_one("#ratings thead th").get_text(strip=True) == rating_question
+
+
 def test_comments_come_a_page_at_a_time(officer_client):
     for number in range(COMMENTS_PER_PAGE + 1):
         _give(BULLYING, None, f"Comment {number}", date(2026, 1, 1) + timedelta(weeks=number))

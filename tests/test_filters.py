@@ -165,7 +165,12 @@ def test_unknown_values_and_bad_dates_are_said_and_left_out(mixed):
     only = parse_filter(query, filter_choices(found))
     assert not only.active
     assert len(only.errors) == 5
-    assert "Sent on or after must be a real date, like 27 3 2026" in only.errors
+    not_real = "The \u201csent on or after\u201d date must be a real date, like 27 3 2026"
+    assert not_real in only.errors
+    no_year = MultiDict([("to-day", "3"), ("to-month", "12")])
+    assert parse_filter(no_year, filter_choices(found)).errors == (
+        "The \u201csent on or before\u201d date must include a year",
+    )
     later_before_earlier = MultiDict(
         [
             ("from-day", "2"),
@@ -177,7 +182,11 @@ def test_unknown_values_and_bad_dates_are_said_and_left_out(mixed):
         ]
     )
     only = parse_filter(later_before_earlier, filter_choices(found))
-    assert not only.active and only.errors
+    assert not only.active
+    assert only.errors == (
+        "The \u201csent on or before\u201d date must be the same as or after the "
+        "\u201csent on or after\u201d date",
+    )
 
 
 def test_a_filter_the_page_cannot_use_is_said_and_left_out(mixed, officer_client):
@@ -268,6 +277,38 @@ def test_the_district_given_and_the_district_of_the_school_are_two_filters(mixed
     ]
 
 
+def test_a_filter_matching_nobody_shows_no_percentages_of_nobody(mixed, officer_client):
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING, type="phone"))
+    main = page.soup.select_one("main")
+    # The count comes before the filter form, which is long and kept open while filtering.
+    count = main.select_one("#total-responses")
+    assert count.get_text(" ", strip=True) == "0 of 6 responses match these filters"
+    assert main.select_one("#filters") in count.find_all_next("details")
+    question = page.soup.select_one("#result-2\\.2\\.3-bullied_last_year")
+    assert question.select_one(".app-base").get_text(" ", strip=True) == "0 answered, 0 skipped."
+    assert question.select_one(".app-no-answers").get_text(strip=True) == (
+        "Nobody who matches these filters answered it."
+    )
+    assert not question.select("table")
+    # Nobody to identify: no warning about few responses.
+    assert not page.soup.select(".govuk-warning-text")
+    over_time = officer_client.get_page(
+        url_for("officer.responses_over_time", slug=BULLYING, type="paper")
+    )
+    assert "1 of 6 responses match these filters" in over_time.text
+    assert "Fewer than 10 responses match." in over_time.soup.select_one(".govuk-warning-text").text
+
+
+def test_a_question_nobody_has_answered_says_so(app, officer_client):
+    page = officer_client.get_page(url_for("officer.results", slug=BULLYING))
+    assert page.soup.select_one("#total-responses").get_text(strip=True) == "0 responses"
+    question = page.soup.select_one("#result-2\\.2\\.3-bullied_last_year")
+    assert question.select_one(".app-no-answers").get_text(strip=True) == (
+        "Nobody has answered it yet."
+    )
+    assert not question.select("table")
+
+
 def test_htmx_gets_the_filtered_results_and_the_address_to_show(mixed, officer_client):
     url = url_for("officer.results", slug=BULLYING, type="paper")
     response = officer_client.get(url, headers={"HX-Request": "true"})
@@ -319,6 +360,18 @@ def test_cross_tab_page_and_its_errors(mixed, officer_client):
     first = page.soup.select_one("tbody tr")
     assert first.select_one("th").get_text(strip=True) == "Yes"
     assert "66.7% (2)" in first.get_text(" ", strip=True)  # 2 of the 3 said online
+    # Nobody answered "No": no percentages of nobody, only the dash.
+    rows = {
+        tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.select("td")]
+        for tr in page.soup.select("table.app-cross-tab tbody tr")
+    }
+    assert set(rows["No"][:-1]) == {"–"} and rows["No"][-1] == "0"
+    # So few people answered both that the table may identify them, and says so.
+    warning = page.soup.select_one(".govuk-warning-text").get_text(" ", strip=True)
+    assert warning.endswith(
+        "Fewer than 10 people answered both questions. Answers from so few people may "
+        "identify them: do not share these figures outside the team."
+    )
     same = officer_client.get_page(
         url_for(
             "officer.cross_tab",

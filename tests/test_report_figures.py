@@ -278,6 +278,9 @@ def test_what_is_the_portals_reading_says_so_on_the_page(officer_client):
         "Figures without a source of their own come from the Crime and Safety Overview and "
         "Scrutiny Committee, 15 December 2005:"
     )
+    # The key names both kinds of marker the strategy's pages use.
+    key = young_people.soup.select_one(".app-report-source").get_text()
+    assert "Marked (portal's …) or (linked by the portal): what the portal supplied" in key
     assert young_people.soup.select_one("#indicator-yjs-offences .app-sources") is None
     drugs_sources = drugs.soup.select_one("#indicator-drug-driven-crime .app-sources").text
     assert "May 2005; October 2005: source Warwickshire Police: Strategic Picture" in drugs_sources

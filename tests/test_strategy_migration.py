@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BEFORE = Path(__file__).resolve().parent / "data" / "strategy-before-0019.yaml"
 
 
-def migration() -> ModuleType:
-    path = next((ROOT / "migrations" / "versions").glob("0019_*.py"))
-    spec = importlib.util.spec_from_file_location("migration_0019", path)
+def migration(number: str = "0019") -> ModuleType:
+    path = next((ROOT / "migrations" / "versions").glob(f"{number}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{number}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -149,6 +149,9 @@ def test_a_database_seeded_before_is_brought_to_the_corrected_strategy(app):
     _officer_adds("wait-gp-prescribing", "2005/06 Q3 longest", 30)
 
     migration()._bring_seeded_strategy_up_to_date(db.session.connection())
+    # and the later correction of the seeded strategy (0030: an indicator's name).
+    renamed = migration("0030")
+    renamed.rename(db.session.connection(), renamed.SEEDED, renamed.RENAMED)
     db.session.commit()
     db.session.expire_all()
 

@@ -118,6 +118,7 @@ def responses_over_time(slug: str) -> WerkzeugResponse:
         scale=timeline.chart_scale(days),
         today=uk_today(),
         only=only,
+        small_base=SMALL_BASE,
         matching=summed.total,
         everything=reporting.matching_responses(consultation) if only.active else None,
     )
@@ -158,6 +159,7 @@ def cross_tab(slug: str) -> WerkzeugResponse:
         table=table,
         choices=choices,
         only=only,
+        small_base=SMALL_BASE,
         row_breakdowns=breakdowns,
     )
 

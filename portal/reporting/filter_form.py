@@ -165,22 +165,39 @@ def choice_questions(consultation: Consultation) -> list[Question]:
     return [q for q in consultation.questions if kind_of(q).results == ResultsKind.CHOICES]
 
 
+# The date boxes as an error names them, and what each error says of them: the GOV.UK
+# messages, about "the 'sent on or after' date" rather than the bare legend, which reads as
+# a sentence of its own ("Sent on or after must be ...").
+_DATE_NAMES = {
+    "from": _l("The \u201csent on or after\u201d date"),
+    "to": _l("The \u201csent on or before\u201d date"),
+}
+_MISSING_PARTS = {
+    ("day",): _l("%(date)s must include a day"),
+    ("month",): _l("%(date)s must include a month"),
+    ("year",): _l("%(date)s must include a year"),
+    ("day", "month"): _l("%(date)s must include a day and month"),
+    ("day", "year"): _l("%(date)s must include a day and year"),
+    ("month", "year"): _l("%(date)s must include a month and year"),
+}
+
+
 def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
     """One GOV.UK date (three boxes) from the query string: what was typed, the date, and an
     error when something was typed that is not a date."""
     typed = {part: args.get(f"{name}-{part}", "").strip()[:4] for part in DATE_PARTS}
     if not any(typed.values()):
         return typed, None, ""
+    named = {"date": _DATE_NAMES[name]}
+    missing = tuple(part for part in DATE_PARTS if not typed[part])
+    if missing:
+        return typed, None, str(_MISSING_PARTS[missing]) % named
     try:
         day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
     except (ValueError, OverflowError):
-        if name == "from":
-            return typed, None, _("Sent on or after must be a real date, like 27 3 2026")
-        return typed, None, _("Sent on or before must be a real date, like 27 3 2026")
+        return typed, None, _("%(date)s must be a real date, like 27 3 2026", **named)
     if day.year < 2000:
-        if name == "from":
-            return typed, None, _("Sent on or after must have a four-digit year, like 2026")
-        return typed, None, _("Sent on or before must have a four-digit year, like 2026")
+        return typed, None, _("%(date)s must have a four-digit year, like 2026", **named)
     return typed, day, ""
 
 
@@ -232,7 +249,12 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
             errors.append(error)
             typed_dates[name] = typed
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        errors.append(_("Sent on or before must be the same as or after sent on or after"))
+        errors.append(
+            _(
+                "The \u201csent on or before\u201d date must be the same as or after the "
+                "\u201csent on or after\u201d date"
+            )
+        )
         typed_dates = {name: _typed_date(args, name)[0] for name in DATE_FIELDS}
         dates = {"from": None, "to": None}
     return ResponseFilter(

@@ -190,7 +190,7 @@ def test_officer_pages_reflow_at_320_pixels(
     assert below, "today's note is beside its date, not under it"
     # The widest column heading is then wholly beside the day column, and the caption in view.
     widest = page.locator("#responses-by-day thead th").last.bounding_box()
-    caption = page.locator("#responses-by-day caption span").bounding_box()
+    caption = page.locator("#responses-by-day caption").bounding_box()
     assert widest is not None and caption is not None
     assert widest["x"] >= box["x"] + box["width"] - 1, (widest, box)
     assert shown["x"] - 1 <= caption["x"] <= shown["x"] + 1, (caption, shown)
