@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -15,6 +16,17 @@ from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.i18n import format_number
+
+# What a date left partly empty is missing, each said whole, as GOV.UK says it; %(field)s
+# names the date (a field's label, or "The 'sent on or after' date" of a results filter).
+MISSING_DATE_PARTS = {
+    ("day",): _l("%(field)s must include a day"),
+    ("month",): _l("%(field)s must include a month"),
+    ("year",): _l("%(field)s must include a year"),
+    ("day", "month"): _l("%(field)s must include a day and month"),
+    ("day", "year"): _l("%(field)s must include a day and year"),
+    ("month", "year"): _l("%(field)s must include a month and year"),
+}
 
 # Control characters other than tab and line breaks never come from a keyboard, and PostgreSQL
 # cannot store NUL: refuse them with an error rather than store or strip them silently.

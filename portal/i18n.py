@@ -255,7 +255,7 @@ def _day_month_year(day: date, english_month: str, cldr_month: str) -> str:
     return format_date(day, f"d {cldr_month} y")
 
 
-def and_list(items: Sequence[str]) -> str:
+def format_and_list(items: Sequence[str]) -> str:
     """ "1 July 2026, 2 July 2026 and 4 July 2026": items joined as the page's language lists
     them (Babel's CLDR patterns; British English, so no comma before "and")."""
     locale = get_locale()

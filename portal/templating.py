@@ -19,7 +19,7 @@ from portal.clock import in_uk_time
 from portal.consultations.models import Page
 from portal.consultations.question_types import OTHER, kind_of
 from portal.forms import ConfirmForm, as_shown
-from portal.i18n import and_list, format_number, long_date, short_date
+from portal.i18n import format_and_list, format_number, long_date, short_date
 from portal.rendering import SWAP_TARGET_ID
 from portal.responses.service import format_reference
 from portal.site_links import site_url_for
@@ -79,7 +79,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["question_fields"] = question_fields
     app.jinja_env.filters["uk_date"] = long_date
     app.jinja_env.filters["short_date"] = short_date
-    app.jinja_env.filters["and_list"] = and_list
+    app.jinja_env.filters["and_list"] = format_and_list
     app.jinja_env.filters["uk_time"] = in_uk_time
     app.jinja_env.filters["figure_text"] = figure_text
     app.jinja_env.globals["character_count_i18n"] = character_count_i18n

@@ -297,6 +297,24 @@ def test_a_filter_matching_nobody_shows_no_percentages_of_nobody(mixed, officer_
     )
     assert "1 of 6 responses match these filters" in over_time.text
     assert "Fewer than 10 responses match." in over_time.soup.select_one(".govuk-warning-text").text
+    by_phone = officer_client.get_page(
+        url_for("officer.responses_over_time", slug=BULLYING, type="phone")
+    )
+    assert "0 of 6 responses match these filters" in by_phone.text
+    assert not by_phone.soup.select(".govuk-warning-text")
+    # A cross-tab nobody is in: no warning, and no percentages in any row or the totals.
+    nobody = officer_client.get_page(
+        url_for(
+            "officer.cross_tab",
+            slug=BULLYING,
+            rows="bullied_last_year",
+            columns="bullying_where",
+            type="phone",
+        )
+    )
+    assert not nobody.soup.select(".govuk-warning-text")
+    totals = [td.get_text(strip=True) for td in nobody.soup.select("table.app-cross-tab tfoot td")]
+    assert set(totals[:-1]) == {"–"} and totals[-1] == "0"
 
 
 def test_a_question_nobody_has_answered_says_so(app, officer_client):
@@ -325,6 +343,39 @@ def test_a_bad_filter_is_shown_as_an_error_and_the_rest_still_applies(mixed, off
     assert page.status == 200
     assert page.error_summary() == ["There is no district \u201catlantis\u201d to filter by"]
     assert "1 of 6 responses match" in page.text
+
+
+def test_a_wrong_date_is_said_at_its_boxes_and_linked_to_the_box_that_is_wrong(
+    mixed, officer_client
+):
+    no_year = officer_client.get_page(
+        url_for("officer.results", slug=BULLYING, **{"to-day": "3", "to-month": "12"})
+    )
+    message = "The \u201csent on or before\u201d date must include a year"
+    assert no_year.error_summary() == [message]
+    assert no_year.soup.select_one(".govuk-error-summary a")["href"] == "#to-year"
+    boxes = no_year.soup.select_one("#filter-to")
+    fieldset = boxes.find_parent("fieldset")
+    said = fieldset.select_one(".govuk-error-message")
+    assert said.get_text(" ", strip=True) == f"Error: {message}"
+    assert said["id"] in fieldset["aria-describedby"].split()
+    # Only the year is wrong; the day and month are kept as typed.
+    wrong = [i["id"] for i in boxes.select("input.govuk-input--error")]
+    assert wrong == ["to-year"]
+    assert boxes.select_one("#to-day")["value"] == "3"
+    # Dates the wrong way round: said at the later date, whose boxes are all wrong.
+    reversed_dates = officer_client.get_page(
+        url_for(
+            "officer.results",
+            slug=BULLYING,
+            **{"from-day": "5", "from-month": "3", "from-year": "2026"},
+            **{"to-day": "1", "to-month": "3", "to-year": "2026"},
+        )
+    )
+    assert reversed_dates.soup.select_one(".govuk-error-summary a")["href"] == "#to-day"
+    assert not reversed_dates.soup.select("#filter-from input.govuk-input--error")
+    assert len(reversed_dates.soup.select("#filter-to input.govuk-input--error")) == 3
+    assert reversed_dates.soup.select_one("#from-day")["value"] == "5"
 
 
 def test_cross_tab_counts_with_row_percentages(mixed):

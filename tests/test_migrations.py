@@ -88,3 +88,30 @@ def test_ranges_indexed_before_languages_are_built_again(app):
     (refreshed,) = [r for r in results_index_build.refresh() if r.ranges_built]
     assert refreshed.ranges_built == 1
     assert db.session.scalars(sa.select(ResultsIndexChunk.stale)).all() == [False]
+
+
+def test_the_seeded_indicator_name_is_corrected_and_an_officers_own_kept(app):
+    """Migration 0030 names the fixed penalty indicator as the rate it holds, only where it
+    still has the seeded name; down again, the seeded name comes back."""
+    from portal.strategy.models import Indicator
+
+    code = "fixed-penalty-payment-rate"
+    renamed = "Payment rate of fixed penalty fines for parents of truants"
+
+    def name() -> str | None:
+        found = db.session.scalar(sa.select(Indicator.name).where(Indicator.code == code))
+        db.session.remove()
+        return found
+
+    assert name() == renamed
+    downgrade(revision="0029")
+    assert name() == "Fixed penalty fines for parents of truants paid"
+    upgrade()
+    assert name() == renamed
+    db.session.execute(sa.update(Indicator).where(Indicator.code == code).values(name="Fines paid"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0029")
+    assert name() == "Fines paid"
+    upgrade()
+    assert name() == "Fines paid"

@@ -141,6 +141,9 @@ def test_more_than_three_busiest_days_are_counted_not_named(app, client):
 def test_no_responses_means_no_timeline(app, client):
     assert daily_counts(consultation_with_questions(SLUG)) == []
     sign_in(client, create_user())
+    # Filtered or not, nothing to count: no filter to remove would bring any day.
+    page = client.get_page(url_for("officer.responses_over_time", slug=SLUG, type="paper"))
+    assert "No responses yet." in page.text and "Remove a filter" not in page.text
     assert "Responses over time" not in client.get_page(url_for("officer.results", slug=SLUG)).text
     page = client.get_page(url_for("officer.responses_over_time", slug=SLUG))
     assert "No responses yet." in page.text and not page.soup.select(".app-timeline")

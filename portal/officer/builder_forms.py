@@ -33,19 +33,10 @@ from wtforms.validators import (
 from portal.consultations.models import ConditionOperator
 from portal.consultations.question_types import REGISTRY
 from portal.consultations.question_types.structured import MAX_DECIMAL_PLACES, NUMBER_LIMIT
-from portal.forms import CONTROL_CHARACTERS, MaxLength, PortalForm
+from portal.forms import CONTROL_CHARACTERS, MISSING_DATE_PARTS, MaxLength, PortalForm
 from portal.officer.forms import NumberField
 
 DATE_PARTS = ("day", "month", "year")
-# What a date left partly empty is missing, each said whole; %(field)s is the field's label.
-MISSING_DATE_PARTS = {
-    ("day",): _l("%(field)s must include a day"),
-    ("month",): _l("%(field)s must include a month"),
-    ("year",): _l("%(field)s must include a year"),
-    ("day", "month"): _l("%(field)s must include a day and month"),
-    ("day", "year"): _l("%(field)s must include a day and year"),
-    ("month", "year"): _l("%(field)s must include a month and year"),
-}
 
 
 class GovukDateField(Field):

@@ -16,6 +16,7 @@ from portal.areas.models import DECILES
 from portal.consultations.models import Consultation, Option, Question, QuestionType
 from portal.consultations.question_types import ResultsKind, kind_of
 from portal.extensions import db
+from portal.forms import MISSING_DATE_PARTS
 from portal.i18n import ENGLISH, LANGUAGES
 from portal.panel.models import PanelGroup
 from portal.reporting import results_index
@@ -31,6 +32,7 @@ from portal.reporting.filters import (
     LINK,
     TYPE,
     Chosen,
+    DateError,
     ResponseFilter,
     decile_label,
     language_name,
@@ -172,33 +174,30 @@ _DATE_NAMES = {
     "from": _l("The \u201csent on or after\u201d date"),
     "to": _l("The \u201csent on or before\u201d date"),
 }
-_MISSING_PARTS = {
-    ("day",): _l("%(date)s must include a day"),
-    ("month",): _l("%(date)s must include a month"),
-    ("year",): _l("%(date)s must include a year"),
-    ("day", "month"): _l("%(date)s must include a day and month"),
-    ("day", "year"): _l("%(date)s must include a day and year"),
-    ("month", "year"): _l("%(date)s must include a month and year"),
-}
 
 
-def _typed_date(args: MultiDict[str, str], name: str) -> tuple[dict[str, str], date | None, str]:
-    """One GOV.UK date (three boxes) from the query string: what was typed, the date, and an
-    error when something was typed that is not a date."""
+def _typed_date(
+    args: MultiDict[str, str], name: str
+) -> tuple[dict[str, str], date | None, DateError | None]:
+    """One GOV.UK date (three boxes) from the query string: what was typed, the date, and
+    what is wrong when something was typed that is not a date."""
     typed = {part: args.get(f"{name}-{part}", "").strip()[:4] for part in DATE_PARTS}
     if not any(typed.values()):
-        return typed, None, ""
+        return typed, None, None
     named = {"date": _DATE_NAMES[name]}
     missing = tuple(part for part in DATE_PARTS if not typed[part])
     if missing:
-        return typed, None, str(_MISSING_PARTS[missing]) % named
+        said = str(MISSING_DATE_PARTS[missing]) % {"field": _DATE_NAMES[name]}
+        return typed, None, DateError(said, missing)
     try:
         day = date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
     except (ValueError, OverflowError):
-        return typed, None, _("%(date)s must be a real date, like 27 3 2026", **named)
+        error = _("%(date)s must be a real date, like 27 3 2026", **named)
+        return typed, None, DateError(error, DATE_PARTS)
     if day.year < 2000:
-        return typed, None, _("%(date)s must have a four-digit year, like 2026", **named)
-    return typed, day, ""
+        error = _("%(date)s must have a four-digit year, like 2026", **named)
+        return typed, None, DateError(error, ("year",))
+    return typed, day, None
 
 
 # What a query string asked to filter by that the consultation does not have, by the
@@ -241,20 +240,27 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
     answers = pick(ANSWER, options)
     deciles = pick(DECILE, {value: int(value) for value, _label in choices.decile_items()})
     typed_dates: dict[str, dict[str, str]] = {}
+    date_errors: dict[str, DateError] = {}
     dates: dict[str, date | None] = {}
     for name in DATE_FIELDS:
         typed, day, error = _typed_date(args, name)
         dates[name] = day
         if error:
-            errors.append(error)
+            errors.append(error.message)
             typed_dates[name] = typed
+            date_errors[name] = error
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        errors.append(
+        # Said at the later boxes, as GOV.UK says a date that must come after another; both
+        # dates are shown back as typed, and neither is used.
+        reversed_dates = DateError(
             _(
                 "The \u201csent on or before\u201d date must be the same as or after the "
                 "\u201csent on or after\u201d date"
-            )
+            ),
+            DATE_PARTS,
         )
+        errors.append(reversed_dates.message)
+        date_errors["to"] = reversed_dates
         typed_dates = {name: _typed_date(args, name)[0] for name in DATE_FIELDS}
         dates = {"from": None, "to": None}
     return ResponseFilter(
@@ -270,4 +276,5 @@ def parse_filter(args: MultiDict[str, str], choices: FilterChoices) -> ResponseF
         given_districts=given_districts,
         errors=tuple(errors),
         typed_dates=typed_dates,
+        date_errors=date_errors,
     )

@@ -69,6 +69,12 @@ class Chosen:
 
 
 @dataclass(frozen=True)
+class DateError:
+    message: str
+    parts: tuple[str, ...]  # of DATE_PARTS
+
+
+@dataclass(frozen=True)
 class ResponseFilter:
     districts: tuple[District, ...] = ()
     links: tuple[DistributionChannel, ...] = ()
@@ -87,6 +93,9 @@ class ResponseFilter:
     errors: tuple[str, ...] = field(default=(), compare=False)
     # The date boxes as typed, so a mistyped date is shown back to be corrected.
     typed_dates: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    # What is wrong with a date ("from" or "to"), said again at its boxes, and which of its
+    # boxes are wrong (only the year, when only the year is missing).
+    date_errors: dict[str, DateError] = field(default_factory=dict, compare=False)
     # Ranges of response ids [low, high) that SQL counts are kept to (None for an open end):
     # the ones the results index does not cover (results_index.Matched.rest). None: all.
     within: tuple[tuple[int | None, int | None], ...] | None = field(default=None, compare=False)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -115,3 +116,23 @@ class Visit:
         assert results.violations_count == 0, f"{self.page.url}\n{results.generate_report()}"
         assert not self.console_errors, f"{self.page.url}: {self.console_errors}"
         self.checked.append(self.page.url)
+
+
+def sign_in_officer(page: Page, live_server: str) -> None:
+    """A new officer, signed in through the form."""
+    from portal.accounts.models import Role
+    from tests.factories import PASSWORD, create_user
+
+    officer = create_user(Role.OFFICER)
+    page.goto(live_server + "/staff/sign-in")
+    page.get_by_label("Email address").fill(officer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Consultations")
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """The page is no wider than the window (reflow, WCAG 1.4.10)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.evaluate("() => document.documentElement.clientWidth")
+    assert width <= viewport, f"{page.url} is {width}px wide in a {viewport}px window"

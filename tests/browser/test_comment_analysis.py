@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Visit
-from tests.browser.test_results_filters import sign_in_officer
+from tests.browser.conftest import Visit, sign_in_officer
 from tests.factories import submit_response
 
 BULLYING = "bullying-what-parents-think"

@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portal.extensions import db
 from portal.panel.models import PanelMember
-from tests.browser.conftest import Visit
-from tests.browser.test_results_filters import sign_in_officer
+from tests.browser.conftest import Visit, sign_in_officer
 
 BULLYING = "bullying-what-parents-think"
 

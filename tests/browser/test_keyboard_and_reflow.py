@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Visit
-from tests.browser.test_results_filters import sign_in_officer
+from tests.browser.conftest import Visit, no_sideways_scroll, sign_in_officer
 from tests.factories import chose, submit_response
 from tests.journeys import BULLYING_ANSWERS, LIVEABILITY_ANSWERS
 
@@ -95,12 +94,6 @@ def test_a_consultation_can_be_completed_with_the_keyboard_alone(
     visit.check()
 
 
-def _no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.evaluate("() => document.documentElement.clientWidth")
-    assert width <= viewport, f"{page.url} is {width}px wide in a {viewport}px window"
-
-
 def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
     page: Page, live_server: str
 ):
@@ -118,7 +111,7 @@ def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
         for path in pages:
             page.goto(live_server + path)
             page.evaluate("size => { document.documentElement.style.fontSize = size }", text_size)
-            _no_sideways_scroll(page)
+            no_sideways_scroll(page)
         page.goto(f"{live_server}/consultations/{slug}")
         page.get_by_role("button", name="Start now").click()
         # The journey has begun (its cookie set) before pages are opened by address.
@@ -126,7 +119,7 @@ def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
         for number in (1, 4, 7):
             page.goto(f"{live_server}/consultations/{slug}/pages/{number}")
             page.evaluate("size => { document.documentElement.style.fontSize = size }", text_size)
-            _no_sideways_scroll(page)
+            no_sideways_scroll(page)
             # With text enlarged the way forward is still there to be reached.
             button = page.get_by_role("button", name="Continue")
             button.scroll_into_view_if_needed()
@@ -136,7 +129,7 @@ def test_respondent_pages_reflow_at_320_pixels_and_with_text_at_200_percent(
         page.get_by_role("button", name="Continue").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         page.evaluate("size => { document.documentElement.style.fontSize = size }", text_size)
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         visit.check()
 
 
@@ -153,14 +146,14 @@ def test_officer_pages_reflow_at_320_pixels(
     visit = Visit(page)
     page.set_viewport_size({"width": 320, "height": 800})
     sign_in_officer(page, live_server)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     visit.check()
     page.goto(f"{live_server}/officer/consultations/{slug}/results")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     visit.check()
     page.get_by_role("link", name="Responses over time, day by day").click()
     expect(page.locator("#responses-by-day")).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     # Scrolled to its last column, the days' table still shows each row's day, on one line.
     region = page.locator(".app-table-scroll", has=page.locator("#responses-by-day"))
     region.evaluate("region => { region.scrollLeft = region.scrollWidth }")
@@ -200,5 +193,5 @@ def test_officer_pages_reflow_at_320_pixels(
         "?rows=bullied_last_year&columns=bullying_where"
     )
     expect(page.locator(".app-cross-tab")).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     visit.check()

@@ -8,8 +8,7 @@ from playwright.sync_api import Page, expect
 from portal.clock import uk_today
 from portal.consultations import builder
 from portal.consultations.service import consultation_with_questions
-from tests.browser.conftest import Visit
-from tests.browser.test_results_filters import sign_in_officer
+from tests.browser.conftest import Visit, sign_in_officer
 from tests.factories import chose, submit_response
 
 BULLYING = "bullying-what-parents-think"

@@ -11,9 +11,7 @@ from playwright.sync_api import Page, expect
 from portal.clock import uk_today
 from portal.feedback.models import Satisfaction
 from portal.feedback.service import record_feedback
-from tests.browser.conftest import Visit
-from tests.browser.test_keyboard_and_reflow import _no_sideways_scroll
-from tests.browser.test_results_filters import sign_in_officer
+from tests.browser.conftest import Visit, no_sideways_scroll, sign_in_officer
 from tests.factories import chose, submit_response
 from tests.journeys import consultation
 
@@ -105,7 +103,7 @@ def test_scrolling_tables_captions_wrap_within_their_region_at_320_pixels(
             }"""
         )
         assert lines == 1, f"{dates.nth(number).inner_text()!r} is on {lines} lines"
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     visit.check()
 
     page.goto(
@@ -114,7 +112,19 @@ def test_scrolling_tables_captions_wrap_within_their_region_at_320_pixels(
     )
     expect(page.locator("#cross-tab-caption")).to_contain_text("1 person answered both")
     _caption_is_within_its_region(page, ".app-table-scroll:has(#cross-tab-caption)")
-    _no_sideways_scroll(page)
+    # Scrolled to its last column, each row's answer is still in view at the region's edge.
+    region = page.locator(".app-table-scroll:has(#cross-tab-caption)")
+    shown = region.bounding_box()
+    answer = page.locator(".app-cross-tab tbody th").first
+    expect(answer).to_have_text("Yes, it has stopped")
+    assert shown is not None and (answer.bounding_box() or {})["x"] <= shown["x"] + SLACK
+    last = page.locator(".app-cross-tab thead th").last
+    region.evaluate("region => { region.scrollLeft = region.scrollWidth }")
+    assert region.evaluate("region => region.scrollLeft") > 0, "nothing scrolled"
+    box = answer.bounding_box()
+    assert box is not None and shown["x"] - SLACK <= box["x"] <= shown["x"] + SLACK, (box, shown)
+    assert (last.bounding_box() or {})["x"] >= box["x"] + box["width"] - 1
+    no_sideways_scroll(page)
     visit.check()
 
 
@@ -137,7 +147,7 @@ def test_results_tables_break_headings_and_figures_only_between_words_at_320_pix
     assert "Responses" in texts and "Percentage" in texts and "100.0%" in texts
     broken = cells.evaluate_all(f"cells => cells.flatMap({WORDS_BROKEN})")
     assert not broken, f"broken mid-word: {sorted(set(broken))}"
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     visit.check()
 
 
@@ -150,7 +160,7 @@ def test_the_feedback_page_reflows_at_320_pixels(page: Page, live_server: str):
     sign_in_officer(page, live_server)
     page.goto(f"{live_server}/officer/feedback")
     expect(page.locator("#ratings caption")).to_have_text("Ratings: 2 people gave one")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     # Every heading and figure of the ratings is wholly on the screen, the last column too.
     viewport = page.evaluate("() => document.documentElement.clientWidth")
     for cell in page.locator("#ratings th, #ratings td").all():

@@ -7,21 +7,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal.accounts.models import Role
 from portal.responses.models import ResponseChannel
-from tests.browser.conftest import Visit
-from tests.factories import PASSWORD, chose, create_user, submit_response
+from tests.browser.conftest import Visit, sign_in_officer
+from tests.factories import chose, submit_response
 
 BULLYING = "bullying-what-parents-think"
-
-
-def sign_in_officer(page: Page, live_server: str) -> None:
-    officer = create_user(Role.OFFICER)
-    page.goto(live_server + "/staff/sign-in")
-    page.get_by_label("Email address").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("h1")).to_have_text("Consultations")
 
 
 def test_officer_filters_results_and_cross_tabulates(page: Page, live_server: str):
