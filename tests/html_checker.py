@@ -27,6 +27,12 @@ _TOKENS = re.compile(r'(name="csrf_token"[^>]*?value=")[^"]*|(nonce=")[^"]*')
 _DOCUMENT = re.compile(r"\s*<!doctype html", re.IGNORECASE)
 
 
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens and CSP nonces, which differ from one request to the
+    next (a CSRF token carries the second it was signed)."""
+    return _TOKENS.sub(r"\1\2", html)
+
+
 def _required() -> bool:
     return os.environ.get("PORTAL_REQUIRE_HTML_CHECK", "") == "1"
 
@@ -106,7 +112,7 @@ class NuChecker:
             # An htmx partial carries its own <title> (the page's new title), or needs one.
             title = "" if "<title" in html else "<title>Fragment</title>"
             html = f"<!DOCTYPE html><html lang=en>{title}{html}</html>"
-        key = hashlib.sha256(_TOKENS.sub(r"\1\2", html).encode("utf-8")).hexdigest()
+        key = hashlib.sha256(without_tokens(html).encode("utf-8")).hexdigest()
         if key not in self.checked:
             self.documents += 1
             self.checked[key] = [

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.clock import uk_today
+from portal.clock import uk_today, utcnow
 from portal.consultations.models import Consultation, ConsultationStatus, QuestionType
 from portal.consultations.seed import read_consultations, seed_consultations
+from portal.consultations.service import forget_cached_consultations
 from portal.extensions import db
 from portal.strategy.models import (
     Indicator,
@@ -18,7 +19,7 @@ from portal.strategy.models import (
     Priority,
 )
 from portal.strategy.seed import SeedDataError, read_strategy, seed_strategy
-from tests.conftest import empty_database
+from tests.conftest import SeededRows, empty_database, reset_database, stamped_by_the_database
 from tests.journeys import consultation
 
 
@@ -276,3 +277,42 @@ def test_question_keys_in_the_data_file_are_unique():
     for item in read_consultations():
         keys = [q["key"] for page in item["pages"] for q in page["questions"]]
         assert len(keys) == len(set(keys)), item["slug"]
+
+
+def test_tests_start_from_the_rows_seeding_makes(app):
+    """Between tests the seeded rows are put back rather than seeded again (for speed): what is
+    put back must be what seeding an emptied database makes, ids and id sequences included, and
+    with the times the database stamps (created_at and the like) stamped at the reset."""
+
+    def in_key_order(seeded: SeededRows) -> dict[str, list[dict[str, object]]]:
+        return {
+            table.name: sorted(rows, key=lambda row: [row[c.name] for c in table.primary_key])
+            for table, rows in seeded.rows.items()
+        }
+
+    stamped = [
+        (table, column)
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if stamped_by_the_database(column)
+    ]
+    assert {(t.name, c.name) for t, c in stamped} >= {
+        ("consultation", "created_at"),
+        ("indicator_value", "recorded_at"),
+    }
+    before = utcnow().replace(microsecond=0)
+    reset_database()  # this database was seeded for an earlier test, so the rows are put back
+    after = utcnow()
+    put_back = SeededRows.read(uk_today())
+    for table, column in stamped:
+        times = db.session.scalars(sa.select(column).select_from(table)).all()
+        assert all(before <= time <= after for time in times), (table.name, column.name)
+
+    empty_database()
+    forget_cached_consultations()
+    seed_strategy()
+    seed_consultations(uk_today(), open_now=True)
+    seeded = SeededRows.read(uk_today())
+    assert in_key_order(put_back) == in_key_order(seeded)
+    assert {"priority", "consultation", "question", "option"} <= set(in_key_order(seeded))
+    assert str(put_back.sequences) == str(seeded.sequences)
