@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -434,6 +435,42 @@ def test_cross_tab_page_and_its_errors(mixed, officer_client):
     assert same.status == 422
     assert same.error_summary() == ["Select a different question for the columns than for the rows"]
     assert same.soup.select_one("table.app-cross-tab") is None
+
+
+def test_the_cross_tab_says_what_its_filters_match_and_asks_in_one_form(mixed, officer_client):
+    page = officer_client.get_page(
+        url_for(
+            "officer.cross_tab",
+            slug=BULLYING,
+            rows="bullied_last_year",
+            columns="bullying_where",
+            type="school",
+        )
+    )
+    # As on the results page: the count, and each filter with a link to remove it, which
+    # keeps the table's questions.
+    assert page.soup.select_one("#total-responses").get_text(" ", strip=True) == (
+        "3 of 6 responses match these filters"
+    )
+    applied = page.soup.select_one(".app-filter-list li")
+    said = applied.get_text(" ", strip=True)
+    assert said.startswith("Respondent type: Online, through a school's link Remove")
+    remove = urlsplit(applied.select_one("a")["href"])
+    assert remove.path == url_for("officer.cross_tab", slug=BULLYING)
+    assert parse_qs(remove.query) == {"rows": ["bullied_last_year"], "columns": ["bullying_where"]}
+    assert "Filtered to" not in page.text
+    # One form holds the filters and the questions: a box ticked before "Show the table" is
+    # sent with the questions, and the questions with "Apply filters".
+    form = page.soup.select_one("#cross-tab-rows").find_parent("form")
+    assert form.select_one("#filters") is not None
+    assert [b.get_text(strip=True) for b in form.select("button")] == [
+        "Apply filters",
+        "Show the table",
+    ]
+    assert len(page.soup.select("main form")) == 1
+    ticked = page.soup.select('input[name="type"][value="school"]')
+    assert len(ticked) == 1 and ticked[0].has_attr("checked")
+    assert not form.select('input[type="hidden"]')
 
 
 def test_filtered_csv_holds_only_matching_responses_and_is_audited(mixed, officer_client):

@@ -161,6 +161,8 @@ def cross_tab(slug: str) -> WerkzeugResponse:
         only=only,
         small_base=SMALL_BASE,
         row_breakdowns=breakdowns,
+        matching=reporting.matching_responses(consultation, only) if only.active else None,
+        everything=reporting.matching_responses(consultation) if only.active else None,
     )
 
 

@@ -7,13 +7,11 @@ error (a CSP violation, a script error) fails the test too.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +19,6 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
-
-from tests.html_checker import without_tokens
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 # WCAG 2.2 AA, and axe's best practices on top.
@@ -107,11 +103,6 @@ class Visit:
 
     def check(self) -> None:
         self.page.wait_for_load_state("load")
-        assert _axe_clean is not None, "set for the run by _axe_results_shared_by_the_run"
-        seen = self._what_axe_reads()
-        if seen in _axe_clean:
-            self._checked_without_axe()
-            return
         target = self.page
         if self.axe_page is not None:
             origin = re.match(r"https?://[^/]+/", self.page.url)
@@ -123,65 +114,8 @@ class Visit:
             target = self.axe_page
         results = self.axe.run(target, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"{self.page.url}\n{results.generate_report()}"
-        # Only if the page did not change while axe read it (a script might change it).
-        if self._what_axe_reads() == seen:
-            _axe_clean.add(seen)
-        self._checked_without_axe()
-
-    def _what_axe_reads(self) -> str:
-        """A key for the page as axe-core reads it: the document as the browser holds it
-        (without its CSRF tokens), the state styles depend on, the size of the window axe
-        reads it in and whether scripts ran."""
-        state = self.page.evaluate(_STATE)
-        size = (self.axe_page or self.page).viewport_size
-        document = without_tokens(self.page.content())
-        seen = f"{size} scripts={self.axe_page is None} {state}\n{document}"
-        return hashlib.sha256(seen.encode("utf-8")).hexdigest()
-
-    def _checked_without_axe(self) -> None:
         assert not self.console_errors, f"{self.page.url}: {self.console_errors}"
         self.checked.append(self.page.url)
-
-
-class AxeCleanPages:
-    """What axe-core found clean in this run, shared by its test processes: a file a page.
-
-    A page the same in everything axe reads is not checked again. Each browser test runs once
-    for each database, and many of its pages are the same both times, but xdist runs the two
-    in different processes. In the builder journey, the crawl and the respondent journeys, 110
-    of 426 checks were skipped so; a check takes 0.28 s.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(exist_ok=True)
-
-    def __contains__(self, key: str) -> bool:
-        return (self.folder / key).exists()
-
-    def add(self, key: str) -> None:
-        (self.folder / key).touch()
-
-
-_axe_clean: AxeCleanPages | None = None  # the run's, set by the fixture below
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _axe_results_shared_by_the_run(tmp_path_factory: pytest.TempPathFactory) -> None:
-    global _axe_clean
-    run = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        run = run.parent  # each worker's folder is inside the run's
-    _axe_clean = AxeCleanPages(run / "axe-clean")
-
-
-# What styles can depend on beyond the document: the focused and the hovered element, and
-# the address's #fragment (:target).
-_STATE = """() => [
-    document.activeElement ? document.activeElement.outerHTML.slice(0, 500) : "",
-    Array.from(document.querySelectorAll(":hover")).map(e => e.tagName + "#" + e.id).join(" "),
-    location.hash,
-]"""
 
 
 def sign_in_officer(page: Page, live_server: str) -> None:

@@ -65,6 +65,19 @@ def test_officer_filters_results_and_cross_tabulates(page: Page, live_server: st
     expect(table.locator("tbody tr", has_text="Yes")).to_contain_text("100.0% (2)")
     visit.check()
 
+    # A box ticked, then "Show the table": the table and the count follow the box.
+    page.get_by_label("Paper copy, keyed in").check()
+    page.get_by_role("button", name="Show the table").click()
+    expect(table.locator("caption")).to_contain_text("1 person answered both")
+    expect(page.locator("#total-responses")).to_have_text("1 of 3 responses match these filters")
+    expect(page).to_have_url(re.compile(r"type=paper"))
+    visit.check()
+    # Removing it keeps the questions.
+    page.get_by_role("link", name=re.compile(r"^Remove filter Respondent type")).click()
+    expect(page.locator("#total-responses")).to_have_text("2 of 3 responses match these filters")
+    expect(table.locator("caption")).to_contain_text("2 people answered both")
+    visit.check()
+
 
 def test_filters_work_without_javascript(browser, live_server: str):
     context = browser.new_context(java_script_enabled=False)
