@@ -471,6 +471,31 @@ def test_the_cross_tab_says_what_its_filters_match_and_asks_in_one_form(mixed, o
     ticked = page.soup.select('input[name="type"][value="school"]')
     assert len(ticked) == 1 and ticked[0].has_attr("checked")
     assert not form.select('input[type="hidden"]')
+    clear = urlsplit(form.find("a", string="Clear filters")["href"])
+    assert parse_qs(clear.query) == {"rows": ["bullied_last_year"], "columns": ["bullying_where"]}
+
+
+def test_the_cross_tab_says_its_errors_and_its_filters_errors_in_one_summary(mixed, officer_client):
+    page = officer_client.get_page(
+        url_for(
+            "officer.cross_tab",
+            slug=BULLYING,
+            rows="bullied_last_year",
+            columns="bullied_last_year",
+            district="atlantis",
+        )
+    )
+    assert page.status == 422
+    assert len(page.soup.select(".govuk-error-summary")) == 1
+    assert page.error_summary() == [
+        "Select a different question for the columns than for the rows",
+        "There is no district \u201catlantis\u201d to filter by",
+    ]
+    links = [a["href"] for a in page.soup.select(".govuk-error-summary a")]
+    assert links == ["#cross-tab-columns", "#filters"]
+    # The questions chosen stay chosen, and so do they when the bad filter is removed.
+    assert page.soup.select_one("#cross-tab-rows option[selected]")["value"] == "bullied_last_year"
+    assert "The figures below leave those filters out." in page.text
 
 
 def test_filtered_csv_holds_only_matching_responses_and_is_audited(mixed, officer_client):

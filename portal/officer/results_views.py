@@ -161,6 +161,10 @@ def cross_tab(slug: str) -> WerkzeugResponse:
         only=only,
         small_base=SMALL_BASE,
         row_breakdowns=breakdowns,
+        # Kept by the links that remove or clear filters, as by the form.
+        chosen_questions={
+            name: key for name, key in (("rows", rows_key), ("columns", columns_key)) if key
+        },
         matching=reporting.matching_responses(consultation, only) if only.active else None,
         everything=reporting.matching_responses(consultation) if only.active else None,
     )
