@@ -483,6 +483,7 @@ def test_the_cross_tab_says_its_errors_and_its_filters_errors_in_one_summary(mix
             rows="bullied_last_year",
             columns="bullied_last_year",
             district="atlantis",
+            type="paper",
         )
     )
     assert page.status == 422
@@ -493,9 +494,14 @@ def test_the_cross_tab_says_its_errors_and_its_filters_errors_in_one_summary(mix
     ]
     links = [a["href"] for a in page.soup.select(".govuk-error-summary a")]
     assert links == ["#cross-tab-columns", "#filters"]
-    # The questions chosen stay chosen, and so do they when the bad filter is removed.
+    # No table, so no "figures below" to leave the filter out of.
+    assert page.soup.select_one("table") is None
+    assert "The figures below" not in page.text
+    # The questions chosen stay chosen, and removing a filter keeps them.
     assert page.soup.select_one("#cross-tab-rows option[selected]")["value"] == "bullied_last_year"
-    assert "The figures below leave those filters out." in page.text
+    remove = urlsplit(page.soup.select_one(".app-filter-list a")["href"])
+    same = ["bullied_last_year"]
+    assert parse_qs(remove.query) == {"rows": same, "columns": same}
 
 
 def test_filtered_csv_holds_only_matching_responses_and_is_audited(mixed, officer_client):
