@@ -304,15 +304,7 @@ def test_a_filter_matching_nobody_shows_no_percentages_of_nobody(mixed, officer_
     assert "0 of 6 responses match these filters" in by_phone.text
     assert not by_phone.soup.select(".govuk-warning-text")
     # A cross-tab nobody is in: no warning, and no percentages in any row or the totals.
-    nobody = officer_client.get_page(
-        url_for(
-            "officer.cross_tab",
-            slug=BULLYING,
-            rows="bullied_last_year",
-            columns="bullying_where",
-            type="phone",
-        )
-    )
+    nobody = _cross_tab(officer_client, "bullied_last_year", "bullying_where", type="phone")
     assert not nobody.soup.select(".govuk-warning-text")
     totals = [td.get_text(strip=True) for td in nobody.soup.select("table.app-cross-tab tfoot td")]
     assert set(totals[:-1]) == {"–"} and totals[-1] == "0"
@@ -379,6 +371,12 @@ def test_a_wrong_date_is_said_at_its_boxes_and_linked_to_the_box_that_is_wrong(
     assert reversed_dates.soup.select_one("#from-day")["value"] == "5"
 
 
+def _cross_tab(client, rows: str, columns: str, **filters):
+    return client.get_page(
+        url_for("officer.cross_tab", slug=BULLYING, rows=rows, columns=columns, **filters)
+    )
+
+
 def test_cross_tab_counts_with_row_percentages(mixed):
     found = mixed["consultation"]
     rows = next(q for q in found.questions if q.key == "bullied_last_year")
@@ -424,29 +422,14 @@ def test_cross_tab_page_and_its_errors(mixed, officer_client):
         "Fewer than 10 people answered both questions. Answers from so few people may "
         "identify them: do not share these figures outside the team."
     )
-    same = officer_client.get_page(
-        url_for(
-            "officer.cross_tab",
-            slug=BULLYING,
-            rows="bullied_last_year",
-            columns="bullied_last_year",
-        )
-    )
+    same = _cross_tab(officer_client, "bullied_last_year", "bullied_last_year")
     assert same.status == 422
     assert same.error_summary() == ["Select a different question for the columns than for the rows"]
     assert same.soup.select_one("table.app-cross-tab") is None
 
 
 def test_the_cross_tab_says_what_its_filters_match_and_asks_in_one_form(mixed, officer_client):
-    page = officer_client.get_page(
-        url_for(
-            "officer.cross_tab",
-            slug=BULLYING,
-            rows="bullied_last_year",
-            columns="bullying_where",
-            type="school",
-        )
-    )
+    page = _cross_tab(officer_client, "bullied_last_year", "bullying_where", type="school")
     # As on the results page: the count, and each filter with a link to remove it, which
     # keeps the table's questions.
     assert page.soup.select_one("#total-responses").get_text(" ", strip=True) == (
@@ -476,15 +459,8 @@ def test_the_cross_tab_says_what_its_filters_match_and_asks_in_one_form(mixed, o
 
 
 def test_the_cross_tab_says_its_errors_and_its_filters_errors_in_one_summary(mixed, officer_client):
-    page = officer_client.get_page(
-        url_for(
-            "officer.cross_tab",
-            slug=BULLYING,
-            rows="bullied_last_year",
-            columns="bullied_last_year",
-            district="atlantis",
-            type="paper",
-        )
+    page = _cross_tab(
+        officer_client, "bullied_last_year", "bullied_last_year", district="atlantis", type="paper"
     )
     assert page.status == 422
     assert len(page.soup.select(".govuk-error-summary")) == 1
